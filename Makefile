@@ -1,0 +1,45 @@
+# Latent: a Jupyter kernel for Go with an autoencoder runtime built in.
+GO      ?= go
+BIN     := bin/latent
+PKGS    := ./...
+
+.PHONY: all build setup demo test test-go fuzz bench install clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/latent
+
+# setup installs what the tests and the demo need on a fresh Debian machine
+# (Jupyter clients, Fashion-MNIST, numpy/torch for benchmarks). It is
+# idempotent and quick when everything is present.
+setup:
+	scripts/setup.sh
+
+# demo executes the tour notebook headless on the default dataset and writes
+# an HTML report.
+demo: setup build
+	mkdir -p out
+	$(BIN) run notebooks/00-tour.ipynb -o out/00-tour.ipynb --html out/00-tour.html
+	@echo "report: out/00-tour.html"
+
+# test runs every test, including the real-Jupyter-client ones and bounded
+# fuzzing; it fails when any test fails.
+test: setup test-go fuzz
+
+test-go: build
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 60m $(PKGS)
+
+fuzz:
+	scripts/fuzz.sh
+
+bench: setup build
+	scripts/bench.sh
+
+install: build
+	$(GO) install ./cmd/latent
+	$(BIN) install
+
+clean:
+	rm -rf bin out latent-out

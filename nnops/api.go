@@ -1,0 +1,136 @@
+package nnops
+
+import "math"
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, where
+// op(A) is m×k, op(B) is k×n and C is m×n; op(X) is X transposed when the
+// matching flag is set. lda, ldb and ldc are the row strides.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += av * bv
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+// Activation names an elementwise activation function.
+type Activation int
+
+// The activations the runtime uses.
+const (
+	Identity Activation = iota
+	ReLU
+	LeakyReLU // uses the slope argument for negative inputs
+	Sigmoid
+	Tanh
+)
+
+// BiasActivate sets x[i,j] = act(x[i,j] + bias[j]) in place for a rows×cols
+// matrix. bias may be nil. slope is LeakyReLU's negative slope.
+func BiasActivate(x []float32, rows, cols int, bias []float32, act Activation, slope float32) {
+	for i := 0; i < rows; i++ {
+		row := x[i*cols : (i+1)*cols]
+		for j := range row {
+			v := row[j]
+			if bias != nil {
+				v += bias[j]
+			}
+			row[j] = activate(v, act, slope)
+		}
+	}
+}
+
+func activate(v float32, act Activation, slope float32) float32 {
+	switch act {
+	case ReLU:
+		if v < 0 {
+			return 0
+		}
+	case LeakyReLU:
+		if v < 0 {
+			return v * slope
+		}
+	case Sigmoid:
+		return float32(1 / (1 + math.Exp(-float64(v))))
+	case Tanh:
+		return float32(math.Tanh(float64(v)))
+	}
+	return v
+}
+
+// ActivationBackward multiplies dy in place by the derivative of act, given
+// y, the activation's output: dy[i] *= act'(y[i]).
+func ActivationBackward(dy, y []float32, act Activation, slope float32) {
+	for i := range dy {
+		switch act {
+		case ReLU:
+			if y[i] <= 0 {
+				dy[i] = 0
+			}
+		case LeakyReLU:
+			if y[i] < 0 {
+				dy[i] *= slope
+			}
+		case Sigmoid:
+			dy[i] *= y[i] * (1 - y[i])
+		case Tanh:
+			dy[i] *= 1 - y[i]*y[i]
+		}
+	}
+}
+
+// SumRows sets dst[j] to the sum over rows of column j of the rows×cols
+// matrix x (the bias gradient).
+func SumRows(dst, x []float32, rows, cols int) {
+	clear(dst[:cols])
+	for i := 0; i < rows; i++ {
+		for j, v := range x[i*cols : (i+1)*cols] {
+			dst[j] += v
+		}
+	}
+}
+
+// SumCols sets dst[i] to the sum of row i of the rows×cols matrix x.
+func SumCols(dst, x []float32, rows, cols int) {
+	for i := 0; i < rows; i++ {
+		var s float32
+		for _, v := range x[i*cols : (i+1)*cols] {
+			s += v
+		}
+		dst[i] = s
+	}
+}
+
+// Adam applies one Adam step (AdamW when weightDecay > 0: decoupled decay)
+// to weights w with gradient g and moment buffers m and v, in one pass.
+// step is the 1-based step count used for bias correction.
+func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
+	c1 := 1 - float32(math.Pow(float64(beta1), float64(step)))
+	c2 := 1 - float32(math.Pow(float64(beta2), float64(step)))
+	for i := range w {
+		m[i] = beta1*m[i] + (1-beta1)*g[i]
+		v[i] = beta2*v[i] + (1-beta2)*g[i]*g[i]
+		mh := m[i] / c1
+		vh := v[i] / c2
+		w[i] -= lr * (mh/(float32(math.Sqrt(float64(vh)))+eps) + weightDecay*w[i])
+	}
+}
