@@ -12,6 +12,6 @@ if [ -n "$missing" ]; then
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
 	echo "setup: installing$missing"
 	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
 fi
 go mod download
