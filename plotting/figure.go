@@ -1,0 +1,271 @@
+package plotting
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// DPI is the resolution of PNG output: at 96 dots per inch one PNG pixel is
+// one CSS pixel, which is how JupyterLab shows images.
+const DPI = 96
+
+// Default figure size in CSS pixels (and PNG pixels at DPI).
+const (
+	DefaultWidth  = 720
+	DefaultHeight = 450
+)
+
+// px converts CSS pixels to vg lengths (points).
+func px(n float64) vg.Length { return vg.Length(n * 72 / DPI) }
+
+// topx converts a vg length to CSS pixels.
+func topx(l vg.Length) float64 { return float64(l) * DPI / 72 }
+
+// painter draws a figure's contents on a canvas of the figure's size.
+type painter func(c draw.Canvas, title string) error
+
+// Figure is a picture made by one of this package's constructors. It is a
+// display.Renderer, so a notebook shows it inline as a cell's result; PNG,
+// SVG and Save give its bytes. A Figure is immutable: WithTitle and
+// WithSize return changed copies. A figure built from bad input carries the
+// error, which Err, PNG, SVG and Save return and Render shows as text.
+type Figure struct {
+	kind   string // short description for text/plain, e.g. "loss curves"
+	title  string
+	w, h   float64 // CSS pixels
+	paint  painter
+	err    error
+	fixedH bool // the height follows from the content (image grids)
+}
+
+// newFigure returns a figure of the default size.
+func newFigure(kind, title string, paint painter) *Figure {
+	return &Figure{kind: kind, title: title, w: DefaultWidth, h: DefaultHeight, paint: paint}
+}
+
+// failed returns a figure that only reports err.
+func failed(kind string, err error) *Figure {
+	return &Figure{kind: kind, w: DefaultWidth, h: DefaultHeight, err: fmt.Errorf("plotting: %s: %w", kind, err)}
+}
+
+// Err returns the error that stops the figure from being drawn, or nil.
+func (f *Figure) Err() error {
+	if f == nil {
+		return errors.New("plotting: nil figure")
+	}
+	return f.err
+}
+
+// Title returns the figure's title.
+func (f *Figure) Title() string { return f.title }
+
+// Size returns the figure's width and height in CSS pixels.
+func (f *Figure) Size() (width, height int) { return int(f.w + 0.5), int(f.h + 0.5) }
+
+// WithTitle returns a copy of f with the title t (an empty t removes it).
+func (f *Figure) WithTitle(t string) *Figure {
+	g := *f
+	g.title = t
+	return &g
+}
+
+// WithSize returns a copy of f drawn width×height CSS pixels. Figures whose
+// height follows from their content (image grids) keep their aspect ratio
+// and use only the width. Sizes below 120×80 or above 4000×4000 are an error.
+func (f *Figure) WithSize(width, height int) *Figure {
+	g := *f
+	if width < 120 || height < 80 || width > 4000 || height > 4000 {
+		g.err = fmt.Errorf("plotting: %s: size %d×%d px is out of range; use 120..4000 × 80..4000", f.kind, width, height)
+		return &g
+	}
+	if f.fixedH {
+		g.h = f.h * float64(width) / f.w
+	} else {
+		g.h = float64(height)
+	}
+	g.w = float64(width)
+	return &g
+}
+
+// draw paints the figure on c with a white background.
+func (f *Figure) draw(c vg.CanvasSizer) (err error) {
+	if f.err != nil {
+		return f.err
+	}
+	defer func() {
+		// gonum/plot panics on some degenerate inputs; turn that into an error.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plotting: %s: cannot draw: %v", f.kind, r)
+		}
+	}()
+	dc := draw.New(c)
+	fillRect(dc, dc.Rectangle, color.White)
+	return f.paint(dc, f.title)
+}
+
+// PNG returns the figure as PNG bytes at DPI.
+func (f *Figure) PNG() ([]byte, error) {
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	c := vgimg.NewWith(vgimg.UseWH(px(f.w), px(f.h)), vgimg.UseDPI(DPI))
+	if err := f.draw(c); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("plotting: %s: encoding PNG: %w", f.kind, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// svgFont replaces the font family gonum/plot writes with a list that
+// falls back to fonts with the same metrics when Liberation is missing.
+var svgFont = strings.NewReplacer(
+	"font-family:Liberation Sans;", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;",
+	"font-family:Liberation Mono;", "font-family:'Liberation Mono','Courier New',monospace;",
+	"<image ", `<image style="image-rendering:pixelated" `,
+	"data:image/jpg;base64,", "data:image/png;base64,",
+)
+
+// SVG returns the figure as an SVG document.
+func (f *Figure) SVG() (string, error) {
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	c := vgsvg.New(px(f.w), px(f.h))
+	if err := f.draw(c); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return "", fmt.Errorf("plotting: %s: encoding SVG: %w", f.kind, err)
+	}
+	return svgFont.Replace(buf.String()), nil
+}
+
+// Save writes the figure to path, as PNG or SVG by the file's extension
+// (.png or .svg). The file is written to a temporary name in the same
+// directory and renamed, so a reader never sees half a file.
+func (f *Figure) Save(path string) error {
+	var data []byte
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".png":
+		b, err := f.PNG()
+		if err != nil {
+			return err
+		}
+		data = b
+	case ".svg":
+		s, err := f.SVG()
+		if err != nil {
+			return err
+		}
+		data = []byte(s)
+	default:
+		return fmt.Errorf("plotting: save %s: unknown extension %q; use .png or .svg", path, ext)
+	}
+	return writeAtomic(path, data)
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("plotting: save %s: %w", path, err)
+	}
+	name := tmp.Name()
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(name, 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(name, path)
+	}
+	if werr != nil {
+		os.Remove(name)
+		return fmt.Errorf("plotting: save %s: %w", path, werr)
+	}
+	return nil
+}
+
+var (
+	formatMu  sync.RWMutex
+	renderSVG bool
+)
+
+// SetFormat chooses how Render shows figures: "png" (the default, compact
+// and exact) or "svg" (scalable; text is drawn by the browser).
+func SetFormat(format string) error {
+	var svg bool
+	switch strings.ToLower(format) {
+	case "png":
+	case "svg":
+		svg = true
+	default:
+		return fmt.Errorf("plotting: unknown figure format %q; use \"png\" or \"svg\"", format)
+	}
+	formatMu.Lock()
+	renderSVG = svg
+	formatMu.Unlock()
+	return nil
+}
+
+// String describes the figure in one line; it is the text/plain form.
+func (f *Figure) String() string {
+	if f == nil {
+		return "<nil figure>"
+	}
+	if f.err != nil {
+		return f.err.Error()
+	}
+	w, h := f.Size()
+	if f.title != "" {
+		return fmt.Sprintf("<%s %d×%d: %s>", f.kind, w, h, f.title)
+	}
+	return fmt.Sprintf("<%s %d×%d>", f.kind, w, h)
+}
+
+// Render implements display.Renderer: the figure as PNG (or SVG after
+// SetFormat("svg")) with its one-line description as text/plain, or the
+// error as text when it cannot be drawn.
+func (f *Figure) Render() display.Bundle {
+	formatMu.RLock()
+	svg := renderSVG
+	formatMu.RUnlock()
+	var b display.Bundle
+	if svg {
+		s, err := f.SVG()
+		if err != nil {
+			return display.Text(err.Error())
+		}
+		b = display.SVG(s)
+	} else {
+		p, err := f.PNG()
+		if err != nil {
+			return display.Text(err.Error())
+		}
+		b = display.PNG(p)
+		w, h := f.Size()
+		b.Metadata = map[string]any{"image/png": map[string]any{"width": w, "height": h}}
+	}
+	b.Data["text/plain"] = f.String()
+	return b
+}
