@@ -2,36 +2,6 @@ package nnops
 
 import "math"
 
-// Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, where
-// op(A) is m×k, op(B) is k×n and C is m×n; op(X) is X transposed when the
-// matching flag is set. lda, ldb and ldc are the row strides.
-func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s float32
-			for p := 0; p < k; p++ {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += av * bv
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
-			}
-		}
-	}
-}
-
 // Activation names an elementwise activation function.
 type Activation int
 
@@ -107,6 +77,38 @@ func SumRows(dst, x []float32, rows, cols int) {
 			dst[j] += v
 		}
 	}
+}
+
+// MeanRows sets dst[j] to the mean over rows of column j of the rows×cols
+// matrix x.
+func MeanRows(dst, x []float32, rows, cols int) {
+	SumRows(dst, x, rows, cols)
+	if rows > 0 {
+		inv := 1 / float32(rows)
+		for j := range dst[:cols] {
+			dst[j] *= inv
+		}
+	}
+}
+
+// MeanCols sets dst[i] to the mean of row i of the rows×cols matrix x.
+func MeanCols(dst, x []float32, rows, cols int) {
+	SumCols(dst, x, rows, cols)
+	if cols > 0 {
+		inv := 1 / float32(cols)
+		for i := range dst[:rows] {
+			dst[i] *= inv
+		}
+	}
+}
+
+// sum returns the sum of x.
+func sum(x []float32) float32 {
+	var s float32
+	for _, v := range x {
+		s += v
+	}
+	return s
 }
 
 // SumCols sets dst[i] to the sum of row i of the rows×cols matrix x.

@@ -1,0 +1,325 @@
+package nnops
+
+import "fmt"
+
+// Conv2D is a 2-D convolution over a batch of NCHW images, computed as
+// im2col plus GEMM per image. Weights are laid out as PyTorch's:
+// OutC×C×KH×KW (row-major), one bias per output channel.
+type Conv2D struct {
+	Geom ConvGeom // input size (C×H×W), kernel, stride and padding
+	OutC int      // output channels
+}
+
+// OutLen is the length of one output image, OutC·OutH·OutW.
+func (l Conv2D) OutLen() int { return l.OutC * l.Geom.OutH() * l.Geom.OutW() }
+
+// InLen is the length of one input image, C·H·W.
+func (l Conv2D) InLen() int { return l.Geom.C * l.Geom.H * l.Geom.W }
+
+// WeightLen is the number of weights, OutC·C·KH·KW.
+func (l Conv2D) WeightLen() int { return l.OutC * l.Geom.colRows() }
+
+func (l Conv2D) check(fn string, n int) {
+	l.Geom.mustCheck("nnops.Conv2D." + fn)
+	if l.OutC <= 0 || n < 0 {
+		panic(fmt.Sprintf("nnops.Conv2D.%s: OutC %d and batch %d must be positive", fn, l.OutC, n))
+	}
+}
+
+// Forward computes out = conv(in, w) + bias for n images. in is n×C×H×W,
+// w is OutC×C×KH×KW, bias has OutC entries or is nil, and out is
+// n×OutC×OutH×OutW (overwritten).
+func (l Conv2D) Forward(out, in, w, bias []float32, n int) {
+	l.check("Forward", n)
+	g := l.Geom
+	ohw, kk := g.OutH()*g.OutW(), g.colRows()
+	need("Conv2D.Forward", "in", in, n*l.InLen())
+	need("Conv2D.Forward", "w", w, l.WeightLen())
+	need("Conv2D.Forward", "out", out, n*l.OutLen())
+	if bias != nil {
+		need("Conv2D.Forward", "bias", bias, l.OutC)
+	}
+	parallelTasks(n, func(b int) {
+		img := in[b*l.InLen() : (b+1)*l.InLen()]
+		o := out[b*l.OutLen() : (b+1)*l.OutLen()]
+		col, buf := l.cols(img)
+		sgemmSerial(false, false, l.OutC, ohw, kk, 1, w, kk, col, ohw, 0, o, ohw)
+		if buf != nil {
+			putScratch(buf)
+		}
+		if bias != nil {
+			addChannelBias(o, bias[:l.OutC], ohw)
+		}
+	})
+}
+
+// cols returns the im2col matrix of img, or img itself for a 1×1 kernel
+// with unit stride and no padding. buf, when not nil, must be released.
+func (l Conv2D) cols(img []float32) (col []float32, buf *[]float32) {
+	g := l.Geom
+	if g.KH == 1 && g.KW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
+		return img, nil
+	}
+	oh, ow := g.OutH(), g.OutW()
+	buf = getScratch(g.colRows() * oh * ow)
+	im2col(*buf, img, g, oh, ow)
+	return *buf, buf
+}
+
+// BackwardInput sets din (n×C×H×W) to the gradient of the loss with respect
+// to the input, given dout (n×OutC×OutH×OutW) and the weights w.
+func (l Conv2D) BackwardInput(din, dout, w []float32, n int) {
+	l.check("BackwardInput", n)
+	g := l.Geom
+	oh, ow := g.OutH(), g.OutW()
+	ohw, kk := oh*ow, g.colRows()
+	need("Conv2D.BackwardInput", "din", din, n*l.InLen())
+	need("Conv2D.BackwardInput", "dout", dout, n*l.OutLen())
+	need("Conv2D.BackwardInput", "w", w, l.WeightLen())
+	parallelTasks(n, func(b int) {
+		di := din[b*l.InLen() : (b+1)*l.InLen()]
+		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
+		if col, buf := l.cols(di); buf == nil {
+			sgemmSerial(true, false, kk, ohw, l.OutC, 1, w, kk, do, ohw, 0, col, ohw)
+		} else {
+			sgemmSerial(true, false, kk, ohw, l.OutC, 1, w, kk, do, ohw, 0, col, ohw)
+			clear(di)
+			col2im(di, col, g, oh, ow)
+			putScratch(buf)
+		}
+	})
+}
+
+// BackwardWeights adds the gradients with respect to the weights and the bias
+// to dw (OutC×C×KH×KW) and dbias (OutC entries, or nil to skip), given dout
+// (n×OutC×OutH×OutW) and the forward input in (n×C×H×W). The sum over the
+// batch is taken in a fixed order, so results do not depend on GOMAXPROCS.
+func (l Conv2D) BackwardWeights(dw, dbias, dout, in []float32, n int) {
+	l.check("BackwardWeights", n)
+	g := l.Geom
+	ohw, kk := g.OutH()*g.OutW(), g.colRows()
+	need("Conv2D.BackwardWeights", "dw", dw, l.WeightLen())
+	need("Conv2D.BackwardWeights", "dout", dout, n*l.OutLen())
+	need("Conv2D.BackwardWeights", "in", in, n*l.InLen())
+	if dbias != nil {
+		need("Conv2D.BackwardWeights", "dbias", dbias, l.OutC)
+		addChannelSums(dbias[:l.OutC], dout, n, l.OutC, ohw)
+	}
+	batchReduce(dw[:l.WeightLen()], n, func(part []float32, b int, first bool) {
+		col, buf := l.cols(in[b*l.InLen() : (b+1)*l.InLen()])
+		beta := float32(1)
+		if first {
+			beta = 0
+		}
+		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
+		sgemmSerial(false, true, l.OutC, kk, ohw, 1, do, ohw, col, ohw, beta, part, kk)
+		if buf != nil {
+			putScratch(buf)
+		}
+	})
+}
+
+// batchReduce adds to dst the sum over images b in [0, n) of the per-image
+// contributions that fn writes into part (fn overwrites part when first is
+// set, and accumulates otherwise). The batch is cut into a number of chunks
+// that depends only on n, chunks run in parallel, and the chunk partials are
+// added in chunk order: the result is bit-identical whatever GOMAXPROCS is.
+func batchReduce(dst []float32, n int, fn func(part []float32, b int, first bool)) {
+	if n == 0 {
+		return
+	}
+	chunks := min(n, 16)
+	size := len(dst)
+	buf := getScratch(chunks * size)
+	parts := *buf
+	parallelTasks(chunks, func(c int) {
+		part := parts[c*size : (c+1)*size]
+		lo, hi := c*n/chunks, (c+1)*n/chunks
+		for b := lo; b < hi; b++ {
+			fn(part, b, b == lo)
+		}
+	})
+	for i := range dst {
+		s := parts[i]
+		for c := 1; c < chunks; c++ {
+			s += parts[c*size+i]
+		}
+		dst[i] += s
+	}
+	putScratch(buf)
+}
+
+// addChannelBias adds bias[c] to every one of the hw values of channel c of
+// the c×hw image o.
+func addChannelBias(o, bias []float32, hw int) {
+	for c, bv := range bias {
+		row := o[c*hw : (c+1)*hw]
+		for i := range row {
+			row[i] += bv
+		}
+	}
+}
+
+// addChannelSums adds to dst[c] the sum of channel c over n images of
+// channels×hw values each.
+func addChannelSums(dst, x []float32, n, channels, hw int) {
+	for c := range channels {
+		var s float32
+		for b := 0; b < n; b++ {
+			row := x[(b*channels+c)*hw : (b*channels+c+1)*hw]
+			s += sum(row)
+		}
+		dst[c] += s
+	}
+}
+
+// ConvTranspose2D is a 2-D transposed convolution (the adjoint of Conv2D, as
+// in PyTorch's ConvTranspose2d) over a batch of NCHW images.
+//
+// Convention: Geom describes the transposed convolution's own input, C×H×W
+// (Geom.C is its input channels), and its kernel, stride and padding, exactly
+// as the arguments of PyTorch's ConvTranspose2d. The output is
+// OutC×OutH()×OutW() with OutH() = (H−1)·StrideH − 2·PadH + KH + OutPadH.
+// Weights are laid out as PyTorch's: C×OutC×KH×KW.
+type ConvTranspose2D struct {
+	Geom             ConvGeom // input size, kernel, stride and padding
+	OutC             int      // output channels
+	OutPadH, OutPadW int      // extra rows/columns on the bottom/right of the output (< stride)
+}
+
+// OutH is the output height, (H−1)·StrideH − 2·PadH + KH + OutPadH.
+func (l ConvTranspose2D) OutH() int {
+	g := l.Geom
+	return (g.H-1)*g.StrideH - 2*g.PadH + g.KH + l.OutPadH
+}
+
+// OutW is the output width, (W−1)·StrideW − 2·PadW + KW + OutPadW.
+func (l ConvTranspose2D) OutW() int {
+	g := l.Geom
+	return (g.W-1)*g.StrideW - 2*g.PadW + g.KW + l.OutPadW
+}
+
+// OutLen is the length of one output image, OutC·OutH·OutW.
+func (l ConvTranspose2D) OutLen() int { return l.OutC * l.OutH() * l.OutW() }
+
+// InLen is the length of one input image, C·H·W.
+func (l ConvTranspose2D) InLen() int { return l.Geom.C * l.Geom.H * l.Geom.W }
+
+// WeightLen is the number of weights, C·OutC·KH·KW.
+func (l ConvTranspose2D) WeightLen() int { return l.Geom.C * l.OutC * l.Geom.KH * l.Geom.KW }
+
+// forwardGeom returns the geometry of the forward convolution that this layer is
+// the transpose of: from the OutC×OutH×OutW output back to the C×H×W input.
+func (l ConvTranspose2D) forwardGeom() ConvGeom {
+	g := l.Geom
+	return ConvGeom{C: l.OutC, H: l.OutH(), W: l.OutW(), KH: g.KH, KW: g.KW,
+		StrideH: g.StrideH, StrideW: g.StrideW, PadH: g.PadH, PadW: g.PadW}
+}
+
+// Check returns an error describing an inconsistent geometry, or nil.
+func (l ConvTranspose2D) Check() error {
+	g := l.Geom
+	if err := g.checkBasic(); err != nil {
+		return err
+	}
+	if l.OutC <= 0 {
+		return fmt.Errorf("nnops: transposed conv OutC %d: must be positive", l.OutC)
+	}
+	if l.OutPadH < 0 || l.OutPadW < 0 || l.OutPadH >= g.StrideH || l.OutPadW >= g.StrideW {
+		return fmt.Errorf("nnops: transposed conv output padding %dx%d must be >= 0 and smaller than the stride %dx%d", l.OutPadH, l.OutPadW, g.StrideH, g.StrideW)
+	}
+	if l.OutH() <= 0 || l.OutW() <= 0 {
+		return fmt.Errorf("nnops: transposed conv output would be %dx%d; reduce the padding", l.OutH(), l.OutW())
+	}
+	f := l.forwardGeom()
+	if err := f.Check(); err != nil {
+		return err
+	}
+	if f.OutH() != g.H || f.OutW() != g.W {
+		return fmt.Errorf("nnops: transposed conv geometry is inconsistent (%dx%d does not map back to %dx%d)", f.H, f.W, g.H, g.W)
+	}
+	return nil
+}
+
+func (l ConvTranspose2D) check(fn string, n int) {
+	if err := l.Check(); err != nil {
+		panic("nnops.ConvTranspose2D." + fn + ": " + err.Error())
+	}
+	if n < 0 {
+		panic(fmt.Sprintf("nnops.ConvTranspose2D.%s: batch %d must not be negative", fn, n))
+	}
+}
+
+// Forward computes out (n×OutC×OutH×OutW, overwritten) from in (n×C×H×W),
+// the weights w (C×OutC×KH×KW) and bias (OutC entries, or nil).
+func (l ConvTranspose2D) Forward(out, in, w, bias []float32, n int) {
+	l.check("Forward", n)
+	g, f := l.Geom, l.forwardGeom()
+	hw, kk := g.H*g.W, f.colRows()
+	need("ConvTranspose2D.Forward", "in", in, n*l.InLen())
+	need("ConvTranspose2D.Forward", "w", w, l.WeightLen())
+	need("ConvTranspose2D.Forward", "out", out, n*l.OutLen())
+	if bias != nil {
+		need("ConvTranspose2D.Forward", "bias", bias, l.OutC)
+	}
+	parallelTasks(n, func(b int) {
+		x := in[b*l.InLen() : (b+1)*l.InLen()]
+		o := out[b*l.OutLen() : (b+1)*l.OutLen()]
+		buf := getScratch(kk * hw)
+		sgemmSerial(true, false, kk, hw, g.C, 1, w, kk, x, hw, 0, *buf, hw)
+		clear(o)
+		col2im(o, *buf, f, g.H, g.W)
+		putScratch(buf)
+		if bias != nil {
+			addChannelBias(o, bias[:l.OutC], f.H*f.W)
+		}
+	})
+}
+
+// BackwardInput sets din (n×C×H×W) to the gradient with respect to the
+// input, given dout (n×OutC×OutH×OutW) and the weights w.
+func (l ConvTranspose2D) BackwardInput(din, dout, w []float32, n int) {
+	l.check("BackwardInput", n)
+	g, f := l.Geom, l.forwardGeom()
+	hw, kk := g.H*g.W, f.colRows()
+	need("ConvTranspose2D.BackwardInput", "din", din, n*l.InLen())
+	need("ConvTranspose2D.BackwardInput", "dout", dout, n*l.OutLen())
+	need("ConvTranspose2D.BackwardInput", "w", w, l.WeightLen())
+	parallelTasks(n, func(b int) {
+		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
+		di := din[b*l.InLen() : (b+1)*l.InLen()]
+		buf := getScratch(kk * hw)
+		im2col(*buf, do, f, g.H, g.W)
+		sgemmSerial(false, false, g.C, hw, kk, 1, w, kk, *buf, hw, 0, di, hw)
+		putScratch(buf)
+	})
+}
+
+// BackwardWeights adds the gradients with respect to the weights
+// (C×OutC×KH×KW) and the bias (OutC entries, or nil to skip) to dw and
+// dbias, given dout (n×OutC×OutH×OutW) and the forward input in (n×C×H×W).
+// The batch sum is taken in a fixed order, independent of GOMAXPROCS.
+func (l ConvTranspose2D) BackwardWeights(dw, dbias, dout, in []float32, n int) {
+	l.check("BackwardWeights", n)
+	g, f := l.Geom, l.forwardGeom()
+	hw, kk := g.H*g.W, f.colRows()
+	need("ConvTranspose2D.BackwardWeights", "dw", dw, l.WeightLen())
+	need("ConvTranspose2D.BackwardWeights", "dout", dout, n*l.OutLen())
+	need("ConvTranspose2D.BackwardWeights", "in", in, n*l.InLen())
+	if dbias != nil {
+		need("ConvTranspose2D.BackwardWeights", "dbias", dbias, l.OutC)
+		addChannelSums(dbias[:l.OutC], dout, n, l.OutC, f.H*f.W)
+	}
+	batchReduce(dw[:l.WeightLen()], n, func(part []float32, b int, first bool) {
+		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
+		x := in[b*l.InLen() : (b+1)*l.InLen()]
+		buf := getScratch(kk * hw)
+		im2col(*buf, do, f, g.H, g.W)
+		beta := float32(1)
+		if first {
+			beta = 0
+		}
+		sgemmSerial(false, true, g.C, kk, hw, 1, x, hw, *buf, hw, beta, part, kk)
+		putScratch(buf)
+	})
+}
