@@ -34,8 +34,8 @@ func px(n float64) vg.Length { return vg.Length(n * 72 / DPI) }
 // topx converts a vg length to CSS pixels.
 func topx(l vg.Length) float64 { return float64(l) * DPI / 72 }
 
-// painter draws a figure's contents on a canvas of the figure's size.
-type painter func(c draw.Canvas, title string) error
+// painter draws figure f's contents on a canvas of f's size.
+type painter func(c draw.Canvas, f *Figure) error
 
 // Figure is a picture made by one of this package's constructors. It is a
 // display.Renderer, so a notebook shows it inline as a cell's result; PNG,
@@ -48,12 +48,15 @@ type Figure struct {
 	w, h   float64 // CSS pixels
 	paint  painter
 	err    error
-	fixedH bool // the height follows from the content (image grids)
+	// relayout, when set, sets the size for a new title or a new maximum
+	// width: the size of image grids follows from their content.
+	relayout func(g *Figure)
+	maxW     float64 // the width asked for; grids may use less
 }
 
 // newFigure returns a figure of the default size.
 func newFigure(kind, title string, paint painter) *Figure {
-	return &Figure{kind: kind, title: title, w: DefaultWidth, h: DefaultHeight, paint: paint}
+	return &Figure{kind: kind, title: title, w: DefaultWidth, h: DefaultHeight, maxW: DefaultWidth, paint: paint}
 }
 
 // failed returns a figure that only reports err.
@@ -79,24 +82,28 @@ func (f *Figure) Size() (width, height int) { return int(f.w + 0.5), int(f.h + 0
 func (f *Figure) WithTitle(t string) *Figure {
 	g := *f
 	g.title = t
+	if g.relayout != nil && g.err == nil {
+		g.relayout(&g)
+	}
 	return &g
 }
 
 // WithSize returns a copy of f drawn width×height CSS pixels. Figures whose
 // height follows from their content (image grids) keep their aspect ratio
-// and use only the width. Sizes below 120×80 or above 4000×4000 are an error.
+// and use only the width (the grid is centred when it needs less). Sizes
+// below 120×80 or above 4000×4000 are an error.
 func (f *Figure) WithSize(width, height int) *Figure {
 	g := *f
 	if width < 120 || height < 80 || width > 4000 || height > 4000 {
 		g.err = fmt.Errorf("plotting: %s: size %d×%d px is out of range; use 120..4000 × 80..4000", f.kind, width, height)
 		return &g
 	}
-	if f.fixedH {
-		g.h = f.h * float64(width) / f.w
-	} else {
-		g.h = float64(height)
+	g.maxW = float64(width)
+	if f.relayout != nil {
+		f.relayout(&g)
+		return &g
 	}
-	g.w = float64(width)
+	g.w, g.h = float64(width), float64(height)
 	return &g
 }
 
@@ -113,7 +120,7 @@ func (f *Figure) draw(c vg.CanvasSizer) (err error) {
 	}()
 	dc := draw.New(c)
 	fillRect(dc, dc.Rectangle, color.White)
-	return f.paint(dc, f.title)
+	return f.paint(dc, f)
 }
 
 // PNG returns the figure as PNG bytes at DPI.

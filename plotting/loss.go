@@ -61,8 +61,8 @@ func LossCurves(runs []Run, opt LossOptions) *Figure {
 		}
 	}
 	runs = append([]Run(nil), runs...) // the caller may reuse its slices
-	return newFigure(kind, title, func(c draw.Canvas, title string) error {
-		p := newPlot(title, "epoch", "loss")
+	return newFigure(kind, title, func(c draw.Canvas, f *Figure) error {
+		p := newPlot(f.title, "epoch", "loss")
 		if opt.LogY {
 			p.Y.Label.Text = "loss (log scale)"
 			p.Y.Scale = plot.LogScale{}
