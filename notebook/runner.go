@@ -1,0 +1,234 @@
+package notebook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// Cell tags the runner understands (papermill's and nbclient's names).
+const (
+	TagParameters         = "parameters"
+	TagInjectedParameters = "injected-parameters"
+	TagRaisesException    = "raises-exception"
+	TagSkipExecution      = "skip-execution"
+)
+
+// Executor runs cell source, sending outputs to sink as they happen and
+// returning the bundle of the cell's result (or nil). A failing cell returns
+// an error, preferably a *display.Error. Cancelling ctx interrupts the cell.
+// *dsl.Session is the Executor of `latent run`.
+type Executor interface {
+	Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error)
+}
+
+// Options control a run.
+type Options struct {
+	// Name names the notebook in progress lines and errors.
+	Name string
+	// Timeout limits each cell; zero means no limit. A cell that runs longer
+	// is interrupted (its context is cancelled) and the run fails.
+	Timeout time.Duration
+	// Grace is how long an interrupted cell may take to stop before the
+	// runner gives up on the session (default 10s).
+	Grace time.Duration
+	// AllowErrors records failing cells and goes on, as nbclient's
+	// allow_errors does; without it, the first failing cell ends the run
+	// unless it is tagged raises-exception.
+	AllowErrors bool
+	// Progress, when set, receives one line per executed cell.
+	Progress io.Writer
+}
+
+// CellError is a failed cell: Index is its 1-based position among all the
+// notebook's cells, Count its execution count (In [Count]).
+type CellError struct {
+	Notebook string
+	Index    int
+	Count    int
+	Err      *display.Error
+	// Timeout is set when the cell exceeded Options.Timeout.
+	Timeout bool
+	// Stuck is set when the cell did not stop after its interrupt; the
+	// session was abandoned and later cells were not run.
+	Stuck bool
+}
+
+func (e *CellError) Error() string {
+	var b strings.Builder
+	if e.Notebook != "" {
+		b.WriteString(e.Notebook + ": ")
+	}
+	fmt.Fprintf(&b, "cell %d (In [%d]): %s: %s", e.Index, e.Count, e.Err.Name, e.Err.Value)
+	return b.String()
+}
+
+// Result summarizes a run.
+type Result struct {
+	// Cells is the number of cells executed.
+	Cells int
+	// Errors lists every cell that failed, allowed or not, in order.
+	Errors []*CellError
+	// Elapsed is the wall time of the run.
+	Elapsed time.Duration
+}
+
+// Run executes the code cells of nb in order with exec, recording outputs
+// and execution counts in nb as nbclient does. Cells whose source is blank
+// or that are tagged skip-execution are left as they are. Run sets
+// metadata.kernelspec and metadata.language_info to Latent's.
+//
+// When a cell fails and neither opts.AllowErrors nor the cell's
+// raises-exception tag allows it, Run stops and returns a *CellError; nb
+// then holds every output up to and including the error. When ctx is
+// cancelled, Run interrupts the running cell and returns ctx's error.
+func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Result, error) {
+	if opts.Grace <= 0 {
+		opts.Grace = 10 * time.Second
+	}
+	if nb.Metadata == nil {
+		nb.Metadata = map[string]any{}
+	}
+	nb.Metadata["kernelspec"] = KernelSpec()
+	nb.Metadata["language_info"] = LanguageInfo()
+	nb.AssignIDs()
+
+	rec := newRecorder()
+	defer rec.close()
+	display.SetSink(rec)
+	defer display.SetSink(nil)
+
+	start := time.Now()
+	res := &Result{}
+	var runnable []int
+	for i, c := range nb.Cells {
+		if c.Type == CodeCell && strings.TrimSpace(c.Source) != "" && !c.HasTag(TagSkipExecution) {
+			runnable = append(runnable, i)
+		}
+	}
+	for n, i := range runnable {
+		c := nb.Cells[i]
+		count := n + 1
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "latent run: %s: cell %d/%d (In [%d]) started at %s\n",
+				opts.Name, i+1, len(nb.Cells), count, since(start))
+		}
+		c.ExecutionCount = &count
+		rec.begin(c)
+		res.Cells++
+		ce := runCell(ctx, exec, c, rec, count, opts)
+		if ctx.Err() != nil {
+			res.Elapsed = time.Since(start)
+			return res, fmt.Errorf("%s: interrupted in cell %d (In [%d]): %w", opts.Name, i+1, count, ctx.Err())
+		}
+		if ce == nil {
+			continue
+		}
+		ce.Notebook, ce.Index, ce.Count = opts.Name, i+1, count
+		res.Errors = append(res.Errors, ce)
+		allowed := (opts.AllowErrors || c.HasTag(TagRaisesException)) && !ce.Timeout && !ce.Stuck
+		if !allowed {
+			res.Elapsed = time.Since(start)
+			return res, ce
+		}
+	}
+	res.Elapsed = time.Since(start)
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, "latent run: %s: %d code cells run in %s\n", opts.Name, res.Cells, since(start))
+	}
+	return res, nil
+}
+
+func since(t time.Time) string {
+	return time.Since(t).Round(10 * time.Millisecond).String()
+}
+
+type outcome struct {
+	result *display.Bundle
+	err    error
+}
+
+// runCell executes one cell and records its result or error; it returns the
+// error, if any, as a *CellError without position.
+func runCell(ctx context.Context, exec Executor, c *Cell, rec *recorder, count int, opts Options) *CellError {
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var timeout <-chan time.Time
+	if opts.Timeout > 0 {
+		t := time.NewTimer(opts.Timeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- outcome{err: &display.Error{
+					Name:      "panic",
+					Value:     fmt.Sprint(p),
+					Traceback: strings.Split(strings.TrimRight(string(debug.Stack()), "\n"), "\n"),
+				}}
+			}
+		}()
+		b, err := exec.Execute(cctx, c.Source, rec)
+		done <- outcome{b, err}
+	}()
+
+	var out outcome
+	timedOut := false
+	select {
+	case out = <-done:
+	case <-ctx.Done():
+		cancel()
+		select {
+		case out = <-done:
+		case <-time.After(opts.Grace):
+		}
+		return nil
+	case <-timeout:
+		timedOut = true
+		cancel()
+		select {
+		case out = <-done:
+		case <-time.After(opts.Grace):
+			e := &display.Error{
+				Name: "CellTimeoutError",
+				Value: fmt.Sprintf("cell exceeded --timeout of %s and did not stop within %s of its interrupt (a compiled call that does not watch its context?); the remaining cells were not run",
+					opts.Timeout, opts.Grace),
+			}
+			e.Traceback = []string{e.Name + ": " + e.Value}
+			rec.fail(e)
+			return &CellError{Err: e, Timeout: true, Stuck: true}
+		}
+	}
+	if timedOut {
+		e := &display.Error{
+			Name:  "CellTimeoutError",
+			Value: fmt.Sprintf("cell exceeded --timeout of %s and was interrupted", opts.Timeout),
+		}
+		e.Traceback = []string{e.Name + ": " + e.Value}
+		if out.err != nil {
+			e.Traceback = append(e.Traceback, "the session reported: "+out.err.Error())
+		}
+		rec.fail(e)
+		return &CellError{Err: e, Timeout: true}
+	}
+	if out.err != nil {
+		var de *display.Error
+		if !errors.As(out.err, &de) {
+			de = &display.Error{Name: "Error", Value: out.err.Error(), Traceback: []string{out.err.Error()}}
+		}
+		rec.fail(de)
+		return &CellError{Err: de}
+	}
+	if out.result != nil {
+		rec.result(*out.result, count)
+	}
+	return nil
+}
