@@ -43,11 +43,11 @@ type painter func(c draw.Canvas, f *Figure) error
 // WithSize return changed copies. A figure built from bad input carries the
 // error, which Err, PNG, SVG and Save return and Render shows as text.
 type Figure struct {
-	kind   string // short description for text/plain, e.g. "loss curves"
-	title  string
-	w, h   float64 // CSS pixels
-	paint  painter
-	err    error
+	kind  string // short description for text/plain, e.g. "loss curves"
+	title string
+	w, h  float64 // CSS pixels
+	paint painter
+	err   error
 	// relayout, when set, sets the size for a new title or a new maximum
 	// width: the size of image grids follows from their content.
 	relayout func(g *Figure)

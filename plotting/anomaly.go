@@ -1,0 +1,208 @@
+package plotting
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/latent-ai/latent/runtime/metrics"
+)
+
+// Colours of the two groups in anomaly figures.
+var (
+	normalColor  = Palette[0] // blue
+	anomalyColor = Palette[3] // red
+)
+
+// histBins is the number of bins of ErrorHistogram.
+const histBins = 40
+
+// ErrorHistogram draws the distribution of reconstruction errors (one per
+// sample), normal samples and anomalous ones (anomalous[i] true; pass nil
+// when unknown) in two colours, each normalised to the share of its group
+// so that a small anomalous group stays visible, with the decision
+// threshold as a vertical line (pass NaN for none). The legend gives each
+// group's size and the share of it above the threshold.
+func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure {
+	const kind = "error histogram"
+	if len(errs) == 0 {
+		return failed(kind, errors.New("no errors given; pass one reconstruction error per sample"))
+	}
+	if anomalous != nil && len(anomalous) != len(errs) {
+		return failed(kind, fmt.Errorf("%d errors but %d anomaly labels; pass one label per error or nil", len(errs), len(anomalous)))
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, e := range errs {
+		if !math.IsNaN(e) && !math.IsInf(e, 0) {
+			lo, hi = math.Min(lo, e), math.Max(hi, e)
+		}
+	}
+	if lo > hi {
+		return failed(kind, errors.New("no finite errors; the model's reconstructions are NaN or infinite"))
+	}
+	hasT := !math.IsNaN(threshold) && !math.IsInf(threshold, 0)
+	if hasT {
+		lo, hi = math.Min(lo, threshold), math.Max(hi, threshold)
+	}
+	if lo == hi {
+		lo, hi = lo-0.5, hi+0.5
+	}
+	width := (hi - lo) / histBins
+	type group struct {
+		name  string
+		col   color.RGBA
+		bins  []plotter.HistogramBin
+		n     int
+		above int
+	}
+	groups := []*group{{name: "normal", col: normalColor}, {name: "anomalous", col: anomalyColor}}
+	if anomalous == nil {
+		groups[0].name = "all samples"
+	}
+	for _, g := range groups {
+		g.bins = make([]plotter.HistogramBin, histBins)
+		for b := range g.bins {
+			g.bins[b].Min, g.bins[b].Max = lo+float64(b)*width, lo+float64(b+1)*width
+		}
+	}
+	for i, e := range errs {
+		if math.IsNaN(e) || math.IsInf(e, 0) {
+			continue
+		}
+		g := groups[0]
+		if anomalous != nil && anomalous[i] {
+			g = groups[1]
+		}
+		b := min(int((e-lo)/width), histBins-1)
+		g.bins[b].Weight++
+		g.n++
+		if hasT && e > threshold {
+			g.above++
+		}
+	}
+	return newFigure(kind, "Reconstruction error", func(c draw.Canvas, f *Figure) error {
+		p := newPlot(f.title, "reconstruction error", "share of group")
+		p.Add(gridLines())
+		ymax := 0.0
+		for _, g := range groups {
+			if g.n == 0 {
+				continue
+			}
+			bins := append([]plotter.HistogramBin(nil), g.bins...)
+			for b := range bins {
+				bins[b].Weight /= float64(g.n)
+				ymax = math.Max(ymax, bins[b].Weight)
+			}
+			h := &plotter.Histogram{Bins: bins, Width: width, FillColor: withAlpha(g.col, 0.45)}
+			h.LineStyle = draw.LineStyle{Color: g.col, Width: vg.Points(0.8)}
+			p.Add(h)
+			label := fmt.Sprintf("%s (n=%d)", g.name, g.n)
+			if hasT {
+				label = fmt.Sprintf("%s (n=%d, %.1f%% above)", g.name, g.n, 100*float64(g.above)/float64(g.n))
+			}
+			p.Legend.Add(label, h)
+		}
+		if hasT {
+			l, err := plotter.NewLine(plotter.XYs{{X: threshold, Y: 0}, {X: threshold, Y: ymax * 1.05}})
+			if err != nil {
+				return err
+			}
+			l.Color, l.Width = color.Gray{0x22}, vg.Points(1.5)
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(l)
+			p.Legend.Add("threshold "+formatLoss(threshold), l)
+		}
+		p.Y.Min = 0
+		drawWithSideLegend(c, p)
+		return nil
+	})
+}
+
+// rateTicks labels 0, 0.2, ... 1 with minor ticks at the tenths.
+type rateTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (rateTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for k := 0; k <= 10; k++ {
+		v := float64(k) / 10
+		t := plot.Tick{Value: v}
+		if k%2 == 0 {
+			t.Label = strconv.FormatFloat(v, 'f', 1, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// checkScores says what is wrong with anomaly scores and labels, if anything.
+func checkScores(scores []float64, anomalous []bool) error {
+	if len(scores) != len(anomalous) {
+		return fmt.Errorf("%d scores but %d labels; pass one label per score", len(scores), len(anomalous))
+	}
+	pos := 0
+	for i, s := range scores {
+		if math.IsNaN(s) {
+			return fmt.Errorf("score %d is NaN; the model's reconstructions are broken", i)
+		}
+		if anomalous[i] {
+			pos++
+		}
+	}
+	if pos == 0 || pos == len(scores) {
+		return fmt.Errorf("%d of %d samples are anomalous; an ROC curve needs both normal and anomalous samples", pos, len(scores))
+	}
+	return nil
+}
+
+// ROC draws the ROC curve of anomaly scores (higher means more anomalous,
+// e.g. reconstruction error) against the true labels (anomalous[i] true),
+// with the chance diagonal and the area under the curve in the title and
+// legend. It uses runtime/metrics.ROC and AUROC (ties handled exactly).
+func ROC(scores []float64, anomalous []bool) *Figure {
+	const kind = "ROC curve"
+	if err := checkScores(scores, anomalous); err != nil {
+		return failed(kind, err)
+	}
+	fpr, tpr, _ := metrics.ROC(scores, anomalous)
+	auc := metrics.AUROC(scores, anomalous)
+	xy := make(plotter.XYs, len(fpr))
+	for i := range fpr {
+		xy[i] = plotter.XY{X: fpr[i], Y: tpr[i]}
+	}
+	return newFigure(kind, fmt.Sprintf("ROC curve (AUROC %.3f)", auc), func(c draw.Canvas, f *Figure) error {
+		p := newPlot(f.title, "false positive rate (normal flagged)", "true positive rate (anomalies caught)")
+		p.Add(gridLines())
+		chance, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
+		if err != nil {
+			return err
+		}
+		chance.Color, chance.Width = color.Gray{0x99}, vg.Points(1)
+		chance.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		curve, err := plotter.NewLine(xy)
+		if err != nil {
+			return err
+		}
+		curve.Color, curve.Width = anomalyColor, vg.Points(2)
+		p.Add(chance, curve)
+		p.Legend.Add(fmt.Sprintf("model (AUROC %.3f)", auc), curve)
+		p.Legend.Add("chance (AUROC 0.5)", chance)
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+		p.Legend.Top = false
+		p.Legend.XOffs, p.Legend.YOffs = -vg.Points(8), vg.Points(8)
+		// A square plot area reads best for ROC: centre it.
+		side := min(c.Max.Y-c.Min.Y, c.Max.X-c.Min.X)
+		extra := (c.Max.X - c.Min.X - side) / 2
+		p.X.Tick.Marker, p.Y.Tick.Marker = rateTicks{}, rateTicks{}
+		p.Draw(draw.Crop(c, extra, -extra, vg.Points(4), -vg.Points(6)))
+		return nil
+	})
+}
