@@ -1,0 +1,270 @@
+package kernel
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+	"github.com/go-zeromq/zmq4/transport"
+)
+
+// The kernel listens through its own zmq4 transports, which wrap every
+// accepted connection in a guard: zmq4 v0.17.0 allocates whatever frame size
+// a peer announces and writes without deadlines, so without the guard one
+// hostile peer could exhaust memory and one stalled peer could block every
+// reply. The guard parses the ZMTP 3 framing as it passes by, refuses
+// (closes) a connection that announces an oversized message before anything
+// is allocated, and gives every write a deadline.
+const (
+	guardedTCP = "latent-tcp"
+	guardedIPC = "latent-ipc"
+)
+
+// guardLimits holds the settings the registered transports read; the
+// kernel sets them before it listens.
+var (
+	guardMaxMessage   atomic.Int64 // bytes per message, all frames
+	guardWriteTimeout atomic.Int64 // nanoseconds
+	guardLog          atomic.Pointer[log.Logger]
+	registerOnce      sync.Once
+	registerErr       error
+)
+
+func registerGuardedTransports() error {
+	registerOnce.Do(func() {
+		if err := zmq4.RegisterTransport(guardedTCP, guardTransport{"tcp"}); err != nil {
+			registerErr = err
+			return
+		}
+		registerErr = zmq4.RegisterTransport(guardedIPC, guardTransport{"unix"})
+	})
+	return registerErr
+}
+
+type guardTransport struct{ network string }
+
+func (g guardTransport) Dial(ctx context.Context, d transport.Dialer, addr string) (net.Conn, error) {
+	return d.DialContext(ctx, g.network, addr)
+}
+
+func (g guardTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
+	l, err := net.Listen(g.network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return guardListener{l, trackerFor(addr)}, nil
+}
+
+func (g guardTransport) Addr(ep string) (string, error) {
+	if g.network == "unix" {
+		return ep, nil
+	}
+	host, port, err := net.SplitHostPort(ep)
+	if err != nil {
+		return "", err
+	}
+	if host == "" || host == "*" {
+		host = "0.0.0.0"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+type guardListener struct {
+	net.Listener
+	track *writeTracker // nil unless the kernel watches this address
+}
+
+func (l guardListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	gc := &guardConn{Conn: c, parser: frameParser{skip: zmtpGreeting}, track: l.track}
+	if l.track != nil {
+		l.track.add(gc)
+	}
+	return gc, nil
+}
+
+// writeTracker watches the connections accepted on one address (iopub) and
+// tells the publisher when one of them is stuck in a write, so that it holds
+// messages in its own bounded queue instead of piling them into zmq4's
+// unbounded one.
+type writeTracker struct {
+	mu    sync.Mutex
+	conns map[*guardConn]struct{}
+}
+
+var trackers sync.Map // listen address -> *writeTracker
+
+// watchAddress makes connections later accepted on addr tracked.
+func watchAddress(addr string) *writeTracker {
+	t := &writeTracker{conns: map[*guardConn]struct{}{}}
+	trackers.Store(addr, t)
+	return t
+}
+
+func unwatchAddress(addr string) { trackers.Delete(addr) }
+
+func trackerFor(addr string) *writeTracker {
+	if t, ok := trackers.Load(addr); ok {
+		return t.(*writeTracker)
+	}
+	return nil
+}
+
+func (t *writeTracker) add(c *guardConn) {
+	t.mu.Lock()
+	t.conns[c] = struct{}{}
+	t.mu.Unlock()
+}
+
+func (t *writeTracker) remove(c *guardConn) {
+	t.mu.Lock()
+	delete(t.conns, c)
+	t.mu.Unlock()
+}
+
+// stalled reports whether some connection has been inside one write for
+// longer than d.
+func (t *writeTracker) stalled(d time.Duration) bool {
+	if t == nil {
+		return false
+	}
+	now := time.Now().UnixNano()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for c := range t.conns {
+		if s := c.writeStart.Load(); s != 0 && now-s > int64(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// zmtpGreeting is the length of the fixed ZMTP 3 greeting that precedes the
+// frames.
+const zmtpGreeting = 64
+
+// errOversized is what a guarded connection's Read returns when the peer
+// announces a message larger than the limit.
+var errOversized = errors.New("kernel: message larger than the limit")
+
+type guardConn struct {
+	net.Conn
+	parser     frameParser
+	track      *writeTracker
+	writeStart atomic.Int64 // unix nanoseconds while a write is under way
+	closeOnce  sync.Once
+}
+
+func (c *guardConn) Close() error {
+	err := c.Conn.Close()
+	c.closeOnce.Do(func() {
+		if c.track != nil {
+			c.track.remove(c)
+		}
+	})
+	return err
+}
+
+func (c *guardConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		if perr := c.parser.feed(p[:n], guardMaxMessage.Load()); perr != nil {
+			if l := guardLog.Load(); l != nil {
+				l.Printf("refused connection from %s: %v; raise --max-message-size if this was a legitimate message", c.RemoteAddr(), perr)
+			}
+			c.Close()
+			return 0, perr
+		}
+	}
+	return n, err
+}
+
+func (c *guardConn) Write(p []byte) (int, error) {
+	if d := time.Duration(guardWriteTimeout.Load()); d > 0 {
+		c.Conn.SetWriteDeadline(time.Now().Add(d))
+	}
+	c.writeStart.Store(time.Now().UnixNano())
+	n, err := c.Conn.Write(p)
+	c.writeStart.Store(0)
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			if l := guardLog.Load(); l != nil {
+				l.Printf("dropped connection to %s: it has not read for %v (a stalled client)", c.RemoteAddr(), time.Duration(guardWriteTimeout.Load()))
+			}
+			c.Close()
+		}
+	}
+	return n, err
+}
+
+// frameParser follows ZMTP 3 framing (flags byte, 1- or 8-byte size, body)
+// over a byte stream and reports a message whose frames add up to more than
+// the limit as soon as the size is known.
+type frameParser struct {
+	skip    uint64 // bytes of greeting or frame body still to pass
+	state   int    // 0: want flags, 1: reading size
+	long    bool
+	more    bool
+	sizeBuf [8]byte
+	sizeN   int
+	total   uint64 // bytes of the current message so far
+}
+
+func (f *frameParser) feed(p []byte, limit int64) error {
+	for len(p) > 0 {
+		if f.skip > 0 {
+			n := uint64(len(p))
+			if n > f.skip {
+				n = f.skip
+			}
+			f.skip -= n
+			p = p[n:]
+			continue
+		}
+		switch f.state {
+		case 0:
+			fl := p[0]
+			p = p[1:]
+			f.more = fl&0x01 != 0
+			f.long = fl&0x02 != 0
+			f.sizeN = 0
+			f.state = 1
+		case 1:
+			need := 1
+			if f.long {
+				need = 8
+			}
+			n := copy(f.sizeBuf[f.sizeN:need], p)
+			f.sizeN += n
+			p = p[n:]
+			if f.sizeN < need {
+				continue
+			}
+			size := uint64(f.sizeBuf[0])
+			if f.long {
+				size = binary.BigEndian.Uint64(f.sizeBuf[:8])
+			}
+			if limit > 0 && (size > uint64(limit) || f.total+size > uint64(limit)) {
+				return fmt.Errorf("%w: a frame of %d bytes makes the message exceed %d bytes", errOversized, size, limit)
+			}
+			f.total += size
+			if !f.more {
+				f.total = 0
+			}
+			f.skip = size
+			f.state = 0
+		}
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package kernel
+
+import (
+	"encoding/json"
+	"fmt"
+	"log"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+)
+
+// outMsg is one message waiting to be published on iopub.
+type outMsg struct {
+	msgType string
+	parent  *Message // nil for messages with no parent (status starting)
+	content any
+	// stream holds the text of a stream message while it is queued, so that
+	// consecutive chunks can be merged.
+	streamName string
+	stream     strings.Builder
+	droppable  bool // outputs may be dropped under pressure; status may not
+	size       int
+}
+
+// publisher is the bounded iopub queue. Messages are encoded and sent by
+// one goroutine. When a subscriber stops reading, the publisher holds
+// messages here (rather than in zmq4's unbounded queue) and, once the queue
+// is full, drops outputs, merges stream chunks and logs a notice; status
+// messages are never dropped. Shell replies and the heartbeat never wait on
+// it.
+type publisher struct {
+	sock   zmq4.Socket
+	signer *Signer
+	sess   string
+	log    *log.Logger
+	track  *writeTracker
+
+	maxBytes, maxMsgs int
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	q        []*outMsg
+	bytes    int
+	closed   bool
+	dropped  int
+	dropPar  *Message
+	done     chan struct{}
+	lastDrop time.Time
+}
+
+// stallAfter is how long a subscriber may sit in one write before the
+// publisher stops handing messages to zmq4.
+const stallAfter = 100 * time.Millisecond
+
+func newPublisher(sock zmq4.Socket, signer *Signer, session string, lg *log.Logger, track *writeTracker, maxBytes, maxMsgs int) *publisher {
+	p := &publisher{sock: sock, signer: signer, sess: session, log: lg, track: track,
+		maxBytes: maxBytes, maxMsgs: maxMsgs, done: make(chan struct{})}
+	p.cond = sync.NewCond(&p.mu)
+	go p.run()
+	return p
+}
+
+// publish queues a message with a JSON-marshalable content.
+func (p *publisher) publish(parent *Message, msgType string, content any, droppable bool) {
+	size := 256
+	if droppable {
+		if b, err := json.Marshal(content); err == nil {
+			size += len(b)
+		}
+	}
+	p.push(&outMsg{msgType: msgType, parent: parent, content: content, droppable: droppable, size: size})
+}
+
+// stream queues stream text, merging it into a queued chunk of the same
+// stream when there is one at the tail of the queue.
+func (p *publisher) streamText(parent *Message, name, text string) {
+	p.mu.Lock()
+	if n := len(p.q); n > 0 {
+		last := p.q[n-1]
+		if last.msgType == "stream" && last.parent == parent && last.streamName == name && last.stream.Len() < 1<<20 {
+			if p.bytes+len(text) > p.maxBytes {
+				p.dropLocked(parent)
+				p.mu.Unlock()
+				return
+			}
+			last.stream.WriteString(text)
+			last.size += len(text)
+			p.bytes += len(text)
+			p.mu.Unlock()
+			return
+		}
+	}
+	p.mu.Unlock()
+	m := &outMsg{msgType: "stream", parent: parent, streamName: name, droppable: true, size: 256 + len(text)}
+	m.stream.WriteString(text)
+	p.push(m)
+}
+
+func (p *publisher) push(m *outMsg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	if m.droppable && (p.bytes+m.size > p.maxBytes || len(p.q) >= p.maxMsgs) {
+		p.dropLocked(m.parent)
+		return
+	}
+	p.q = append(p.q, m)
+	p.bytes += m.size
+	p.cond.Signal()
+}
+
+func (p *publisher) dropLocked(parent *Message) {
+	p.dropped++
+	p.dropPar = parent
+	if time.Since(p.lastDrop) > time.Second {
+		p.lastDrop = time.Now()
+		p.log.Printf("iopub: queue full (%d messages, %d bytes): dropping outputs because a subscriber is not reading", len(p.q), p.bytes)
+	}
+}
+
+func (p *publisher) run() {
+	defer close(p.done)
+	for {
+		p.mu.Lock()
+		for len(p.q) == 0 && !p.closed {
+			p.cond.Wait()
+		}
+		if len(p.q) == 0 && p.closed {
+			p.mu.Unlock()
+			return
+		}
+		m := p.q[0]
+		p.q[0] = nil
+		p.q = p.q[1:]
+		p.bytes -= m.size
+		var notice *outMsg
+		if len(p.q) == 0 && p.dropped > 0 {
+			notice = &outMsg{msgType: "stream", parent: p.dropPar, streamName: "stderr"}
+			fmt.Fprintf(&notice.stream, "[latent] %d outputs were dropped because an iopub subscriber was not reading fast enough.\n", p.dropped)
+			p.log.Printf("iopub: %d outputs dropped in all", p.dropped)
+			p.dropped = 0
+		}
+		closed := p.closed
+		p.mu.Unlock()
+		for !closed && p.track.stalled(stallAfter) {
+			time.Sleep(10 * time.Millisecond)
+			p.mu.Lock()
+			closed = p.closed
+			p.mu.Unlock()
+		}
+		p.send(m)
+		if notice != nil {
+			p.send(notice)
+		}
+	}
+}
+
+func (p *publisher) send(m *outMsg) {
+	content := m.content
+	if m.msgType == "stream" {
+		content = map[string]string{"name": m.streamName, "text": m.stream.String()}
+	}
+	// The topic frame, as ipykernel names it; subscribers take everything.
+	topic := [][]byte{[]byte("kernel." + p.sess + "." + m.msgType)}
+	frames, err := encodeReply(p.signer, p.sess, m.parent, m.msgType, content, nil, topic)
+	if err != nil {
+		p.log.Printf("iopub: cannot encode %s: %v", m.msgType, err)
+		return
+	}
+	if err := p.sock.Send(zmq4.NewMsgFrom(frames...)); err != nil {
+		p.log.Printf("iopub: send %s: %v", m.msgType, err)
+	}
+}
+
+// close flushes what is queued (waiting at most wait) and stops the
+// publisher.
+func (p *publisher) close(wait time.Duration) {
+	p.mu.Lock()
+	p.closed = true
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	select {
+	case <-p.done:
+	case <-time.After(wait):
+		p.log.Printf("iopub: %v passed while flushing; dropping the rest", wait)
+	}
+}

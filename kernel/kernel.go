@@ -1,0 +1,447 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// Evaluator runs code for the kernel. The notebook session of package dsl
+// implements it; the kernel never looks inside. Its methods are called from
+// one goroutine at a time, except that the context given to Execute may be
+// cancelled (interrupt) from another.
+type Evaluator interface {
+	// Execute runs code, sending outputs to sink as they happen. It returns
+	// the bundle of the cell's result (nil for none) and an error, a
+	// *display.Error for errors in user code.
+	Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error)
+	// Complete returns completions of the code at cursor and the range
+	// [start, end) they replace; all offsets count Unicode code points.
+	Complete(code string, cursor int) (matches []string, start, end int)
+	// Inspect returns help on the symbol at cursor (code points), and
+	// whether there is any. detail is 0 or 1.
+	Inspect(code string, cursor, detail int) (display.Bundle, bool)
+	// IsComplete reports "complete", "incomplete" (with the indent of the
+	// next line) or "invalid".
+	IsComplete(code string) (status, indent string)
+}
+
+// Config configures a Kernel. Conn and NewEvaluator are required.
+type Config struct {
+	// Conn names the sockets and the signing key.
+	Conn *ConnectionInfo
+	// NewEvaluator makes a fresh evaluator; the kernel calls it at start.
+	NewEvaluator func() (Evaluator, error)
+	// Log receives diagnostics (dropped messages, refused connections);
+	// nil logs to standard error.
+	Log *log.Logger
+	// Version is the implementation_version reported in kernel_info.
+	Version string
+	// MaxMessageSize bounds one incoming message, all frames together; a
+	// connection announcing a larger one is closed. 0 means 64 MiB.
+	MaxMessageSize int
+	// IOPubMaxBytes and IOPubMaxMessages bound the iopub queue; 0 means
+	// 64 MiB and 4096.
+	IOPubMaxBytes, IOPubMaxMessages int
+	// WriteTimeout is how long a peer may leave a write blocked before its
+	// connection is dropped; 0 means 10 s.
+	WriteTimeout time.Duration
+}
+
+// Kernel is one running Jupyter kernel.
+type Kernel struct {
+	cfg    Config
+	log    *log.Logger
+	signer *Signer
+	sess   string
+	ev     Evaluator
+
+	shell, control, stdin, iopub, hb zmq4.Socket
+	pub                              *publisher
+	iopubAddr                        string
+
+	shellQ chan *Message
+	done   chan struct{} // closed when the kernel stops
+	stop   sync.Once
+	wg     sync.WaitGroup
+
+	execMu     sync.Mutex
+	execCancel context.CancelFunc // cancels the running cell; nil when idle
+	execCtx    context.Context    // the running cell's context
+
+	inputMu sync.Mutex
+	inputCh chan inputReply // receives input_reply while a cell waits for one
+
+	count   int // execution_count of the last stored cell
+	history history
+
+	restart bool
+}
+
+type inputReply struct {
+	value string
+	err   error
+}
+
+// New checks cfg and makes a kernel; Run starts it.
+func New(cfg Config) (*Kernel, error) {
+	if cfg.Conn == nil || cfg.NewEvaluator == nil {
+		return nil, errors.New("kernel: Config needs Conn and NewEvaluator")
+	}
+	if cfg.Log == nil {
+		cfg.Log = log.New(os.Stderr, "latent kernel: ", log.LstdFlags)
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = 64 << 20
+	}
+	if cfg.IOPubMaxBytes <= 0 {
+		cfg.IOPubMaxBytes = 64 << 20
+	}
+	if cfg.IOPubMaxMessages <= 0 {
+		cfg.IOPubMaxMessages = 4096
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.Version == "" {
+		cfg.Version = "devel"
+	}
+	signer, err := NewSigner(cfg.Conn.SignatureScheme, []byte(cfg.Conn.Key))
+	if err != nil {
+		return nil, err
+	}
+	return &Kernel{
+		cfg: cfg, log: cfg.Log, signer: signer, sess: newID(),
+		shellQ: make(chan *Message, 1024), done: make(chan struct{}),
+		execCtx: context.Background(),
+	}, nil
+}
+
+// Run binds the sockets and serves until a shutdown_request arrives or ctx
+// is cancelled. It returns nil after a clean shutdown. RestartRequested
+// then tells whether the frontend asked for a restart.
+func (k *Kernel) Run(ctx context.Context) error {
+	if err := registerGuardedTransports(); err != nil {
+		return err
+	}
+	guardMaxMessage.Store(int64(k.cfg.MaxMessageSize))
+	guardWriteTimeout.Store(int64(k.cfg.WriteTimeout))
+	guardLog.Store(k.log)
+
+	ev, err := k.cfg.NewEvaluator()
+	if err != nil {
+		return fmt.Errorf("kernel: cannot start the evaluator: %w", err)
+	}
+	k.ev = ev
+
+	sctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ci := k.cfg.Conn
+	k.shell = zmq4.NewRouter(sctx)
+	k.control = zmq4.NewRouter(sctx)
+	k.stdin = zmq4.NewRouter(sctx)
+	k.iopub = zmq4.NewPub(sctx)
+	k.hb = zmq4.NewRep(sctx)
+	socks := []struct {
+		s    zmq4.Socket
+		port int
+		name string
+	}{{k.iopub, ci.IOPubPort, "iopub"}, {k.shell, ci.ShellPort, "shell"}, {k.control, ci.ControlPort, "control"}, {k.stdin, ci.StdinPort, "stdin"}, {k.hb, ci.HBPort, "hb"}}
+	defer func() {
+		for _, s := range socks {
+			s.s.Close()
+		}
+	}()
+	ep := ci.endpoint(ci.IOPubPort)
+	k.iopubAddr = ep[strings.Index(ep, "://")+3:]
+	if a, err := (guardTransport{network: transportNetwork(ci)}).Addr(k.iopubAddr); err == nil {
+		k.iopubAddr = a
+	}
+	track := watchAddress(k.iopubAddr)
+	defer unwatchAddress(k.iopubAddr)
+	for _, s := range socks {
+		if err := s.s.Listen(ci.endpoint(s.port)); err != nil {
+			return fmt.Errorf("kernel: cannot bind the %s socket on %s: %w; is another kernel using this connection file?", s.name, ci.endpoint(s.port), err)
+		}
+	}
+	k.pub = newPublisher(k.iopub, k.signer, k.sess, k.log, track, k.cfg.IOPubMaxBytes, k.cfg.IOPubMaxMessages)
+	k.pub.publish(nil, "status", map[string]string{"execution_state": "starting"}, false)
+
+	k.goServe(k.heartbeat)
+	k.goServe(func() { k.readLoop(k.shell, "shell", func(m *Message) { k.enqueueShell(m) }) })
+	k.goServe(func() { k.readLoop(k.control, "control", k.handleControl) })
+	k.goServe(func() { k.readLoop(k.stdin, "stdin", k.handleStdin) })
+	k.goServe(k.shellWorker)
+
+	select {
+	case <-ctx.Done():
+	case <-k.done:
+	}
+	k.shutdown()
+	k.cancelExecution()
+	k.pub.close(2 * time.Second)
+	for _, s := range socks {
+		s.s.Close()
+	}
+	cancel()
+	waited := make(chan struct{})
+	go func() { k.wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(3 * time.Second):
+		k.log.Printf("a cell did not stop within 3 s of shutdown; exiting anyway")
+	}
+	return nil
+}
+
+func transportNetwork(ci *ConnectionInfo) string {
+	if ci.Transport == "ipc" {
+		return "unix"
+	}
+	return "tcp"
+}
+
+// RestartRequested reports whether the shutdown_request that stopped the
+// kernel asked for a restart.
+func (k *Kernel) RestartRequested() bool {
+	k.execMu.Lock()
+	defer k.execMu.Unlock()
+	return k.restart
+}
+
+// Interrupt cancels the running cell, if any, as interrupt_request does.
+func (k *Kernel) Interrupt() { k.cancelExecution() }
+
+func (k *Kernel) shutdown() { k.stop.Do(func() { close(k.done) }) }
+
+func (k *Kernel) goServe(f func()) {
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		f()
+	}()
+}
+
+func (k *Kernel) heartbeat() {
+	for {
+		msg, err := k.hb.Recv()
+		if err != nil {
+			return
+		}
+		if err := k.hb.Send(msg); err != nil {
+			select {
+			case <-k.done:
+				return
+			default:
+			}
+		}
+	}
+}
+
+// readLoop receives from a ROUTER socket, drops what does not decode and
+// hands the rest to handle.
+func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
+	for {
+		raw, err := s.Recv()
+		if err != nil {
+			select {
+			case <-k.done:
+				return
+			default:
+			}
+			if errors.Is(err, context.Canceled) {
+				return
+			}
+			k.log.Printf("%s: receive: %v", name, err)
+			continue
+		}
+		size := 0
+		for _, f := range raw.Frames {
+			size += len(f)
+		}
+		if size > k.cfg.MaxMessageSize {
+			k.log.Printf("%s: dropped a %d-byte message: larger than the %d-byte limit", name, size, k.cfg.MaxMessageSize)
+			continue
+		}
+		m, err := Decode(raw.Frames, k.signer)
+		if err != nil {
+			k.log.Printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
+			continue
+		}
+		handle(m)
+	}
+}
+
+func (k *Kernel) enqueueShell(m *Message) {
+	select {
+	case k.shellQ <- m:
+	case <-k.done:
+	}
+}
+
+// encodeReply builds the signed frames of a message of msgType answering
+// parent (nil for none), routed to idents.
+func encodeReply(s *Signer, session string, parent *Message, msgType string, content, metadata any, idents [][]byte) ([][]byte, error) {
+	c, err := json.Marshal(content)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s content: %w", msgType, err)
+	}
+	md := []byte("{}")
+	if metadata != nil {
+		if md, err = json.Marshal(metadata); err != nil {
+			return nil, fmt.Errorf("encode %s metadata: %w", msgType, err)
+		}
+	}
+	m := &Message{
+		Identities: idents,
+		Header: Header{MsgID: newID(), Session: session, Username: "kernel", Date: timestamp(),
+			MsgType: msgType, Version: ProtocolVersion},
+		Metadata: md,
+		Content:  c,
+	}
+	if parent != nil {
+		m.ParentHeader = parent.RawHeader
+	}
+	return Encode(m, s)
+}
+
+// reply sends msgType with content on a ROUTER socket to parent's sender.
+func (k *Kernel) reply(s zmq4.Socket, parent *Message, msgType string, content any) {
+	frames, err := encodeReply(k.signer, k.sess, parent, msgType, content, nil, parent.Identities)
+	if err != nil {
+		k.log.Printf("cannot encode %s: %v", msgType, err)
+		return
+	}
+	if len(frames) == 0 || len(parent.Identities) == 0 {
+		k.log.Printf("cannot route %s: the request carried no identity", msgType)
+		return
+	}
+	if err := s.Send(zmq4.NewMsgFrom(frames...)); err != nil {
+		k.log.Printf("send %s: %v", msgType, err)
+	}
+}
+
+func (k *Kernel) status(parent *Message, state string) {
+	k.pub.publish(parent, "status", map[string]string{"execution_state": state}, false)
+}
+
+func (k *Kernel) cancelExecution() {
+	k.execMu.Lock()
+	if k.execCancel != nil {
+		k.execCancel()
+	}
+	k.execMu.Unlock()
+}
+
+// handleControl serves the control channel; it runs while cells execute.
+func (k *Kernel) handleControl(m *Message) {
+	k.status(m, "busy")
+	defer k.status(m, "idle")
+	switch m.Header.MsgType {
+	case "interrupt_request":
+		k.cancelExecution()
+		k.reply(k.control, m, "interrupt_reply", map[string]string{"status": "ok"})
+	case "kernel_info_request":
+		k.reply(k.control, m, "kernel_info_reply", k.kernelInfo())
+	case "shutdown_request":
+		k.handleShutdown(k.control, m)
+	default:
+		k.unknown(k.control, m)
+	}
+}
+
+func (k *Kernel) handleShutdown(s zmq4.Socket, m *Message) {
+	var req struct {
+		Restart bool `json:"restart"`
+	}
+	_ = json.Unmarshal(m.Content, &req)
+	content := map[string]any{"status": "ok", "restart": req.Restart}
+	k.reply(s, m, "shutdown_reply", content)
+	k.pub.publish(m, "shutdown_reply", content, false)
+	k.execMu.Lock()
+	k.restart = req.Restart
+	k.execMu.Unlock()
+	k.cancelExecution()
+	k.shutdown()
+}
+
+// unknown answers a request the kernel does not know with an error reply,
+// and ignores other unknown messages.
+func (k *Kernel) unknown(s zmq4.Socket, m *Message) {
+	t := m.Header.MsgType
+	k.log.Printf("unknown message type %q", t)
+	if base, ok := strings.CutSuffix(t, "_request"); ok {
+		k.reply(s, m, base+"_reply", errorContent("UnknownMessageType",
+			fmt.Sprintf("this kernel does not handle %s messages", t), nil))
+	}
+}
+
+func errorContent(name, value string, tb []string) map[string]any {
+	if tb == nil {
+		tb = []string{name + ": " + value}
+	}
+	return map[string]any{"status": "error", "ename": name, "evalue": value, "traceback": tb}
+}
+
+func (k *Kernel) kernelInfo() map[string]any {
+	goVersion := strings.TrimPrefix(runtime.Version(), "go")
+	return map[string]any{
+		"status":                 "ok",
+		"protocol_version":       ProtocolVersion,
+		"implementation":         "latent",
+		"implementation_version": k.cfg.Version,
+		"language_info": map[string]any{
+			"name":               "go",
+			"version":            goVersion,
+			"mimetype":           "text/x-go",
+			"file_extension":     ".go",
+			"pygments_lexer":     "go",
+			"codemirror_mode":    "go",
+			"nbconvert_exporter": "script",
+		},
+		"banner":   "Latent " + k.cfg.Version + ": Go " + goVersion + " in Jupyter, with an autoencoder runtime built in",
+		"debugger": false,
+		"help_links": []map[string]string{
+			{"text": "Go documentation", "url": "https://go.dev/doc/"},
+			{"text": "Go standard library", "url": "https://pkg.go.dev/std"},
+			{"text": "Latent", "url": "https://github.com/latent-ai/latent"},
+		},
+	}
+}
+
+// handleStdin takes input_reply messages for the cell waiting on input.
+func (k *Kernel) handleStdin(m *Message) {
+	if m.Header.MsgType != "input_reply" {
+		k.log.Printf("stdin: ignoring %q", m.Header.MsgType)
+		return
+	}
+	var c struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(m.Content, &c); err != nil {
+		k.log.Printf("stdin: bad input_reply content: %v", err)
+		return
+	}
+	k.inputMu.Lock()
+	ch := k.inputCh
+	k.inputMu.Unlock()
+	if ch == nil {
+		k.log.Printf("stdin: input_reply arrived but no cell is waiting for input")
+		return
+	}
+	select {
+	case ch <- inputReply{value: c.Value}:
+	default:
+	}
+}

@@ -1,0 +1,287 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"unicode/utf8"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// shellWorker serves shell requests one at a time, in arrival order.
+func (k *Kernel) shellWorker() {
+	for {
+		select {
+		case <-k.done:
+			return
+		case m := <-k.shellQ:
+			k.handleShell(m)
+		}
+	}
+}
+
+func (k *Kernel) handleShell(m *Message) {
+	k.status(m, "busy")
+	defer k.status(m, "idle")
+	switch m.Header.MsgType {
+	case "execute_request":
+		k.execute(m)
+	case "kernel_info_request":
+		k.reply(k.shell, m, "kernel_info_reply", k.kernelInfo())
+	case "complete_request":
+		k.complete(m)
+	case "inspect_request":
+		k.inspect(m)
+	case "is_complete_request":
+		k.isComplete(m)
+	case "history_request":
+		k.historyRequest(m)
+	case "comm_info_request":
+		k.commInfo(m)
+	case "comm_open":
+		k.commOpen(m)
+	case "comm_msg", "comm_close":
+		k.commIgnore(m)
+	case "shutdown_request":
+		k.handleShutdown(k.shell, m)
+	default:
+		k.unknown(k.shell, m)
+	}
+}
+
+// badRequest answers a request whose content does not decode.
+func (k *Kernel) badRequest(m *Message, err error) {
+	base := m.Header.MsgType
+	if len(base) > len("_request") {
+		base = base[:len(base)-len("_request")]
+	}
+	k.log.Printf("%s: bad content: %v", m.Header.MsgType, err)
+	k.reply(k.shell, m, base+"_reply", errorContent("BadRequest",
+		fmt.Sprintf("cannot decode %s content: %v", m.Header.MsgType, err), nil))
+}
+
+type executeRequest struct {
+	Code            string            `json:"code"`
+	Silent          bool              `json:"silent"`
+	StoreHistory    *bool             `json:"store_history"`
+	UserExpressions map[string]string `json:"user_expressions"`
+	AllowStdin      bool              `json:"allow_stdin"`
+	StopOnError     *bool             `json:"stop_on_error"`
+}
+
+func (k *Kernel) execute(m *Message) {
+	var req executeRequest
+	if err := json.Unmarshal(m.Content, &req); err != nil {
+		k.badRequest(m, err)
+		return
+	}
+	store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
+	stopOnError := req.StopOnError == nil || *req.StopOnError
+	if store {
+		k.count++
+	}
+	count := k.count
+	if !req.Silent {
+		k.pub.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": count}, false)
+	}
+	sink := &execSink{k: k, parent: m, silent: req.Silent, allowStdin: req.AllowStdin}
+	result, err := k.run(req.Code, sink)
+	sink.finish()
+
+	reply := map[string]any{"execution_count": count, "payload": []any{}, "user_expressions": map[string]any{}}
+	var out string
+	if err != nil {
+		de := asDisplayError(err)
+		if !req.Silent {
+			k.pub.publish(m, "error", map[string]any{"ename": de.Name, "evalue": de.Value, "traceback": traceback(de)}, false)
+		}
+		reply["status"] = "error"
+		reply["ename"], reply["evalue"], reply["traceback"] = de.Name, de.Value, traceback(de)
+	} else {
+		reply["status"] = "ok"
+		if result != nil && !req.Silent {
+			k.pub.publish(m, "execute_result", map[string]any{
+				"execution_count": count, "data": result.Data, "metadata": orEmptyMap(result.Metadata)}, true)
+			if s, ok := result.Data["text/plain"].(string); ok {
+				out = s
+			}
+		}
+		reply["user_expressions"] = k.userExpressions(req.UserExpressions)
+	}
+	if store {
+		k.history.add(count, req.Code, out)
+	}
+	k.reply(k.shell, m, "execute_reply", reply)
+	if err != nil && stopOnError {
+		k.abortQueued()
+	}
+}
+
+// run calls the evaluator with a cancellable context, turning a panic in it
+// into an error so that the kernel lives on.
+func (k *Kernel) run(code string, sink display.Sink) (res *display.Bundle, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	k.execMu.Lock()
+	k.execCancel, k.execCtx = cancel, ctx
+	k.execMu.Unlock()
+	defer func() {
+		k.execMu.Lock()
+		k.execCancel, k.execCtx = nil, context.Background()
+		k.execMu.Unlock()
+		cancel()
+		if r := recover(); r != nil {
+			k.log.Printf("evaluator panicked: %v\n%s", r, debug.Stack())
+			res, err = nil, &display.Error{Name: "KernelPanic",
+				Value: fmt.Sprintf("%v (the session may be inconsistent: restart the kernel if later cells misbehave)", r)}
+		}
+	}()
+	return k.ev.Execute(ctx, code, sink)
+}
+
+func asDisplayError(err error) *display.Error {
+	var de *display.Error
+	if errors.As(err, &de) {
+		return de
+	}
+	return &display.Error{Name: "Error", Value: err.Error()}
+}
+
+func traceback(de *display.Error) []string {
+	if len(de.Traceback) > 0 {
+		return de.Traceback
+	}
+	return []string{de.Name + ": " + de.Value}
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// userExpressions evaluates each expression of an execute_request after the
+// cell ran, as the protocol asks, without publishing anything.
+func (k *Kernel) userExpressions(exprs map[string]string) map[string]any {
+	out := make(map[string]any, len(exprs))
+	for name, code := range exprs {
+		res, err := k.run(code, discardSink{})
+		switch {
+		case err != nil:
+			de := asDisplayError(err)
+			out[name] = errorContent(de.Name, de.Value, traceback(de))
+		case res == nil:
+			out[name] = map[string]any{"status": "ok", "data": map[string]any{"text/plain": ""}, "metadata": map[string]any{}}
+		default:
+			out[name] = map[string]any{"status": "ok", "data": res.Data, "metadata": orEmptyMap(res.Metadata)}
+		}
+	}
+	return out
+}
+
+// abortQueued answers every execute_request already waiting with status
+// aborted (stop_on_error); other queued requests are served as usual.
+func (k *Kernel) abortQueued() {
+	var keep []*Message
+	for {
+		select {
+		case m := <-k.shellQ:
+			if m.Header.MsgType != "execute_request" {
+				keep = append(keep, m)
+				continue
+			}
+			k.status(m, "busy")
+			k.reply(k.shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
+			k.status(m, "idle")
+			continue
+		default:
+		}
+		break
+	}
+	for _, m := range keep {
+		k.handleShell(m)
+	}
+}
+
+type cursorRequest struct {
+	Code        string `json:"code"`
+	CursorPos   *int   `json:"cursor_pos"`
+	DetailLevel int    `json:"detail_level"`
+}
+
+// cursor returns the request's cursor, clamped to the code, in code points;
+// a missing cursor means the end of the code.
+func (r cursorRequest) cursor() int {
+	n := utf8.RuneCountInString(r.Code)
+	if r.CursorPos == nil || *r.CursorPos > n {
+		return n
+	}
+	if *r.CursorPos < 0 {
+		return 0
+	}
+	return *r.CursorPos
+}
+
+func (k *Kernel) complete(m *Message) {
+	var req cursorRequest
+	if err := json.Unmarshal(m.Content, &req); err != nil {
+		k.badRequest(m, err)
+		return
+	}
+	cur := req.cursor()
+	var matches []string
+	start, end := cur, cur
+	k.guarded("complete", func() { matches, start, end = k.ev.Complete(req.Code, cur) })
+	if matches == nil {
+		matches = []string{}
+	}
+	k.reply(k.shell, m, "complete_reply", map[string]any{
+		"status": "ok", "matches": matches, "cursor_start": start, "cursor_end": end, "metadata": map[string]any{}})
+}
+
+func (k *Kernel) inspect(m *Message) {
+	var req cursorRequest
+	if err := json.Unmarshal(m.Content, &req); err != nil {
+		k.badRequest(m, err)
+		return
+	}
+	var b display.Bundle
+	found := false
+	k.guarded("inspect", func() { b, found = k.ev.Inspect(req.Code, req.cursor(), req.DetailLevel) })
+	data := b.Data
+	if !found || data == nil {
+		data = map[string]any{}
+	}
+	k.reply(k.shell, m, "inspect_reply", map[string]any{
+		"status": "ok", "found": found, "data": data, "metadata": orEmptyMap(b.Metadata)})
+}
+
+func (k *Kernel) isComplete(m *Message) {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal(m.Content, &req); err != nil {
+		k.badRequest(m, err)
+		return
+	}
+	status, indent := "unknown", ""
+	k.guarded("is_complete", func() { status, indent = k.ev.IsComplete(req.Code) })
+	c := map[string]any{"status": status}
+	if status == "incomplete" {
+		c["indent"] = indent
+	}
+	k.reply(k.shell, m, "is_complete_reply", c)
+}
+
+// guarded runs an evaluator call and logs (rather than dies of) a panic.
+func (k *Kernel) guarded(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			k.log.Printf("%s panicked: %v\n%s", what, r, debug.Stack())
+		}
+	}()
+	f()
+}
