@@ -1,0 +1,123 @@
+package data
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestReadCSV(t *testing.T) {
+	cases := []struct {
+		name    string
+		in      string
+		opt     CSVOptions
+		n, d    int
+		x       []float32
+		labels  []int
+		classes []string
+	}{
+		{"no header", "1,2\n3,4\n", CSVOptions{}, 2, 2, []float32{1, 2, 3, 4}, nil, nil},
+		{"auto header", "a,b\n1,2\n", CSVOptions{}, 1, 2, []float32{1, 2}, nil, nil},
+		{"forced header", "1,2\n3,4\n", CSVOptions{Header: "yes"}, 1, 2, []float32{3, 4}, nil, nil},
+		{"label by name", "x,y,kind\n1,2,cat\n3,4,dog\n5,6,cat\n", CSVOptions{Label: "kind"}, 3, 2, []float32{1, 2, 3, 4, 5, 6}, []int{0, 1, 0}, []string{"cat", "dog"}},
+		{"label by index", "0,1.5\n2,2.5\n", CSVOptions{Label: "0"}, 2, 1, []float32{1.5, 2.5}, []int{0, 2}, nil},
+		{"last column", "1,2,7\n", CSVOptions{Label: "-1"}, 1, 2, []float32{1, 2}, []int{7}, nil},
+		{"semicolons and spaces", "1; 2\n 3;4\n", CSVOptions{Comma: ';'}, 2, 2, []float32{1, 2, 3, 4}, nil, nil},
+		{"bom and CRLF", "\ufeffa,b\r\n1,2\r\n", CSVOptions{Label: "a"}, 1, 1, []float32{2}, []int{1}, nil},
+		{"scientific", "1e-3,-2E2\n", CSVOptions{}, 1, 2, []float32{0.001, -200}, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := ReadCSV(strings.NewReader(c.in), c.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.N != c.n || s.D != c.d {
+				t.Fatalf("got %d×%d, want %d×%d", s.N, s.D, c.n, c.d)
+			}
+			if diff := cmp.Diff(c.x, s.X); diff != "" {
+				t.Errorf("X (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(c.labels, s.Labels); diff != "" {
+				t.Errorf("labels (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(c.classes, s.ClassNames); diff != "" {
+				t.Errorf("class names (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReadCSVErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		opt  CSVOptions
+		want string
+	}{
+		{"empty", "", CSVOptions{}, "data: t.csv is empty"},
+		{"header only", "a,b\n", CSVOptions{}, "has a header but no data lines"},
+		{"not a number", "a,b\n1,2\n3,x\n", CSVOptions{}, `t.csv:3: column 2 ("b"): "x" is not a number`},
+		{"missing value", "1,2\n3,\n", CSVOptions{}, "t.csv:2: column 2 is empty"},
+		{"ragged", "1,2\n3,4,5\n", CSVOptions{}, "t.csv:2: the line has a different number of fields"},
+		{"bad quote", "1,2\n\"3,4\n", CSVOptions{}, "check the quoting"},
+		{"NaN", "1,NaN\n", CSVOptions{}, "not a finite float32"},
+		{"too big", "1,1e300\n", CSVOptions{}, "not a finite float32"},
+		{"unknown label", "a,b\n1,2\n", CSVOptions{Label: "c"}, `no column named "c"; the header has a, b`},
+		{"label index", "1,2\n", CSVOptions{Label: "5"}, "label column 5 does not exist; the file has 2 columns"},
+		{"label name without header", "1,2\n", CSVOptions{Label: "kind"}, "no header line"},
+		{"header option", "1\n", CSVOptions{Header: "maybe"}, `Header option "maybe"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opt.Name = "t.csv"
+			_, err := ReadCSV(strings.NewReader(c.in), c.opt)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestLoadCSVFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "iris.csv")
+	os.WriteFile(p, []byte("len,width,species\n5.1,3.5,setosa\n7.0,3.2,versicolor\n"), 0o644)
+	s := CSV(p, "species")
+	if s.Name != "iris.csv" || s.N != 2 || s.ClassName(s.Labels[1]) != "versicolor" {
+		t.Fatalf("got %v, labels %v", s, s.Labels)
+	}
+	if _, err := LoadCSV(p+".missing", CSVOptions{}); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("missing file: %v", err)
+	}
+	os.WriteFile(p, []byte("1,2\n3,oops\n"), 0o644)
+	defer func() {
+		if r, _ := recover().(string); !strings.Contains(r, "iris.csv:2: column 2") {
+			t.Fatalf("panic %q", r)
+		}
+	}()
+	CSV(p, "")
+}
+
+// FuzzCSV: ReadCSV must never panic, and what it accepts is a valid set.
+func FuzzCSV(f *testing.F) {
+	f.Add("a,b,label\n1,2,x\n3,4,y\n", "label")
+	f.Add("1,2\n3,4\n", "")
+	f.Add("1;2\n", "-1")
+	f.Add("\"1\",\"2\"\n", "0")
+	f.Add("x\n", "x")
+	f.Fuzz(func(t *testing.T, in, label string) {
+		s, err := ReadCSV(strings.NewReader(in), CSVOptions{Label: label})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "data: ") {
+				t.Fatalf("error without the package prefix: %v", err)
+			}
+			return
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
