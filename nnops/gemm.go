@@ -1,21 +1,296 @@
 package nnops
 
+import (
+	"fmt"
+	"sync"
+)
+
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, where
 // op(A) is m×k, op(B) is k×n and C is m×n; op(X) is X transposed when the
-// matching flag is set. lda, ldb and ldc are the row strides. When beta is 0,
-// C is not read (NaN or Inf already in C does not propagate), as in BLAS.
+// matching flag is set. lda, ldb and ldc are the row strides of the matrices
+// as stored. As in BLAS, C is not read when beta is 0 (NaN or Inf already in C
+// does not propagate), and A and B are not read when alpha is 0 or k is 0.
+//
+// The work is split over GOMAXPROCS goroutines by whole tiles of C, and every
+// element of C is computed with the same sequence of operations whatever the
+// split, so results are bit-identical from run to run and for any GOMAXPROCS.
+// Bad sizes panic with a message naming the argument.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if gemmTrivial("Sgemm", transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	sgemmParallel(activeKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// sgemmSerial is Sgemm on the calling goroutine only.
+// sgemmSerial is Sgemm on the calling goroutine only (for callers that are
+// already parallel, such as the convolution layers).
 func sgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if gemmTrivial("Sgemm", transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
+	gemmPart(activeKernel, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// sgemmRef computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, where
-// op(A) is m×k, op(B) is k×n and C is m×n; op(X) is X transposed when the
-// matching flag is set. lda, ldb and ldc are the row strides.
+// gemmTrivial validates the arguments and handles the cases that need no
+// product (empty C, alpha = 0, k = 0). It reports whether it did the work.
+func gemmTrivial(fn string, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("nnops.%s: negative size m=%d n=%d k=%d", fn, m, n, k))
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMatrix(fn, "A", a, ar, ac, lda)
+	checkMatrix(fn, "B", b, br, bc, ldb)
+	checkMatrix(fn, "C", c, m, n, ldc)
+	if m == 0 || n == 0 {
+		return true
+	}
+	if alpha == 0 || k == 0 {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+			} else if beta != 1 {
+				for j := range row {
+					row[j] *= beta
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// checkMatrix panics unless s can hold a rows×cols matrix with row stride ld.
+func checkMatrix(fn, name string, s []float32, rows, cols, ld int) {
+	if ld < max(1, cols) {
+		panic(fmt.Sprintf("nnops.%s: ld%s = %d is less than the %d columns of %s as stored", fn, lower(name), ld, cols, name))
+	}
+	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
+		panic(fmt.Sprintf("nnops.%s: %s has %d elements, a %d×%d matrix with stride %d needs %d", fn, name, len(s), rows, cols, ld, (rows-1)*ld+cols))
+	}
+}
+
+func lower(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0] | 0x20)
+}
+
+// microKernel is one implementation of the innermost GEMM loop and its
+// blocking parameters.
+type microKernel struct {
+	name   string
+	mr, nr int // tile of C computed by one call
+	kc     int // depth of one packed block (K blocking)
+	nb     int // columns of B packed at once (B block of kc×nb stays in L2)
+	// masked kernels handle partial column tiles themselves without
+	// touching lanes past nr, so they can also read B unpacked.
+	masked bool
+	// run computes the mr×nr tile C = alpha·A·B + beta·C (C unread when beta
+	// is 0); a is packed as k groups of mr values, b holds k rows of at
+	// least nr values spaced ldb apart (zero-padded to the kernel's nr when
+	// not masked).
+	run func(mr, nr, k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+}
+
+// gemmPart computes the block rows [m0, m1) × columns [n0, n1) of C on the
+// calling goroutine: the GotoBLAS/BLIS loop nest with packed panels.
+func gemmPart(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	MR, NR := kn.mr, kn.nr
+	rows := m1 - m0
+	panels := (rows + MR - 1) / MR
+	kcMax := min(kn.kc, k)
+	abuf := getScratch(panels * MR * kcMax)
+	ap := *abuf
+	// B is read in place when it is not transposed and each of its panels
+	// would be used by at most two A panels: packing would cost more than it
+	// saves.
+	direct := kn.masked && !transB && panels <= 2
+	var bbuf *[]float32
+	var bp []float32
+	if !direct {
+		nbMax := min(kn.nb, n1-n0)
+		bbuf = getScratch(kcMax * ((nbMax + NR - 1) / NR) * NR)
+		bp = *bbuf
+	}
+	for p0 := 0; p0 < k; p0 += kn.kc {
+		kc := min(kn.kc, k-p0)
+		bet := beta
+		if p0 > 0 {
+			bet = 1
+		}
+		packA(ap, transA, a, lda, m0, m1, p0, kc, MR)
+		for j2 := n0; j2 < n1; j2 += kn.nb {
+			nb := min(kn.nb, n1-j2)
+			if !direct {
+				packB(bp, transB, b, ldb, p0, kc, j2, nb, NR)
+			}
+			for i := m0; i < m1; i += MR {
+				mr := min(MR, m1-i)
+				apan := ap[(i-m0)/MR*MR*kc:]
+				for j := j2; j < j2+nb; j += NR {
+					nr := min(NR, j2+nb-j)
+					if direct {
+						kn.run(mr, nr, kc, apan, b[p0*ldb+j:], ldb, c[i*ldc+j:], ldc, alpha, bet)
+					} else {
+						kn.run(mr, nr, kc, apan, bp[(j-j2)/NR*NR*kc:], NR, c[i*ldc+j:], ldc, alpha, bet)
+					}
+				}
+			}
+		}
+	}
+	putScratch(abuf)
+	if bbuf != nil {
+		putScratch(bbuf)
+	}
+}
+
+// packA copies op(A)[m0:m1, p0:p0+kc] into panels of MR rows: panel q starts
+// at q·MR·kc and holds, for each p, the (up to MR) values of column p.
+func packA(dst []float32, trans bool, a []float32, lda, m0, m1, p0, kc, MR int) {
+	for i := m0; i < m1; i += MR {
+		mr := min(MR, m1-i)
+		d := dst[(i-m0)/MR*MR*kc : (i-m0)/MR*MR*kc+mr*kc]
+		if trans {
+			for p := 0; p < kc; p++ {
+				copy(d[p*mr:p*mr+mr], a[(p0+p)*lda+i:])
+			}
+			continue
+		}
+		for r := 0; r < mr; r++ {
+			row := a[(i+r)*lda+p0 : (i+r)*lda+p0+kc]
+			for p, v := range row {
+				d[p*mr+r] = v
+			}
+		}
+	}
+}
+
+// packB copies op(B)[p0:p0+kc, j2:j2+nb] into panels of NR columns: panel q
+// starts at q·NR·kc and holds, for each p, NR values (zero past the edge).
+func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, j2, nb, NR int) {
+	for j := j2; j < j2+nb; j += NR {
+		nr := min(NR, j2+nb-j)
+		d := dst[(j-j2)/NR*NR*kc : (j-j2)/NR*NR*kc+NR*kc]
+		if !trans {
+			for p := 0; p < kc; p++ {
+				row := d[p*NR : p*NR+NR]
+				copy(row[:nr], b[(p0+p)*ldb+j:])
+				clear(row[nr:])
+			}
+			continue
+		}
+		for col := 0; col < nr; col++ {
+			src := b[(j+col)*ldb+p0 : (j+col)*ldb+p0+kc]
+			for p, v := range src {
+				d[p*NR+col] = v
+			}
+		}
+		if nr < NR {
+			for p := 0; p < kc; p++ {
+				clear(d[p*NR+nr : p*NR+NR])
+			}
+		}
+	}
+}
+
+// gemmJob is one rectangle of C for a pool worker.
+type gemmJob struct {
+	kn                *microKernel
+	transA, transB    bool
+	m0, m1, n0, n1, k int
+	alpha, beta       float32
+	a, b, c           []float32
+	lda, ldb, ldc     int
+	done              *sync.WaitGroup
+}
+
+var (
+	gemmPoolMu sync.Mutex
+	gemmJobs   = make(chan gemmJob, 64)
+	gemmAlive  int // workers started
+	wgPool     = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+)
+
+// ensureWorkers starts pool workers until there are at least n.
+func ensureWorkers(n int) {
+	gemmPoolMu.Lock()
+	for gemmAlive < n {
+		gemmAlive++
+		go func() {
+			for j := range gemmJobs {
+				gemmPart(j.kn, j.transA, j.transB, j.m0, j.m1, j.n0, j.n1, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
+				j.done.Done()
+			}
+		}()
+	}
+	gemmPoolMu.Unlock()
+}
+
+// parallelMinWork is the m·n·k below which Sgemm stays on one goroutine.
+const parallelMinWork = 1 << 18
+
+// sgemmParallel cuts C into one rectangle per goroutine along M or N, at tile
+// boundaries, and runs them on the worker pool (the caller takes the first).
+func sgemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	t := threads()
+	tilesM, tilesN := (m+kn.mr-1)/kn.mr, (n+kn.nr-1)/kn.nr
+	if t <= 1 || m*n*k < parallelMinWork || max(tilesM, tilesN) < 2 {
+		gemmPart(kn, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	// Splitting N makes every goroutine pack all of A; splitting M makes
+	// every one pack all of B. Duplicate the smaller, if there are tiles
+	// enough to go round.
+	splitN := tilesN >= t && (m <= n || tilesM < t)
+	if !splitN && tilesM < t {
+		splitN = tilesN > tilesM
+	}
+	tiles := tilesM
+	if splitN {
+		tiles = tilesN
+	}
+	t = min(t, tiles)
+	ensureWorkers(t - 1)
+	wg := wgPool.Get().(*sync.WaitGroup)
+	wg.Add(t - 1)
+	part := func(w int) (lo, hi int) {
+		lo, hi = w*tiles/t, (w+1)*tiles/t
+		if splitN {
+			return min(lo*kn.nr, n), min(hi*kn.nr, n)
+		}
+		return min(lo*kn.mr, m), min(hi*kn.mr, m)
+	}
+	for w := 1; w < t; w++ {
+		lo, hi := part(w)
+		j := gemmJob{kn: kn, transA: transA, transB: transB, m0: 0, m1: m, n0: 0, n1: n, k: k,
+			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, done: wg}
+		if splitN {
+			j.n0, j.n1 = lo, hi
+		} else {
+			j.m0, j.m1 = lo, hi
+		}
+		gemmJobs <- j
+	}
+	lo, hi := part(0)
+	if splitN {
+		gemmPart(kn, transA, transB, 0, m, lo, hi, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	} else {
+		gemmPart(kn, transA, transB, lo, hi, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+	wg.Wait()
+	wgPool.Put(wg)
+}
+
+// sgemmRef is the textbook triple loop, kept as the reference for tests.
 func sgemmRef(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for i := 0; i < m; i++ {
 		for j := 0; j < n; j++ {
