@@ -192,20 +192,24 @@ type epochTicks struct{}
 // Ticks implements plot.Ticker.
 func (epochTicks) Ticks(min, max float64) []plot.Tick {
 	lo, hi := math.Max(1, math.Ceil(min)), math.Floor(max)
-	step := 1.0
-	for m := 1.0; (hi-lo)/step > 10; {
-		for _, k := range []float64{1, 2, 5} {
-			if step = k * m; (hi-lo)/step <= 10 {
-				break
-			}
-		}
-		m *= 10
-	}
+	step := wholeStep(hi-lo, 10)
 	var ticks []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
 		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.Itoa(int(v))})
 	}
 	return ticks
+}
+
+// wholeStep returns the smallest of 1, 2, 5, 10, 20, 50, ... that cuts
+// span into at most n steps.
+func wholeStep(span float64, n int) float64 {
+	for m := 1.0; ; m *= 10 {
+		for _, k := range []float64{1, 2, 5} {
+			if span/(k*m) <= float64(n) {
+				return k * m
+			}
+		}
+	}
 }
 
 // logTicks labels 1, 2 and 5 times powers of ten on a log axis (only the
