@@ -67,6 +67,9 @@ func ReadCSV(r io.Reader, opt CSVOptions) (*Set, error) {
 	if where == "" {
 		where = "csv"
 	}
+	if r == nil {
+		return nil, fmt.Errorf("data: ReadCSV of %s: the reader is nil; pass an open file or a strings.Reader", where)
+	}
 	s, err := readCSV(r, opt, where)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)

@@ -135,6 +135,9 @@ func (a *IDX) Ints() []int {
 // its magic and decompressed. It checks the magic, the element type, the
 // dimensions, and that the payload is exactly as long as the header says.
 func ReadIDX(r io.Reader) (*IDX, error) {
+	if r == nil {
+		return nil, fmt.Errorf("ReadIDX of a nil reader; pass an open file")
+	}
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, err := br.Peek(2)
 	if len(head) < 2 {
