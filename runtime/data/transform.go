@@ -131,26 +131,24 @@ func (s *Set) Normalize() (*Set, *Scaler) {
 
 // Apply returns a transformed copy of s.
 func (sc *Scaler) Apply(s *Set) *Set {
-	sc.check("Apply", s)
-	out := s.Clone()
-	for i := 0; i < out.N; i++ {
-		row := out.Row(i)
-		for j := range row {
-			row[j] = (row[j] - sc.Offset[j]) / sc.Scale[j]
-		}
-	}
-	return out
+	return sc.mapFeatures("Apply", s, func(v, off, scale float32) float32 { return (v - off) / scale })
 }
 
 // Invert undoes Apply: it returns a copy of s mapped back to the original
 // units (for example to show reconstructions of standardized data).
 func (sc *Scaler) Invert(s *Set) *Set {
-	sc.check("Invert", s)
+	return sc.mapFeatures("Invert", s, func(v, off, scale float32) float32 { return v*scale + off })
+}
+
+// mapFeatures returns a copy of s with f applied to every feature and its
+// offset and scale.
+func (sc *Scaler) mapFeatures(op string, s *Set, f func(v, off, scale float32) float32) *Set {
+	sc.check(op, s)
 	out := s.Clone()
 	for i := 0; i < out.N; i++ {
 		row := out.Row(i)
-		for j := range row {
-			row[j] = row[j]*sc.Scale[j] + sc.Offset[j]
+		for j, v := range row {
+			row[j] = f(v, sc.Offset[j], sc.Scale[j])
 		}
 	}
 	return out

@@ -23,15 +23,8 @@ func checkPair(op string, scores []float64, labels []bool) {
 // negative, or a score is NaN.
 func AUROC(scores []float64, labels []bool) float64 {
 	checkPair("AUROC", scores, labels)
-	idx := order(scores)
-	var pos, neg int
-	for _, l := range labels {
-		if l {
-			pos++
-		} else {
-			neg++
-		}
-	}
+	pos := positives(labels)
+	neg := len(labels) - pos
 	if pos == 0 || neg == 0 {
 		return math.NaN()
 	}
@@ -41,6 +34,7 @@ func AUROC(scores []float64, labels []bool) float64 {
 		}
 	}
 	// Sum of the (1-based, mid-) ranks of the positives.
+	idx := order(scores)
 	var rankSum float64
 	for i := 0; i < len(idx); {
 		j := i
@@ -69,23 +63,22 @@ func order(scores []float64) []int {
 	return idx
 }
 
-// ROC returns the points of the ROC curve: for each distinct score, taken
-// as a threshold from the highest down (a sample is called positive when
-// its score is >= the threshold), the false and true positive rates. The
-// first point is (0, 0) at threshold +Inf and the last (1, 1). When labels
-// have no positive (or no negative) the tpr (or fpr) stays 0.
-func ROC(scores []float64, labels []bool) (fpr, tpr, thresholds []float64) {
-	checkPair("ROC", scores, labels)
-	pos, neg := 0, 0
+// positives counts the true labels.
+func positives(labels []bool) int {
+	n := 0
 	for _, l := range labels {
 		if l {
-			pos++
-		} else {
-			neg++
+			n++
 		}
 	}
+	return n
+}
+
+// sweep walks the distinct scores from the highest down, calling visit with
+// each as the threshold and the numbers of true and false positives among
+// the samples scoring >= it.
+func sweep(scores []float64, labels []bool, visit func(threshold float64, tp, fp int)) {
 	idx := order(scores)
-	fpr, tpr, thresholds = []float64{0}, []float64{0}, []float64{math.Inf(1)}
 	tp, fp := 0, 0
 	for i := len(idx) - 1; i >= 0; {
 		j := i
@@ -97,11 +90,26 @@ func ROC(scores []float64, labels []bool) (fpr, tpr, thresholds []float64) {
 			}
 			j--
 		}
-		fpr = append(fpr, rate(fp, neg))
-		tpr = append(tpr, rate(tp, pos))
-		thresholds = append(thresholds, scores[idx[i]])
+		visit(scores[idx[i]], tp, fp)
 		i = j
 	}
+}
+
+// ROC returns the points of the ROC curve: for each distinct score, taken
+// as a threshold from the highest down (a sample is called positive when
+// its score is >= the threshold), the false and true positive rates. The
+// first point is (0, 0) at threshold +Inf and the last (1, 1). When labels
+// have no positive (or no negative) the tpr (or fpr) stays 0.
+func ROC(scores []float64, labels []bool) (fpr, tpr, thresholds []float64) {
+	checkPair("ROC", scores, labels)
+	pos := positives(labels)
+	neg := len(labels) - pos
+	fpr, tpr, thresholds = []float64{0}, []float64{0}, []float64{math.Inf(1)}
+	sweep(scores, labels, func(th float64, tp, fp int) {
+		fpr = append(fpr, rate(fp, neg))
+		tpr = append(tpr, rate(tp, pos))
+		thresholds = append(thresholds, th)
+	})
 	return fpr, tpr, thresholds
 }
 
@@ -117,28 +125,12 @@ func rate(k, n int) float64 {
 // positive), and the thresholds. AveragePrecision summarises it.
 func PrecisionRecallCurve(scores []float64, labels []bool) (precision, recall, thresholds []float64) {
 	checkPair("PrecisionRecallCurve", scores, labels)
-	pos := 0
-	for _, l := range labels {
-		if l {
-			pos++
-		}
-	}
-	idx := order(scores)
-	tp, called := 0, 0
-	for i := len(idx) - 1; i >= 0; {
-		j := i
-		for j >= 0 && scores[idx[j]] == scores[idx[i]] {
-			if labels[idx[j]] {
-				tp++
-			}
-			called++
-			j--
-		}
-		precision = append(precision, float64(tp)/float64(called))
+	pos := positives(labels)
+	sweep(scores, labels, func(th float64, tp, fp int) {
+		precision = append(precision, float64(tp)/float64(tp+fp))
 		recall = append(recall, rate(tp, pos))
-		thresholds = append(thresholds, scores[idx[i]])
-		i = j
-	}
+		thresholds = append(thresholds, th)
+	})
 	return precision, recall, thresholds
 }
 
