@@ -91,6 +91,7 @@ type microKernel struct {
 	mr, nr int // tile of C computed by one call
 	kc     int // depth of one packed block (K blocking)
 	nb     int // columns of B packed at once (B block of kc×nb stays in L2)
+	mc     int // rows of A packed at once (a multiple of mr)
 	// masked kernels handle partial column tiles themselves without
 	// touching lanes past nr, so they can also read B unpacked.
 	masked bool
@@ -104,6 +105,14 @@ type microKernel struct {
 // gemmPart computes the block rows [m0, m1) × columns [n0, n1) of C on the
 // calling goroutine: the GotoBLAS/BLIS loop nest with packed panels.
 func gemmPart(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i3 := m0; i3 < m1; i3 += kn.mc {
+		gemmBlock(kn, transA, transB, i3, min(i3+kn.mc, m1), n0, n1, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// gemmBlock is gemmPart for at most kn.mc rows: A is packed kc columns at a
+// time (kept in L2/L3 while B streams past), B kc×nb at a time (kept in L2).
+func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	MR, NR := kn.mr, kn.nr
 	rows := m1 - m0
 	panels := (rows + MR - 1) / MR
@@ -111,9 +120,9 @@ func gemmPart(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alpha
 	abuf := getScratch(panels * MR * kcMax)
 	ap := *abuf
 	// B is read in place when it is not transposed and each of its panels
-	// would be used by at most two A panels: packing would cost more than it
-	// saves.
-	direct := kn.masked && !transB && panels <= 2
+	// would be used by only a few A panels: packing would cost more than it
+	// saves. The arithmetic is the same either way.
+	direct := kn.masked && !transB && panels <= directMaxPanels
 	var bbuf *[]float32
 	var bp []float32
 	if !direct {
@@ -177,17 +186,26 @@ func packA(dst []float32, trans bool, a []float32, lda, m0, m1, p0, kc, MR int) 
 // packB copies op(B)[p0:p0+kc, j2:j2+nb] into panels of NR columns: panel q
 // starts at q·NR·kc and holds, for each p, NR values (zero past the edge).
 func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, j2, nb, NR int) {
+	if !trans {
+		// Row by row, so B is read as long contiguous runs.
+		full := nb / NR * NR
+		for p := 0; p < kc; p++ {
+			src := b[(p0+p)*ldb+j2 : (p0+p)*ldb+j2+nb]
+			q := 0
+			for ; q < full; q += NR {
+				copy(dst[q*kc+p*NR:q*kc+p*NR+NR], src[q:q+NR])
+			}
+			if q < nb {
+				row := dst[q*kc+p*NR : q*kc+p*NR+NR]
+				copy(row, src[q:])
+				clear(row[nb-q:])
+			}
+		}
+		return
+	}
 	for j := j2; j < j2+nb; j += NR {
 		nr := min(NR, j2+nb-j)
 		d := dst[(j-j2)/NR*NR*kc : (j-j2)/NR*NR*kc+NR*kc]
-		if !trans {
-			for p := 0; p < kc; p++ {
-				row := d[p*NR : p*NR+NR]
-				copy(row[:nr], b[(p0+p)*ldb+j:])
-				clear(row[nr:])
-			}
-			continue
-		}
 		for col := 0; col < nr; col++ {
 			src := b[(j+col)*ldb+p0 : (j+col)*ldb+p0+kc]
 			for p, v := range src {
@@ -201,6 +219,9 @@ func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, j2, nb, NR int) 
 		}
 	}
 }
+
+// directMaxPanels is the most A panels for which B is read unpacked.
+var directMaxPanels = 2
 
 // gemmJob is one rectangle of C for a pool worker.
 type gemmJob struct {

@@ -7,8 +7,8 @@ import "golang.org/x/sys/cpu"
 //go:generate go run ./internal/gen .
 
 var (
-	avx512Kernel = microKernel{name: "avx512", mr: 12, nr: 32, kc: 384, nb: 480, masked: true, run: run512}
-	avx2Kernel   = microKernel{name: "avx2", mr: 6, nr: 16, kc: 256, nb: 512, masked: false, run: run256}
+	avx512Kernel = microKernel{name: "avx512", mr: 12, nr: 32, kc: 384, nb: 480, mc: 1536, masked: true, run: run512}
+	avx2Kernel   = microKernel{name: "avx2", mr: 6, nr: 16, kc: 256, nb: 512, mc: 1536, masked: false, run: run256}
 )
 
 // activeKernel is the fastest micro-kernel this CPU runs.

@@ -1,7 +1,7 @@
 package nnops
 
 // goKernel is the portable micro-kernel: a 4×8 tile in plain Go.
-var goKernel = microKernel{name: "go", mr: 4, nr: 8, kc: 256, nb: 512, masked: true, run: runGo}
+var goKernel = microKernel{name: "go", mr: 4, nr: 8, kc: 256, nb: 512, mc: 1024, masked: true, run: runGo}
 
 func runGo(mr, nr, k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	var acc [4][8]float32

@@ -108,8 +108,11 @@ func TestSgemmRandomShapes(t *testing.T) {
 		t.Run(kn.name, func(t *testing.T) {
 			for i := 0; i < 60; i++ {
 				m, n, k := 1+r.Intn(300), 1+r.Intn(300), 1+r.Intn(900)
-				if i%10 == 0 {
+				switch i % 10 {
+				case 0:
 					m = 1 + r.Intn(3) // thin shapes take the unpacked-B path
+				case 5:
+					m, n, k = 1537+r.Intn(1600), 1+r.Intn(40), 1+r.Intn(40) // more rows than one A block
 				}
 				ab := alphaBetas[i%len(alphaBetas)]
 				g := newGemmCase(r, r.Intn(2) == 1, r.Intn(2) == 1, m, n, k, r.Intn(5), ab[0], ab[1])
