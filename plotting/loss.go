@@ -27,6 +27,9 @@ type Run struct {
 type LossOptions struct {
 	Title string // default "Training loss"
 	LogY  bool   // logarithmic loss axis (non-positive values are left out)
+	// Epochs, when positive, extends the epoch axis to this many epochs,
+	// so a run in progress shows how far it has come.
+	Epochs int
 }
 
 // Loss draws the training and validation loss per epoch of one run, with the
@@ -69,6 +72,9 @@ func LossCurves(runs []Run, opt LossOptions) *Figure {
 			p.Y.Tick.Marker = logTicks{}
 		}
 		p.X.Tick.Marker = epochTicks{}
+		if opt.Epochs > 0 {
+			p.X.Min, p.X.Max = 1, float64(opt.Epochs)
+		}
 		p.Add(gridLines())
 		for i, r := range runs {
 			if err := addRun(p, i, r, len(runs) > 1, opt.LogY); err != nil {

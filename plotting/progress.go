@@ -141,7 +141,8 @@ func LossPlotPNG(p host.Progress) []byte {
 	if len(p.TrainHistory) == 0 && len(p.ValHistory) == 0 {
 		return nil
 	}
-	f := Loss(p.TrainHistory, p.ValHistory).WithTitle("").WithSize(lossPlotW, lossPlotH)
+	run := Run{Train: p.TrainHistory, Val: p.ValHistory}
+	f := LossCurves([]Run{run}, LossOptions{Epochs: p.Epochs}).WithTitle("").WithSize(lossPlotW, lossPlotH)
 	b, err := f.PNG()
 	if err != nil {
 		return nil

@@ -1,0 +1,125 @@
+package plotting
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latent-ai/latent/runtime/data"
+)
+
+func TestSave(t *testing.T) {
+	dir := t.TempDir()
+	f := Loss([]float64{3, 2, 1}, nil)
+	for _, name := range []string{"a.png", "b.svg", "C.PNG"} {
+		path := filepath.Join(dir, name)
+		if err := f.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		isPNG := bytes.HasPrefix(b, []byte("\x89PNG"))
+		if isPNG != strings.HasSuffix(strings.ToLower(name), ".png") {
+			t.Errorf("%s: wrong format (PNG=%v)", name, isPNG)
+		}
+	}
+	if err := f.Save(filepath.Join(dir, "x.jpg")); err == nil || !strings.Contains(err.Error(), ".png or .svg") {
+		t.Errorf("Save .jpg: %v, want an error naming the supported extensions", err)
+	}
+	if err := f.Save(filepath.Join(dir, "missing", "x.png")); err == nil {
+		t.Error("Save into a missing directory succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+func TestSVGUsesFallbackFonts(t *testing.T) {
+	s, err := Loss([]float64{3, 2, 1}, nil).SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s, "font-family:'Liberation Sans',Arial") {
+		t.Error("SVG does not name Arial as fallback for Liberation Sans")
+	}
+}
+
+func TestRenderFormats(t *testing.T) {
+	f := Loss([]float64{3, 2, 1}, nil)
+	b := f.Render()
+	if b.Data["image/png"] == nil || b.Metadata["image/png"] == nil {
+		t.Fatalf("default Render = %v, want PNG with size metadata", b.Data)
+	}
+	if err := SetFormat("svg"); err != nil {
+		t.Fatal(err)
+	}
+	defer SetFormat("png")
+	if b := f.Render(); b.Data["image/svg+xml"] == nil {
+		t.Errorf("Render after SetFormat(svg) = %v", b.Data)
+	}
+	if err := SetFormat("gif"); err == nil {
+		t.Error("SetFormat(gif) succeeded")
+	}
+}
+
+func TestWithSize(t *testing.T) {
+	f := Loss([]float64{3, 2, 1}, nil).WithSize(400, 300)
+	if w, h := f.Size(); w != 400 || h != 300 {
+		t.Errorf("size %d×%d, want 400×300", w, h)
+	}
+	png, err := f.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Width and height sit at bytes 16..24 of a PNG.
+	w := int(png[16])<<24 | int(png[17])<<16 | int(png[18])<<8 | int(png[19])
+	if w != 400 {
+		t.Errorf("PNG is %d px wide, want 400", w)
+	}
+	// A grid keeps its aspect: a narrower width gives a shorter figure.
+	g := ImageGrid(mnistShape, synthImages(8), 4)
+	_, h1 := g.Size()
+	_, h2 := g.WithSize(300, 100).Size()
+	if h2 >= h1 {
+		t.Errorf("narrower grid is %d px high, not less than %d", h2, h1)
+	}
+}
+
+func TestSetAdapters(t *testing.T) {
+	imgs := synthImages(6)
+	s := &data.Set{Name: "synthetic", X: imgs, N: 6, D: 784, C: 1, H: 28, W: 28}
+	flat := &data.Set{Name: "flat", X: imgs, N: 6, D: 784} // no shape recorded: square
+	codes := &data.Set{X: []float32{0, 1, 1, 0, 2, 2}, N: 3, D: 2, Labels: []int{0, 1, 1}, ClassNames: []string{"a", "b"}}
+	odd := &data.Set{Name: "odd", X: make([]float32, 10), N: 2, D: 5}
+	tests := []struct {
+		name string
+		fig  *Figure
+		want string // error text, empty for none
+	}{
+		{"images", ImagesOf(s, 4, 4), ""},
+		{"square", ImagesOf(flat, 0, 3), ""},
+		{"recon", ReconstructionsOf(s, nil, s, 3), ""},
+		{"denoise", ReconstructionsOf(s, s, s, 3), ""},
+		{"latent", LatentOf(codes), ""},
+		{"not images", ImagesOf(odd, 2, 2), "not images"},
+		{"nil", ImagesOf(nil, 2, 2), "nil set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.fig.Err()
+			if tt.want == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Fatalf("Err() = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
