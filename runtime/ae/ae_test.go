@@ -1,0 +1,424 @@
+package ae
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latent-ai/latent/runtime/data"
+	"github.com/latent-ai/latent/runtime/host"
+	"github.com/latent-ai/latent/runtime/nn"
+)
+
+// blobs returns n synthetic c×h×w images in [0, 1]: each is a sum of two
+// of four fixed smooth patterns with random weights, so the data has low
+// intrinsic dimension and an autoencoder can learn it quickly. Labels are
+// the index of the dominant pattern.
+func blobs(name string, n, c, h, w int, seed uint64) *data.Set {
+	d := c * h * w
+	rng := nn.NewRNG(seed)
+	pat := make([][]float32, 4)
+	for k := range pat {
+		pat[k] = make([]float32, d)
+		for i := range pat[k] {
+			y, x := (i/w)%h, i%w
+			pat[k][i] = float32(0.5 + 0.5*math.Sin(float64(k+1)*float64(x)/float64(w)*3+float64(k)*float64(y)/float64(h)*2))
+		}
+	}
+	s := &data.Set{Name: name, X: make([]float32, n*d), N: n, D: d, C: c, H: h, W: w, Labels: make([]int, n), ClassNames: []string{"a", "b", "c", "d"}}
+	for i := 0; i < n; i++ {
+		a, b := rng.Intn(4), rng.Intn(4)
+		wa, wb := 0.5+0.5*rng.Float32(), 0.5*rng.Float32()
+		for j := 0; j < d; j++ {
+			s.X[i*d+j] = (wa*pat[a][j] + wb*pat[b][j]) / 1.5
+		}
+		s.Labels[i] = a
+	}
+	return s
+}
+
+// TestModelsLearn trains every model type briefly on synthetic images and
+// checks that the loss falls and the results have the right shapes.
+func TestModelsLearn(t *testing.T) {
+	train, test := blobs("train", 512, 1, 8, 8, 1), blobs("test", 64, 1, 8, 8, 2)
+	tests := []struct {
+		name  string
+		model func() *Model
+		fall  float64 // final training loss must be below fall × first
+	}{
+		{"dense", func() *Model { return Dense(64, 32, 8) }, 0.6},
+		{"dense bce", func() *Model { return Dense(64, 16).WithLoss(BCE) }, 0.95},
+		{"dense mae", func() *Model { return Dense(64, 16).WithLoss(MAE) }, 0.8},
+		{"sparse l1", func() *Model { return Sparse(64, 128) }, 0.8},
+		{"sparse kl", func() *Model { return Sparse(64, 32).WithKLSparsity(0.1, 0.5) }, 0.9},
+		{"denoising gaussian", func() *Model { return Denoising(64, 16) }, 0.8},
+		{"denoising masking", func() *Model { return Denoising(64, 16).WithNoise("masking", 0.3) }, 0.8},
+		{"denoising salt and pepper", func() *Model { return Denoising(64, 16).WithNoise("saltpepper", 0.1) }, 0.8},
+		{"variational", func() *Model { return Variational(64, 32, 4) }, 0.95},
+		{"convolutional", func() *Model { return Convolutional(1, 8, 8) }, 0.8},
+		{"conv variational", func() *Model { return ConvVariational(1, 8, 8, 4) }, 0.95},
+		{"custom decoder", func() *Model { return Dense(64, 8).WithDecoder(32, 64) }, 0.6},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.model()
+			h := m.Fit(train, Epochs(8), Batch(32), Validate(test), Quiet(), LR(3e-3))
+			if len(h.Train) != 8 || len(h.Val) != 8 {
+				t.Fatalf("history has %d train and %d val epochs, want 8", len(h.Train), len(h.Val))
+			}
+			if !(h.Last() < tc.fall*h.Train[0]) {
+				t.Errorf("loss went from %.4g to %.4g, want below %.2f×", h.Train[0], h.Last(), tc.fall)
+			}
+			r := m.Reconstruct(test.Take(5))
+			if r.Reconstructions.N != 5 || r.Reconstructions.H != 8 || len(r.Errors) != 5 {
+				t.Errorf("reconstruction shape: %+v", r.Reconstructions)
+			}
+			if (m.cfg.Noise != "") != (r.Corrupted != nil) {
+				t.Errorf("corrupted set present = %v for noise %q", r.Corrupted != nil, m.cfg.Noise)
+			}
+			for _, v := range r.Reconstructions.X {
+				if !(v >= 0 && v <= 1) {
+					t.Fatalf("reconstruction value %v outside [0, 1]", v)
+				}
+			}
+			c := m.Encode(test)
+			if c.N != test.N || c.L != m.LatentSize() || len(c.Labels) != test.N {
+				t.Errorf("codes %v", c)
+			}
+			if d := m.Decode(c); d.N != test.N || d.D != 64 {
+				t.Errorf("decoded %v", d)
+			}
+			if m.IsVariational() {
+				s := m.Sample(6)
+				if s.Images.N != 6 || s.Images.H != 8 {
+					t.Errorf("samples %v", s.Images)
+				}
+				in := m.Interpolate(test.Row(0), test.Row(1), 5)
+				if in.Images.N != 5 {
+					t.Errorf("interpolation %v", in.Images)
+				}
+			}
+			for _, s := range []string{m.String(), h.String(), r.String(), c.String()} {
+				if s == "" {
+					t.Error("empty String()")
+				}
+			}
+		})
+	}
+}
+
+func weightsOf(m *Model) []float32 {
+	var w []float32
+	for _, p := range m.Params() {
+		w = append(w, p.W...)
+	}
+	return w
+}
+
+func equalWeights(t *testing.T, a, b *Model, what string) {
+	t.Helper()
+	wa, wb := weightsOf(a), weightsOf(b)
+	for i := range wa {
+		if wa[i] != wb[i] {
+			t.Fatalf("%s: weight %d differs: %v vs %v", what, i, wa[i], wb[i])
+		}
+	}
+}
+
+// TestDeterministic checks that the same seeds give bit-identical training
+// and a different shuffle seed gives different weights.
+func TestDeterministic(t *testing.T) {
+	train := blobs("train", 300, 1, 8, 8, 1)
+	for _, mk := range []func() *Model{
+		func() *Model { return Denoising(64, 16) },
+		func() *Model { return Variational(64, 16, 4) },
+	} {
+		a, b, c := mk(), mk(), mk()
+		a.Fit(train, Epochs(2), Batch(50), Quiet())
+		b.Fit(train, Epochs(2), Batch(50), Quiet())
+		c.Fit(train, Epochs(2), Batch(50), Quiet(), Seed(7))
+		equalWeights(t, a, b, "same seed")
+		if wa, wc := weightsOf(a), weightsOf(c); wa[0] == wc[0] && wa[100] == wc[100] {
+			t.Error("a different seed gave the same weights")
+		}
+	}
+}
+
+// TestCancel checks that a cancelled context stops training between
+// batches, returning the history of the finished epochs and keeping the
+// weights of the last whole batch.
+func TestCancel(t *testing.T) {
+	train := blobs("train", 320, 1, 8, 8, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	m := Dense(64, 16)
+	var last []float32
+	h := m.Fit(train, Epochs(5), Batch(32), Quiet(), Context(ctx), AfterBatch(func(s *Step) {
+		if s.Epoch == 2 && s.Batch == 4 {
+			cancel()
+			last = weightsOf(s.Model)
+		}
+	}))
+	if len(h.Train) != 1 || !strings.Contains(h.Stopped, "interrupted in epoch 2 at batch 5") {
+		t.Fatalf("history %v (stopped %q), want 1 epoch and an interruption at epoch 2 batch 5", h.Train, h.Stopped)
+	}
+	if w := weightsOf(m); w[0] != last[0] || w[len(w)-1] != last[len(last)-1] {
+		t.Error("weights changed after the last whole batch")
+	}
+
+	// The host's context is used by default.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	host.Set(func() context.Context { return ctx2 }, nil)
+	defer host.Set(nil, nil)
+	if h := Dense(64, 8).Fit(train, Quiet()); len(h.Train) != 0 || h.Stopped == "" {
+		t.Errorf("host context not honoured: %v", h)
+	}
+}
+
+// TestNaNStops checks that a diverging loss stops training with an error
+// naming the epoch and batch and leaves finite weights.
+func TestNaNStops(t *testing.T) {
+	train := blobs("train", 256, 1, 8, 8, 1)
+	m := FromLayers([]nn.Layer{nn.NewDense("e", 64, 32, nn.Identity)}, []nn.Layer{nn.NewDense("d", 32, 64, nn.Identity)})
+	h, err := m.FitE(train, Epochs(3), Batch(32), Quiet(), Optimizer(nn.SGD(1e4, 0)))
+	var ae *Error
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "epoch 1, batch") || !strings.Contains(err.Error(), "restored") {
+		t.Fatalf("err = %v, want an *Error naming epoch and batch", err)
+	}
+	if h == nil || h.Stopped == "" {
+		t.Fatalf("history %v should say why it stopped", h)
+	}
+	for _, v := range weightsOf(m) {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			t.Fatal("weights not restored to finite values")
+		}
+	}
+	// The panicking form panics with the same *Error.
+	func() {
+		defer func() {
+			if r, ok := recover().(*Error); !ok || !strings.Contains(r.Error(), "batch") {
+				t.Errorf("Fit panicked with %v", r)
+			}
+		}()
+		m.Fit(train, Epochs(1), Batch(32), Quiet(), Optimizer(nn.SGD(1e4, 0)))
+	}()
+}
+
+// TestMisuse checks the clear errors for common mistakes.
+func TestMisuse(t *testing.T) {
+	train := blobs("train", 10, 1, 8, 8, 1)
+	bad := &data.Set{Name: "nan", X: make([]float32, 64*2), N: 2, D: 64}
+	bad.X[70] = float32(math.NaN())
+	tests := []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"width mismatch", func() { Dense(784, 32).Fit(train, Quiet()) }, "has 64 features per sample but the model takes 784"},
+		{"nil set", func() { Dense(64, 8).Fit(nil) }, "nil"},
+		{"nan data", func() { Dense(64, 8).Fit(bad, Quiet()) }, "sample 1 feature 6 is NaN"},
+		{"one width", func() { Dense(64) }, "at least an input width"},
+		{"sample plain", func() { Dense(64, 8).Sample(3) }, "variational"},
+		{"bad loss", func() { Dense(64, 8).WithLoss("huber") }, "unknown loss"},
+		{"bad batch", func() { Dense(64, 8).Fit(train, Batch(0), Quiet()) }, "batch"},
+		{"conv shape", func() { Convolutional(1, 7, 7) }, "divisible by 4"},
+		{"load missing", func() { Load(filepath.Join(t.TempDir(), "nope.ae")) }, "cannot read"},
+		{"decode width", func() { Dense(64, 8).DecodeVec(make([]float32, 3)) }, "code of 3 values"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				e, ok := r.(*Error)
+				if !ok || !strings.Contains(e.Error(), tc.want) {
+					t.Fatalf("panic %v, want an *Error containing %q", r, tc.want)
+				}
+			}()
+			tc.f()
+		})
+	}
+}
+
+// TestSaveLoad checks the round trip and the rejection of damaged files.
+func TestSaveLoad(t *testing.T) {
+	train := blobs("train", 128, 1, 8, 8, 1)
+	dir := t.TempDir()
+	for _, m := range []*Model{Dense(64, 16, 4), Variational(64, 8, 2), Convolutional(1, 8, 8), Sparse(64, 80).WithKLSparsity(0.1, 1)} {
+		m.Fit(train, Epochs(1), Batch(32), Quiet())
+		p := filepath.Join(dir, "m.ae")
+		m.Save(p)
+		l := Load(p)
+		equalWeights(t, m, l, m.String())
+		if l.String() != m.String() {
+			t.Errorf("loaded %q, saved %q", l, m)
+		}
+		if a, b := m.Errors(train), l.Errors(train); a[3] != b[3] {
+			t.Errorf("loaded model reconstructs differently")
+		}
+	}
+	good, _ := os.ReadFile(filepath.Join(dir, "m.ae"))
+	flip := append([]byte(nil), good...)
+	flip[len(flip)/2] ^= 1
+	ver := append([]byte(nil), good...)
+	ver[8] = 9
+	tests := []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"empty", nil, "not a Latent model file"},
+		{"other file", []byte("PK\x03\x04 zip"), "not a Latent model file"},
+		{"truncated", good[:len(good)-100], "checksum"},
+		{"header only", good[:30], "truncated"},
+		{"flipped bit", flip, "checksum mismatch"},
+		{"newer version", ver, "format version 9"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, "bad.ae")
+			os.WriteFile(p, tc.b, 0o644)
+			_, err := LoadE(p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("LoadE = %v, want error containing %q", err, tc.want)
+			}
+		})
+	}
+	// No temporary files are left behind.
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+// TestCheckpointResume checks that training interrupted after an epoch and
+// resumed from its checkpoint ends with exactly the weights of an
+// uninterrupted run.
+func TestCheckpointResume(t *testing.T) {
+	train := blobs("train", 256, 1, 8, 8, 1)
+	for _, mk := range []func() *Model{
+		func() *Model { return Dense(64, 16) },
+		func() *Model { return Variational(64, 16, 4) },
+		func() *Model { return Denoising(64, 16) },
+	} {
+		full := mk()
+		hf := full.Fit(train, Epochs(4), Batch(32), Quiet())
+
+		p := filepath.Join(t.TempDir(), "ck.ae")
+		part := mk()
+		part.Fit(train, Epochs(4), Batch(32), Quiet(), Checkpoint(p), AfterEpoch(func(e *Epoch) {
+			if e.Epoch == 2 {
+				e.Stop()
+			}
+		}))
+		resumed := mk() // a fresh process: same model built anew
+		hr := resumed.Fit(train, Epochs(4), Batch(32), Quiet(), Checkpoint(p))
+		equalWeights(t, full, resumed, "resumed "+full.String())
+		if len(hr.Train) != 4 || hr.Train[3] != hf.Train[3] {
+			t.Errorf("resumed history %v, want %v", hr.Train, hf.Train)
+		}
+		// A checkpoint of another model is refused.
+		if _, err := Dense(64, 8).FitE(train, Quiet(), Checkpoint(p)); err == nil || !strings.Contains(err.Error(), "different model") {
+			t.Errorf("mismatched checkpoint: %v", err)
+		}
+	}
+}
+
+// TestEarlyStopKeepBest checks early stopping and keep-best.
+func TestEarlyStopKeepBest(t *testing.T) {
+	train, val := blobs("train", 128, 1, 8, 8, 1), blobs("val", 64, 1, 8, 8, 2)
+	m := Dense(64, 16)
+	var best []float32
+	h := m.Fit(train, Epochs(30), Batch(32), Quiet(), Validate(val), EarlyStop(2), MinDelta(1e9), KeepBest(), AfterEpoch(func(e *Epoch) {
+		if e.Epoch == 1 {
+			best = weightsOf(e.Model)
+		}
+	}))
+	if len(h.Train) != 3 || !strings.Contains(h.Stopped, "early stopping") || h.Best != 0 {
+		t.Fatalf("history %v best %d stopped %q; want 3 epochs, best 0", h.Train, h.Best, h.Stopped)
+	}
+	if w := weightsOf(m); w[5] != best[5] {
+		t.Error("KeepBest did not restore the best epoch's weights")
+	}
+}
+
+// TestProgress checks the reports sent to the host's reporter.
+func TestProgress(t *testing.T) {
+	train := blobs("train", 100, 1, 8, 8, 1)
+	var ps []host.Progress
+	host.Set(nil, func() host.Reporter { return func(p host.Progress) { ps = append(ps, p) } })
+	defer host.Set(nil, nil)
+	Dense(64, 8).Fit(train, Epochs(2), Batch(50))
+	ends := 0
+	for _, p := range ps {
+		if p.EpochEnd {
+			ends++
+		}
+		if p.Model == "" || p.Epochs != 2 || p.Batches != 2 || p.Epoch < 1 {
+			t.Fatalf("incomplete progress %+v", p)
+		}
+	}
+	last := ps[len(ps)-1]
+	if ends != 2 || !last.Done || len(last.TrainHistory) != 2 || last.Stopped != "" {
+		t.Fatalf("%d epoch ends, last %+v", ends, last)
+	}
+}
+
+// TestAnomaly checks anomaly scoring on data where one class is novel.
+func TestAnomaly(t *testing.T) {
+	all := blobs("all", 600, 1, 8, 8, 3)
+	var normal []int
+	for i, l := range all.Labels {
+		if l != 3 {
+			normal = append(normal, i)
+		}
+	}
+	train := subset(all, normal[:300])
+	m := Dense(64, 3)
+	m.Fit(train, Epochs(20), Batch(32), Quiet(), LR(3e-3))
+	r := Anomaly(m, all, Normal(0, 1, 2), Reference(train))
+	if !(r.AUROC > 0.6) || len(r.Errors) != 600 || r.Confusion.TP+r.Confusion.FN == 0 {
+		t.Errorf("report %v", r)
+	}
+	if r2 := Anomaly(m, all, Normal(0, 1, 2), MeanStd(3)); !strings.Contains(r2.Method, "3·σ") {
+		t.Errorf("method %q", r2.Method)
+	}
+	if len(r.Worst(5)) != 5 || r.String() == "" {
+		t.Error("Worst/String")
+	}
+}
+
+func subset(s *data.Set, idx []int) *data.Set {
+	out := &data.Set{Name: s.Name + " subset", N: len(idx), D: s.D, C: s.C, H: s.H, W: s.W, ClassNames: s.ClassNames}
+	for _, i := range idx {
+		out.X = append(out.X, s.Row(i)...)
+		out.Labels = append(out.Labels, s.Labels[i])
+	}
+	return out
+}
+
+// FuzzLoad feeds arbitrary bytes to the decoder: it must return a model or
+// an error, never panic or allocate without bound.
+func FuzzLoad(f *testing.F) {
+	train := blobs("train", 16, 1, 8, 8, 1)
+	for _, m := range []*Model{Dense(64, 4), Variational(64, 8, 2), Convolutional(1, 8, 8)} {
+		f.Add(m.Bytes())
+	}
+	m := Dense(64, 4)
+	p := filepath.Join(f.TempDir(), "ck.ae")
+	m.Fit(train, Epochs(1), Batch(8), Quiet(), Checkpoint(p))
+	ck, _ := os.ReadFile(p)
+	f.Add(ck)
+	f.Add([]byte("LATENTAE\x01\x00\x00\x00\x02\x00\x00\x00{}\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := FromBytes(b)
+		if err == nil && m == nil {
+			t.Fatal("nil model without error")
+		}
+	})
+}

@@ -1,0 +1,180 @@
+package ae
+
+import (
+	"math"
+
+	"github.com/latent-ai/latent/runtime/nn"
+)
+
+// pass says how to run the model on a batch.
+type pass struct {
+	train   bool    // training mode (dropout and noise layers active)
+	corrupt bool    // apply the model's input corruption
+	sample  bool    // variational: sample z (else z = μ)
+	rng     *nn.RNG // source of the corruption and of z's noise
+}
+
+// run feeds n rows of x through the model and returns the decoder output
+// (values, or logits under BCE), the encoder output h (for a variational
+// model μ and log σ² side by side in each row) and the code fed to the
+// decoder.
+func (m *Model) run(x []float32, n int, p pass) (out, h, code []float32) {
+	in := x
+	if m.noise != nil && p.corrupt {
+		if p.rng != nil {
+			m.noise.Seed(p.rng.Uint64())
+		}
+		in = m.noise.Forward(x, n, true)
+	}
+	h = m.enc.Forward(in, n, p.train)
+	code = h
+	if m.cfg.Variational {
+		L := m.cfg.Latent
+		m.z = grow(m.z, n*L)
+		if p.sample {
+			m.eps = grow(m.eps, n*L)
+			p.rng.FillNormal(m.eps, 0, 1)
+		}
+		for i := 0; i < n; i++ {
+			mu, lv := h[i*2*L:i*2*L+L], h[i*2*L+L:(i+1)*2*L]
+			z := m.z[i*L : (i+1)*L]
+			if !p.sample {
+				copy(z, mu)
+				continue
+			}
+			e := m.eps[i*L : (i+1)*L]
+			for j := range z {
+				z[j] = mu[j] + e[j]*float32(math.Exp(0.5*float64(lv[j])))
+			}
+		}
+		code = m.z
+	}
+	out = m.dec.Forward(code, n, p.train)
+	return out, h, code
+}
+
+// reconScale is the reduction of the reconstruction loss: the sum per
+// sample averaged over the batch for variational models, the mean over all
+// values otherwise.
+func (m *Model) reconScale(n int) float64 {
+	if m.cfg.Variational {
+		return 1 / float64(n)
+	}
+	return 1 / float64(n*m.cfg.Input.Size())
+}
+
+// reconLoss returns the reconstruction loss of out against target and
+// writes its gradient into m.grad.
+func (m *Model) reconLoss(out, target []float32, n int) float64 {
+	d := m.cfg.Input.Size()
+	m.grad = grow(m.grad, n*d)
+	sc := m.reconScale(n)
+	switch m.cfg.Loss {
+	case BCE:
+		return nn.BCEWithLogits(out[:n*d], target[:n*d], m.grad, sc)
+	case MAE:
+		return nn.MAE(out[:n*d], target[:n*d], m.grad, sc)
+	}
+	return nn.MSE(out[:n*d], target[:n*d], m.grad, sc)
+}
+
+// penalty returns the regularisation term for encoder output h (the code,
+// or μ and log σ² of a variational model) and, when dh is not nil, adds its
+// gradient into dh.
+func (m *Model) penalty(h []float32, n int, dh []float32) float64 {
+	c := &m.cfg
+	L := m.cfg.Latent
+	if dh == nil {
+		m.dh = grow(m.dh, len(h))
+		dh = m.dh
+		clear(dh)
+	}
+	switch {
+	case c.Variational:
+		var s float64
+		for i := 0; i < n; i++ {
+			r := h[i*2*L : (i+1)*2*L]
+			g := dh[i*2*L : (i+1)*2*L]
+			s += nn.GaussianKL(r[:L], r[L:], g[:L], g[L:], c.Beta/float64(n))
+		}
+		return s
+	case c.L1 > 0:
+		return nn.L1Activity(h[:n*L], dh, c.L1, 1/float64(n))
+	case c.KLBeta > 0:
+		return nn.KLSparsity(h[:n*L], n, L, c.KLRho, c.KLBeta, dh)
+	}
+	return 0
+}
+
+// step runs one training step on n rows of x (the clean targets) and
+// returns the total loss and its reconstruction part; it leaves the
+// gradients in the parameters.
+func (m *Model) step(x []float32, n int, rng *nn.RNG) (total, recon float64) {
+	out, h, _ := m.run(x, n, pass{train: true, corrupt: true, sample: true, rng: rng})
+	recon = m.reconLoss(out, x, n)
+	dcode := m.dec.Backward(m.grad, n, true)
+	var dh []float32
+	if m.cfg.Variational {
+		L := m.cfg.Latent
+		m.dh = grow(m.dh, n*2*L)
+		dh = m.dh
+		for i := 0; i < n; i++ {
+			lv := h[i*2*L+L : (i+1)*2*L]
+			e := m.eps[i*L : (i+1)*L]
+			dz := dcode[i*L : (i+1)*L]
+			g := dh[i*2*L : (i+1)*2*L]
+			for j := range dz {
+				g[j] = dz[j]
+				g[L+j] = dz[j] * e[j] * 0.5 * float32(math.Exp(0.5*float64(lv[j])))
+			}
+		}
+	} else {
+		dh = dcode
+	}
+	reg := 0.0
+	if m.cfg.Variational || m.cfg.L1 > 0 || m.cfg.KLBeta > 0 {
+		reg = m.penalty(h, n, dh)
+	}
+	m.enc.Backward(dh, n, false)
+	return recon + reg, recon
+}
+
+// evalLoss returns the mean total and reconstruction loss over a set's
+// rows, in evaluation mode (a denoising model still sees corrupted input
+// and a variational model samples its code, both from a fixed seed, so the
+// figure is comparable across epochs).
+func (m *Model) evalLoss(x []float32, rows, batch int, seed uint64) (total, recon float64) {
+	d := m.cfg.Input.Size()
+	rng := nn.NewRNG(seed)
+	for lo := 0; lo < rows; lo += batch {
+		n := min(batch, rows-lo)
+		xb := x[lo*d : (lo+n)*d]
+		out, h, _ := m.run(xb, n, pass{corrupt: true, sample: true, rng: rng})
+		r := m.reconLoss(out, xb, n)
+		reg := 0.0
+		if m.cfg.Variational || m.cfg.L1 > 0 || m.cfg.KLBeta > 0 {
+			reg = m.penalty(h, n, nil)
+		}
+		recon += r * float64(n)
+		total += (r + reg) * float64(n)
+	}
+	return total / float64(rows), recon / float64(rows)
+}
+
+// outputs converts decoder outputs to reconstructions in place (a sigmoid
+// under BCE, whose decoder gives logits).
+func (m *Model) outputs(out []float32) {
+	if m.cfg.Loss != BCE {
+		return
+	}
+	for i, v := range out {
+		out[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+}
+
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}

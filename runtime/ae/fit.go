@@ -1,0 +1,386 @@
+package ae
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/latent-ai/latent/runtime/data"
+	"github.com/latent-ai/latent/runtime/host"
+	"github.com/latent-ai/latent/runtime/nn"
+)
+
+// History is the record of a training run: the mean training loss and the
+// validation loss of every finished epoch, extra metrics per epoch, the
+// best epoch, and why training stopped early (if it did).
+type History struct {
+	Model   string               // the model's description
+	Train   []float64            // mean training loss per epoch
+	Val     []float64            // validation loss per epoch (empty without a validation set)
+	Best    int                  // 0-based index of the best epoch (by Val, else Train); -1 when none
+	Metrics map[string][]float64 // e.g. "recon" (the reconstruction part of the loss), "val_recon", "lr"
+	Stopped string               // why training ended early; empty when it ran all epochs
+	Samples int                  // training samples processed
+	Elapsed time.Duration        // training time
+	SamplesPerSec float64        // training throughput
+}
+
+// Epochs returns the number of finished epochs.
+func (h *History) Epochs() int { return len(h.Train) }
+
+// Last returns the last training loss (NaN when none).
+func (h *History) Last() float64 {
+	if len(h.Train) == 0 {
+		return math.NaN()
+	}
+	return h.Train[len(h.Train)-1]
+}
+
+// LastVal returns the last validation loss (NaN when none).
+func (h *History) LastVal() float64 {
+	if len(h.Val) == 0 {
+		return math.NaN()
+	}
+	return h.Val[len(h.Val)-1]
+}
+
+// String summarises the run, e.g. "10 epochs: train 0.0102, val 0.0104
+// (best epoch 10), 31250 samples/s".
+func (h *History) String() string {
+	if h == nil || len(h.Train) == 0 {
+		s := "no epochs finished"
+		if h != nil && h.Stopped != "" {
+			s += " (" + h.Stopped + ")"
+		}
+		return s
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d epochs: train %.4g", len(h.Train), h.Last())
+	if len(h.Val) > 0 {
+		fmt.Fprintf(&b, ", val %.4g", h.LastVal())
+	}
+	if h.Best >= 0 {
+		fmt.Fprintf(&b, " (best epoch %d)", h.Best+1)
+	}
+	if h.SamplesPerSec > 0 {
+		fmt.Fprintf(&b, ", %.0f samples/s", h.SamplesPerSec)
+	}
+	if h.Stopped != "" {
+		fmt.Fprintf(&b, "; stopped: %s", h.Stopped)
+	}
+	return b.String()
+}
+
+func (h *History) addMetric(name string, v float64) {
+	if h.Metrics == nil {
+		h.Metrics = map[string][]float64{}
+	}
+	h.Metrics[name] = append(h.Metrics[name], v)
+}
+
+// best returns the index of the best epoch.
+func (h *History) best(minDelta float64) int {
+	xs := h.Val
+	if len(xs) == 0 {
+		xs = h.Train
+	}
+	b := -1
+	for i, v := range xs {
+		if b < 0 || v < xs[b]-minDelta {
+			b = i
+		}
+	}
+	return b
+}
+
+// Fit trains the model on train and returns the history. It panics with an
+// *Error on misuse or when the loss becomes NaN or Inf; FitE returns the
+// error instead. When its context is cancelled it stops between batches and
+// returns the history so far, keeping the weights of the last whole batch.
+func (m *Model) Fit(train *data.Set, opts ...Option) *History {
+	h, err := m.FitE(train, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// FitE is Fit returning an error instead of panicking. On a NaN or Inf
+// loss it returns the history so far and an *Error naming the epoch and
+// batch, with the weights of the last good batch restored.
+func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error) {
+	cfg := DefaultFitConfig()
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	defer catch("Fit", &err)
+	if err := m.checkSet("Fit", train, "training set"); err != nil {
+		return nil, err
+	}
+	if cfg.Val != nil {
+		if err := m.checkSet("Fit", cfg.Val, "validation set"); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Epochs < 0 || cfg.Batch <= 0 {
+		return nil, errf("Fit", "epochs %d and batch %d: need epochs ≥ 0 and batch ≥ 1", cfg.Epochs, cfg.Batch)
+	}
+	if err := checkFinite(train); err != nil {
+		return nil, err
+	}
+	if cfg.Val != nil {
+		if err := checkFinite(cfg.Val); err != nil {
+			return nil, err
+		}
+	}
+	if m.cfg.Image.Size() == 0 && train.C*train.H*train.W == m.cfg.Input.Size() && train.C > 0 {
+		m.cfg.Image = nn.Shape{C: train.C, H: train.H, W: train.W}
+	}
+	ctx := cfg.Ctx
+	if ctx == nil {
+		ctx = host.Context()
+	}
+	rep := cfg.Reporter
+	if rep == nil && !cfg.NoReport {
+		rep = host.NewReporter()
+	}
+	if cfg.NoReport {
+		rep = nil
+	}
+	opt, err := m.optimizer(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	return m.train(ctx, train, &cfg, opt, rep)
+}
+
+// optimizer returns the optimizer to use: the option's, or the model's
+// current one when its settings match (so a second Fit continues Adam's
+// moments), or a fresh Adam.
+func (m *Model) optimizer(cfg *FitConfig) (*nn.Optimizer, error) {
+	var o *nn.Optimizer
+	switch {
+	case cfg.Optimizer != nil:
+		o = cfg.Optimizer
+	case m.opt != nil && m.opt.Kind == "adam" && m.opt.LR == float32(cfg.LR):
+		o = m.opt
+	default:
+		o = nn.Adam(float32(cfg.LR))
+	}
+	if cfg.ClipNorm > 0 {
+		o.ClipNorm = float32(cfg.ClipNorm)
+	}
+	if err := o.Validate(); err != nil {
+		return nil, wrap("Fit", err, "bad optimizer settings")
+	}
+	m.opt = o
+	return o, nil
+}
+
+// checkSet reports a set that cannot feed the model.
+func (m *Model) checkSet(op string, s *data.Set, what string) error {
+	if s == nil {
+		return errf(op, "the %s is nil; load one, e.g. train, test := data.FashionMNIST()", what)
+	}
+	if s.N <= 0 {
+		return errf(op, "the %s %q is empty", what, s.Name)
+	}
+	if s.D != m.cfg.Input.Size() {
+		return errf(op, "the %s %q has %d features per sample but the model takes %d; build the model for %d inputs (e.g. ae.Dense(%d, ...)) or reshape the data", what, s.Name, s.D, m.cfg.Input.Size(), s.D, s.D)
+	}
+	if len(s.X) < s.N*s.D {
+		return errf(op, "the %s %q holds %d values, fewer than N×D = %d×%d", what, s.Name, len(s.X), s.N, s.D)
+	}
+	return nil
+}
+
+func checkFinite(s *data.Set) error {
+	for i, v := range s.X[:s.N*s.D] {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return errf("Fit", "%s: sample %d feature %d is %v; clean or impute the data before training", s.Name, i/s.D, i%s.D, v)
+		}
+	}
+	return nil
+}
+
+// trainState is what a checkpoint records besides the weights.
+type trainState struct {
+	Epoch    int      `json:"epoch"` // epochs finished
+	Seed     uint64   `json:"seed"`
+	Batch    int      `json:"batch"`
+	History  *History `json:"history"`
+	BestSnap bool     `json:"-"`
+}
+
+func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt *nn.Optimizer, rep host.Reporter) (*History, error) {
+	d := m.cfg.Input.Size()
+	B := min(cfg.Batch, train.N)
+	batches := (train.N + B - 1) / B
+	hist := &History{Model: m.String(), Best: -1}
+	first := 0
+	if cfg.Checkpoint != "" {
+		if st, ok, err := m.resume(cfg.Checkpoint, cfg, B); err != nil {
+			return nil, err
+		} else if ok {
+			hist, first = st.History, st.Epoch
+			if hist.Metrics == nil {
+				hist.Metrics = map[string][]float64{}
+			}
+		}
+	}
+	params := m.params
+	good := nn.Snapshot(nil, params)
+	var bestSnap [][]float32
+	if cfg.KeepBest && hist.Best >= 0 {
+		bestSnap = nn.Snapshot(nil, params)
+	}
+	m.xb = grow(m.xb, B*d)
+	perm := make([]int, train.N)
+	start := time.Now()
+	samples := 0
+	stale := 0
+	report := func(p host.Progress) {
+		if rep == nil {
+			return
+		}
+		p.Model = hist.Model
+		p.Epochs, p.Batches = cfg.Epochs, batches
+		p.Elapsed = time.Since(start)
+		if samples > 0 {
+			p.SamplesPerSec = float64(samples) / p.Elapsed.Seconds()
+			left := (cfg.Epochs-p.Epoch)*train.N + (batches-p.Batch)*B
+			if p.Done {
+				left = 0
+			}
+			p.ETA = time.Duration(float64(left) / p.SamplesPerSec * float64(time.Second))
+		}
+		p.ValLoss = math.NaN()
+		if len(hist.Val) > 0 {
+			p.ValLoss = hist.LastVal()
+		}
+		p.TrainHistory = append([]float64(nil), hist.Train...)
+		p.ValHistory = append([]float64(nil), hist.Val...)
+		rep(p)
+	}
+	finish := func(stopped string, err error) (*History, error) {
+		hist.Stopped = stopped
+		hist.Elapsed = time.Since(start)
+		if hist.Elapsed > 0 {
+			hist.SamplesPerSec = float64(hist.Samples) / hist.Elapsed.Seconds()
+		}
+		hist.Best = hist.best(cfg.MinDelta)
+		if cfg.KeepBest && bestSnap != nil && err == nil {
+			nn.Restore(params, bestSnap)
+		}
+		report(host.Progress{Epoch: len(hist.Train), Batch: batches, Loss: hist.Last(), Done: true, Stopped: stopped})
+		return hist, err
+	}
+	for ep := first; ep < cfg.Epochs; ep++ {
+		rng := nn.NewRNG(nn.ChildSeed(cfg.Seed^m.cfg.Seed, uint64(ep)+1))
+		rng.Perm(perm)
+		lrScale := float32(1)
+		if cfg.Schedule != nil {
+			lrScale = float32(cfg.Schedule(ep))
+		}
+		var sum, sumRecon float64
+		for b := 0; b < batches; b++ {
+			if err := ctx.Err(); err != nil {
+				return finish(fmt.Sprintf("interrupted in epoch %d at batch %d of %d (%v)", ep+1, b+1, batches, err), nil)
+			}
+			lo := b * B
+			n := min(B, train.N-lo)
+			xb := m.xb[:n*d]
+			for i, r := range perm[lo : lo+n] {
+				copy(xb[i*d:(i+1)*d], train.X[r*d:(r+1)*d])
+			}
+			loss, recon := m.step(xb, n, rng)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				nn.Restore(params, good)
+				opt.Reset()
+				e := errf("Fit", "the loss became %v in epoch %d, batch %d; the weights of the last good batch are restored. Lower the learning rate (ae.LR), clip gradients (ae.ClipNorm) or check the data", loss, ep+1, b+1)
+				h, _ := finish(fmt.Sprintf("loss %v in epoch %d, batch %d", loss, ep+1, b+1), e)
+				return h, e
+			}
+			nn.Snapshot(good, params)
+			opt.Step(params, lrScale)
+			samples += n
+			hist.Samples += n
+			sum += loss * float64(n)
+			sumRecon += recon * float64(n)
+			seen := lo + n
+			if cfg.AfterBatch != nil {
+				cfg.AfterBatch(&Step{Epoch: ep + 1, Epochs: cfg.Epochs, Batch: b + 1, Batches: batches, Loss: loss, RunningLoss: sum / float64(seen), Model: m})
+			}
+			report(host.Progress{Epoch: ep + 1, Batch: b + 1, Loss: sum / float64(seen)})
+		}
+		m.epochs++
+		hist.Train = append(hist.Train, sum/float64(train.N))
+		hist.addMetric("recon", sumRecon/float64(train.N))
+		hist.addMetric("lr", float64(opt.LR*lrScale))
+		valLoss := math.NaN()
+		if cfg.Val != nil {
+			var vr float64
+			valLoss, vr = m.evalLoss(cfg.Val.X, cfg.Val.N, B, nn.ChildSeed(cfg.Seed, 1<<40))
+			hist.Val = append(hist.Val, valLoss)
+			hist.addMetric("val_recon", vr)
+		}
+		best := hist.best(cfg.MinDelta)
+		improved := best == len(hist.Train)-1
+		if improved {
+			stale = 0
+			if cfg.KeepBest {
+				bestSnap = nn.Snapshot(bestSnap, params)
+			}
+		} else {
+			stale++
+		}
+		hist.Best = best
+		report(host.Progress{Epoch: ep + 1, Batch: batches, Loss: hist.Last(), EpochEnd: true})
+		if cfg.Checkpoint != "" {
+			if err := m.saveCheckpoint(cfg.Checkpoint, trainState{Epoch: ep + 1, Seed: cfg.Seed, Batch: B, History: hist}); err != nil {
+				return finish("checkpoint failed", err)
+			}
+		}
+		if cfg.AfterEpoch != nil {
+			e := &Epoch{Epoch: ep + 1, Epochs: cfg.Epochs, Train: hist.Last(), Val: valLoss, History: hist, Model: m}
+			cfg.AfterEpoch(e)
+			if e.stop {
+				return finish(fmt.Sprintf("stopped by AfterEpoch after epoch %d", ep+1), nil)
+			}
+		}
+		if cfg.Patience > 0 && stale >= cfg.Patience && ep+1 < cfg.Epochs {
+			return finish(fmt.Sprintf("early stopping: no improvement for %d epochs (best epoch %d)", stale, best+1), nil)
+		}
+	}
+	return finish("", nil)
+}
+
+// resume loads a checkpoint into the model when path holds one.
+func (m *Model) resume(path string, cfg *FitConfig, batch int) (trainState, bool, error) {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return trainState{}, false, nil
+	}
+	f, err := readFile(path)
+	if err != nil {
+		return trainState{}, false, wrap("Fit", err, "cannot resume from checkpoint %s; delete it to start afresh", path)
+	}
+	if !sameArch(f.Config, m.cfg) {
+		return trainState{}, false, errf("Fit", "checkpoint %s holds a different model (%s); delete it or pass another path to ae.Checkpoint", path, f.Config.Kind)
+	}
+	if f.State == nil {
+		return trainState{}, false, errf("Fit", "%s is a saved model, not a checkpoint; pass another path to ae.Checkpoint", path)
+	}
+	if f.State.Seed != cfg.Seed || f.State.Batch != batch {
+		return trainState{}, false, errf("Fit", "checkpoint %s was made with seed %d and batch %d; resume with the same settings or delete it", path, f.State.Seed, f.State.Batch)
+	}
+	m.load(f)
+	if f.Opt != nil && f.Opt.Kind == m.opt.Kind {
+		m.opt.Steps, m.opt.M, m.opt.V = f.Opt.Steps, f.Opt.M, f.Opt.V
+	}
+	return *f.State, true, nil
+}

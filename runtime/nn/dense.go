@@ -1,0 +1,72 @@
+package nn
+
+import "github.com/latent-ai/latent/nnops"
+
+// Dense is a fully connected layer y = act(x·W + b) with W stored in×out.
+type Dense struct {
+	In, Out int
+	Act     Activation
+	Slope   float32 // LeakyReLU's negative slope
+	W, B    *Param
+
+	op    nnops.Activation
+	x     []float32
+	y, dx []float32
+}
+
+// NewDense returns a dense layer from in to out features with activation
+// act, its weights initialised to zero (see Init).
+func NewDense(name string, in, out int, act Activation) *Dense {
+	op, err := act.op()
+	if err != nil {
+		panic(err)
+	}
+	if in <= 0 || out <= 0 {
+		panic(errorf("nn: dense layer %s needs positive widths, got %d→%d", name, in, out))
+	}
+	return &Dense{In: in, Out: out, Act: act, Slope: slopeOf(act, 0), op: op,
+		W: NewParam(name+".w", in, out), B: NewParam(name+".b", out)}
+}
+
+// Spec describes the layer.
+func (d *Dense) Spec() Spec {
+	return Spec{Type: "dense", Name: d.nameBase(), In: Flat(d.In), Out: d.Out, Act: d.Act, Slope: d.Slope}
+}
+
+func (d *Dense) nameBase() string { return trimSuffix(d.W.Name, ".w") }
+
+// InShape returns the input shape.
+func (d *Dense) InShape() Shape { return Flat(d.In) }
+
+// OutShape returns the output shape.
+func (d *Dense) OutShape() Shape { return Flat(d.Out) }
+
+// Params returns W and b.
+func (d *Dense) Params() []*Param { return []*Param{d.W, d.B} }
+
+// Forward computes act(x·W + b) for n rows.
+func (d *Dense) Forward(x []float32, n int, train bool) []float32 {
+	checkLen("dense", x, n, d.In)
+	d.x = x
+	d.y = grow(d.y, n*d.Out)
+	nnops.Sgemm(false, false, n, d.Out, d.In, 1, x, d.In, d.W.W, d.Out, 0, d.y, d.Out)
+	nnops.BiasActivate(d.y, n, d.Out, d.B.W, d.op, d.Slope)
+	return d.y
+}
+
+// Backward sets dW = xᵀ·δ and db = Σ δ, where δ = dy·act′, and returns
+// δ·Wᵀ when needDx.
+func (d *Dense) Backward(dy []float32, n int, needDx bool) []float32 {
+	dy = dy[:n*d.Out]
+	if d.op != nnops.Identity {
+		nnops.ActivationBackward(dy, d.y[:n*d.Out], d.op, d.Slope)
+	}
+	nnops.Sgemm(true, false, d.In, d.Out, n, 1, d.x, d.In, dy, d.Out, 0, d.W.G, d.Out)
+	nnops.SumRows(d.B.G, dy, n, d.Out)
+	if !needDx {
+		return nil
+	}
+	d.dx = grow(d.dx, n*d.In)
+	nnops.Sgemm(false, true, n, d.In, d.Out, 1, dy, d.Out, d.W.W, d.Out, 0, d.dx, d.In)
+	return d.dx
+}

@@ -1,0 +1,207 @@
+package nn
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestLayerGradients checks every layer type's Backward against finite
+// differences (input and parameter gradients).
+func TestLayerGradients(t *testing.T) {
+	img := Shape{2, 6, 6}
+	tests := []struct {
+		name  string
+		layer func() Layer
+		opts  GradCheckOptions
+	}{
+		{"dense identity", func() Layer { return NewDense("d", 5, 4, Identity) }, GradCheckOptions{}},
+		{"dense relu", func() Layer { return NewDense("d", 5, 4, ReLU) }, GradCheckOptions{}},
+		{"dense leakyrelu", func() Layer { return NewDense("d", 5, 4, LeakyReLU) }, GradCheckOptions{}},
+		{"dense sigmoid", func() Layer { return NewDense("d", 5, 4, Sigmoid) }, GradCheckOptions{}},
+		{"dense tanh", func() Layer { return NewDense("d", 5, 4, Tanh) }, GradCheckOptions{}},
+		{"act relu", func() Layer { return NewAct(Flat(7), ReLU) }, GradCheckOptions{}},
+		{"act sigmoid", func() Layer { return NewAct(Flat(7), Sigmoid) }, GradCheckOptions{}},
+		{"act tanh", func() Layer { return NewAct(Flat(7), Tanh) }, GradCheckOptions{}},
+		{"act leakyrelu", func() Layer { return NewAct(Flat(7), LeakyReLU) }, GradCheckOptions{}},
+		{"act identity", func() Layer { return NewAct(Flat(7), Identity) }, GradCheckOptions{}},
+		{"reshape", func() Layer { return NewReshape(img, Flat(72)) }, GradCheckOptions{}},
+		{"dropout train", func() Layer { return NewNoise(Flat(9), NoiseDropout, 0.3, 1) }, GradCheckOptions{Train: true}},
+		{"dropout eval", func() Layer { return NewNoise(Flat(9), NoiseDropout, 0.3, 1) }, GradCheckOptions{}},
+		{"gaussian noise", func() Layer { return NewNoise(Flat(9), NoiseGaussian, 0.2, 1) }, GradCheckOptions{Train: true}},
+		{"masking noise", func() Layer { return NewNoise(Flat(9), NoiseMasking, 0.3, 1) }, GradCheckOptions{Train: true}},
+		{"salt and pepper", func() Layer { return NewNoise(Flat(9), NoiseSaltPepper, 0.3, 1) }, GradCheckOptions{Train: true}},
+		{"conv 3x3 s1 p1 relu", func() Layer { return NewConv2D("c", img, 3, 3, 1, 1, ReLU) }, GradCheckOptions{}},
+		{"conv 3x3 s2 p1", func() Layer { return NewConv2D("c", img, 3, 3, 2, 1, Identity) }, GradCheckOptions{}},
+		{"conv 1x1 sigmoid", func() Layer { return NewConv2D("c", img, 2, 1, 1, 0, Sigmoid) }, GradCheckOptions{}},
+		{"convT 3x3 s2 p1 op1", func() Layer { return NewConvTranspose2D("t", Shape{2, 3, 3}, 3, 3, 2, 1, 1, Identity) }, GradCheckOptions{}},
+		{"convT 2x2 s2 relu", func() Layer { return NewConvTranspose2D("t", Shape{2, 3, 3}, 2, 2, 2, 0, 0, ReLU) }, GradCheckOptions{}},
+		{"maxpool 2", func() Layer { return NewMaxPool(img, 2) }, GradCheckOptions{}},
+		{"upsample 2", func() Layer { return NewUpsample(Shape{2, 3, 3}, 2) }, GradCheckOptions{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for seed := uint64(0); seed < 3; seed++ {
+				tc.opts.Seed = seed
+				if err := GradCheck(tc.layer(), tc.opts); err != nil {
+					t.Fatalf("seed %d: %v", seed, err)
+				}
+			}
+		})
+	}
+}
+
+// TestSequentialGradients checks a whole chain (a small conv autoencoder).
+func TestSequentialGradients(t *testing.T) {
+	in := Shape{1, 8, 8}
+	c1 := NewConv2D("c1", in, 4, 3, 2, 1, ReLU)
+	c2 := NewConvTranspose2D("t1", c1.OutShape(), 2, 3, 2, 1, 1, ReLU)
+	f := Flatten(c2.OutShape())
+	d := NewDense("d", f.OutShape().Size(), 5, Sigmoid)
+	s, err := NewSequential(c1, c2, f, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Torch init draws non-zero biases: with zero biases, positions whose
+	// inputs are all ReLU zeros sit exactly on the next ReLU's kink.
+	if err := Initialize(s.Layers, TorchDefault, NewRNG(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := GradCheck(seqLayer{s}, GradCheckOptions{Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seqLayer adapts a Sequential to the Layer interface for GradCheck.
+type seqLayer struct{ *Sequential }
+
+func (s seqLayer) Spec() Spec { return Spec{Type: "sequential"} }
+
+func randVec(n int, lo, hi float32, seed uint64) []float32 {
+	x := make([]float32, n)
+	NewRNG(seed).FillUniform(x, lo, hi)
+	return x
+}
+
+// TestLossGradients checks every loss and penalty against finite
+// differences.
+func TestLossGradients(t *testing.T) {
+	const n, d = 3, 4
+	target := randVec(n*d, 0, 1, 1)
+	mask := make([]float32, n*d)
+	for i := range mask {
+		if i%3 != 0 {
+			mask[i] = 1
+		}
+	}
+	other := randVec(n*d, -1, 1, 9)
+	tests := []struct {
+		name   string
+		f      LossFunc
+		lo, hi float32
+	}{
+		{"mse mean", func(p, g []float32) float64 { return MSE(p, target, g, 1.0/(n*d)) }, -1, 2},
+		{"mae", func(p, g []float32) float64 { return MAE(p, target, g, 0.5) }, -1, 2},
+		{"bce with logits", func(p, g []float32) float64 { return BCEWithLogits(p, target, g, 1.0/n) }, -30, 60},
+		{"masked mse", func(p, g []float32) float64 { l, _ := MaskedMSE(p, target, mask, g, 1); return l }, -1, 2},
+		{"l1 activity", func(p, g []float32) float64 { clear(g); return L1Activity(p, g, 0.3, 1.0/n) }, -1, 2},
+		{"kl sparsity", func(p, g []float32) float64 { clear(g); return KLSparsity(p, n, d, 0.05, 2, g) }, 0.05, 0.9},
+		{"gaussian kl (mu)", func(p, g []float32) float64 {
+			clear(g)
+			return GaussianKL(p, other, g, make([]float32, len(p)), 1.0/n)
+		}, -2, 4},
+		{"gaussian kl (logvar)", func(p, g []float32) float64 {
+			clear(g)
+			return GaussianKL(other, p, make([]float32, len(p)), g, 1.0/n)
+		}, -2, 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := randVec(n*d, tc.lo, tc.hi, 4)
+			if err := GradCheckLoss(tc.name, tc.f, p, 1e-3, 2e-2); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestBCEStable checks that BCE with logits stays finite for huge logits.
+func TestBCEStable(t *testing.T) {
+	g := make([]float32, 2)
+	l := BCEWithLogits([]float32{1e4, -1e4}, []float32{0, 1}, g, 1)
+	if math.IsNaN(l) || math.IsInf(l, 0) || math.Abs(l-2e4) > 1 {
+		t.Fatalf("BCE of extreme logits = %v, want 2e4", l)
+	}
+	if g[0] != 1 || g[1] != -1 {
+		t.Fatalf("gradients %v, want [1 -1]", g)
+	}
+}
+
+// TestOptimizers checks that each optimizer minimises a quadratic and that
+// clipping bounds the gradient norm.
+func TestOptimizers(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  *Optimizer
+	}{
+		{"sgd", SGD(0.1, 0)},
+		{"sgd momentum", SGD(0.05, 0.9)},
+		{"adam", Adam(0.05)},
+		{"adamw", AdamW(0.05, 1e-4)},
+		{"adam clipped", func() *Optimizer { o := Adam(0.05); o.ClipNorm = 0.1; return o }()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewParam("p", 4)
+			copy(p.W, []float32{3, -2, 1, 5})
+			for i := 0; i < 500; i++ {
+				for j, w := range p.W { // f = Σ (w-1)²
+					p.G[j] = 2 * (w - 1)
+				}
+				tc.opt.Step([]*Param{p}, 1)
+			}
+			for _, w := range p.W {
+				if math.Abs(float64(w-1)) > 0.05 {
+					t.Fatalf("weights %v did not converge to 1", p.W)
+				}
+			}
+		})
+	}
+	if err := (&Optimizer{Kind: "rmsprop", LR: 1}).Validate(); err == nil || !strings.Contains(err.Error(), "adam") {
+		t.Fatalf("unknown optimizer: got %v", err)
+	}
+}
+
+// TestSchedules checks the learning-rate schedules' end points.
+func TestSchedules(t *testing.T) {
+	if got := StepDecay(2, 0.5)(5); got != 0.25 {
+		t.Errorf("StepDecay(2,0.5)(5) = %v, want 0.25", got)
+	}
+	c := Cosine(11, 0.1)
+	if c(0) != 1 || math.Abs(c(10)-0.1) > 1e-12 {
+		t.Errorf("Cosine ends = %v, %v", c(0), c(10))
+	}
+}
+
+// TestBuildRoundTrip rebuilds every layer from its Spec.
+func TestBuildRoundTrip(t *testing.T) {
+	img := Shape{1, 8, 8}
+	layers := []Layer{NewDense("d", 3, 2, Tanh), NewAct(Flat(3), LeakyReLU), NewReshape(img, Flat(64)),
+		NewNoise(img, NoiseMasking, 0.2, 0), NewConv2D("c", img, 2, 3, 2, 1, ReLU),
+		NewConvTranspose2D("t", img, 2, 3, 2, 1, 1, Sigmoid), NewMaxPool(img, 2), NewUpsample(img, 2)}
+	for _, l := range layers {
+		b, err := Build(l.Spec())
+		if err != nil {
+			t.Fatalf("%s: %v", Describe(l), err)
+		}
+		if b.Spec() != l.Spec() {
+			t.Errorf("rebuilt %+v, want %+v", b.Spec(), l.Spec())
+		}
+	}
+	if _, err := Build(Spec{Type: "dense", In: Flat(0), Out: 3}); err == nil {
+		t.Error("zero-width dense layer built without error")
+	}
+	if _, err := Build(Spec{Type: "conv", In: Shape{1, 2, 2}, Out: 1, K: 5}); err == nil {
+		t.Error("oversized kernel built without error")
+	}
+}

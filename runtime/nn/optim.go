@@ -1,0 +1,153 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/latent-ai/latent/nnops"
+)
+
+// Optimizer updates parameters from their gradients: SGD with momentum,
+// Adam, or AdamW (Adam with decoupled weight decay). ClipNorm > 0 rescales
+// the gradients first so that their global L2 norm is at most ClipNorm.
+// Its state (step count and moment buffers) is exported so that
+// checkpoints can save and restore it.
+type Optimizer struct {
+	Kind        string  // "sgd", "adam" or "adamw"
+	LR          float32 // base learning rate
+	Momentum    float32 // SGD momentum (0 = plain SGD)
+	Beta1       float32
+	Beta2       float32
+	Eps         float32
+	WeightDecay float32 // AdamW's decoupled decay, or SGD's L2 term
+	ClipNorm    float32
+
+	Steps int         // updates made so far
+	M, V  [][]float32 // per-parameter moment (SGD: velocity in M)
+}
+
+// SGD returns stochastic gradient descent with the given learning rate and
+// momentum.
+func SGD(lr, momentum float32) *Optimizer {
+	return &Optimizer{Kind: "sgd", LR: lr, Momentum: momentum}
+}
+
+// Adam returns Adam with PyTorch's defaults (β1 0.9, β2 0.999, ε 1e-8).
+func Adam(lr float32) *Optimizer {
+	return &Optimizer{Kind: "adam", LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+}
+
+// AdamW returns Adam with decoupled weight decay.
+func AdamW(lr, weightDecay float32) *Optimizer {
+	o := Adam(lr)
+	o.Kind, o.WeightDecay = "adamw", weightDecay
+	return o
+}
+
+// Validate reports a clear error for settings that cannot train.
+func (o *Optimizer) Validate() error {
+	switch o.Kind {
+	case "sgd", "adam", "adamw":
+	default:
+		return fmt.Errorf("nn: unknown optimizer %q; use sgd, adam or adamw", o.Kind)
+	}
+	if !(o.LR > 0) || math.IsInf(float64(o.LR), 0) {
+		return fmt.Errorf("nn: learning rate must be a positive number, got %g", o.LR)
+	}
+	return nil
+}
+
+// Reset forgets the step count and moments.
+func (o *Optimizer) Reset() { o.Steps, o.M, o.V = 0, nil, nil }
+
+func (o *Optimizer) ensure(ps []*Param) {
+	if len(o.M) == len(ps) {
+		ok := true
+		for i, p := range ps {
+			if len(o.M[i]) != p.Len() {
+				ok = false
+			}
+		}
+		if ok {
+			return
+		}
+	}
+	o.M = make([][]float32, len(ps))
+	o.V = make([][]float32, len(ps))
+	for i, p := range ps {
+		o.M[i] = make([]float32, p.Len())
+		if o.Kind != "sgd" {
+			o.V[i] = make([]float32, p.Len())
+		}
+	}
+}
+
+// GradNorm returns the global L2 norm of the gradients of ps.
+func GradNorm(ps []*Param) float64 {
+	var s float64
+	for _, p := range ps {
+		for _, g := range p.G {
+			s += float64(g) * float64(g)
+		}
+	}
+	return math.Sqrt(s)
+}
+
+// Step applies one update to ps with learning rate LR·lrScale.
+func (o *Optimizer) Step(ps []*Param, lrScale float32) {
+	o.ensure(ps)
+	o.Steps++
+	if o.ClipNorm > 0 {
+		if n := GradNorm(ps); n > float64(o.ClipNorm) {
+			f := float32(float64(o.ClipNorm) / n)
+			for _, p := range ps {
+				for i := range p.G {
+					p.G[i] *= f
+				}
+			}
+		}
+	}
+	lr := o.LR * lrScale
+	for i, p := range ps {
+		switch o.Kind {
+		case "adam", "adamw":
+			wd := float32(0)
+			if o.Kind == "adamw" {
+				wd = o.WeightDecay
+			}
+			nnops.Adam(p.W, p.G, o.M[i], o.V[i], lr, o.Beta1, o.Beta2, o.Eps, wd, o.Steps)
+		default:
+			m := o.M[i]
+			for j, g := range p.G {
+				g += o.WeightDecay * p.W[j]
+				if o.Momentum != 0 {
+					m[j] = o.Momentum*m[j] + g
+					g = m[j]
+				}
+				p.W[j] -= lr * g
+			}
+		}
+	}
+}
+
+// Schedule gives the learning-rate multiplier for a 0-based epoch.
+type Schedule func(epoch int) float64
+
+// StepDecay multiplies the rate by gamma every `every` epochs.
+func StepDecay(every int, gamma float64) Schedule {
+	if every <= 0 {
+		every = 1
+	}
+	return func(epoch int) float64 { return math.Pow(gamma, float64(epoch/every)) }
+}
+
+// Cosine anneals the rate from 1 to minFactor over total epochs.
+func Cosine(total int, minFactor float64) Schedule {
+	return func(epoch int) float64 {
+		if total <= 1 {
+			return 1
+		}
+		t := math.Min(float64(epoch)/float64(total-1), 1)
+		return minFactor + (1-minFactor)*0.5*(1+math.Cos(math.Pi*t))
+	}
+}

@@ -1,0 +1,73 @@
+package nn
+
+import "fmt"
+
+// Param is one trainable tensor: its values W, its gradient G (same length)
+// and its shape, outermost dimension first.
+type Param struct {
+	Name  string
+	Shape []int
+	W, G  []float32
+}
+
+// NewParam returns a zeroed parameter of the given shape.
+func NewParam(name string, shape ...int) *Param {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	return &Param{Name: name, Shape: append([]int(nil), shape...), W: make([]float32, n), G: make([]float32, n)}
+}
+
+// Len returns the number of values.
+func (p *Param) Len() int { return len(p.W) }
+
+// String describes the parameter, e.g. "dense1.w [784 256]".
+func (p *Param) String() string { return fmt.Sprintf("%s %v", p.Name, p.Shape) }
+
+// Count returns the total number of values in ps.
+func Count(ps []*Param) int {
+	n := 0
+	for _, p := range ps {
+		n += p.Len()
+	}
+	return n
+}
+
+// ZeroGrad clears the gradients of ps.
+func ZeroGrad(ps []*Param) {
+	for _, p := range ps {
+		clear(p.G)
+	}
+}
+
+// Snapshot copies the values of ps into dst (allocating it when nil or too
+// short) and returns it; Restore copies them back.
+func Snapshot(dst [][]float32, ps []*Param) [][]float32 {
+	if len(dst) != len(ps) {
+		dst = make([][]float32, len(ps))
+	}
+	for i, p := range ps {
+		if len(dst[i]) != len(p.W) {
+			dst[i] = make([]float32, len(p.W))
+		}
+		copy(dst[i], p.W)
+	}
+	return dst
+}
+
+// Restore copies a Snapshot back into ps.
+func Restore(ps []*Param, snap [][]float32) {
+	for i, p := range ps {
+		copy(p.W, snap[i])
+	}
+}
+
+// grow returns buf resliced to n values, reallocating only when its
+// capacity is too small.
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
