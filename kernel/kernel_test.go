@@ -1,0 +1,627 @@
+package kernel
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+	"go.uber.org/goleak"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// TestMain checks that no test leaves goroutines behind. zmq4 v0.17.0's PUB
+// socket never stops its writer goroutine on Close (pubSocket.Close does not
+// close its pubMWriter): one idle goroutine per PUB socket, which the
+// kernel makes once per process, so it is the one exception.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/go-zeromq/zmq4.(*pubMWriter).run"))
+}
+
+// fakeEvaluator understands a few commands, one per cell:
+// "print TEXT", "fail", "result TEXT", "wait" (until interrupted),
+// "input PROMPT" (prints what was read), "panic".
+type fakeEvaluator struct {
+	executed atomic.Int64
+	codes    chan string
+}
+
+func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+	f.executed.Add(1)
+	select {
+	case f.codes <- code:
+	default:
+	}
+	cmd, arg, _ := strings.Cut(code, " ")
+	switch cmd {
+	case "print":
+		sink.Stream("stdout", arg+"\n")
+	case "fail":
+		return nil, &display.Error{Name: "TestError", Value: "failed on purpose", Traceback: []string{"line 1"}}
+	case "result":
+		b := display.Text(arg)
+		return &b, nil
+	case "wait":
+		<-ctx.Done()
+		return nil, &display.Error{Name: "Interrupted", Value: ctx.Err().Error()}
+	case "input":
+		s, err := sink.Input(arg, false)
+		if err != nil {
+			return nil, err
+		}
+		sink.Stream("stdout", "got "+s)
+	case "panic":
+		panic("evaluator bug")
+	}
+	return nil, nil
+}
+
+func (f *fakeEvaluator) Complete(code string, cursor int) ([]string, int, int) {
+	return []string{"Println", "Printf"}, cursor - 3, cursor
+}
+
+func (f *fakeEvaluator) Inspect(code string, cursor, detail int) (display.Bundle, bool) {
+	return display.Text("func Println(a ...any)"), true
+}
+
+func (f *fakeEvaluator) IsComplete(code string) (string, string) {
+	if strings.HasSuffix(code, "{") {
+		return "incomplete", "\t"
+	}
+	return "complete", ""
+}
+
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ls []net.Listener
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return ports
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type testKernel struct {
+	t       *testing.T
+	k       *Kernel
+	ev      *fakeEvaluator
+	ci      *ConnectionInfo
+	signer  *Signer
+	logs    *syncBuffer
+	shell   zmq4.Socket
+	control zmq4.Socket
+	stdin   zmq4.Socket
+	iopub   zmq4.Socket
+	runErr  chan error
+	ctx     context.Context
+	cancel  context.CancelFunc
+	iopubCh chan *Message
+	inbox   map[zmq4.Socket]chan *Message
+}
+
+func startKernel(t *testing.T, cfg Config) *testKernel {
+	t.Helper()
+	p := freePorts(t, 5)
+	ci := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: p[0], ControlPort: p[1], StdinPort: p[2],
+		IOPubPort: p[3], HBPort: p[4], Key: "test-key", SignatureScheme: "hmac-sha256"}
+	ev := &fakeEvaluator{codes: make(chan string, 100)}
+	logs := &syncBuffer{}
+	cfg.Conn = ci
+	cfg.NewEvaluator = func() (Evaluator, error) { return ev, nil }
+	cfg.Log = log.New(io.MultiWriter(logs), "", 0)
+	k, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tk := &testKernel{t: t, k: k, ev: ev, ci: ci, logs: logs, runErr: make(chan error, 1), ctx: ctx, cancel: cancel,
+		iopubCh: make(chan *Message, 1000)}
+	tk.signer, _ = NewSigner(ci.SignatureScheme, []byte(ci.Key))
+	go func() { tk.runErr <- k.Run(ctx) }()
+
+	dial := func(s zmq4.Socket, port int) {
+		ep := fmt.Sprintf("tcp://127.0.0.1:%d", port)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			err := s.Dial(ep)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("dial %s: %v", ep, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	cctx := context.Background()
+	tk.shell = zmq4.NewDealer(cctx, zmq4.WithID(zmq4.SocketIdentity("test-client")), zmq4.WithDialerRetry(20*time.Millisecond))
+	tk.control = zmq4.NewDealer(cctx, zmq4.WithID(zmq4.SocketIdentity("test-client")), zmq4.WithDialerRetry(20*time.Millisecond))
+	tk.stdin = zmq4.NewDealer(cctx, zmq4.WithID(zmq4.SocketIdentity("test-client")), zmq4.WithDialerRetry(20*time.Millisecond))
+	tk.iopub = zmq4.NewSub(cctx, zmq4.WithDialerRetry(20*time.Millisecond))
+	dial(tk.iopub, ci.IOPubPort)
+	if err := tk.iopub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
+		t.Fatal(err)
+	}
+	dial(tk.shell, ci.ShellPort)
+	dial(tk.control, ci.ControlPort)
+	dial(tk.stdin, ci.StdinPort)
+	tk.inbox = map[zmq4.Socket]chan *Message{}
+	for _, s := range []zmq4.Socket{tk.shell, tk.control, tk.stdin, tk.iopub} {
+		ch := tk.iopubCh
+		if s != tk.iopub {
+			ch = make(chan *Message, 100)
+			tk.inbox[s] = ch
+		}
+		go tk.pump(s, ch)
+	}
+	// Wait until iopub is connected: kernel_info until a status arrives.
+	for i := 0; ; i++ {
+		id := tk.send(tk.shell, "kernel_info_request", map[string]any{})
+		tk.recvReply(tk.shell, "kernel_info_reply", id)
+		if tk.waitIOPub(id, "status", 300*time.Millisecond) != nil {
+			break
+		}
+		if i > 50 {
+			t.Fatal("no status on iopub after kernel_info")
+		}
+	}
+	tk.drainIOPub()
+	t.Cleanup(tk.stop)
+	return tk
+}
+
+func (tk *testKernel) stop() {
+	tk.cancel()
+	select {
+	case err := <-tk.runErr:
+		if err != nil {
+			tk.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		tk.t.Errorf("kernel did not stop")
+	}
+	for _, s := range []zmq4.Socket{tk.shell, tk.control, tk.stdin, tk.iopub} {
+		s.Close()
+	}
+	for range tk.iopubCh {
+	}
+	for _, ch := range tk.inbox {
+		for range ch {
+		}
+	}
+}
+
+var msgSeq atomic.Int64
+
+func (tk *testKernel) frames(msgType string, content any, s *Signer) ([][]byte, string) {
+	id := fmt.Sprintf("req-%d", msgSeq.Add(1))
+	c, _ := json.Marshal(content)
+	m := &Message{Header: Header{MsgID: id, Session: "test", Username: "t", Date: timestamp(), MsgType: msgType, Version: ProtocolVersion}, Content: c}
+	f, err := Encode(m, s)
+	if err != nil {
+		tk.t.Fatal(err)
+	}
+	return f, id
+}
+
+func (tk *testKernel) send(s zmq4.Socket, msgType string, content any) string {
+	f, id := tk.frames(msgType, content, tk.signer)
+	tk.sendRaw(s, f)
+	return id
+}
+
+func (tk *testKernel) sendRaw(s zmq4.Socket, frames [][]byte) {
+	if err := s.Send(zmq4.NewMsgFrom(frames...)); err != nil {
+		tk.t.Fatal(err)
+	}
+}
+
+// pump decodes what s receives into ch until s is closed.
+func (tk *testKernel) pump(s zmq4.Socket, ch chan *Message) {
+	defer close(ch)
+	for {
+		raw, err := s.Recv()
+		if err != nil {
+			return
+		}
+		m, err := Decode(raw.Frames, tk.signer)
+		if err != nil {
+			tk.t.Errorf("kernel sent a message that does not decode: %v", err)
+			continue
+		}
+		ch <- m
+	}
+}
+
+// recvOne returns the next message received on s, or nil after d.
+func (tk *testKernel) recvOne(s zmq4.Socket, d time.Duration) *Message {
+	select {
+	case m := <-tk.inbox[s]:
+		return m
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func (tk *testKernel) recvReply(s zmq4.Socket, msgType, parentID string) map[string]any {
+	tk.t.Helper()
+	m := tk.recvOne(s, 10*time.Second)
+	if m == nil {
+		tk.t.Fatalf("no %s within 10 s", msgType)
+	}
+	var ph Header
+	json.Unmarshal(m.ParentHeader, &ph)
+	if m.Header.MsgType != msgType || ph.MsgID != parentID {
+		tk.t.Fatalf("got %s for %s, want %s for %s", m.Header.MsgType, ph.MsgID, msgType, parentID)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(m.Content, &c); err != nil {
+		tk.t.Fatal(err)
+	}
+	return c
+}
+
+// waitIOPub returns the first iopub message of msgType for parentID, or nil.
+func (tk *testKernel) waitIOPub(parentID, msgType string, d time.Duration) map[string]any {
+	timeout := time.After(d)
+	for {
+		select {
+		case m := <-tk.iopubCh:
+			var ph Header
+			json.Unmarshal(m.ParentHeader, &ph)
+			if ph.MsgID == parentID && m.Header.MsgType == msgType {
+				var c map[string]any
+				json.Unmarshal(m.Content, &c)
+				return c
+			}
+		case <-timeout:
+			return nil
+		}
+	}
+}
+
+// collect returns the iopub message types for parentID up to its idle.
+func (tk *testKernel) collect(parentID string) []string {
+	tk.t.Helper()
+	var types []string
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case m := <-tk.iopubCh:
+			var ph Header
+			json.Unmarshal(m.ParentHeader, &ph)
+			if ph.MsgID != parentID {
+				continue
+			}
+			var c map[string]any
+			json.Unmarshal(m.Content, &c)
+			t := m.Header.MsgType
+			if t == "status" {
+				t += ":" + c["execution_state"].(string)
+			}
+			types = append(types, t)
+			if t == "status:idle" {
+				return types
+			}
+		case <-timeout:
+			tk.t.Fatalf("no idle for %s; saw %v", parentID, types)
+		}
+	}
+}
+
+func (tk *testKernel) drainIOPub() {
+	for {
+		select {
+		case <-tk.iopubCh:
+		case <-time.After(100 * time.Millisecond):
+			return
+		}
+	}
+}
+
+func TestKernelRequests(t *testing.T) {
+	tk := startKernel(t, Config{})
+	tests := []struct {
+		name      string
+		msgType   string
+		content   map[string]any
+		replyType string
+		check     func(t *testing.T, c map[string]any)
+		iopub     []string
+	}{
+		{"kernel_info", "kernel_info_request", map[string]any{}, "kernel_info_reply", func(t *testing.T, c map[string]any) {
+			li := c["language_info"].(map[string]any)
+			if li["name"] != "go" || li["file_extension"] != ".go" || c["protocol_version"] != ProtocolVersion {
+				t.Errorf("kernel_info = %v", c)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"execute stream", "execute_request", map[string]any{"code": "print hi"}, "execute_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "ok" || c["execution_count"].(float64) != 1 {
+				t.Errorf("reply = %v", c)
+			}
+			if _, ok := c["user_expressions"]; !ok {
+				t.Errorf("reply has no user_expressions: %v", c)
+			}
+		}, []string{"status:busy", "execute_input", "stream", "status:idle"}},
+		{"execute result", "execute_request", map[string]any{"code": "result 3", "user_expressions": map[string]string{"x": "result 7", "bad": "fail"}}, "execute_reply", func(t *testing.T, c map[string]any) {
+			ue := c["user_expressions"].(map[string]any)
+			if ue["x"].(map[string]any)["data"].(map[string]any)["text/plain"] != "7" || ue["bad"].(map[string]any)["status"] != "error" {
+				t.Errorf("user_expressions = %v", ue)
+			}
+		}, []string{"status:busy", "execute_input", "execute_result", "status:idle"}},
+		{"silent", "execute_request", map[string]any{"code": "print quiet", "silent": true}, "execute_reply", func(t *testing.T, c map[string]any) {
+			if c["execution_count"].(float64) != 2 {
+				t.Errorf("silent execution changed the count: %v", c)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"error", "execute_request", map[string]any{"code": "fail", "stop_on_error": false}, "execute_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "error" || c["ename"] != "TestError" {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "execute_input", "error", "status:idle"}},
+		{"evaluator panic", "execute_request", map[string]any{"code": "panic", "stop_on_error": false}, "execute_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "error" || c["ename"] != "KernelPanic" {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "execute_input", "error", "status:idle"}},
+		{"no stdin", "execute_request", map[string]any{"code": "input name?", "allow_stdin": false, "stop_on_error": false}, "execute_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "error" || !strings.Contains(c["evalue"].(string), "allow_stdin") {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "execute_input", "error", "status:idle"}},
+		{"complete", "complete_request", map[string]any{"code": "fmt.Pri", "cursor_pos": 7}, "complete_reply", func(t *testing.T, c map[string]any) {
+			if len(c["matches"].([]any)) != 2 || c["cursor_start"].(float64) != 4 {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"inspect", "inspect_request", map[string]any{"code": "fmt.Println", "cursor_pos": 5}, "inspect_reply", func(t *testing.T, c map[string]any) {
+			if c["found"] != true {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"is_complete", "is_complete_request", map[string]any{"code": "func f() {"}, "is_complete_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "incomplete" || c["indent"] != "\t" {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"history tail", "history_request", map[string]any{"hist_access_type": "tail", "n": 2, "output": true, "raw": true}, "history_reply", func(t *testing.T, c map[string]any) {
+			h := c["history"].([]any)
+			if len(h) != 2 {
+				t.Fatalf("history = %v", h)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"comm_info", "comm_info_request", map[string]any{}, "comm_info_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "ok" {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"unknown request", "frobnicate_request", map[string]any{}, "frobnicate_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "error" {
+				t.Errorf("reply = %v", c)
+			}
+		}, []string{"status:busy", "status:idle"}},
+		{"comm_open unknown target", "comm_open", map[string]any{"comm_id": "c1", "target_name": "nope", "data": map[string]any{}}, "", nil,
+			[]string{"status:busy", "comm_close", "status:idle"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := tk.send(tk.shell, tt.msgType, tt.content)
+			if tt.replyType != "" {
+				c := tk.recvReply(tk.shell, tt.replyType, id)
+				tt.check(t, c)
+			}
+			if got := tk.collect(id); strings.Join(got, ",") != strings.Join(tt.iopub, ",") {
+				t.Errorf("iopub = %v, want %v", got, tt.iopub)
+			}
+		})
+	}
+}
+
+func TestStopOnErrorAbortsQueued(t *testing.T) {
+	tk := startKernel(t, Config{})
+	first := tk.send(tk.shell, "execute_request", map[string]any{"code": "wait"})
+	<-tk.ev.codes // the first cell is running: the next two queue behind it
+	queued1 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print a"})
+	queued2 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print b"})
+	info := tk.send(tk.shell, "kernel_info_request", map[string]any{})
+	time.Sleep(200 * time.Millisecond) // let them reach the kernel's queue
+	tk.send(tk.control, "interrupt_request", map[string]any{})
+	if c := tk.recvReply(tk.shell, "execute_reply", first); c["status"] != "error" {
+		t.Fatalf("interrupted cell: %v", c)
+	}
+	for _, id := range []string{queued1, queued2} {
+		if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "aborted" {
+			t.Fatalf("queued cell: %v, want aborted", c)
+		}
+	}
+	tk.recvReply(tk.shell, "kernel_info_reply", info)
+	if n := tk.ev.executed.Load(); n != 1 {
+		t.Fatalf("%d cells executed, want only the first", n)
+	}
+	// The kernel serves again afterwards.
+	id := tk.send(tk.shell, "execute_request", map[string]any{"code": "print again"})
+	if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "ok" {
+		t.Fatalf("after abort: %v", c)
+	}
+}
+
+func TestInputOverStdin(t *testing.T) {
+	tk := startKernel(t, Config{})
+	id := tk.send(tk.shell, "execute_request", map[string]any{"code": "input name?", "allow_stdin": true})
+	req := tk.recvOne(tk.stdin, 10*time.Second)
+	if req == nil || req.Header.MsgType != "input_request" {
+		t.Fatalf("no input_request: %+v", req)
+	}
+	f, _ := tk.frames("input_reply", map[string]any{"value": "gopher"}, tk.signer)
+	tk.sendRaw(tk.stdin, f)
+	if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "ok" {
+		t.Fatalf("reply: %v", c)
+	}
+	if c := tk.waitIOPub(id, "stream", 5*time.Second); c == nil || c["text"] != "got gopher" {
+		t.Fatalf("stream = %v", c)
+	}
+}
+
+// TestHostileInput sends messages that must be dropped without a reply or an
+// execution, then checks that the kernel still serves.
+func TestHostileInput(t *testing.T) {
+	tk := startKernel(t, Config{MaxMessageSize: 1 << 20})
+	wrong, _ := NewSigner("hmac-sha256", []byte("not-the-key"))
+	good, _ := tk.frames("execute_request", map[string]any{"code": "print x"}, tk.signer)
+	cases := []struct {
+		name   string
+		frames [][]byte
+	}{
+		{"wrong key", func() [][]byte { f, _ := tk.frames("execute_request", map[string]any{"code": "print x"}, wrong); return f }()},
+		{"missing signature", append([][]byte{good[0], nil}, good[2:]...)},
+		{"truncated signature", append([][]byte{good[0], good[1][:20]}, good[2:]...)},
+		{"tampered content", append(append([][]byte(nil), good[:5]...), []byte(`{"code":"print y"}`))},
+		{"garbage", [][]byte{[]byte("\x00\xff garbage"), []byte("more")}},
+		{"no header", [][]byte{delimiter, good[1]}},
+		{"unsigned", [][]byte{delimiter, nil, []byte(`{"msg_type":"execute_request","msg_id":"x"}`), []byte("{}"), []byte("{}"), []byte(`{"code":"print z"}`)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tk.sendRaw(tk.shell, c.frames)
+			if m := tk.recvOne(tk.shell, 300*time.Millisecond); m != nil {
+				t.Fatalf("got a %s reply to a hostile message", m.Header.MsgType)
+			}
+			if n := tk.ev.executed.Load(); n != 0 {
+				t.Fatalf("hostile message executed (%d executions)", n)
+			}
+		})
+	}
+	if !strings.Contains(tk.logs.String(), "wrong signature") || !strings.Contains(tk.logs.String(), "missing signature") {
+		t.Errorf("drops were not logged:\n%s", tk.logs.String())
+	}
+
+	// An oversized message closes the sender's connection before it is read.
+	big := zmq4.NewDealer(context.Background(), zmq4.WithID(zmq4.SocketIdentity("big")))
+	defer big.Close()
+	if err := big.Dial(fmt.Sprintf("tcp://127.0.0.1:%d", tk.ci.ShellPort)); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := tk.frames("execute_request", map[string]any{"code": "print " + strings.Repeat("x", 2<<20)}, tk.signer)
+	big.Send(zmq4.NewMsgFrom(f...))
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(tk.logs.String(), "larger than the limit") {
+		if time.Now().After(deadline) {
+			t.Fatalf("oversized message not refused with a log line:\n%s", tk.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := tk.ev.executed.Load(); n != 0 {
+		t.Fatalf("oversized message executed")
+	}
+
+	id := tk.send(tk.shell, "execute_request", map[string]any{"code": "print fine"})
+	if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "ok" {
+		t.Fatalf("kernel stopped serving after hostile input: %v", c)
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprint("restart=", restart), func(t *testing.T) {
+			tk := startKernel(t, Config{})
+			id := tk.send(tk.control, "shutdown_request", map[string]any{"restart": restart})
+			if c := tk.recvReply(tk.control, "shutdown_reply", id); c["restart"] != restart {
+				t.Fatalf("reply = %v", c)
+			}
+			select {
+			case err := <-tk.runErr:
+				tk.runErr <- err // for stop
+			case <-time.After(10 * time.Second):
+				t.Fatal("kernel did not stop after shutdown_request")
+			}
+			if tk.k.RestartRequested() != restart {
+				t.Fatalf("RestartRequested = %v", tk.k.RestartRequested())
+			}
+		})
+	}
+}
+
+func TestConnectionFile(t *testing.T) {
+	tests := []struct {
+		name string
+		json string
+		ok   bool
+	}{
+		{"tcp", `{"transport":"tcp","ip":"127.0.0.1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5,"key":"k","signature_scheme":"hmac-sha256"}`, true},
+		{"ipv6", `{"ip":"::1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5}`, true},
+		{"bad port", `{"ip":"127.0.0.1","shell_port":0,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5}`, false},
+		{"bad ip", `{"ip":"example.com","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5}`, false},
+		{"bad scheme", `{"ip":"127.0.0.1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5,"signature_scheme":"hmac-md5"}`, false},
+		{"bad transport", `{"transport":"udp"}`, false},
+		{"not json", `{`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseConnectionInfo([]byte(tt.json))
+			if (err == nil) != tt.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
+
+func TestConnectionFilePermissionWarning(t *testing.T) {
+	dir := t.TempDir()
+	body := []byte(`{"ip":"127.0.0.1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5,"key":"k"}`)
+	for _, tt := range []struct {
+		mode    uint32
+		warning bool
+	}{{0o600, false}, {0o644, true}, {0o660, true}} {
+		p := fmt.Sprintf("%s/conn-%o.json", dir, tt.mode)
+		if err := writeFileMode(p, body, tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		_, w, err := ReadConnectionFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (w != "") != tt.warning {
+			t.Errorf("mode %o: warning %q, want warning=%v", tt.mode, w, tt.warning)
+		}
+	}
+	if _, _, err := ReadConnectionFile(dir + "/missing.json"); err == nil || !errors.Is(err, errNotExist()) {
+		t.Errorf("missing file: err = %v", err)
+	}
+}
