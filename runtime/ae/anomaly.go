@@ -33,8 +33,8 @@ type AnomalyReport struct {
 	Recall     float64
 	F1         float64
 	Confusion  metrics.Confusion
-	Labels     []int    // the set's class labels (nil when none)
-	ClassNames []string // names of the class labels
+	Labels     []int     // the set's class labels (nil when none)
+	ClassNames []string  // names of the class labels
 	Set        *data.Set // the scored samples (for showing the worst ones)
 }
 

@@ -17,15 +17,15 @@ import (
 // validation loss of every finished epoch, extra metrics per epoch, the
 // best epoch, and why training stopped early (if it did).
 type History struct {
-	Model   string               // the model's description
-	Train   []float64            // mean training loss per epoch
-	Val     []float64            // validation loss per epoch (empty without a validation set)
-	Best    int                  // 0-based index of the best epoch (by Val, else Train); -1 when none
-	Metrics map[string][]float64 // e.g. "recon" (the reconstruction part of the loss), "val_recon", "lr"
-	Stopped string               // why training ended early; empty when it ran all epochs
-	Samples int                  // training samples processed
-	Elapsed time.Duration        // training time
-	SamplesPerSec float64        // training throughput
+	Model         string               // the model's description
+	Train         []float64            // mean training loss per epoch
+	Val           []float64            // validation loss per epoch (empty without a validation set)
+	Best          int                  // 0-based index of the best epoch (by Val, else Train); -1 when none
+	Metrics       map[string][]float64 // e.g. "recon" (the reconstruction part of the loss), "val_recon", "lr"
+	Stopped       string               // why training ended early; empty when it ran all epochs
+	Samples       int                  // training samples processed
+	Elapsed       time.Duration        // training time
+	SamplesPerSec float64              // training throughput
 }
 
 // Epochs returns the number of finished epochs.

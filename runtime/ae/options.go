@@ -104,16 +104,16 @@ func Quiet() Option { return func(c *FitConfig) { c.NoReport = true } }
 
 // Step describes a finished batch, for AfterBatch.
 type Step struct {
-	Epoch, Epochs   int     // 1-based epoch and total
-	Batch, Batches  int     // 1-based batch and batches per epoch
-	Loss            float64 // this batch's loss
-	RunningLoss     float64 // mean loss of the epoch so far
-	Model           *Model
+	Epoch, Epochs  int     // 1-based epoch and total
+	Batch, Batches int     // 1-based batch and batches per epoch
+	Loss           float64 // this batch's loss
+	RunningLoss    float64 // mean loss of the epoch so far
+	Model          *Model
 }
 
 // Epoch describes a finished epoch, for AfterEpoch.
 type Epoch struct {
-	Epoch, Epochs int // 1-based epoch and total
+	Epoch, Epochs int     // 1-based epoch and total
 	Train, Val    float64 // mean training loss; validation loss (NaN without a validation set)
 	History       *History
 	Model         *Model
