@@ -295,7 +295,8 @@ func (r *RatingSet) TopK(user int, scores []float32, k int) []int {
 }
 
 // TimeSeries generates n windows of window consecutive points cut from one
-// seeded signal (a daily and a weekly cycle plus noise, in [0,1]), and
+// seeded signal of hourly values (a daily cycle whose amplitude varies from
+// day to day, a weekly cycle and autocorrelated noise, in [0,1]), and
 // injects an anomaly into round(anomalyFrac·n) randomly chosen windows: a
 // spike, a level shift or a burst of noise. Labels are 0 (normal) or 1
 // (anomaly).
@@ -309,13 +310,18 @@ func TimeSeries(n, window int, anomalyFrac float64, seed uint64) *Set {
 		N:    n, D: window, X: make([]float32, n*window), Labels: make([]int, n),
 		ClassNames: []string{"normal", "anomaly"},
 	}
+	// Time is in hours from midnight on a Monday, the same for every seed,
+	// so that series from different seeds come from one process; each day
+	// has its own amplitude.
 	const day, week = 24.0, 168.0
-	phase := g.Float64() * 2 * math.Pi
-	ar := 0.0
+	ar, amp := 0.0, 0.2
 	for t := range s.X {
+		if t%int(day) == 0 {
+			amp = 0.2 * (1 + 0.1*g.NormFloat64())
+		}
 		ar = 0.8*ar + 0.02*g.NormFloat64()
 		tt := float64(t)
-		s.X[t] = float32(0.5 + 0.2*math.Sin(2*math.Pi*tt/day+phase) + 0.08*math.Sin(2*math.Pi*tt/week) + ar)
+		s.X[t] = float32(0.5 + amp*math.Sin(2*math.Pi*tt/day) + 0.08*math.Sin(2*math.Pi*tt/week) + ar)
 	}
 	for _, w := range g.Perm(n)[:int(math.Round(anomalyFrac*float64(n)))] {
 		s.Labels[w] = 1
@@ -328,11 +334,11 @@ func TimeSeries(n, window int, anomalyFrac float64, seed uint64) *Set {
 		case 0: // spike: one to three points jump
 			at := g.IntN(window - 2)
 			for k := 0; k <= g.IntN(3) && at+k < window; k++ {
-				row[at+k] += sign * float32(0.3+0.15*g.Float64())
+				row[at+k] += sign * float32(0.15+0.2*g.Float64())
 			}
 		case 1: // level shift until the window ends
 			at := window/4 + g.IntN(window/2)
-			d := sign * float32(0.15+0.1*g.Float64())
+			d := sign * float32(0.08+0.1*g.Float64())
 			for k := at; k < window; k++ {
 				row[k] += d
 			}
@@ -340,7 +346,7 @@ func TimeSeries(n, window int, anomalyFrac float64, seed uint64) *Set {
 			l := max(window/4, 2)
 			at := g.IntN(window - l + 1)
 			for k := at; k < at+l; k++ {
-				row[k] += float32(0.12 * g.NormFloat64())
+				row[k] += float32(0.06 * g.NormFloat64())
 			}
 		}
 	}
