@@ -2,6 +2,8 @@ package plotting
 
 import (
 	"image/color"
+	"math"
+	"strconv"
 
 	xfont "golang.org/x/image/font"
 
@@ -98,6 +100,7 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	}
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	restyle(&p.Legend.TextStyle, legendSize, false)
 	p.Legend.Top = true
 	p.Legend.Padding = vg.Points(2)
@@ -154,4 +157,41 @@ func gridLines() *plotter.Grid {
 	g.Vertical.Width = vg.Points(0.5)
 	g.Horizontal.Width = vg.Points(0.5)
 	return g
+}
+
+// niceTicks labels round values (1, 2 or 5 times a power of ten apart),
+// about six of them over the axis, with unlabelled minor ticks between.
+type niceTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	span := hi - lo
+	if !(span > 0) || math.IsInf(span, 0) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	mag := math.Pow(10, math.Floor(math.Log10(span/6)))
+	step := mag
+	for _, k := range []float64{1, 2, 5, 10} {
+		if step = k * mag; span/step <= 7 {
+			break
+		}
+	}
+	minor := step / 5
+	if s := step / mag; s == 2 || s == 20 {
+		minor = step / 4
+	}
+	decimals := max(0, int(-math.Floor(math.Log10(step)+1e-9)))
+	var ticks []plot.Tick
+	for k := math.Ceil(lo/minor - 1e-9); k*minor <= hi+minor*1e-9; k++ {
+		v := k * minor
+		t := plot.Tick{Value: v}
+		if r := v / step; math.Abs(r-math.Round(r)) < 1e-6 {
+			if math.Abs(v) < step*1e-9 {
+				v = 0 // no "-0"
+			}
+			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
 }
