@@ -101,15 +101,16 @@ func (a *IDX) At(i int) float64 {
 	panic(fmt.Sprintf("data: IDX array has %s", idxTypeName(a.Type)))
 }
 
-// Float32s returns every element multiplied by scale, as float32 (for
-// example scale 1/255 turns uint8 pixels into [0,1] intensities).
-func (a *IDX) Float32s(scale float32) []float32 {
+// Float32s returns every element divided by div, as float32 (for example
+// div 255 turns uint8 pixels into [0,1] intensities, rounded exactly as
+// numpy's float32 x/255).
+func (a *IDX) Float32s(div float32) []float32 {
 	n := a.Len()
 	out := make([]float32, n)
 	if a.Type == IDXUint8 {
 		var lut [256]float32
 		for i := range lut {
-			lut[i] = float32(i) * scale
+			lut[i] = float32(i) / div
 		}
 		for i, v := range a.Raw[:n] {
 			out[i] = lut[v]
@@ -117,7 +118,7 @@ func (a *IDX) Float32s(scale float32) []float32 {
 		return out
 	}
 	for i := range out {
-		out[i] = float32(a.At(i)) * scale
+		out[i] = float32(a.At(i)) / div
 	}
 	return out
 }

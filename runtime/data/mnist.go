@@ -321,9 +321,9 @@ func imageSet(img, lab *IDX, imgPath, labPath, name string, classes []string) (*
 	if len(img.Dims) == 4 {
 		c, h, w = img.Dims[1], img.Dims[2], img.Dims[3]
 	}
-	scale := float32(1)
+	div := float32(1)
 	if img.Type == IDXUint8 {
-		scale = 1.0 / 255
+		div = 255
 	}
 	labels := lab.Ints()
 	if len(classes) > 0 {
@@ -334,7 +334,7 @@ func imageSet(img, lab *IDX, imgPath, labPath, name string, classes []string) (*
 		}
 	}
 	return &Set{
-		Name: name, X: img.Float32s(scale), N: n, D: c * h * w, C: c, H: h, W: w,
+		Name: name, X: img.Float32s(div), N: n, D: c * h * w, C: c, H: h, W: w,
 		Labels: labels, ClassNames: append([]string(nil), classes...),
 	}, nil
 }

@@ -239,3 +239,31 @@ func TestRealDatasets(t *testing.T) {
 		})
 	}
 }
+
+func TestImageSetShapes(t *testing.T) {
+	labels := &IDX{Type: IDXUint8, Dims: []int{2}, Raw: []byte{0, 1}}
+	cases := []struct {
+		name    string
+		img     *IDX
+		c, h, w int
+		first   float32 // exact: uint8 pixels are float32(v)/255
+	}{
+		{"uint8 N×H×W scaled", &IDX{Type: IDXUint8, Dims: []int{2, 1, 2}, Raw: []byte{255, 0, 51, 0}}, 1, 1, 2, 1},
+		{"uint8 N×C×H×W", &IDX{Type: IDXUint8, Dims: []int{2, 3, 1, 1}, Raw: []byte{51, 0, 0, 0, 0, 0}}, 3, 1, 1, 51.0 / 255},
+		{"float32 kept as stored", &IDX{Type: IDXFloat32, Dims: []int{2, 1, 1}, Raw: []byte{0x3f, 0xc0, 0, 0, 0, 0, 0, 0}}, 1, 1, 1, 1.5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := imageSet(c.img, labels, "img", "lab", "x", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if s.C != c.c || s.H != c.h || s.W != c.w || s.X[0] != c.first {
+				t.Fatalf("got %d×%d×%d, first %v", s.C, s.H, s.W, s.X[0])
+			}
+		})
+	}
+}

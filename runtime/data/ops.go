@@ -184,7 +184,8 @@ func (s *Set) Split(frac float64, seed uint64) (first, second *Set) {
 	k := int(frac*float64(s.N) + 0.5)
 	perm := s.Permutation(seed)
 	first, second = s.Subset(perm[:k]), s.Subset(perm[k:])
-	first.Name, second.Name = s.Name+" (split 1)", s.Name+" (split 2)"
+	first.Name = fmt.Sprintf("%s (%d of %d)", s.Name, first.N, s.N)
+	second.Name = fmt.Sprintf("%s (%d of %d)", s.Name, second.N, s.N)
 	return first, second
 }
 
