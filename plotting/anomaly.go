@@ -30,7 +30,7 @@ const histBins = 40
 // when unknown) in two colours, each normalised to the share of its group
 // so that a small anomalous group stays visible, with the decision
 // threshold as a vertical line (pass NaN for none). The legend gives each
-// group's size and the share of it above the threshold.
+// group's size and the share of it flagged (at or above the threshold).
 func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure {
 	const kind = "error histogram"
 	if len(errs) == 0 {
@@ -84,7 +84,7 @@ func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure
 		b := min(int((e-lo)/width), histBins-1)
 		g.bins[b].Weight++
 		g.n++
-		if hasT && e > threshold {
+		if hasT && e >= threshold { // flagged, as metrics.Classify decides
 			g.above++
 		}
 	}
@@ -106,7 +106,7 @@ func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure
 			p.Add(h)
 			label := fmt.Sprintf("%s (n=%d)", g.name, g.n)
 			if hasT {
-				label = fmt.Sprintf("%s (n=%d, %.1f%% above)", g.name, g.n, 100*float64(g.above)/float64(g.n))
+				label = fmt.Sprintf("%s (n=%d, %.1f%% flagged)", g.name, g.n, 100*float64(g.above)/float64(g.n))
 			}
 			p.Legend.Add(label, h)
 		}
@@ -168,17 +168,57 @@ func checkScores(scores []float64, anomalous []bool) error {
 // with the chance diagonal and the area under the curve in the title and
 // legend. It uses runtime/metrics.ROC and AUROC (ties handled exactly).
 func ROC(scores []float64, anomalous []bool) *Figure {
+	return ROCAt(scores, anomalous, math.NaN())
+}
+
+// ROCAt is ROC with the operating point of a decision threshold marked
+// (samples scoring at or above it are flagged); NaN marks none.
+func ROCAt(scores []float64, anomalous []bool, threshold float64) *Figure {
+	return rocFigure([]string{"model"}, [][]float64{scores}, anomalous, threshold)
+}
+
+// ROCCurves draws the ROC curves of several models' scores for the same
+// samples (scores[k] holds model k's score for every sample, names[k] its
+// name), one colour each, with each AUROC in the legend.
+func ROCCurves(names []string, scores [][]float64, anomalous []bool) *Figure {
+	if len(names) != len(scores) {
+		return failed("ROC curve", fmt.Errorf("%d names for %d score lists; pass one name per model", len(names), len(scores)))
+	}
+	return rocFigure(names, scores, anomalous, math.NaN())
+}
+
+// rocFigure draws one ROC curve per score list.
+func rocFigure(names []string, scores [][]float64, anomalous []bool, threshold float64) *Figure {
 	const kind = "ROC curve"
-	if err := checkScores(scores, anomalous); err != nil {
-		return failed(kind, err)
+	if len(scores) == 0 {
+		return failed(kind, errors.New("no scores given"))
 	}
-	fpr, tpr, _ := metrics.ROC(scores, anomalous)
-	auc := metrics.AUROC(scores, anomalous)
-	xy := make(plotter.XYs, len(fpr))
-	for i := range fpr {
-		xy[i] = plotter.XY{X: fpr[i], Y: tpr[i]}
+	curves := make([]plotter.XYs, len(scores))
+	aucs := make([]float64, len(scores))
+	for k, s := range scores {
+		if err := checkScores(s, anomalous); err != nil {
+			if len(scores) > 1 {
+				err = fmt.Errorf("%s: %w", names[k], err)
+			}
+			return failed(kind, err)
+		}
+		fpr, tpr, _ := metrics.ROC(s, anomalous)
+		aucs[k] = metrics.AUROC(s, anomalous)
+		curves[k] = make(plotter.XYs, len(fpr))
+		for i := range fpr {
+			curves[k][i] = plotter.XY{X: fpr[i], Y: tpr[i]}
+		}
 	}
-	return newFigure(kind, fmt.Sprintf("ROC curve (AUROC %.3f)", auc), func(c draw.Canvas, f *Figure) error {
+	var op plotter.XYs
+	if !math.IsNaN(threshold) {
+		c := metrics.Classify(scores[0], anomalous, threshold)
+		op = plotter.XYs{{X: c.FPR(), Y: c.Recall()}}
+	}
+	title := fmt.Sprintf("ROC curve (AUROC %.3f)", aucs[0])
+	if len(scores) > 1 {
+		title = "ROC curves"
+	}
+	return newFigure(kind, title, func(c draw.Canvas, f *Figure) error {
 		p := newPlot(f.title, "false positive rate (normal flagged)", "true positive rate (anomalies caught)")
 		p.Add(gridLines())
 		chance, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
@@ -187,21 +227,36 @@ func ROC(scores []float64, anomalous []bool) *Figure {
 		}
 		chance.Color, chance.Width = color.Gray{0x99}, vg.Points(1)
 		chance.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-		curve, err := plotter.NewLine(xy)
-		if err != nil {
-			return err
+		p.Add(chance)
+		for k, xy := range curves {
+			curve, err := plotter.NewLine(xy)
+			if err != nil {
+				return err
+			}
+			curve.Color, curve.Width = anomalyColor, vg.Points(2)
+			if len(curves) > 1 {
+				curve.Color = ClassColor(k)
+			}
+			p.Add(curve)
+			p.Legend.Add(fmt.Sprintf("%s (AUROC %.3f)", names[k], aucs[k]), curve)
 		}
-		curve.Color, curve.Width = anomalyColor, vg.Points(2)
-		p.Add(chance, curve)
-		p.Legend.Add(fmt.Sprintf("model (AUROC %.3f)", auc), curve)
+		if op != nil {
+			s, err := plotter.NewScatter(op)
+			if err != nil {
+				return err
+			}
+			s.Shape, s.Color, s.Radius = draw.CircleGlyph{}, color.Gray{0x22}, vg.Points(4)
+			p.Add(s)
+			p.Legend.Add(fmt.Sprintf("threshold %s: %.0f%% caught, %.1f%% false alarms", formatLoss(threshold), 100*op[0].Y, 100*op[0].X), s)
+		}
 		p.Legend.Add("chance (AUROC 0.5)", chance)
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 		p.Legend.Top = false
 		p.Legend.XOffs, p.Legend.YOffs = -vg.Points(8), vg.Points(8)
+		p.X.Tick.Marker, p.Y.Tick.Marker = rateTicks{}, rateTicks{}
 		// A square plot area reads best for ROC: centre it.
 		side := min(c.Max.Y-c.Min.Y, c.Max.X-c.Min.X)
 		extra := (c.Max.X - c.Min.X - side) / 2
-		p.X.Tick.Marker, p.Y.Tick.Marker = rateTicks{}, rateTicks{}
 		p.Draw(draw.Crop(c, extra, -extra, vg.Points(4), -vg.Points(6)))
 		return nil
 	})

@@ -41,6 +41,8 @@ func TestAnomalyGolden(t *testing.T) {
 		{"histogram", ErrorHistogram(s, a, 0.032)},
 		{"histogram_unlabelled", ErrorHistogram(s, nil, math.NaN())},
 		{"roc", ROC(s, a)},
+		{"roc_threshold", ROCAt(s, a, 0.032)},
+		{"roc_compare", ROCCurves([]string{"dense", "sparse"}, [][]float64{s, shuffled(s, 0.4)}, a)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkGolden(t, tt.name, tt.fig) })
@@ -67,6 +69,8 @@ func TestAnomalyErrors(t *testing.T) {
 		{"roc lengths", ROC([]float64{1, 2}, []bool{true}), "labels"},
 		{"roc one class", ROC([]float64{1, 2}, []bool{true, true}), "both normal and anomalous"},
 		{"roc nan", ROC([]float64{1, math.NaN()}, []bool{true, false}), "NaN"},
+		{"roc names", ROCCurves([]string{"a"}, nil, nil), "names"},
+		{"roc second model", ROCCurves([]string{"a", "b"}, [][]float64{{1, 2}, {1}}, []bool{true, false}), "b: 1 scores"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,4 +79,14 @@ func TestAnomalyErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shuffled returns a weaker score: s mixed with a deterministic permutation
+// of itself, weight w on the permutation.
+func shuffled(s []float64, w float64) []float64 {
+	out := make([]float64, len(s))
+	for i := range s {
+		out[i] = (1-w)*s[i] + w*s[(i*7+3)%len(s)]
+	}
+	return out
 }
