@@ -210,6 +210,19 @@ func Features(shape Shape, weights []float32, n int) *Figure {
 	return gridFigure(kind, fmt.Sprintf("Learned features: first-layer weights of %d units", n), ts)
 }
 
+// FeaturesInOut is Features for a weight matrix stored inputs × units, the
+// way runtime/nn.Dense stores W (column j holds unit j's weights).
+func FeaturesInOut(shape Shape, w []float32, n int) *Figure {
+	if err := shape.check(); err != nil {
+		return failed("learned features", err)
+	}
+	if len(w) == 0 || len(w)%shape.Size() != 0 {
+		return failed("learned features", fmt.Errorf("%d weights is not a whole number of units with %d inputs each; check the shape", len(w), shape.Size()))
+	}
+	units := len(w) / shape.Size()
+	return Features(shape, Transpose(w, shape.Size(), units), n)
+}
+
 // Transpose returns the rows×cols matrix m (row-major) transposed, cols×rows.
 // It turns a weight matrix stored inputs × units into one filter per row.
 // It returns nil when len(m) != rows*cols.

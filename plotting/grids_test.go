@@ -97,6 +97,7 @@ func TestGridsGolden(t *testing.T) {
 		{"interpolation", Interpolation(mnistShape, orig[:2*8*784], 8)},
 		{"worst", WorstReconstructions(mnistShape, orig, rec, errs, 6)},
 		{"features", Features(Shape{C: 1, H: 8, W: 8}, feat, 0)},
+		{"features", FeaturesInOut(Shape{C: 1, H: 8, W: 8}, Transpose(feat, 16, 64), 0)}, // same figure
 		{"rgb_grid", ImageGrid(Shape{C: 3, H: 16, W: 16}, rgb, 4).WithTitle("RGB images")},
 	}
 	for _, tt := range tests {
@@ -120,6 +121,7 @@ func TestGridErrors(t *testing.T) {
 		{"worst mismatch", WorstReconstructions(mnistShape, img, img, []float64{1}, 2), "one of each"},
 		{"labels", ImageRows(mnistShape, []ImageRow{{Pixels: img, Labels: []string{"a"}}}, 3), "labels"},
 		{"size", ImageGrid(mnistShape, img, 3).WithSize(10, 10), "out of range"},
+		{"in-out", FeaturesInOut(mnistShape, img[:100], 2), "whole number of units"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
