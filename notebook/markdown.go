@@ -25,7 +25,7 @@ var (
 	reBullet  = regexp.MustCompile(`^(\s*)([-*+])\s+(.*)$`)
 	reOrdered = regexp.MustCompile(`^(\s*)(\d{1,9})[.)]\s+(.*)$`)
 	reFence   = regexp.MustCompile("^\\s*(```+|~~~+)\\s*([\\w+-]*)")
-	reTableSp = regexp.MustCompile(`^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$`)
+	reTableSp = regexp.MustCompile(`^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$`)
 )
 
 func renderBlocks(out *strings.Builder, lines []string, att map[string]any) {

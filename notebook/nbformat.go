@@ -146,8 +146,9 @@ func ReadFile(path string) (*Notebook, error) {
 // Parse parses a notebook in nbformat 4 (any minor version). Multi-line
 // strings stored as lists of lines are joined, cells without an id get a
 // stable one derived from their position and content, and duplicate ids are
-// replaced, so the result is ready to be written as nbformat 4.5. Errors are
-// *ParseError values that say where the problem is.
+// replaced, so the result is ready to be written as nbformat 4.5. The result
+// is then checked with Validate. Errors are *ParseError values that say
+// where the problem is.
 func Parse(data []byte) (*Notebook, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -155,8 +156,8 @@ func Parse(data []byte) (*Notebook, error) {
 	if err := dec.Decode(&root); err != nil {
 		return nil, &ParseError{Msg: jsonErrorMessage(data, err)}
 	}
-	if _, err := dec.Token(); err == nil {
-		return nil, &ParseError{Msg: "extra data after the JSON document"}
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return nil, &ParseError{Msg: fmt.Sprintf("extra data after the JSON document, at byte %d", dec.InputOffset())}
 	}
 	top, ok := root.(map[string]any)
 	if !ok {
@@ -185,6 +186,9 @@ func Parse(data []byte) (*Notebook, error) {
 		nb.Cells = append(nb.Cells, c)
 	}
 	nb.AssignIDs()
+	if err := nb.Validate(); err != nil {
+		return nil, &ParseError{Msg: err.Error()}
+	}
 	return nb, nil
 }
 

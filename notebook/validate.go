@@ -25,6 +25,24 @@ func (nb *Notebook) Validate() error {
 		if !isObj || !isString(m["name"]) {
 			bad("metadata.language_info: want an object with a string name")
 		}
+		for _, key := range []string{"file_extension", "mimetype", "pygments_lexer"} {
+			if v, ok := m[key]; ok && !isString(v) {
+				bad("metadata.language_info.%s: want a string", key)
+			}
+		}
+		if v, ok := m["codemirror_mode"]; ok {
+			if _, isObj := v.(map[string]any); !isObj && !isString(v) {
+				bad("metadata.language_info.codemirror_mode: want a string or an object")
+			}
+		}
+	}
+	if v, ok := nb.Metadata["title"]; ok && !isString(v) {
+		bad("metadata.title: want a string")
+	}
+	if v, ok := nb.Metadata["authors"]; ok {
+		if _, isList := v.([]any); !isList {
+			bad("metadata.authors: want a list")
+		}
 	}
 	ids := map[string]int{}
 	for i, c := range nb.Cells {
@@ -36,16 +54,8 @@ func (nb *Notebook) Validate() error {
 		} else {
 			ids[c.ID] = i
 		}
-		if tags, ok := c.Metadata["tags"]; ok {
-			list, isList := tags.([]any)
-			for _, t := range list {
-				if !isString(t) {
-					isList = false
-				}
-			}
-			if !isList {
-				bad("%s.metadata.tags: want a list of strings", where)
-			}
+		if err := validateCellMetadata(c.Metadata); err != nil {
+			bad("%s.metadata.%v", where, err)
 		}
 		switch c.Type {
 		case CodeCell:
@@ -74,14 +84,52 @@ func (nb *Notebook) Validate() error {
 	return errors.Join(errs...)
 }
 
+// validateCellMetadata checks the cell metadata keys the schema defines.
+func validateCellMetadata(m map[string]any) error {
+	if tags, ok := m["tags"]; ok {
+		list, isList := tags.([]any)
+		if !isList {
+			return errors.New("tags: want a list of strings")
+		}
+		seen := map[string]bool{}
+		for _, t := range list {
+			s, isStr := t.(string)
+			if !isStr || s == "" || strings.Contains(s, ",") || seen[s] {
+				return fmt.Errorf("tags: %v: want unique, non-empty strings without commas", t)
+			}
+			seen[s] = true
+		}
+	}
+	if v, ok := m["collapsed"]; ok {
+		if _, isBool := v.(bool); !isBool {
+			return errors.New("collapsed: want true or false")
+		}
+	}
+	if v, ok := m["scrolled"]; ok {
+		if _, isBool := v.(bool); !isBool && v != "auto" {
+			return errors.New(`scrolled: want true, false or "auto"`)
+		}
+	}
+	if v, ok := m["name"]; ok {
+		if s, isStr := v.(string); !isStr || s == "" {
+			return errors.New("name: want a non-empty string")
+		}
+	}
+	for _, key := range []string{"jupyter", "execution"} {
+		if v, ok := m[key]; ok {
+			if _, isObj := v.(map[string]any); !isObj {
+				return fmt.Errorf("%s: want an object", key)
+			}
+		}
+	}
+	return nil
+}
+
 func isString(v any) bool { _, ok := v.(string); return ok }
 
 func (o *Output) validate() error {
 	switch o.Type {
-	case StreamOutput:
-		if o.Name != "stdout" && o.Name != "stderr" {
-			return fmt.Errorf("stream name %q is not stdout or stderr", o.Name)
-		}
+	case StreamOutput: // the schema allows any name; Jupyter uses stdout and stderr
 	case DisplayDataOutput, ExecuteResultOutput:
 		for mime, v := range o.Data {
 			typ, sub, ok := strings.Cut(mime, "/")

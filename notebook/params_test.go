@@ -1,0 +1,126 @@
+package notebook
+
+import (
+	"strings"
+	"testing"
+)
+
+func paramsNotebook(paramsSource string) *Notebook {
+	return &Notebook{Cells: []*Cell{
+		{Type: MarkdownCell, Source: "# title"},
+		{Type: CodeCell, Source: paramsSource, Metadata: map[string]any{"tags": []any{"parameters"}}},
+		{Type: CodeCell, Source: "use()"},
+	}}
+}
+
+func TestInjectParameters(t *testing.T) {
+	cases := []struct {
+		name, cell string
+		params     []string
+		want       string // the injected source without its "// Parameters" line
+		err        string
+	}{
+		{"var untyped int", "var epochs = 3", []string{"epochs=10"}, "var epochs int = 10", ""},
+		{"var typed", "var lr float32 = 0.1", []string{"lr=1"}, "var lr float32 = 1.0", ""},
+		{"grouped vars", "var (\n\tepochs = 3\n\tname = \"a\"\n)", []string{"name=fashion mnist", "epochs=0x10"}, "var name string = \"fashion mnist\"\nvar epochs int = 16", ""},
+		{"define", "epochs := 3\nlr := 0.5\nok := true", []string{"lr=2e-3", "ok=false", "epochs=-4"}, "lr := 0.002\nok := false\nepochs := -4", ""},
+		{"define conversion", "batch := int64(32)\nscale := float32(1)", []string{"batch=64", "scale=0.25"}, "batch := int64(64)\nscale := float32(0.25)", ""},
+		{"const untyped", "const lr = 0.01", []string{"lr=3"}, "const lr = 3.0", ""},
+		{"const typed", "const n uint8 = 3", []string{"n=255"}, "const n uint8 = 255", ""},
+		{"duration typed", "var step time.Duration = time.Second", []string{"step=1.5s"}, "var step time.Duration = 1500 * time.Millisecond", ""},
+		{"duration inferred", "wait := 2 * time.Minute", []string{"wait=1h"}, "wait := time.Duration(1 * time.Hour)", ""},
+		{"float expression", "var lr = 1.0 / 3", []string{"lr=0.5"}, "var lr float64 = 0.5", ""},
+		{"negative", "var shift = -1", []string{"shift=-7"}, "var shift int = -7", ""},
+		{"string keeps spaces", `var s = ""`, []string{"s= a b "}, `var s string = " a b "`, ""},
+		{"mixed with imports", "import \"time\"\nvar step = 3 * time.Second", []string{"step=10ms"}, "var step time.Duration = 10 * time.Millisecond", ""},
+
+		{"unknown name", "var epochs = 3\nvar lr = 0.1", []string{"epoch=5"}, "", `"epoch" is not declared in the parameters cell (cell 2), which declares epochs, lr`},
+		{"bad int", "var epochs = 3", []string{"epochs=three"}, "", `epochs="three": want an integer that fits int`},
+		{"overflow", "var n int8 = 1", []string{"n=300"}, "", "fits int8"},
+		{"negative uint", "var n uint = 1", []string{"n=-1"}, "", "non-negative"},
+		{"bad bool", "var v = false", []string{"v=yes please"}, "", "want true or false"},
+		{"bad float", "var lr = 0.1", []string{"lr=NaN"}, "", "finite number"},
+		{"bad duration", "var d time.Duration", []string{"d=5"}, "", "duration such as 90s"},
+		{"untyped call", "var data = load()", []string{"data=x"}, "", "its type cannot be told from `load(...)`; give it a type"},
+		{"unsupported type", "var sizes []int", []string{"sizes=1"}, "", "type []int are not supported"},
+		{"unparsable", "var = 3", []string{"x=1"}, "", "cannot be parsed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			nb := paramsNotebook(c.cell)
+			var params []Param
+			for _, s := range c.params {
+				p, err := ParseParam(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				params = append(params, p)
+			}
+			warning, err := nb.InjectParameters(params)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("got error %v, want one containing %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || warning != "" {
+				t.Fatalf("InjectParameters: %v (warning %q)", err, warning)
+			}
+			if len(nb.Cells) != 4 || !nb.Cells[2].HasTag(TagInjectedParameters) {
+				t.Fatalf("no injected cell right after the parameters cell: %+v", nb.Cells)
+			}
+			if got := strings.TrimPrefix(nb.Cells[2].Source, "// Parameters\n"); got != c.want {
+				t.Errorf("injected:\n%s\nwant:\n%s", got, c.want)
+			}
+			if err := nb.Validate(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestInjectParametersWithoutParametersCell(t *testing.T) {
+	nb := &Notebook{Cells: []*Cell{{Type: CodeCell, Source: "x"}}}
+	params := []Param{{"n", "3"}, {"lr", "0.5"}, {"on", "true"}, {"name", "abc"}, {"big", "1e400"}}
+	warning, err := nb.InjectParameters(params)
+	if err != nil || !strings.Contains(warning, "no cell is tagged \"parameters\"") {
+		t.Fatalf("got warning %q, error %v", warning, err)
+	}
+	want := "// Parameters\nvar n = 3\nvar lr = 0.5\nvar on = true\nvar name = \"abc\"\nvar big = \"1e400\""
+	if nb.Cells[0].Source != want || !nb.Cells[0].HasTag(TagInjectedParameters) {
+		t.Errorf("first cell:\n%s\nwant:\n%s", nb.Cells[0].Source, want)
+	}
+}
+
+func TestInjectParametersReplacesEarlierInjection(t *testing.T) {
+	nb := paramsNotebook("var epochs = 3")
+	for _, v := range []string{"5", "7"} {
+		if _, err := nb.InjectParameters([]Param{{"epochs", v}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var injected []string
+	for _, c := range nb.Cells {
+		if c.HasTag(TagInjectedParameters) {
+			injected = append(injected, c.Source)
+		}
+	}
+	if len(injected) != 1 || !strings.HasSuffix(injected[0], "var epochs int = 7") {
+		t.Errorf("injected cells: %q; want one, with the last value", injected)
+	}
+	if _, err := nb.InjectParameters(nil); err != nil || len(nb.Cells) != 4 {
+		t.Errorf("no parameters must leave the notebook alone")
+	}
+}
+
+func TestParseParam(t *testing.T) {
+	for _, bad := range []string{"epochs", "=3", "1x=3", "a b=1"} {
+		if _, err := ParseParam(bad); err == nil {
+			t.Errorf("ParseParam(%q) succeeded", bad)
+		}
+	}
+	p, err := ParseParam("url=http://x/?a=b")
+	if err != nil || p.Name != "url" || p.Value != "http://x/?a=b" {
+		t.Errorf("ParseParam kept %+v, %v", p, err)
+	}
+}
