@@ -1,4 +1,61 @@
 // Package dsl is the notebook session: Go cells evaluated by the yaegi
 // interpreter against preloaded, compiled packages, with state kept across
 // cells, the last expression shown, and outputs sent to a display.Sink.
+//
+// # Cells
+//
+// A cell may mix imports, declarations (func, method, type, var, const) and
+// statements in any order. The session cuts it with go/scanner and
+// go/parser into imports, declarations and runs of statements; imports are
+// evaluated first (an import already in effect is a no-op), then the func,
+// method, type and const declarations together, then var declarations and
+// statements in source order. Variables defined at the top level of a cell
+// (x := ..., var x ...) live on in later cells. When the last statement of
+// a cell is an expression, its value is the cell's result; a call whose
+// function has no result or several (fmt.Println) shows nothing, and so does
+// a cell ending in any other statement.
+//
+// # Redefinition
+//
+// yaegi binds a call to the body that existed when the caller was compiled
+// and silently ignores a second definition of a type or method. The session
+// therefore rebuilds when a cell changes a func, method, type or const that
+// an earlier cell declared: a fresh interpreter gets every import, then all
+// top-level declarations at once (each with its newest source), then every
+// variable with the value it had. Earlier callers see the new definition,
+// methods and types take their new form, and nothing is re-run: variable
+// initialisers and earlier statements do not execute again. A variable whose
+// type changed keeps its value when the old value still fits the new type,
+// and is otherwise reset to the zero value with a note on stderr. When the
+// new definitions do not compile together (a caller no longer matches a
+// changed signature), the cell fails and the session keeps its old state.
+// Re-running a cell whose declarations did not change is a no-op for them.
+//
+// # What the interpreter cannot run
+//
+// The session rewrites (go/ast, with positions kept) what yaegi v0.16.1
+// cannot run: `for i := range n` over an integer becomes a three-clause
+// loop; min, max, slices.Sort, slices.Min, slices.Max, maps.Keys,
+// maps.Values, slices.Sorted(maps.Keys(m)) and slices.Collect(maps.Keys(m))
+// call interpreted generic helpers; `go` statements get a deferred recover so
+// a panicking goroutine is reported (on its cell, or on the next one) rather
+// than killing the process; os.Exit raises an error instead of exiting. A
+// range over an integer whose type the session cannot see, or over a
+// function iterator, is reported as unsupported with the loop to write
+// instead.
+//
+// # Outputs and errors
+//
+// fmt.Print and writes to os.Stdout and os.Stderr stream live, coalesced
+// every 50 ms; a cell shows at most the first 1 MiB and the last 64 KiB of
+// each stream with a truncation notice between. Compile errors, panics and
+// goroutine panics name the cell's own line and column. Reads from os.Stdin
+// become input requests, or fail with display.ErrNoStdin. Cancelling the
+// context of Execute interrupts the cell; the session waits until the
+// interpreted code has stopped.
+//
+// # Magics
+//
+// %help, %help NAME, %who, %reset, %time, %%time and %env; see magics in
+// magic.go. An unknown magic is an error that lists the known ones.
 package dsl

@@ -1,95 +1,616 @@
 package dsl
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"go/scanner"
-	"go/token"
+	"go/constant"
+	"os"
+	"path"
+	"reflect"
+	"regexp"
+	"runtime/pprof"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 
 	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/runtime/host"
 )
+
+// Options configure a session.
+type Options struct {
+	// Args is what os.Args holds for interpreted code (scripts).
+	Args []string
+}
 
 // Session is one long-lived interpreter. Its methods are not safe for
 // concurrent use, except that the context passed to Execute may be cancelled
 // from any goroutine.
 type Session struct {
-	in *interp.Interpreter
+	mu   sync.Mutex
+	opts Options
+	in   *interp.Interpreter
+
+	st    streamer
+	stdin stdinReader
+
+	cell    int            // cells executed, names positions ("cell3")
+	imports []importSpec   // every import evaluated, in order
+	decls   []*declRec     // func, method, type and const declarations, for replay
+	declIdx map[string]int // key -> index in decls
+	aliases map[string]string
+
+	ctxMu  sync.Mutex
+	ctx    context.Context // the running cell's context
+	active bool            // a cell is running
+
+	gpMu      sync.Mutex
+	gpDuring  []string // goroutine panics while the cell ran
+	gpPending []string // goroutine panics after the cell had ended
+
+	panicMu    sync.Mutex
+	panicLines []string // yaegi's "file:line:col: panic: ..." lines of the last eval
+
+	seq   int  // eval counter, labels eval goroutines
+	stuck bool // an interrupted compiled call is still running
 }
 
-// New starts a session with the Go standard library available.
-func New() (*Session, error) {
-	in := interp.New(interp.Options{})
-	if err := in.Use(stdlib.Symbols); err != nil {
+// declRec is a top-level declaration kept for replay.
+type declRec struct {
+	keys    []string
+	kinds   []string
+	body    string // source without the //line directive, to spot redefinitions
+	src     string // source with its directive
+	results int    // number of results of a func declaration, -1 otherwise
+}
+
+// New starts a session with the Go standard library and the preloaded Latent
+// packages available; the Latent packages are imported under their short
+// names.
+func New() (*Session, error) { return NewWithOptions(Options{}) }
+
+// NewWithOptions starts a session configured by opts.
+func NewWithOptions(opts Options) (*Session, error) {
+	s := &Session{opts: opts}
+	s.stdin.s = s
+	in, err := s.newInterp()
+	if err != nil {
 		return nil, err
 	}
-	return &Session{in: in}, nil
+	s.in = in
+	s.resetState()
+	return s, nil
 }
 
-type sinkWriter struct {
-	sink display.Sink
-	name string
+func (s *Session) resetState() {
+	s.imports = nil
+	s.decls = nil
+	s.declIdx = map[string]int{}
+	s.aliases = map[string]string{}
+	for _, p := range preImports() {
+		s.aliases[path.Base(p)] = p
+	}
 }
 
-func (w sinkWriter) Write(p []byte) (int, error) { w.sink.Stream(w.name, string(p)); return len(p), nil }
+// preImports are the packages every cell can use without an import line.
+func preImports() []string {
+	var ps []string
+	for k := range symbols.Symbols {
+		p := path.Dir(k)
+		switch path.Base(p) {
+		case "ae", "data", "display", "plotting", "metrics", "pca":
+			ps = append(ps, p)
+		}
+	}
+	sort.Strings(ps)
+	return append(ps, "fmt")
+}
+
+var specialStdioMu sync.Mutex
+
+// newInterp creates an interpreter wired to the session's streams, with the
+// preloaded packages imported and the helper preamble defined.
+func (s *Session) newInterp() (*interp.Interpreter, error) {
+	// YAEGI_SPECIAL_STDIO makes os.Stdout and os.Stderr of interpreted code
+	// the session's writers; yaegi reads it in interp.New.
+	specialStdioMu.Lock()
+	old, had := os.LookupEnv("YAEGI_SPECIAL_STDIO")
+	os.Setenv("YAEGI_SPECIAL_STDIO", "1")
+	in := interp.New(interp.Options{
+		Stdin:        &s.stdin,
+		Stdout:       streamWriter{&s.st, "stdout"},
+		Stderr:       panicFilter{s, streamWriter{&s.st, "stderr"}},
+		Args:         s.opts.Args,
+		Unrestricted: true,
+	})
+	if had {
+		os.Setenv("YAEGI_SPECIAL_STDIO", old)
+	} else {
+		os.Unsetenv("YAEGI_SPECIAL_STDIO")
+	}
+	specialStdioMu.Unlock()
+	if err := in.Use(stdlib.Symbols); err != nil {
+		return nil, fmt.Errorf("dsl: loading the standard library: %w", err)
+	}
+	if err := in.Use(symbols.Symbols); err != nil {
+		return nil, fmt.Errorf("dsl: loading the preloaded packages: %w", err)
+	}
+	if err := in.Use(interp.Exports{
+		"latentsession/latentsession": {"GoPanic": reflect.ValueOf(s.goPanic)},
+		"os/os":                       {"Exit": reflect.ValueOf(exitFunc)},
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := in.Eval(preamble); err != nil {
+		return nil, fmt.Errorf("dsl: preamble: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("import (\n")
+	for _, p := range preImports() {
+		b.WriteString(strconv.Quote(p) + "\n")
+	}
+	b.WriteString(")")
+	if _, err := in.Eval(b.String()); err != nil {
+		return nil, fmt.Errorf("dsl: importing the preloaded packages: %w", err)
+	}
+	return in, nil
+}
+
+// exitPanic is what os.Exit in a cell raises: the kernel must not exit.
+type exitPanic struct{ code int }
+
+func (e exitPanic) String() string { return fmt.Sprintf("os.Exit(%d) called", e.code) }
+
+func exitFunc(code int) { panic(exitPanic{code}) }
+
+// panicLine matches the lines yaegi writes to its stderr while a panic
+// unwinds interpreted frames.
+var panicLine = regexp.MustCompile(`^(?:[^\s:]+:)?\d+:\d+: panic(?::|$)`)
+
+// panicFilter keeps yaegi's panic trace lines out of the cell's stderr and
+// records them for the error report.
+type panicFilter struct {
+	s    *Session
+	next streamWriter
+}
+
+func (p panicFilter) Write(b []byte) (int, error) {
+	if panicLine.Match(b) {
+		p.s.panicMu.Lock()
+		if len(p.s.panicLines) < 64 {
+			p.s.panicLines = append(p.s.panicLines, strings.TrimSpace(string(b)))
+		}
+		p.s.panicMu.Unlock()
+		return len(b), nil
+	}
+	return p.next.Write(b)
+}
+
+// Close releases the session. It is safe to call more than once.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.in = nil
+	return nil
+}
+
+// Reset discards every variable, function, type and import and starts a
+// fresh interpreter (the %reset magic).
+func (s *Session) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reset()
+}
+
+func (s *Session) reset() error {
+	in, err := s.newInterp()
+	if err != nil {
+		return err
+	}
+	s.in = in
+	s.resetState()
+	return nil
+}
+
+// context returns the running cell's context for the runtime (host.Context).
+func (s *Session) context() context.Context {
+	s.ctxMu.Lock()
+	defer s.ctxMu.Unlock()
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
+}
 
 // Execute runs code. It returns the bundle of the cell's last expression, or
 // nil, and a *display.Error when the code fails.
-func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
-	_ = sinkWriter{sink, "stdout"}
-	v, err := s.in.EvalWithContext(ctx, code)
+func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (b *display.Bundle, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.in == nil {
+		return nil, &display.Error{Name: "SessionClosed", Value: "the session was closed; start a new one"}
+	}
+	if sink == nil {
+		sink = discardSink{}
+	}
+	s.cell++
+	s.st.begin(sink)
+	cs := cellSink{&s.st, sink}
+	s.stdin.begin(cs)
+	s.ctxMu.Lock()
+	s.ctx, s.active = ctx, true
+	s.ctxMu.Unlock()
+	display.SetSink(cs)
+	host.Set(s.context, func() host.Reporter { return newProgressReporter(cs) })
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, &display.Error{Name: "InternalError", Value: fmt.Sprint(r),
+				Traceback: []string{"InternalError: the session failed on this cell: " + fmt.Sprint(r), "The session is still usable; please report this cell."}}
+		}
+		s.ctxMu.Lock()
+		s.ctx, s.active = nil, false
+		s.ctxMu.Unlock()
+		s.gpMu.Lock()
+		during := s.gpDuring
+		s.gpDuring = nil
+		s.gpMu.Unlock()
+		if len(during) > 0 && err == nil {
+			b, err = nil, goroutineError(during)
+		}
+		display.SetSink(nil)
+		s.stdin.end()
+		s.st.end()
+	}()
+	s.gpMu.Lock()
+	pending := s.gpPending
+	s.gpPending = nil
+	s.gpMu.Unlock()
+	for _, p := range pending {
+		cs.Stream("stderr", "A goroutine started by an earlier cell panicked: "+p+"\n")
+	}
+	if s.stuck {
+		cs.Stream("stderr", "warning: a compiled call from an interrupted cell is still running; restart the kernel if it keeps the CPU busy\n")
+	}
+	if m, ok := parseMagic(code); ok {
+		return s.runMagic(ctx, m, cs)
+	}
+	return s.execute(ctx, code, cs)
+}
+
+// discardSink drops outputs, for callers that pass a nil sink.
+type discardSink struct{}
+
+func (discardSink) Stream(string, string)        {}
+func (discardSink) Display(display.Bundle, bool) {}
+func (discardSink) Clear(bool)                   {}
+func (discardSink) Input(string, bool) (string, error) {
+	return "", display.ErrNoStdin
+}
+
+// execute runs one cell of Go source: imports first; then, when the cell
+// changes an existing declaration, a rebuild with all of the cell's
+// declarations; otherwise consecutive declarations are evaluated together
+// at their place among the statements.
+func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+	chunks, err := splitCell(code, s.cell, s)
 	if err != nil {
-		return nil, &display.Error{Name: "Error", Value: err.Error(), Traceback: []string{err.Error()}}
+		return nil, s.syntaxErr(code, err)
 	}
-	if v.IsValid() && v.CanInterface() {
-		b := display.Format(v.Interface())
-		return &b, nil
+	redefines := false
+	var decls []chunk
+	for _, c := range chunks {
+		switch c.kind {
+		case chunkImport:
+			if err := s.evalImports(ctx, code, c); err != nil {
+				return nil, err
+			}
+		case chunkDecl:
+			same, redef := s.compareDecl(c)
+			redefines = redefines || redef
+			if !same {
+				decls = append(decls, c)
+			}
+		}
 	}
-	return nil, nil
+	if redefines {
+		if err := s.rebuild(ctx, code, decls, sink); err != nil {
+			return nil, err
+		}
+	}
+	var result *display.Bundle
+	var batch []chunk
+	for i, c := range chunks {
+		if c.kind == chunkDecl && !redefines {
+			if same, _ := s.compareDecl(c); !same {
+				batch = append(batch, c)
+			}
+		}
+		if len(batch) > 0 && (i == len(chunks)-1 || chunks[i+1].kind != chunkDecl) {
+			if err := s.evalDecls(ctx, code, batch); err != nil {
+				return nil, err
+			}
+			batch = nil
+		}
+		if c.kind != chunkVar && c.kind != chunkStmts {
+			continue
+		}
+		result = nil
+		v, err := s.eval(ctx, c.src)
+		if err != nil {
+			return nil, s.evalErr(ctx, code, err)
+		}
+		if c.kind == chunkStmts && c.showLast && s.showsResult(c.lastCall) && v.IsValid() && v.CanInterface() {
+			bd := display.Format(v.Interface())
+			result = &bd
+		}
+	}
+	return result, nil
 }
 
-// Complete returns completions for the identifier before cursor (a
-// code-point offset) and the code-point range they replace.
-func (s *Session) Complete(code string, cursor int) (matches []string, start, end int) {
-	return nil, cursor, cursor
+// showsResult reports whether a last-expression call to callee has one
+// result worth showing (fmt.Println's two results are not).
+func (s *Session) showsResult(callee string) bool {
+	if callee == "" {
+		return true
+	}
+	if i, ok := s.declIdx[callee]; ok {
+		return s.decls[i].results == 1 || s.decls[i].results < 0
+	}
+	pkg, name, ok := strings.Cut(callee, ".")
+	if !ok {
+		return true
+	}
+	p, ok := s.aliases[pkg]
+	if !ok {
+		return true
+	}
+	if fn, ok := lookupSymbol(p, name); ok && fn.Kind() == reflect.Func {
+		return fn.Type().NumOut() == 1
+	}
+	return true
 }
 
-// Inspect returns help on the symbol at cursor, and whether one was found.
-func (s *Session) Inspect(code string, cursor, detail int) (display.Bundle, bool) {
-	return display.Bundle{}, false
+// lookupSymbol finds a compiled package member.
+func lookupSymbol(pkgPath, name string) (reflect.Value, bool) {
+	key := pkgPath + "/" + path.Base(pkgPath)
+	if m, ok := symbols.Symbols[key]; ok {
+		v, ok := m[name]
+		return v, ok
+	}
+	if m, ok := stdlib.Symbols[key]; ok {
+		v, ok := m[name]
+		return v, ok
+	}
+	return reflect.Value{}, false
 }
 
-// IsComplete reports "complete", "incomplete" (with a suggested indent) or
-// "invalid" for code.
-func (s *Session) IsComplete(code string) (status, indent string) {
-	var sc scanner.Scanner
-	fs := token.NewFileSet()
-	src := []byte(code)
-	invalid := false
-	sc.Init(fs.AddFile("", -1, len(src)), src, func(token.Position, string) { invalid = true }, 0)
-	depth := 0
+// evalImports evaluates the imports of c that are not in effect yet.
+func (s *Session) evalImports(ctx context.Context, code string, c chunk) error {
+	var todo []importSpec
+	for _, im := range c.imports {
+		if !s.imported(im) {
+			todo = append(todo, im)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("import (")
+	for _, im := range todo {
+		b.WriteString(im.source() + "; ")
+	}
+	b.WriteString(")")
+	if _, err := s.eval(ctx, c.src+b.String()); err != nil {
+		return s.evalErr(ctx, code, err)
+	}
+	for _, im := range todo {
+		s.addImport(im)
+	}
+	return nil
+}
+
+// evalDecls evaluates new declarations together and records them for
+// replay.
+func (s *Session) evalDecls(ctx context.Context, code string, decls []chunk) error {
+	var b strings.Builder
+	for _, c := range decls {
+		b.WriteString(c.src)
+		b.WriteString("\n")
+	}
+	if _, err := s.eval(ctx, b.String()); err != nil {
+		return s.evalErr(ctx, code, err)
+	}
+	for _, c := range decls {
+		s.record(c)
+	}
+	return nil
+}
+
+// imported reports whether im was already imported (a no-op then).
+func (s *Session) imported(im importSpec) bool {
+	name := im.Name
+	if name == "" {
+		name = path.Base(im.Path)
+	}
+	if name == "_" {
+		return false
+	}
+	return s.aliases[name] == im.Path
+}
+
+func (s *Session) addImport(im importSpec) {
+	s.imports = append(s.imports, im)
+	name := im.Name
+	if name == "" {
+		name = path.Base(im.Path)
+	}
+	if name != "_" && name != "." {
+		s.aliases[name] = im.Path
+	}
+}
+
+// compareDecl reports whether every key of c is already declared with the
+// same source (same), or some key is declared with a different one (redef).
+func (s *Session) compareDecl(c chunk) (same, redef bool) {
+	body := stripDirective(c.src)
+	same = true
+	for _, k := range c.keys {
+		i, ok := s.declIdx[k]
+		if !ok {
+			same = false
+			continue
+		}
+		if s.decls[i].body != body {
+			same = false
+			redef = true
+		}
+	}
+	return same, redef
+}
+
+func stripDirective(src string) string {
+	if strings.HasPrefix(src, "\n//line ") {
+		if i := strings.Index(src[1:], "\n"); i >= 0 {
+			return src[i+2:]
+		}
+	}
+	return src
+}
+
+// record adds a declaration chunk to the replay list.
+func (s *Session) record(c chunk) {
+	rec := &declRec{keys: c.keys, kinds: c.kinds, body: stripDirective(c.src), src: c.src, results: c.results}
+	s.decls = append(s.decls, rec)
+	for _, k := range c.keys {
+		s.declIdx[k] = len(s.decls) - 1
+	}
+}
+
+// eval runs src with ctx. The goroutine yaegi starts for it carries a
+// profiler label, so that after an interrupt the session can wait until the
+// interpreted code has really stopped before it runs anything else.
+func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err error) {
+	s.seq++
+	label := fmt.Sprintf("%p-%d", s, s.seq)
+	s.panicMu.Lock()
+	s.panicLines = s.panicLines[:0]
+	s.panicMu.Unlock()
+	pprof.Do(context.Background(), pprof.Labels("latent_eval", label), func(context.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = interp.Panic{Value: r}
+			}
+		}()
+		v, err = s.in.EvalWithContext(ctx, src)
+	})
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		s.stuck = !waitStopped(label, 2*time.Second)
+	}
+	return v, err
+}
+
+// waitStopped waits until no goroutine labelled label is still inside
+// yaegi's EvalWithContext, and reports whether that happened within limit.
+func waitStopped(label string, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	want := []byte(`"latent_eval":"` + label + `"`)
+	var buf bytes.Buffer
 	for {
-		_, tok, _ := sc.Scan()
-		if tok == token.EOF {
-			break
+		buf.Reset()
+		_ = pprof.Lookup("goroutine").WriteTo(&buf, 1)
+		busy := false
+		for _, rec := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
+			if bytes.Contains(rec, want) && bytes.Contains(rec, []byte("EvalWithContext")) {
+				busy = true
+				break
+			}
 		}
-		switch tok {
-		case token.LBRACE, token.LPAREN, token.LBRACK:
-			depth++
-		case token.RBRACE, token.RPAREN, token.RBRACK:
-			depth--
+		if !busy {
+			return true
 		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
-	switch {
-	case depth > 0:
-		return "incomplete", strings.Repeat("\t", depth)
-	case invalid || depth < 0:
-		return "invalid", ""
-	}
-	return "complete", ""
 }
 
-var _ = fmt.Sprint
+// intValued implements rewriteEnv.
+func (s *Session) intValued(name string) bool {
+	if i, ok := s.declIdx[name]; ok {
+		for j, k := range s.decls[i].keys {
+			if k == name && s.decls[i].kinds[j] == "const" {
+				v, ok := s.in.Globals()[name]
+				return ok && isIntKind(v)
+			}
+		}
+		return false
+	}
+	v, ok := s.in.Globals()[name]
+	return ok && isIntKind(v)
+}
+
+func isIntKind(v reflect.Value) bool {
+	if !v.IsValid() {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	}
+	if v.CanInterface() {
+		if c, ok := v.Interface().(constant.Value); ok {
+			return c.Kind() == constant.Int
+		}
+	}
+	return false
+}
+
+// userDefined implements rewriteEnv.
+func (s *Session) userDefined(name string) bool {
+	if _, ok := s.declIdx[name]; ok {
+		return true
+	}
+	if _, ok := s.aliases[name]; ok {
+		return false
+	}
+	_, ok := s.in.Globals()[name]
+	return ok
+}
+
+// goPanic is called (compiled) by the interpreted recover of a goroutine.
+func (s *Session) goPanic(r any) {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	msg := fmt.Sprintf("%s: %s", panicName(r), panicValue(r))
+	s.ctxMu.Lock()
+	active := s.active
+	s.ctxMu.Unlock()
+	s.gpMu.Lock()
+	defer s.gpMu.Unlock()
+	if active {
+		s.gpDuring = append(s.gpDuring, msg)
+	} else if len(s.gpPending) < 100 {
+		s.gpPending = append(s.gpPending, msg)
+	}
+}
+
+func goroutineError(msgs []string) error {
+	tb := []string{"GoroutinePanic: a goroutine started by this cell panicked:"}
+	for _, m := range msgs {
+		tb = append(tb, "  "+m)
+	}
+	tb = append(tb, "The session is still usable.")
+	return &display.Error{Name: "GoroutinePanic", Value: strings.Join(msgs, "; "), Traceback: tb}
+}

@@ -1,0 +1,344 @@
+package dsl
+
+import (
+	"fmt"
+	"go/scanner"
+	"go/token"
+	"path"
+	"reflect"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/dsl/docs"
+	"github.com/latent-ai/latent/dsl/symbols"
+)
+
+// lookupDoc finds the build-time documentation of pkgPath.name ("" for the
+// package itself).
+func lookupDoc(pkgPath, name string) (docs.Entry, bool) {
+	return docs.Lookup(pkgPath, name)
+}
+
+// synopsis is the first sentence of a doc comment.
+func synopsis(doc string) string {
+	doc = strings.Join(strings.Fields(doc), " ")
+	if i := strings.Index(doc, ". "); i >= 0 {
+		return doc[:i+1]
+	}
+	return doc
+}
+
+var keywords = []string{
+	"break", "case", "chan", "const", "continue", "default", "defer", "else",
+	"fallthrough", "for", "func", "go", "goto", "if", "import", "interface",
+	"map", "package", "range", "return", "select", "struct", "switch", "type", "var",
+}
+
+var builtins = []string{
+	"append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len",
+	"make", "max", "min", "new", "panic", "print", "println", "real", "recover",
+	"bool", "byte", "complex128", "complex64", "error", "float32", "float64", "int",
+	"int16", "int32", "int64", "int8", "rune", "string", "uint", "uint16",
+	"uint32", "uint64", "uint8", "uintptr", "any", "true", "false", "nil", "iota",
+}
+
+func isIdentRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// wordAt returns the identifier around cursor (runes before it from start,
+// runes after it to end) and the identifier before a '.' that precedes it.
+func wordAt(rs []rune, cursor int, extend bool) (start, end int, qual string) {
+	if cursor < 0 {
+		cursor = 0
+	}
+	if cursor > len(rs) {
+		cursor = len(rs)
+	}
+	start, end = cursor, cursor
+	for start > 0 && isIdentRune(rs[start-1]) {
+		start--
+	}
+	if extend {
+		for end < len(rs) && isIdentRune(rs[end]) {
+			end++
+		}
+	}
+	if start > 0 && rs[start-1] == '.' {
+		q := start - 1
+		for q > 0 && isIdentRune(rs[q-1]) {
+			q--
+		}
+		qual = string(rs[q : start-1])
+	}
+	return start, end, qual
+}
+
+// Complete returns completions for the identifier before cursor (a
+// code-point offset) and the code-point range they replace: members of a
+// package (ae.De|), fields and methods of a variable's type (m.F|), and
+// otherwise variables, functions, types, packages, identifiers of the cell,
+// keywords and builtins.
+func (s *Session) Complete(code string, cursor int) (matches []string, start, end int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := []rune(code)
+	start, end, qual := wordAt(rs, cursor, false)
+	prefix := string(rs[start:end])
+	seen := map[string]bool{}
+	add := func(n string) {
+		if strings.HasPrefix(n, prefix) && !seen[n] && !strings.HasPrefix(n, "__latent") && n != "_" {
+			seen[n] = true
+			matches = append(matches, n)
+		}
+	}
+	if start > 0 && rs[start-1] == '.' {
+		for _, n := range s.members(qual) {
+			add(n)
+		}
+		sort.Strings(matches)
+		return matches, start, end
+	}
+	if s.in != nil {
+		for n := range s.userVars() {
+			add(n)
+		}
+	}
+	for k := range s.declIdx {
+		if !strings.Contains(k, ".") {
+			add(k)
+		}
+	}
+	for a := range s.aliases {
+		add(a)
+	}
+	for _, n := range cellIdents(code) {
+		add(n)
+	}
+	for _, k := range keywords {
+		add(k)
+	}
+	for _, b := range builtins {
+		add(b)
+	}
+	sort.Strings(matches)
+	return matches, start, end
+}
+
+// members lists what can follow "qual.": a package's exported names, or the
+// fields and methods of a variable's type.
+func (s *Session) members(qual string) []string {
+	if p, ok := s.aliases[qual]; ok {
+		return packageMembers(p)
+	}
+	if s.in == nil {
+		return nil
+	}
+	v, ok := s.userVars()[qual]
+	if !ok {
+		return nil
+	}
+	var names []string
+	t := v.Type()
+	if v.Kind() == reflect.Interface && !v.IsNil() {
+		t = v.Elem().Type()
+	}
+	for _, tt := range []reflect.Type{t, reflect.PointerTo(t)} {
+		for i := 0; i < tt.NumMethod(); i++ {
+			names = append(names, tt.Method(i).Name)
+		}
+	}
+	st := t
+	if st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	if st.Kind() == reflect.Struct {
+		for i := 0; i < st.NumField(); i++ {
+			if f := st.Field(i); f.IsExported() || f.PkgPath == "" || st.PkgPath() == "" {
+				names = append(names, f.Name)
+			}
+		}
+	}
+	// Methods of notebook types live in the interpreter, not in reflect.
+	if tn, ok := typeExpr(t, userTypes(s.in, s.decls)); ok {
+		base := strings.TrimLeft(tn, "*")
+		for k := range s.declIdx {
+			if recv, m, ok := strings.Cut(k, "."); ok && recv == base {
+				names = append(names, m)
+			}
+		}
+	}
+	return names
+}
+
+// packageMembers lists the exported names of a compiled package.
+func packageMembers(p string) []string {
+	key := p + "/" + path.Base(p)
+	m, ok := symbols.Symbols[key]
+	if !ok {
+		m = stdlib.Symbols[key]
+	}
+	names := make([]string, 0, len(m))
+	for n := range m {
+		if !strings.HasPrefix(n, "_") {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// cellIdents lists the identifiers of code (locals of the cell being typed).
+func cellIdents(code string) []string {
+	fset := token.NewFileSet()
+	f := fset.AddFile("", -1, len(code))
+	var sc scanner.Scanner
+	sc.Init(f, []byte(code), func(token.Position, string) {}, 0)
+	var ids []string
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return ids
+		}
+		if tok == token.IDENT {
+			ids = append(ids, lit)
+		}
+	}
+}
+
+// Inspect returns help on the symbol at cursor, and whether one was found:
+// the signature and doc of a package member, a package's doc, a variable's
+// type and value, or the source of a notebook declaration.
+func (s *Session) Inspect(code string, cursor, detail int) (display.Bundle, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := []rune(code)
+	start, end, qual := wordAt(rs, cursor, true)
+	if start == end {
+		return display.Bundle{}, false
+	}
+	name := string(rs[start:end])
+	var text string
+	switch {
+	case qual != "" && s.aliases[qual] != "":
+		p := s.aliases[qual]
+		if e, ok := lookupDoc(p, name); ok {
+			text = e.Decl + "\n\n" + e.Doc
+		} else if v, ok := lookupSymbol(p, name); ok {
+			text = fmt.Sprintf("%s.%s  %s", qual, name, v.Type())
+		}
+	case qual != "" && s.in != nil:
+		if v, ok := s.userVars()[qual]; ok {
+			text = s.memberHelp(qual, v, name)
+		}
+	default:
+		if p, ok := s.aliases[name]; ok {
+			text = "package " + name + " // import " + fmt.Sprintf("%q", p)
+			if e, ok := lookupDoc(p, ""); ok {
+				text += "\n\n" + e.Doc
+			}
+		} else if h, ok := s.helpFor(name); ok {
+			text = h
+		}
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return display.Bundle{}, false
+	}
+	return display.Text(text), true
+}
+
+// memberHelp describes field or method name of variable qual.
+func (s *Session) memberHelp(qual string, v reflect.Value, name string) string {
+	t := v.Type()
+	if m, ok := t.MethodByName(name); ok {
+		return fmt.Sprintf("%s.%s  %s", qual, name, m.Type)
+	}
+	if m, ok := reflect.PointerTo(t).MethodByName(name); ok {
+		return fmt.Sprintf("%s.%s  %s", qual, name, m.Type)
+	}
+	st := t
+	if st.Kind() == reflect.Pointer {
+		st = st.Elem()
+	}
+	if st.Kind() == reflect.Struct {
+		if f, ok := st.FieldByName(name); ok {
+			out := fmt.Sprintf("%s.%s %s", qual, name, f.Type)
+			fv := reflect.Indirect(v)
+			if fv.IsValid() {
+				if x := fv.FieldByIndex(f.Index); x.CanInterface() {
+					out += " = " + valueString(x)
+				}
+			}
+			if e, ok := lookupDoc(t.PkgPath(), t.Name()); ok {
+				out += "\n\n" + e.Decl
+			}
+			return out
+		}
+	}
+	if tn, ok := typeExpr(t, userTypes(s.in, s.decls)); ok {
+		if i, ok := s.declIdx[strings.TrimLeft(tn, "*")+"."+name]; ok {
+			return strings.TrimSpace(s.decls[i].body)
+		}
+	}
+	return ""
+}
+
+// IsComplete reports "complete", "incomplete" (with a suggested indent) or
+// "invalid" for code: incomplete while a brace, paren, bracket or raw
+// string is open or the code stops mid-statement, invalid for any other
+// syntax error.
+func (s *Session) IsComplete(code string) (status, indent string) {
+	if _, ok := parseMagic(code); ok {
+		return "complete", ""
+	}
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	src := []byte(code)
+	openRaw, invalid := false, false
+	sc.Init(fset.AddFile("", -1, len(src)), src, func(_ token.Position, msg string) {
+		if strings.Contains(msg, "raw string literal not terminated") || strings.Contains(msg, "comment not terminated") {
+			openRaw = true
+		} else {
+			invalid = true
+		}
+	}, 0)
+	depth := 0
+	for {
+		_, tok, _ := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		switch tok {
+		case token.LBRACE, token.LPAREN, token.LBRACK:
+			depth++
+		case token.RBRACE, token.RPAREN, token.RBRACK:
+			depth--
+		}
+	}
+	switch {
+	case openRaw:
+		return "incomplete", ""
+	case invalid || depth < 0:
+		return "invalid", ""
+	case depth > 0:
+		return "incomplete", strings.Repeat("\t", depth)
+	}
+	if strings.TrimSpace(code) == "" {
+		return "complete", ""
+	}
+	if _, err := splitCell(code, 0, noEnv{}); err != nil {
+		if strings.Contains(err.Error(), "found 'EOF'") {
+			return "incomplete", ""
+		}
+		return "invalid", ""
+	}
+	return "complete", ""
+}
+
+// noEnv is a rewriteEnv that knows no session state.
+type noEnv struct{}
+
+func (noEnv) intValued(string) bool   { return false }
+func (noEnv) userDefined(string) bool { return false }

@@ -1,0 +1,212 @@
+package dsl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// posRe finds positions the session's //line directives produce:
+// "_.go:1200003:7" is line 3, column 7 of cell 12 (see lineBase).
+var posRe = regexp.MustCompile(`(?:_\.go:)?\b(\d{6,}):(\d+)\b`)
+
+// cellPos is a position found in an error message.
+type cellPos struct{ cell, line, col int }
+
+// findPos returns the first cell position in msg.
+func findPos(msg string) (cellPos, bool) {
+	m := posRe.FindStringSubmatch(msg)
+	if m == nil {
+		return cellPos{}, false
+	}
+	l, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	return cellPos{l / lineBase, l % lineBase, col}, true
+}
+
+// humanize rewrites the positions in msg: the running cell's become
+// "line L:C", earlier cells' "cell N, line L:C".
+func (s *Session) humanize(msg string) string {
+	return posRe.ReplaceAllStringFunc(msg, func(m string) string {
+		p, _ := findPos(m)
+		if p.cell == s.cell {
+			return fmt.Sprintf("line %d:%d", p.line, p.col)
+		}
+		return fmt.Sprintf("cell %d, line %d:%d", p.cell, p.line, p.col)
+	})
+}
+
+// sourceLines returns the traceback lines that quote the cell's line at p
+// with a caret under the column.
+func sourceLines(code string, p cellPos) []string {
+	lines := strings.Split(code, "\n")
+	if p.line < 1 || p.line > len(lines) {
+		return nil
+	}
+	text := strings.ReplaceAll(lines[p.line-1], "\t", "    ")
+	raw := lines[p.line-1]
+	col := p.col - 1
+	if col > len(raw) {
+		col = len(raw)
+	}
+	if col < 0 {
+		col = 0
+	}
+	pad := len([]rune(strings.ReplaceAll(raw[:col], "\t", "    ")))
+	prefix := fmt.Sprintf("%4d | ", p.line)
+	return []string{prefix + text, strings.Repeat(" ", len(prefix)+pad) + "^"}
+}
+
+// syntaxErr reports a parse error of the cell. An error the parser finds in
+// the wrapper after the cell's end means the cell stops mid-statement.
+func (s *Session) syntaxErr(code string, err error) error {
+	if p, ok := findPos(err.Error()); ok && p.cell == s.cell && p.line > strings.Count(code, "\n")+1 {
+		lines := strings.Split(code, "\n")
+		last := len(lines)
+		raw := fmt.Sprintf("%d:%d", s.cell*lineBase+last, len(lines[last-1])+1)
+		msg := fmt.Sprintf("line %d:%d: unexpected end of the cell: a statement or expression is not finished", last, len(lines[last-1])+1)
+		return s.newError(code, "SyntaxError", msg, raw)
+	}
+	msg := s.humanize(syntaxError(err).Error())
+	return s.newError(code, "SyntaxError", msg, err.Error())
+}
+
+// newError builds a display.Error whose traceback quotes the cell line
+// named in raw (when it is in this cell).
+func (s *Session) newError(code, name, msg, raw string) *display.Error {
+	tb := []string{name + ": " + msg}
+	if p, ok := findPos(raw); ok && p.cell == s.cell {
+		tb = append(tb, sourceLines(code, p)...)
+	}
+	return &display.Error{Name: name, Value: msg, Traceback: tb}
+}
+
+// evalErr turns an error from yaegi into the error the cell reports.
+func (s *Session) evalErr(ctx context.Context, code string, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		msg := "the cell was interrupted; variables assigned before the interrupt keep their values"
+		if s.stuck {
+			msg += ". A compiled call is still running in the background and could not be stopped; restart the kernel if it keeps the CPU busy"
+		}
+		return &display.Error{Name: "Interrupted", Value: msg, Traceback: []string{"Interrupted: " + msg}}
+	}
+	var p interp.Panic
+	if errors.As(err, &p) {
+		return s.panicErr(code, p.Value)
+	}
+	var el scanner.ErrorList
+	if errors.As(err, &el) {
+		return s.syntaxErr(code, el)
+	}
+	raw := err.Error()
+	msg := s.humanize(explain(raw))
+	return s.newError(code, "CompileError", msg, raw)
+}
+
+// explain adds advice to yaegi messages that are known to be obscure.
+func explain(msg string) string {
+	switch {
+	case strings.Contains(msg, "constant definition loop"):
+		return msg + " (an undefined name or a use before its definition; check the spelling and that the cell defining it was run)"
+	case strings.Contains(msg, "nil type"):
+		return msg + unsupportedRange
+	}
+	return msg
+}
+
+const unsupportedRange = " (the interpreter cannot range over an integer whose type it cannot see, nor over a function iterator: write `for i := 0; i < n; i++` instead)"
+
+// panicErr reports a runtime panic with its value and the cell line it came
+// from.
+func (s *Session) panicErr(code string, r any) error {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	name, val := panicName(r), panicValue(r)
+	if e, ok := r.(exitPanic); ok {
+		msg := e.String() + ": a cell cannot end the kernel; the session is still running"
+		return &display.Error{Name: "Exit", Value: msg, Traceback: []string{"Exit: " + msg}}
+	}
+	if val == "nil type" {
+		msg := "this cell uses a construct the interpreter cannot run" + unsupportedRange
+		return &display.Error{Name: "Unsupported", Value: msg, Traceback: []string{"Unsupported: " + msg}}
+	}
+	s.panicMu.Lock()
+	lines := append([]string(nil), s.panicLines...)
+	s.panicMu.Unlock()
+	msg := val
+	tb := []string{name + ": " + val}
+	var where []string
+	for _, l := range lines {
+		p, ok := findPos(l)
+		if !ok {
+			continue
+		}
+		fn := ""
+		if i := strings.Index(l, "panic: "); i >= 0 {
+			fn = strings.TrimSuffix(strings.TrimPrefix(l[i+len("panic: "):], "main."), "(...)")
+		}
+		at := s.humanize(fmt.Sprintf("%d:%d", p.cell*lineBase+p.line, p.col))
+		if fn != "" && fn != "main" {
+			at = "in " + fn + " at " + at
+		} else {
+			at = "at " + at
+		}
+		where = append(where, at)
+		if len(where) == 1 {
+			msg = val + " (" + at + ")"
+		}
+		tb = append(tb, "  "+at)
+		if p.cell == s.cell {
+			for _, sl := range sourceLines(code, p) {
+				tb = append(tb, "  "+sl)
+			}
+		}
+	}
+	return &display.Error{Name: name, Value: msg, Traceback: tb}
+}
+
+// panicName is the ename of a panic: "runtime error" for the runtime's own
+// panics, the dynamic type for an error value, "panic" otherwise.
+func panicName(r any) string {
+	switch v := r.(type) {
+	case runtime.Error:
+		return "runtime error"
+	case error:
+		if strings.HasPrefix(v.Error(), "reflect: ") || strings.HasPrefix(v.Error(), "runtime error: ") {
+			return "runtime error"
+		}
+		return fmt.Sprintf("%T", v)
+	case string:
+		if strings.HasPrefix(v, "reflect: ") || strings.HasPrefix(v, "runtime error: ") {
+			return "runtime error"
+		}
+		return "panic"
+	case fmt.Stringer:
+		return fmt.Sprintf("%T", v)
+	}
+	return "panic"
+}
+
+// panicValue is the message of a panic value.
+func panicValue(r any) string {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	s := fmt.Sprint(r)
+	s = strings.TrimPrefix(s, "runtime error: ")
+	if strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range") {
+		return "index out of range"
+	}
+	return strings.TrimPrefix(s, "reflect: ")
+}

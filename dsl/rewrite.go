@@ -1,0 +1,345 @@
+package dsl
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// Names of the interpreted helpers every session defines (see preamble).
+const (
+	goRecoverFunc = "__latentGoRecover"
+	minFunc       = "__latentMin"
+	maxFunc       = "__latentMax"
+	sortFunc      = "__latentSort"
+	sliceMinFunc  = "__latentSliceMin"
+	sliceMaxFunc  = "__latentSliceMax"
+	keysFunc      = "__latentKeys"
+	sortedKeys    = "__latentSortedKeys"
+	valuesFunc    = "__latentValues"
+)
+
+// rewrite edits the parts of f that yaegi v0.16.1 cannot run as written:
+//   - `for i := range n` over an integer becomes a three-clause loop (yaegi
+//     panics with "nil type" on it and is left broken);
+//   - `go` statements get a deferred recover, so a panicking goroutine is
+//     reported instead of killing the process;
+//   - the builtins min and max, and slices.Sort, slices.Min, slices.Max,
+//     slices.Sorted(maps.Keys(m)), slices.Collect(maps.Keys(m)),
+//     maps.Keys and maps.Values call interpreted generic helpers.
+//
+// It reports whether f starts goroutines.
+func rewrite(f *ast.File, ed *editor, env rewriteEnv) bool {
+	locals := intLocals(f, env)
+	goStmts := false
+	n := 0
+	ast.Inspect(f, func(node ast.Node) bool {
+		switch x := node.(type) {
+		case *ast.RangeStmt:
+			rewriteRange(x, ed, env, locals, &n)
+		case *ast.GoStmt:
+			goStmts = true
+			rewriteGo(x, ed, &n)
+		case *ast.CallExpr:
+			rewriteCall(x, ed, env)
+		}
+		return true
+	})
+	return goStmts
+}
+
+// intLocals finds names the file defines from integer expressions
+// (`n := 10`, `var n int`, `n := len(xs)`), ignoring scopes.
+func intLocals(f *ast.File, env rewriteEnv) map[string]bool {
+	locals := map[string]bool{}
+	ast.Inspect(f, func(node ast.Node) bool {
+		switch x := node.(type) {
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE && len(x.Lhs) == len(x.Rhs) {
+				for i, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok && isIntExpr(x.Rhs[i], env, locals) {
+						locals[id.Name] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			intType := false
+			if t, ok := x.Type.(*ast.Ident); ok && isIntTypeName(t.Name) {
+				intType = true
+			}
+			for i, id := range x.Names {
+				if intType || (x.Type == nil && i < len(x.Values) && isIntExpr(x.Values[i], env, locals)) {
+					locals[id.Name] = true
+				}
+			}
+		}
+		return true
+	})
+	return locals
+}
+
+func isIntTypeName(s string) bool {
+	switch s {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune":
+		return true
+	}
+	return false
+}
+
+// isIntExpr reports whether e is, as far as syntax and the session's
+// globals tell, an integer.
+func isIntExpr(e ast.Expr, env rewriteEnv, locals map[string]bool) bool {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return x.Kind == token.INT
+	case *ast.Ident:
+		return locals[x.Name] || env.intValued(x.Name)
+	case *ast.ParenExpr:
+		return isIntExpr(x.X, env, locals)
+	case *ast.CallExpr:
+		if id, ok := x.Fun.(*ast.Ident); ok {
+			return id.Name == "len" || id.Name == "cap" || isIntTypeName(id.Name)
+		}
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.SHL, token.SHR, token.AND, token.OR, token.XOR:
+			return isIntExpr(x.X, env, locals) || isIntExpr(x.Y, env, locals)
+		}
+	case *ast.UnaryExpr:
+		return x.Op == token.SUB && isIntExpr(x.X, env, locals)
+	}
+	return false
+}
+
+// rewriteRange turns a range over an integer into a three-clause loop and a
+// range over maps.Keys / maps.Values into a range over the map.
+func rewriteRange(r *ast.RangeStmt, ed *editor, env rewriteEnv, locals map[string]bool, n *int) {
+	if call, ok := r.X.(*ast.CallExpr); ok && len(call.Args) == 1 && r.Value == nil {
+		switch exprString(call.Fun) {
+		case "maps.Keys":
+			if !env.userDefined("maps") {
+				ed.replace(r.X.Pos(), r.X.End(), ed.src(call.Args[0].Pos(), call.Args[0].End()))
+				return
+			}
+		case "maps.Values":
+			if !env.userDefined("maps") && r.Key != nil {
+				key := ed.src(r.Key.Pos(), r.Key.End())
+				ed.replace(r.For, r.Body.Lbrace, fmt.Sprintf("for _, %s %s range %s ", key, r.Tok, ed.src(call.Args[0].Pos(), call.Args[0].End())))
+				return
+			}
+		}
+	}
+	if r.Value != nil || !isIntExpr(r.X, env, locals) {
+		return
+	}
+	*n++
+	x := "(" + ed.src(r.X.Pos(), r.X.End()) + ")"
+	limit := fmt.Sprintf("__latentN%d", *n)
+	key := fmt.Sprintf("__latentI%d", *n)
+	tok := token.DEFINE
+	if r.Key != nil {
+		key = ed.src(r.Key.Pos(), r.Key.End())
+		tok = r.Tok
+	}
+	var head string
+	if tok == token.DEFINE {
+		head = fmt.Sprintf("for %s, %s := %s-%s, %s; %s < %s; %s++ ", key, limit, x, x, x, key, limit, key)
+	} else {
+		head = fmt.Sprintf("for %s = %s-%s; %s < %s; %s++ ", key, x, x, key, x, key)
+	}
+	ed.replace(r.For, r.Body.Lbrace, head)
+}
+
+// rewriteGo makes the goroutine of a go statement recover its panics and
+// hand them to the session. Arguments are evaluated before the goroutine
+// starts, as Go does.
+func rewriteGo(g *ast.GoStmt, ed *editor, n *int) {
+	call := g.Call
+	if lit, ok := call.Fun.(*ast.FuncLit); ok {
+		ed.replace(lit.Body.Lbrace+1, lit.Body.Lbrace+1, " defer "+goRecoverFunc+"();")
+		return
+	}
+	var names, vals, args []string
+	for _, a := range call.Args {
+		src := ed.src(a.Pos(), a.End())
+		if _, lit := a.(*ast.BasicLit); lit {
+			args = append(args, src)
+			continue
+		}
+		*n++
+		name := fmt.Sprintf("__latentA%d", *n)
+		names = append(names, name)
+		vals = append(vals, src)
+		args = append(args, name)
+	}
+	ell := ""
+	if call.Ellipsis.IsValid() {
+		ell = "..."
+	}
+	inner := fmt.Sprintf("go func() { defer %s(); %s(%s%s) }()", goRecoverFunc, ed.src(call.Fun.Pos(), call.Fun.End()), strings.Join(args, ", "), ell)
+	if len(names) > 0 {
+		inner = fmt.Sprintf("{ %s := %s; %s }", strings.Join(names, ", "), strings.Join(vals, ", "), inner)
+	}
+	ed.replace(g.Go, call.End(), inner)
+}
+
+// rewriteCall routes the builtins and generic library functions yaegi lacks
+// to the session's interpreted helpers.
+func rewriteCall(c *ast.CallExpr, ed *editor, env rewriteEnv) {
+	name := exprString(c.Fun)
+	pkg, _, _ := strings.Cut(name, ".")
+	if strings.Contains(name, ".") && env.userDefined(pkg) {
+		return
+	}
+	to := ""
+	switch name {
+	case "min":
+		to = minFunc
+	case "max":
+		to = maxFunc
+	case "slices.Sort":
+		to = sortFunc
+	case "slices.Min":
+		to = sliceMinFunc
+	case "slices.Max":
+		to = sliceMaxFunc
+	case "maps.Keys":
+		to = keysFunc
+	case "maps.Values":
+		to = valuesFunc
+	case "slices.Sorted", "slices.Collect":
+		if len(c.Args) == 1 {
+			if inner, ok := c.Args[0].(*ast.CallExpr); ok && len(inner.Args) == 1 {
+				switch exprString(inner.Fun) {
+				case "maps.Keys":
+					fn := keysFunc
+					if name == "slices.Sorted" {
+						fn = sortedKeys
+					}
+					ed.replace(c.Pos(), c.End(), fn+"("+ed.src(inner.Args[0].Pos(), inner.Args[0].End())+")")
+					return
+				case "maps.Values":
+					if name == "slices.Collect" {
+						ed.replace(c.Pos(), c.End(), valuesFunc+"("+ed.src(inner.Args[0].Pos(), inner.Args[0].End())+")")
+						return
+					}
+				}
+			}
+		}
+	}
+	if to == "" || (!strings.Contains(name, ".") && env.userDefined(name)) {
+		return
+	}
+	ed.replace(c.Fun.Pos(), c.Fun.End(), to)
+	if to == minFunc || to == maxFunc {
+		typeLiterals(c, ed)
+	}
+}
+
+// typeLiterals converts the arguments of a min or max call whose arguments
+// are all untyped numeric literals to their default type (int, or float64
+// when one is a float), since yaegi cannot infer a type parameter from
+// untyped constants of mixed kinds.
+func typeLiterals(c *ast.CallExpr, ed *editor) {
+	typ := "int"
+	for _, a := range c.Args {
+		if u, ok := a.(*ast.UnaryExpr); ok && (u.Op == token.SUB || u.Op == token.ADD) {
+			a = u.X
+		}
+		lit, ok := a.(*ast.BasicLit)
+		if !ok {
+			return
+		}
+		switch lit.Kind {
+		case token.FLOAT:
+			typ = "float64"
+		case token.INT:
+		default:
+			return
+		}
+	}
+	for _, a := range c.Args {
+		ed.replace(a.Pos(), a.Pos(), typ+"(")
+		ed.replace(a.End(), a.End(), ")")
+	}
+}
+
+// preamble is interpreted once in every fresh interpreter. It defines the
+// helpers the rewrites call. The sessionPkg functions are compiled.
+const preamble = `package main
+
+import __latent "latentsession"
+
+import "sort"
+
+type __latentOrdered interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
+}
+
+func __latentGoRecover() {
+	if r := recover(); r != nil {
+		__latent.GoPanic(r)
+	}
+}
+
+func __latentMin[T __latentOrdered](a T, rest ...T) T {
+	m := a
+	for _, v := range rest {
+		if v < m || v != v {
+			m = v
+		}
+	}
+	return m
+}
+
+func __latentMax[T __latentOrdered](a T, rest ...T) T {
+	m := a
+	for _, v := range rest {
+		if v > m || v != v {
+			m = v
+		}
+	}
+	return m
+}
+
+func __latentSort[T __latentOrdered](s []T) {
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] || (s[i] != s[i] && s[j] == s[j]) })
+}
+
+func __latentSliceMin[T __latentOrdered](s []T) T {
+	if len(s) == 0 {
+		panic("slices.Min: empty list")
+	}
+	return __latentMin(s[0], s[1:]...)
+}
+
+func __latentSliceMax[T __latentOrdered](s []T) T {
+	if len(s) == 0 {
+		panic("slices.Max: empty list")
+	}
+	return __latentMax(s[0], s[1:]...)
+}
+
+func __latentKeys[K comparable, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+func __latentSortedKeys[K __latentOrdered, V any](m map[K]V) []K {
+	keys := __latentKeys(m)
+	__latentSort(keys)
+	return keys
+}
+
+func __latentValues[K comparable, V any](m map[K]V) []V {
+	vals := make([]V, 0, len(m))
+	for _, v := range m {
+		vals = append(vals, v)
+	}
+	return vals
+}
+`

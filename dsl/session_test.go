@@ -1,0 +1,183 @@
+package dsl
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// step is one cell of a scenario and what it must produce.
+type step struct {
+	code   string
+	result string        // text/plain of the result; "" for none
+	stdout string        // substring of stdout
+	stderr string        // substring of stderr
+	ename  string        // error name; "" for success
+	evalue string        // substring of the error value
+	before time.Duration // wait this long before running the cell
+}
+
+func runSteps(t *testing.T, s *Session, steps []step) {
+	t.Helper()
+	for i, st := range steps {
+		time.Sleep(st.before)
+		sink := newRecSink()
+		b, err := s.Execute(context.Background(), st.code, sink)
+		got := ""
+		if b != nil {
+			got, _ = b.Data["text/plain"].(string)
+		}
+		var de *display.Error
+		switch {
+		case st.ename == "" && err != nil:
+			t.Fatalf("step %d %q: unexpected error %v", i, st.code, err)
+		case st.ename != "" && !errors.As(err, &de):
+			t.Fatalf("step %d %q: want error %s, got %v (result %q)", i, st.code, st.ename, err, got)
+		case st.ename != "" && (de.Name != st.ename || !strings.Contains(de.Value, st.evalue)):
+			t.Fatalf("step %d %q: want %s containing %q, got %s: %s", i, st.code, st.ename, st.evalue, de.Name, de.Value)
+		}
+		if got != st.result {
+			t.Fatalf("step %d %q: result %q, want %q", i, st.code, got, st.result)
+		}
+		if o := sink.out("stdout"); !strings.Contains(o, st.stdout) {
+			t.Fatalf("step %d %q: stdout %q lacks %q", i, st.code, o, st.stdout)
+		}
+		if o := sink.out("stderr"); !strings.Contains(o, st.stderr) {
+			t.Fatalf("step %d %q: stderr %q lacks %q", i, st.code, o, st.stderr)
+		}
+	}
+}
+
+func newSession(t testing.TB) *Session {
+	t.Helper()
+	s, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestCellRules(t *testing.T) {
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"mixed cell in any order", []step{
+			{code: "x := 2\nfunc double(v int) int { return v * x }\nimport \"strings\"\nstrings.Repeat(\"ab\", double(1))", result: "abab"},
+		}},
+		{"re-import is a no-op", []step{
+			{code: "import \"strings\"", result: ""},
+			{code: "import \"strings\"\nimport (\"math\"; \"strings\")\nstrings.ToUpper(\"a\")", result: "A"},
+		}},
+		{"last expression is the result", []step{
+			{code: "1 + 2", result: "3"},
+			{code: "y := 5", result: ""},
+			{code: "y", result: "5"},
+			{code: "fmt.Println(\"hi\")", result: "", stdout: "hi\n"},
+			{code: "y++", result: ""},
+			{code: "if y > 0 { y = 1 }", result: ""},
+		}},
+		{"function redefinition seen by an earlier caller", []step{
+			{code: "func f() int { return 1 }\nfunc g() int { return f() * 10 }", result: ""},
+			{code: "g()", result: "10"},
+			{code: "func f() int { return 2 }", result: ""},
+			{code: "g()", result: "20"},
+		}},
+		{"type redefinition", []step{
+			{code: "type P struct{ X int }\nfunc show(p P) string { return fmt.Sprint(p) }\np := P{X: 1}", result: ""},
+			{code: "type P struct{ X, Y int }", result: "", stderr: "p was reset"},
+			{code: "show(P{1, 2})", result: "{1 2}"},
+		}},
+		{"method redefinition seen by an earlier caller", []step{
+			{code: "type T struct{ n int }\nfunc (t T) Get() int { return t.n }\nfunc use(t T) int { return t.Get() }\nv := T{3}", result: ""},
+			{code: "use(v)", result: "3"},
+			{code: "func (t T) Get() int { return t.n * 100 }", result: ""},
+			{code: "use(v)", result: "300"},
+			{code: "v.Get()", result: "300"},
+		}},
+		{"variables survive a rebuild", []step{
+			{code: "n := 41\nxs := []float32{1, 2}\nm := map[string]int{\"a\": 1}\nfunc h() int { return 0 }", result: ""},
+			{code: "func h() int { return 1 }", result: ""},
+			{code: "n + h()", result: "42"},
+			{code: "len(xs) + m[\"a\"]", result: "3"},
+		}},
+		{"redefinition that breaks a caller keeps the old state", []step{
+			{code: "func k() int { return 1 }\nfunc kk() int { return k() + 1 }", result: ""},
+			{code: "func k() string { return \"s\" }", ename: "CompileError"},
+			{code: "kk()", result: "2"},
+		}},
+		{"range over an integer", []step{
+			{code: "for i := range 3 { fmt.Print(i) }", stdout: "012"},
+			{code: "n := 2\nfor range n { fmt.Print(\"x\") }", stdout: "xx"},
+			{code: "for i := range len(\"abc\") { fmt.Print(i) }", stdout: "012"},
+		}},
+		{"min max slices maps", []step{
+			{code: "min(3, 1, 2)", result: "1"},
+			{code: "max(1.5, 2.5)", result: "2.5"},
+			{code: "import \"slices\"\nimport \"maps\"\ns := []int{3, 1, 2}\nslices.Sort(s)\ns", result: "[1 2 3]"},
+			{code: "slices.Max(s)", result: "3"},
+			{code: "slices.Sorted(maps.Keys(map[string]int{\"b\": 1, \"a\": 2}))", result: "[a b]"},
+		}},
+		{"compile error names the cell line", []step{
+			{code: "a := 1\nb := a + \"x\"", ename: "CompileError", evalue: "line 2:"},
+			{code: "1 + 1", result: "2"},
+		}},
+		{"syntax error", []step{
+			{code: "x := (1 +", ename: "SyntaxError", evalue: "line 1:"},
+		}},
+		{"panic shows value and line", []step{
+			{code: "var s []int\n\ns[3] = 1", ename: "runtime error", evalue: "line 3:"},
+			{code: "panic(\"boom\")", ename: "panic", evalue: "boom"},
+			{code: "func bad() { panic(fmt.Errorf(\"inner\")) }", result: ""},
+			{code: "\nbad()", ename: "*errors.errorString", evalue: "in bad at cell"},
+		}},
+		{"goroutine panic on the cell", []step{
+			{code: "import \"time\"\ngo func() { panic(\"in goroutine\") }()\ntime.Sleep(100 * time.Millisecond)", ename: "GoroutinePanic", evalue: "in goroutine"},
+			{code: "1", result: "1"},
+		}},
+		{"goroutine panic after the cell", []step{
+			{code: "import \"time\"\nfunc late() { time.Sleep(50 * time.Millisecond); panic(\"late\") }\ngo late()", result: ""},
+			{code: "2", result: "2", stderr: "late", before: 150 * time.Millisecond},
+		}},
+		{"log.Panic and log.Fatal", []step{
+			{code: "import \"log\"\nlog.Panic(\"lp\")", ename: "panic", stderr: "lp"},
+			{code: "log.Fatal(\"lf\")", ename: "panic", evalue: "lf"},
+			{code: "3", result: "3"},
+		}},
+		{"os.Exit does not exit", []step{
+			{code: "import \"os\"\nos.Exit(3)", ename: "Exit", evalue: "os.Exit(3)"},
+		}},
+		{"os.Stdout and os.Stderr stream", []step{
+			{code: "import \"os\"\nfmt.Fprintln(os.Stdout, \"out\")\nfmt.Fprintln(os.Stderr, \"err\")", stdout: "out", stderr: "err"},
+		}},
+		{"preloaded packages need no import", []step{
+			{code: "display.Text(\"t\")", result: "t"},
+			{code: "var ds data.Set\nds.N", result: "0"},
+		}},
+		{"unknown magic", []step{
+			{code: "%nope", ename: "UnknownMagic", evalue: "%help"},
+		}},
+		{"magics", []step{
+			{code: "zz := 3\n", result: ""},
+			{code: "%who", stdout: "zz"},
+			{code: "%time zz + 1", result: "4", stdout: "time: "},
+			{code: "%%time\nzz * 2", result: "6", stdout: "time: "},
+			{code: "%env LATENT_TEST_ENV=v1", stdout: "LATENT_TEST_ENV=v1"},
+			{code: "%env LATENT_TEST_ENV", stdout: "v1"},
+			{code: "%help", stdout: "display"},
+			{code: "%help zz", stdout: "zz int = 3"},
+			{code: "%reset", stdout: "reset"},
+			{code: "zz", ename: "CompileError", evalue: "undefined"},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			runSteps(t, newSession(t), c.steps)
+		})
+	}
+}

@@ -1,0 +1,434 @@
+package dsl
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// chunkKind says how a part of a cell is evaluated.
+type chunkKind int
+
+const (
+	chunkImport chunkKind = iota // import declarations, de-duplicated
+	chunkDecl                    // func, method, type or const declarations: kept for replay
+	chunkVar                     // a package-level var declaration: evaluated every time
+	chunkStmts                   // a run of statements, evaluated in a wrapper func
+)
+
+// importSpec is one import of a cell.
+type importSpec struct {
+	Name string // explicit name, "" for the package's own name, "_" or "."
+	Path string
+}
+
+// source returns the import as Go source.
+func (s importSpec) source() string {
+	if s.Name != "" {
+		return s.Name + " " + strconv.Quote(s.Path)
+	}
+	return strconv.Quote(s.Path)
+}
+
+// chunk is one evaluable part of a cell.
+type chunk struct {
+	kind    chunkKind
+	src     string       // source to Eval, starting with a //line directive
+	keys    []string     // names a chunkDecl defines: "f", "T", "T.M", "C"
+	kinds   []string     // "func", "method", "type", "const", parallel to keys
+	imports []importSpec // for chunkImport
+	vars    []string     // names a chunkVar or chunkStmts declares at top level
+	// showLast is set for a statement chunk whose last statement is an
+	// expression: its value is the cell's result.
+	showLast bool
+	// lastCall is the callee of that expression when it is a call ("fmt.Println",
+	// "f", "x.M"), to tell functions without a single result apart.
+	lastCall string
+	goStmts  bool // the chunk starts goroutines (rewritten to recover panics)
+	// results is the number of results of a single func declaration, -1
+	// for anything else.
+	results int
+}
+
+// rewriteEnv answers the questions the rewriter cannot settle from syntax.
+type rewriteEnv interface {
+	// intValued reports whether the global name holds an integer, so that
+	// `for i := range name` ranges over an integer.
+	intValued(name string) bool
+	// userDefined reports whether name is a function, type or variable of
+	// the session (which then shadows a builtin such as min).
+	userDefined(name string) bool
+}
+
+// splitCell parses a cell into chunks, in the order they must be evaluated:
+// imports first, then declarations, var declarations and statement runs in
+// source order. file names the cell in positions ("cell3"). It
+// returns a *display.Error-ready error on a syntax error.
+func splitCell(code string, cell int, env rewriteEnv) ([]chunk, error) {
+	segs, err := segment(code)
+	if err != nil {
+		return nil, err
+	}
+	var imports, rest []chunk
+	for _, sg := range segs {
+		c, err := parseSegment(code, cell, sg, env)
+		if err != nil {
+			return nil, err
+		}
+		if c.kind == chunkImport {
+			imports = append(imports, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return append(imports, rest...), nil
+}
+
+// segment is a byte range of a cell that is either one top-level
+// declaration or a run of statements.
+type segmentRange struct {
+	start, end int
+	decl       token.Token // IMPORT, FUNC, TYPE, CONST, VAR, or ILLEGAL for statements
+}
+
+type scannedToken struct {
+	tok token.Token
+	off int
+	lit string
+}
+
+// segment cuts code into top-level declarations and statement runs with
+// go/scanner, tracking bracket depth.
+func segment(code string) ([]segmentRange, error) {
+	fset := token.NewFileSet()
+	f := fset.AddFile("_.go", -1, len(code))
+	var errs scanner.ErrorList
+	var sc scanner.Scanner
+	sc.Init(f, []byte(code), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
+	var toks []scannedToken
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		toks = append(toks, scannedToken{tok, f.Offset(pos), lit})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	var segs []segmentRange
+	depth := 0
+	atStart := true
+	stmtStart := -1
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if depth == 0 && atStart && isDeclStart(toks, i) {
+			if stmtStart >= 0 {
+				segs = append(segs, segmentRange{stmtStart, t.off, token.ILLEGAL})
+				stmtStart = -1
+			}
+			j := i
+			d := 0
+			for ; j < len(toks); j++ {
+				switch toks[j].tok {
+				case token.LPAREN, token.LBRACE, token.LBRACK:
+					d++
+				case token.RPAREN, token.RBRACE, token.RBRACK:
+					d--
+				}
+				if d <= 0 && toks[j].tok == token.SEMICOLON {
+					break
+				}
+			}
+			end := len(code)
+			if j < len(toks) {
+				end = toks[j].off
+			}
+			segs = append(segs, segmentRange{t.off, end, t.tok})
+			i = j
+			atStart = true
+			continue
+		}
+		if t.tok == token.SEMICOLON && depth == 0 {
+			atStart = true
+			continue
+		}
+		if stmtStart < 0 {
+			stmtStart = t.off
+		}
+		atStart = false
+		switch t.tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			depth--
+		}
+	}
+	if stmtStart >= 0 {
+		segs = append(segs, segmentRange{stmtStart, len(code), token.ILLEGAL})
+	}
+	return segs, nil
+}
+
+// isDeclStart reports whether toks[i] begins a top-level declaration. A
+// `func (` is a method declaration only when the receiver is followed by
+// a name and a parameter list; otherwise it is a func literal statement.
+func isDeclStart(toks []scannedToken, i int) bool {
+	switch toks[i].tok {
+	case token.IMPORT, token.TYPE, token.CONST, token.VAR:
+		return true
+	case token.FUNC:
+	default:
+		return false
+	}
+	if i+1 >= len(toks) {
+		return false
+	}
+	if toks[i+1].tok == token.IDENT {
+		return true
+	}
+	if toks[i+1].tok != token.LPAREN {
+		return false
+	}
+	d := 0
+	for j := i + 1; j < len(toks); j++ {
+		switch toks[j].tok {
+		case token.LPAREN:
+			d++
+		case token.RPAREN:
+			d--
+			if d == 0 {
+				return j+2 < len(toks) && toks[j+1].tok == token.IDENT &&
+					(toks[j+2].tok == token.LPAREN || toks[j+2].tok == token.LBRACK)
+			}
+		}
+	}
+	return false
+}
+
+// lineCol returns the 1-based line and column of byte offset off in code.
+func lineCol(code string, off int) (int, int) {
+	line := 1 + strings.Count(code[:off], "\n")
+	col := off - strings.LastIndex(code[:off], "\n")
+	return line, col
+}
+
+// lineBase separates cells in positions: line L of cell N is reported as
+// line N*lineBase+L. The file name must stay yaegi's own ("_.go"), because
+// yaegi resolves imports per file name.
+const lineBase = 100000
+
+// directive returns the //line comment that makes positions in the text
+// that follows it read as line line, column col of cell.
+func directive(cell, line, col int) string {
+	return "\n//line _.go:" + strconv.Itoa(cell*lineBase+line) + ":" + strconv.Itoa(col) + "\n"
+}
+
+const (
+	filePrefix = "package main;"
+	funcPrefix = "package main; func _() {"
+)
+
+// parseSegment parses one segment, applies the rewrites and returns its chunk.
+func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk, error) {
+	text := code[sg.start:sg.end]
+	line, col := lineCol(code, sg.start)
+	dir := directive(cell, line, col)
+	fset := token.NewFileSet()
+	if sg.decl != token.ILLEGAL {
+		prefix := filePrefix + dir
+		f, err := parser.ParseFile(fset, "_.go", prefix+text, parser.SkipObjectResolution)
+		if err != nil {
+			return chunk{}, err
+		}
+		ed := newEditor(fset, len(prefix), text)
+		c := chunk{kind: chunkDecl, results: -1}
+		if len(f.Decls) == 1 {
+			if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Recv == nil {
+				c.results = fd.Type.Results.NumFields()
+			}
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv != nil && len(d.Recv.List) == 1 {
+					c.keys = append(c.keys, recvTypeName(d.Recv.List[0].Type)+"."+d.Name.Name)
+					c.kinds = append(c.kinds, "method")
+				} else {
+					c.keys = append(c.keys, d.Name.Name)
+					c.kinds = append(c.kinds, "func")
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.ImportSpec:
+						c.kind = chunkImport
+						p, _ := strconv.Unquote(s.Path.Value)
+						is := importSpec{Path: p}
+						if s.Name != nil {
+							is.Name = s.Name.Name
+						}
+						c.imports = append(c.imports, is)
+					case *ast.TypeSpec:
+						c.keys = append(c.keys, s.Name.Name)
+						c.kinds = append(c.kinds, "type")
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if d.Tok == token.VAR {
+								c.kind = chunkVar
+								c.vars = append(c.vars, n.Name)
+							} else {
+								c.keys = append(c.keys, n.Name)
+								c.kinds = append(c.kinds, "const")
+							}
+						}
+					}
+				}
+			}
+		}
+		if c.kind == chunkImport {
+			c.src = dir
+			return c, nil
+		}
+		c.goStmts = rewrite(f, ed, env)
+		c.src = dir + ed.apply()
+		return c, nil
+	}
+	prefix := funcPrefix + dir
+	f, err := parser.ParseFile(fset, "_.go", prefix+text+"\n}", parser.SkipObjectResolution)
+	if err != nil {
+		return chunk{}, err
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	c := chunk{kind: chunkStmts, results: -1}
+	for _, st := range body.List {
+		switch st := st.(type) {
+		case *ast.AssignStmt:
+			if st.Tok == token.DEFINE {
+				for _, l := range st.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+						c.vars = append(c.vars, id.Name)
+					}
+				}
+			}
+		}
+	}
+	if n := len(body.List); n > 0 {
+		if es, ok := body.List[n-1].(*ast.ExprStmt); ok {
+			c.showLast = true
+			if call, ok := es.X.(*ast.CallExpr); ok {
+				c.lastCall = exprString(call.Fun)
+			}
+		}
+	}
+	ed := newEditor(fset, len(prefix), text)
+	c.goStmts = rewrite(f, ed, env)
+	c.src = dir + ed.apply()
+	return c, nil
+}
+
+// recvTypeName returns the base type name of a method receiver.
+func recvTypeName(e ast.Expr) string {
+	for {
+		switch t := e.(type) {
+		case *ast.StarExpr:
+			e = t.X
+		case *ast.ParenExpr:
+			e = t.X
+		case *ast.IndexExpr:
+			e = t.X
+		case *ast.IndexListExpr:
+			e = t.X
+		case *ast.Ident:
+			return t.Name
+		default:
+			return "?"
+		}
+	}
+}
+
+// exprString renders simple expressions (identifiers and selectors).
+func exprString(e ast.Expr) string {
+	switch t := e.(type) {
+	case *ast.Ident:
+		return t.Name
+	case *ast.SelectorExpr:
+		if x := exprString(t.X); x != "" {
+			return x + "." + t.Sel.Name
+		}
+	}
+	return ""
+}
+
+// editor collects textual edits of a segment, so that everything the
+// rewrites do not touch keeps its position.
+type editor struct {
+	fset  *token.FileSet
+	shift int // bytes of prefix before the segment text in the parsed file
+	text  string
+	edits []edit
+}
+
+type edit struct {
+	start, end int // replaced byte range of text
+	with       string
+}
+
+func newEditor(fset *token.FileSet, shift int, text string) *editor {
+	return &editor{fset: fset, shift: shift, text: text}
+}
+
+// off returns the offset in the segment text of pos.
+func (e *editor) off(pos token.Pos) int { return e.fset.Position(pos).Offset - e.shift }
+
+// replace replaces the source between two positions.
+func (e *editor) replace(from, to token.Pos, with string) {
+	e.edits = append(e.edits, edit{e.off(from), e.off(to), with})
+}
+
+// src returns the original source between two positions.
+func (e *editor) src(from, to token.Pos) string { return e.text[e.off(from):e.off(to)] }
+
+// apply returns the edited text. Overlapping edits keep the outermost one
+// only when they nest; edits are applied from the end.
+func (e *editor) apply() string {
+	if len(e.edits) == 0 {
+		return e.text
+	}
+	sort.SliceStable(e.edits, func(i, j int) bool { return e.edits[i].start < e.edits[j].start })
+	var b strings.Builder
+	last := 0
+	for _, ed := range e.edits {
+		if ed.start < last || ed.start < 0 || ed.end > len(e.text) {
+			continue // nested in an earlier edit: that edit already carries it
+		}
+		b.WriteString(e.text[last:ed.start])
+		b.WriteString(ed.with)
+		last = ed.end
+	}
+	b.WriteString(e.text[last:])
+	return b.String()
+}
+
+// syntaxError turns a go/scanner error list into a message naming the
+// cell's positions.
+func syntaxError(err error) error {
+	if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
+		el.Sort()
+		msgs := make([]string, 0, len(el))
+		for i, e := range el {
+			if i == 5 {
+				msgs = append(msgs, fmt.Sprintf("(and %d more errors)", len(el)-5))
+				break
+			}
+			msgs = append(msgs, e.Error())
+		}
+		return fmt.Errorf("%s", strings.Join(msgs, "\n"))
+	}
+	return err
+}
