@@ -509,7 +509,10 @@ func TestHostileInput(t *testing.T) {
 		name   string
 		frames [][]byte
 	}{
-		{"wrong key", func() [][]byte { f, _ := tk.frames("execute_request", map[string]any{"code": "print x"}, wrong); return f }()},
+		{"wrong key", func() [][]byte {
+			f, _ := tk.frames("execute_request", map[string]any{"code": "print x"}, wrong)
+			return f
+		}()},
 		{"missing signature", append([][]byte{good[0], nil}, good[2:]...)},
 		{"truncated signature", append([][]byte{good[0], good[1][:20]}, good[2:]...)},
 		{"tampered content", append(append([][]byte(nil), good[:5]...), []byte(`{"code":"print y"}`))},
