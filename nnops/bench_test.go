@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -20,17 +21,35 @@ var benchShapes = [][3]int{
 // with -cpu 1,2 for the thread counts; bench/nnops.sh compares it with
 // OpenBLAS measured in the same run.
 func BenchmarkSgemm(b *testing.B) {
-	for _, s := range benchShapes {
+	shapes := benchShapes
+	if v := os.Getenv("NNOPS_BENCH_SHAPES"); v != "" {
+		// "M,K,N M,K,N ...", as bench/nnops.sh passes them.
+		shapes = nil
+		for _, f := range strings.Fields(v) {
+			var s [3]int
+			if _, err := fmt.Sscanf(f, "%d,%d,%d", &s[0], &s[1], &s[2]); err != nil {
+				b.Fatalf("NNOPS_BENCH_SHAPES: %q is not M,K,N", f)
+			}
+			shapes = append(shapes, s)
+		}
+	}
+	for _, s := range shapes {
 		m, k, n := s[0], s[1], s[2]
 		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
 			r := NewRNG(1)
 			a, bb, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
 			b.ReportAllocs()
+			cpu0 := cpuSeconds()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				Sgemm(false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
 			}
-			b.ReportMetric(2*float64(m)*float64(k)*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.StopTimer()
+			flop := 2 * float64(m) * float64(k) * float64(n) * float64(b.N)
+			b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			// Per CPU-second of this process: steadier than wall time on a
+			// loaded machine, and comparable at one thread.
+			b.ReportMetric(flop/(cpuSeconds()-cpu0)/1e9, "cpuGFLOP/s")
 		})
 	}
 }
@@ -38,5 +57,12 @@ func BenchmarkSgemm(b *testing.B) {
 func init() {
 	if v := os.Getenv("NNOPS_DIRECT"); v != "" {
 		directMaxPanels, _ = strconv.Atoi(v)
+	}
+}
+
+
+func init() {
+	if os.Getenv("NNOPS_PACKA") != "" {
+		useDirectA = false
 	}
 }

@@ -96,10 +96,11 @@ type microKernel struct {
 	// touching lanes past nr, so they can also read B unpacked.
 	masked bool
 	// run computes the mr×nr tile C = alpha·A·B + beta·C (C unread when beta
-	// is 0); a is packed as k groups of mr values, b holds k rows of at
+	// is 0); a is packed as k groups of mr values when lda is 0, or is read
+	// in place as mr rows spaced lda apart; b holds k rows of at
 	// least nr values spaced ldb apart (zero-padded to the kernel's nr when
 	// not masked).
-	run func(mr, nr, k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+	run func(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
 }
 
 // gemmPart computes the block rows [m0, m1) × columns [n0, n1) of C on the
@@ -117,8 +118,15 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 	rows := m1 - m0
 	panels := (rows + MR - 1) / MR
 	kcMax := min(kn.kc, k)
-	abuf := getScratch(panels * MR * kcMax)
-	ap := *abuf
+	// A not transposed is read in place: its rows are already contiguous
+	// along k, and packing would cost as much as a thin product.
+	directA := !transA && useDirectA
+	var abuf *[]float32
+	var ap []float32
+	if !directA {
+		abuf = getScratch(panels * MR * kcMax)
+		ap = *abuf
+	}
 	// B is read in place when it is not transposed and each of its panels
 	// would be used by only a few A panels: packing would cost more than it
 	// saves. The arithmetic is the same either way.
@@ -136,7 +144,9 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 		if p0 > 0 {
 			bet = 1
 		}
-		packA(ap, transA, a, lda, m0, m1, p0, kc, MR)
+		if !directA {
+			packA(ap, transA, a, lda, m0, m1, p0, kc, MR)
+		}
 		for j2 := n0; j2 < n1; j2 += kn.nb {
 			nb := min(kn.nb, n1-j2)
 			if !direct {
@@ -144,19 +154,27 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 			}
 			for i := m0; i < m1; i += MR {
 				mr := min(MR, m1-i)
-				apan := ap[(i-m0)/MR*MR*kc:]
+				var apan []float32
+				alda := 0
+				if directA {
+					apan, alda = a[i*lda+p0:], lda
+				} else {
+					apan = ap[(i-m0)/MR*MR*kc:]
+				}
 				for j := j2; j < j2+nb; j += NR {
 					nr := min(NR, j2+nb-j)
 					if direct {
-						kn.run(mr, nr, kc, apan, b[p0*ldb+j:], ldb, c[i*ldc+j:], ldc, alpha, bet)
+						kn.run(mr, nr, kc, apan, alda, b[p0*ldb+j:], ldb, c[i*ldc+j:], ldc, alpha, bet)
 					} else {
-						kn.run(mr, nr, kc, apan, bp[(j-j2)/NR*NR*kc:], NR, c[i*ldc+j:], ldc, alpha, bet)
+						kn.run(mr, nr, kc, apan, alda, bp[(j-j2)/NR*NR*kc:], NR, c[i*ldc+j:], ldc, alpha, bet)
 					}
 				}
 			}
 		}
 	}
-	putScratch(abuf)
+	if abuf != nil {
+		putScratch(abuf)
+	}
 	if bbuf != nil {
 		putScratch(bbuf)
 	}
@@ -219,6 +237,9 @@ func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, j2, nb, NR int) 
 		}
 	}
 }
+
+// useDirectA lets kernels read A in place (tests and benchmarks turn it off).
+var useDirectA = true
 
 // directMaxPanels is the most A panels for which B is read unpacked.
 var directMaxPanels = 2

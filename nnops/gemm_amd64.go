@@ -36,29 +36,55 @@ func availableKernels() []*microKernel {
 	return ks
 }
 
-var k512 = [...]func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32){
-	k512m1, k512m2, k512m3, k512m4, k512m5, k512m6, k512m7, k512m8, k512m9, k512m10, k512m11, k512m12,
-}
+type asmKernel = func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-var k256 = [...]func(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32){
-	k256m1, k256m2, k256m3, k256m4, k256m5, k256m6,
-}
+// k512 and k256 hold the kernels by row count: [0] with packed A, [1] with
+// A read in place.
+var (
+	k512 = [2][12]asmKernel{
+		{k512m1, k512m2, k512m3, k512m4, k512m5, k512m6, k512m7, k512m8, k512m9, k512m10, k512m11, k512m12},
+		{k512a1, k512a2, k512a3, k512a4, k512a5, k512a6, k512a7, k512a8, k512a9, k512a10, k512a11, k512a12},
+	}
+	k256 = [2][6]asmKernel{
+		{k256m1, k256m2, k256m3, k256m4, k256m5, k256m6},
+		{k256a1, k256a2, k256a3, k256a4, k256a5, k256a6},
+	}
+)
 
-func run512(mr, nr, k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
-	// The kernel reads k·mr values of a, k rows of nr values of b and
-	// writes mr rows of nr values of c; check once so it cannot stray.
-	_ = a[k*mr-1]
-	_ = b[(k-1)*ldb+nr-1]
+// checkTile panics unless the slices hold the whole tile a kernel touches.
+func checkTile(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	checkAB(mr, nr, k, a, lda, b, ldb)
 	_ = c[(mr-1)*ldc+nr-1]
-	k512[mr-1](k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, uint32(uint64(1)<<nr-1))
 }
 
-func run256(mr, nr, k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
-	_ = a[k*mr-1]
-	_ = b[(k-1)*ldb+15]
+func checkAB(mr, nr, k int, a []float32, lda int, b []float32, ldb int) {
+	if lda == 0 {
+		_ = a[k*mr-1]
+	} else {
+		_ = a[(mr-1)*lda+k-1]
+	}
+	_ = b[(k-1)*ldb+nr-1]
+}
+
+func direct(lda int) int {
+	if lda == 0 {
+		return 0
+	}
+	return 1
+}
+
+func run512(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	// The kernel touches exactly the tile; check it once so it cannot stray.
+	checkTile(mr, nr, k, a, lda, b, ldb, c, ldc)
+	k512[direct(lda)][mr-1](k, &a[0], lda, &b[0], ldb, &c[0], ldc, alpha, beta, uint32(uint64(1)<<nr-1))
+}
+
+func run256(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	// The kernel reads 16 columns of b (packed, zero-padded).
+	checkAB(mr, 16, k, a, lda, b, ldb)
 	if nr == 16 {
 		_ = c[(mr-1)*ldc+15]
-		k256[mr-1](k, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta, 0)
+		k256[direct(lda)][mr-1](k, &a[0], lda, &b[0], ldb, &c[0], ldc, alpha, beta, 0)
 		return
 	}
 	// Partial tile: run on a copy so the kernel never touches C past nr.
@@ -68,7 +94,7 @@ func run256(mr, nr, k int, a, b []float32, ldb int, c []float32, ldc int, alpha,
 			copy(t[r*16:r*16+nr], c[r*ldc:r*ldc+nr])
 		}
 	}
-	k256[mr-1](k, &a[0], &b[0], ldb, &t[0], 16, alpha, beta, 0)
+	k256[direct(lda)][mr-1](k, &a[0], lda, &b[0], ldb, &t[0], 16, alpha, beta, 0)
 	for r := 0; r < mr; r++ {
 		copy(c[r*ldc:r*ldc+nr], t[r*16:r*16+nr])
 	}

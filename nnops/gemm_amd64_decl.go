@@ -4,92 +4,182 @@
 
 package nnops
 
-// k512m1 is the AVX-512F SGEMM micro-kernel for a 1-row tile (see internal/gen).
+// k512m1 is the AVX-512F SGEMM micro-kernel for a 1-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m1(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m2 is the AVX-512F SGEMM micro-kernel for a 2-row tile (see internal/gen).
+// k512m2 is the AVX-512F SGEMM micro-kernel for a 2-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m3 is the AVX-512F SGEMM micro-kernel for a 3-row tile (see internal/gen).
+// k512m3 is the AVX-512F SGEMM micro-kernel for a 3-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m3(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m4 is the AVX-512F SGEMM micro-kernel for a 4-row tile (see internal/gen).
+// k512m4 is the AVX-512F SGEMM micro-kernel for a 4-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m4(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m5 is the AVX-512F SGEMM micro-kernel for a 5-row tile (see internal/gen).
+// k512m5 is the AVX-512F SGEMM micro-kernel for a 5-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m5(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m6 is the AVX-512F SGEMM micro-kernel for a 6-row tile (see internal/gen).
+// k512m6 is the AVX-512F SGEMM micro-kernel for a 6-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m6(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m7 is the AVX-512F SGEMM micro-kernel for a 7-row tile (see internal/gen).
+// k512m7 is the AVX-512F SGEMM micro-kernel for a 7-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m7(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m8 is the AVX-512F SGEMM micro-kernel for a 8-row tile (see internal/gen).
+// k512m8 is the AVX-512F SGEMM micro-kernel for a 8-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m8(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m9 is the AVX-512F SGEMM micro-kernel for a 9-row tile (see internal/gen).
+// k512m9 is the AVX-512F SGEMM micro-kernel for a 9-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m9(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m10 is the AVX-512F SGEMM micro-kernel for a 10-row tile (see internal/gen).
+// k512m10 is the AVX-512F SGEMM micro-kernel for a 10-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m10(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m11 is the AVX-512F SGEMM micro-kernel for a 11-row tile (see internal/gen).
+// k512m11 is the AVX-512F SGEMM micro-kernel for a 11-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m11(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k512m12 is the AVX-512F SGEMM micro-kernel for a 12-row tile (see internal/gen).
+// k512m12 is the AVX-512F SGEMM micro-kernel for a 12-row tile, packed A (see internal/gen).
 //
 //go:noescape
-func k512m12(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512m12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k256m1 is the AVX2+FMA SGEMM micro-kernel for a 1-row tile (see internal/gen).
+// k512a1 is the AVX-512F SGEMM micro-kernel for a 1-row tile, A read in place (row stride lda) (see internal/gen).
 //
 //go:noescape
-func k256m1(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512a1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k256m2 is the AVX2+FMA SGEMM micro-kernel for a 2-row tile (see internal/gen).
+// k512a2 is the AVX-512F SGEMM micro-kernel for a 2-row tile, A read in place (row stride lda) (see internal/gen).
 //
 //go:noescape
-func k256m2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512a2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k256m3 is the AVX2+FMA SGEMM micro-kernel for a 3-row tile (see internal/gen).
+// k512a3 is the AVX-512F SGEMM micro-kernel for a 3-row tile, A read in place (row stride lda) (see internal/gen).
 //
 //go:noescape
-func k256m3(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512a3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k256m4 is the AVX2+FMA SGEMM micro-kernel for a 4-row tile (see internal/gen).
+// k512a4 is the AVX-512F SGEMM micro-kernel for a 4-row tile, A read in place (row stride lda) (see internal/gen).
 //
 //go:noescape
-func k256m4(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512a4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k256m5 is the AVX2+FMA SGEMM micro-kernel for a 5-row tile (see internal/gen).
+// k512a5 is the AVX-512F SGEMM micro-kernel for a 5-row tile, A read in place (row stride lda) (see internal/gen).
 //
 //go:noescape
-func k256m5(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512a5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
-// k256m6 is the AVX2+FMA SGEMM micro-kernel for a 6-row tile (see internal/gen).
+// k512a6 is the AVX-512F SGEMM micro-kernel for a 6-row tile, A read in place (row stride lda) (see internal/gen).
 //
 //go:noescape
-func k256m6(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+func k512a6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512a7 is the AVX-512F SGEMM micro-kernel for a 7-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k512a7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512a8 is the AVX-512F SGEMM micro-kernel for a 8-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k512a8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512a9 is the AVX-512F SGEMM micro-kernel for a 9-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k512a9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512a10 is the AVX-512F SGEMM micro-kernel for a 10-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k512a10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512a11 is the AVX-512F SGEMM micro-kernel for a 11-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k512a11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512a12 is the AVX-512F SGEMM micro-kernel for a 12-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k512a12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256m1 is the AVX2+FMA SGEMM micro-kernel for a 1-row tile, packed A (see internal/gen).
+//
+//go:noescape
+func k256m1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256m2 is the AVX2+FMA SGEMM micro-kernel for a 2-row tile, packed A (see internal/gen).
+//
+//go:noescape
+func k256m2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256m3 is the AVX2+FMA SGEMM micro-kernel for a 3-row tile, packed A (see internal/gen).
+//
+//go:noescape
+func k256m3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256m4 is the AVX2+FMA SGEMM micro-kernel for a 4-row tile, packed A (see internal/gen).
+//
+//go:noescape
+func k256m4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256m5 is the AVX2+FMA SGEMM micro-kernel for a 5-row tile, packed A (see internal/gen).
+//
+//go:noescape
+func k256m5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256m6 is the AVX2+FMA SGEMM micro-kernel for a 6-row tile, packed A (see internal/gen).
+//
+//go:noescape
+func k256m6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256a1 is the AVX2+FMA SGEMM micro-kernel for a 1-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k256a1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256a2 is the AVX2+FMA SGEMM micro-kernel for a 2-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k256a2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256a3 is the AVX2+FMA SGEMM micro-kernel for a 3-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k256a3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256a4 is the AVX2+FMA SGEMM micro-kernel for a 4-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k256a4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256a5 is the AVX2+FMA SGEMM micro-kernel for a 5-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k256a5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256a6 is the AVX2+FMA SGEMM micro-kernel for a 6-row tile, A read in place (row stride lda) (see internal/gen).
+//
+//go:noescape
+func k256a6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)

@@ -3,11 +3,17 @@ package nnops
 // goKernel is the portable micro-kernel: a 4×8 tile in plain Go.
 var goKernel = microKernel{name: "go", mr: 4, nr: 8, kc: 256, nb: 512, mc: 1024, masked: true, run: runGo}
 
-func runGo(mr, nr, k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+func runGo(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	var acc [4][8]float32
+	// A is packed (lda 0: k groups of mr values) or read in place.
+	rs, ps := 1, mr
+	if lda != 0 {
+		rs, ps = lda, 1
+	}
 	for p := 0; p < k; p++ {
 		bp := b[p*ldb : p*ldb+nr]
-		for r, av := range a[p*mr : p*mr+mr] {
+		for r := 0; r < mr; r++ {
+			av := a[r*rs+p*ps]
 			row := &acc[r]
 			for j, bv := range bp {
 				row[j] += av * bv
