@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -275,4 +276,41 @@ func (f *Figure) Render() display.Bundle {
 	}
 	b.Data["text/plain"] = f.String()
 	return b
+}
+
+// Stack draws figures one above the other as one figure, each at its own
+// height, as wide as the widest. Any failed figure makes the stack fail.
+// WithSize does not resize the parts of a stack.
+func Stack(figs []*Figure) *Figure {
+	const kind = "figure stack"
+	if len(figs) == 0 {
+		return failed(kind, errors.New("no figures to stack"))
+	}
+	var w, h float64
+	for i, f := range figs {
+		if err := f.Err(); err != nil {
+			return failed(kind, fmt.Errorf("figure %d: %w", i, err))
+		}
+		w, h = max(w, f.w), h+f.h
+	}
+	figs = append([]*Figure(nil), figs...)
+	s := newFigure(kind, "", func(c draw.Canvas, _ *Figure) error {
+		top := c.Max.Y
+		for _, f := range figs {
+			// Centre each figure horizontally in its band.
+			left := c.Min.X + px(math.Round((topx(c.Max.X-c.Min.X)-f.w)/2))
+			sub := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+				Min: vg.Point{X: left, Y: top - px(f.h)},
+				Max: vg.Point{X: left + px(f.w), Y: top},
+			}}
+			if err := f.paint(sub, f); err != nil {
+				return err
+			}
+			top -= px(f.h)
+		}
+		return nil
+	})
+	s.w, s.h = w, h
+	s.relayout = func(g *Figure) {} // keep the parts' sizes
+	return s
 }

@@ -43,7 +43,7 @@ func (s Shape) images(what string, pixels []float32) (int, error) {
 
 // ImageRow is one row of an image grid: a caption shown to its left, the
 // images (whole images of the grid's Shape, one after another), and
-// optional labels shown under each image.
+// optional labels shown under each image (a label may have several lines).
 type ImageRow struct {
 	Caption string
 	Pixels  []float32
@@ -255,12 +255,10 @@ func (ts *tileSet) layoutFor(title string, maxWidth float64) layout {
 	}
 	labSty := textStyle(smallSize, false)
 	for _, ls := range ts.labels {
-		if ls != nil {
+		for _, s := range ls {
 			l.hasLabels = true
+			l.labelH = max(l.labelH, topx(labSty.Height(s))+2) // labels may have several lines
 		}
-	}
-	if l.hasLabels {
-		l.labelH = topx(labSty.Height("Xg")) + 2
 	}
 	if ts.colHeader != nil {
 		l.hasHd = true
@@ -331,13 +329,14 @@ func gridFigure(kind, title string, ts *tileSet) *Figure {
 // paint draws the grid with layout l, top-down, on pixel-aligned positions.
 func (ts *tileSet) paint(c draw.Canvas, title string, l layout) {
 	figW := topx(c.Max.X - c.Min.X)
+	left := topx(c.Min.X)
 	top := topx(c.Max.Y) // y grows upwards in vg
 	if title != "" {
 		sty := textStyle(titleSize, true)
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
-		c.FillText(sty, vg.Point{X: px(figW / 2), Y: px(top - 6)}, title)
+		c.FillText(sty, vg.Point{X: px(left + figW/2), Y: px(top - 6)}, title)
 	}
-	x0 := math.Round((figW-l.contentW-l.captionW)/2) + l.captionW
+	x0 := left + math.Round((figW-l.contentW-l.captionW)/2) + l.captionW
 	colW := (l.contentW - float64(ts.cols-1)*gridGap) / float64(ts.cols)
 	y := top - gridMargin - l.titleH
 	labSty := textStyle(smallSize, false)

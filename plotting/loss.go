@@ -21,6 +21,9 @@ type Run struct {
 	Name  string
 	Train []float64
 	Val   []float64
+	// Best is the 1-based epoch to mark as best; 0 marks the epoch with the
+	// lowest validation loss (training loss when there is no validation).
+	Best int
 }
 
 // LossOptions changes how loss curves are drawn.
@@ -127,6 +130,13 @@ func addRun(p *plot.Plot, i int, r Run, several, logY bool) error {
 		bestOf, bestName = train, "train"
 	}
 	b, _ := best(bestOf)
+	if r.Best > 0 {
+		for _, q := range bestOf {
+			if int(q.X) == r.Best {
+				b = q
+			}
+		}
+	}
 	bestText := fmt.Sprintf("best %s %s at epoch %d", bestName, formatLoss(b.Y), int(b.X))
 	var first plot.Thumbnailer
 	for _, s := range []struct {
