@@ -201,12 +201,17 @@ func (m *Model) checkSet(op string, s *data.Set, what string) error {
 
 func checkFinite(s *data.Set) error {
 	for i, v := range s.X[:s.N*s.D] {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+		if v-v != 0 { // NaN or ±Inf
 			return errf("Fit", "%s: sample %d feature %d is %v; clean or impute the data before training", s.Name, i/s.D, i%s.D, v)
 		}
 	}
 	return nil
 }
+
+// snapshotEvery is how often (in batches) Fit copies the weights that gave
+// a finite loss, to restore them if the loss later becomes NaN or Inf.
+// Copying every batch would cost a few percent of a dense epoch.
+const snapshotEvery = 8
 
 // trainState is what a checkpoint records besides the weights.
 type trainState struct {
@@ -235,6 +240,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 	}
 	params := m.params
 	good := nn.Snapshot(nil, params)
+	goodAt := [2]int{first + 1, 1}
 	var bestSnap [][]float32
 	if cfg.KeepBest && hist.Best >= 0 {
 		bestSnap = nn.Snapshot(nil, params)
@@ -302,11 +308,14 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				nn.Restore(params, good)
 				opt.Reset()
-				e := errf("Fit", "the loss became %v in epoch %d, batch %d; the weights of the last good batch are restored. Lower the learning rate (ae.LR), clip gradients (ae.ClipNorm) or check the data", loss, ep+1, b+1)
+				e := errf("Fit", "the loss became %v in epoch %d, batch %d; the weights of epoch %d, batch %d (the last good weights saved) are restored. Lower the learning rate (ae.LR), clip gradients (ae.ClipNorm) or check the data", loss, ep+1, b+1, goodAt[0], goodAt[1])
 				h, _ := finish(fmt.Sprintf("loss %v in epoch %d, batch %d", loss, ep+1, b+1), e)
 				return h, e
 			}
-			nn.Snapshot(good, params)
+			if b%snapshotEvery == 0 { // these weights gave a finite loss
+				nn.Snapshot(good, params)
+				goodAt = [2]int{ep + 1, b + 1}
+			}
 			opt.Step(params, lrScale)
 			samples += n
 			hist.Samples += n

@@ -300,3 +300,18 @@ func (m *Model) Interpolate(a, b []float32, steps int) *Interpolation {
 	}
 	return &Interpolation{Images: m.decode(z, steps, "interpolation"), Z: z, Steps: steps}
 }
+
+// ReconstructInto encodes and decodes one sample x into dst (which must
+// hold InputSize values) without allocating: the low-latency path for
+// serving one image at a time. A variational model uses z = μ; a denoising
+// model is given x as is.
+func (m *Model) ReconstructInto(dst, x []float32) []float32 {
+	d := m.cfg.Input.Size()
+	if len(x) != d || len(dst) < d {
+		panic(errf("ReconstructInto", "got a sample of %d values and room for %d; the model takes and gives %d", len(x), len(dst), d))
+	}
+	out, _, _ := m.run(x, 1, pass{})
+	copy(dst, out[:d])
+	m.outputs(dst[:d])
+	return dst[:d]
+}

@@ -10,14 +10,17 @@ import "math"
 
 // MSE is the squared error Σ (p−t)².
 func MSE(pred, target, grad []float32, scale float64) float64 {
-	var s float64
 	g := float32(2 * scale)
-	for i, p := range pred {
-		d := p - target[i]
-		s += float64(d * d)
-		grad[i] = g * d
-	}
-	return s * scale
+	return scale * chunkedSum(len(pred), func(lo, hi int) float64 {
+		var s float64
+		t, gr := target[lo:hi], grad[lo:hi]
+		for i, p := range pred[lo:hi] {
+			d := p - t[i]
+			s += float64(d * d)
+			gr[i] = g * d
+		}
+		return s
+	})
 }
 
 // MAE is the absolute error Σ |p−t| (gradient sign(p−t), 0 at 0).
@@ -44,29 +47,30 @@ func MAE(pred, target, grad []float32, scale float64) float64 {
 // in [0, 1], computed from the logits z in the numerically stable form
 // max(z,0) − z·t + log(1+e^−|z|). Its gradient is sigmoid(z) − t.
 func BCEWithLogits(logits, target, grad []float32, scale float64) float64 {
-	var s float64
 	g := float32(scale)
-	for i, z := range logits {
-		t := target[i]
-		az := z
-		if az < 0 {
-			az = -az
+	return scale * chunkedSum(len(logits), func(lo, hi int) float64 {
+		var s float64
+		tg, gr := target[lo:hi], grad[lo:hi]
+		for i, z := range logits[lo:hi] {
+			t := tg[i]
+			az := float64(z)
+			if az > 0 {
+				az = -az
+			}
+			e := expNeg(az) // e^−|z|
+			l := -float64(z) * float64(t)
+			if z > 0 {
+				l += float64(z)
+			}
+			s += l + log1pUnit(e)
+			sig := float32(1 / (1 + e))
+			if z < 0 {
+				sig = float32(e / (1 + e))
+			}
+			gr[i] = g * (sig - t)
 		}
-		e := float32(math.Exp(float64(-az)))
-		l := -z * t
-		if z > 0 {
-			l += z
-		}
-		s += float64(l) + math.Log1p(float64(e))
-		var sig float32
-		if z >= 0 {
-			sig = 1 / (1 + e)
-		} else {
-			sig = e / (1 + e)
-		}
-		grad[i] = g * (sig - t)
-	}
-	return s * scale
+		return s
+	})
 }
 
 // MaskedMSE is the squared error over the observed entries only (mask[i]
