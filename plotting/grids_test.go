@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/latent-ai/latent/runtime/data"
 )
 
 var mnistShape = Shape{C: 1, H: 28, W: 28}
@@ -98,6 +100,8 @@ func TestGridsGolden(t *testing.T) {
 		{"worst", WorstReconstructions(mnistShape, orig, rec, errs, 6)},
 		{"features", Features(Shape{C: 1, H: 8, W: 8}, feat, 0)},
 		{"features", FeaturesInOut(Shape{C: 1, H: 8, W: 8}, Transpose(feat, 16, 64), 0)}, // same figure
+		{"dataset", ImagesOf(&data.Set{Name: "Fashion-MNIST (synthetic stand-in)", X: orig, N: 24, D: 784, C: 1, H: 28, W: 28,
+			Labels: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3}, ClassNames: fashionNames}, 16, 8)},
 		{"rgb_grid", ImageGrid(Shape{C: 3, H: 16, W: 16}, rgb, 4).WithTitle("RGB images")},
 	}
 	for _, tt := range tests {

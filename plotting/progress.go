@@ -8,6 +8,7 @@ import (
 	"html"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -298,24 +299,39 @@ func (l *LiveProgress) Sent() int {
 // TerminalProgress shows training progress as one line of text redrawn
 // with carriage returns, for scripts and terminals: at most one redraw per
 // interval, a finished line kept for every epoch, and a last line saying
-// how training ended. It is safe for use from several goroutines.
+// how training ended. Writing to a file or pipe that is not a terminal (a
+// CI log), it writes only the epoch and end lines. It is safe for use from
+// several goroutines.
 type TerminalProgress struct {
 	mu      sync.Mutex
 	w       io.Writer
 	gate    gate
-	lastLen int // length of the line being redrawn, 0 after a newline
+	logOnly bool // w is not a terminal: no redrawn lines
+	lastLen int  // length of the line being redrawn, 0 after a newline
 }
 
 // NewTerminalProgress returns a terminal display writing to w (usually
 // os.Stderr). Pass its Report method where a host.Reporter is wanted.
 func NewTerminalProgress(w io.Writer) *TerminalProgress {
-	return &TerminalProgress{w: w, gate: newGate(DefaultInterval)}
+	t := &TerminalProgress{w: w, gate: newGate(DefaultInterval)}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice == 0 {
+			t.logOnly = true
+		}
+	}
+	return t
 }
 
 // Report takes one progress snapshot; it is a host.Reporter.
 func (t *TerminalProgress) Report(p host.Progress) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.logOnly {
+		if p.EpochEnd || p.Done {
+			fmt.Fprintln(t.w, ProgressLine(p))
+		}
+		return
+	}
 	if !t.gate.pass(p) {
 		return
 	}

@@ -2,6 +2,8 @@ package plotting
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +191,23 @@ func TestProgressViewEscapes(t *testing.T) {
 	}
 	if b.Data["text/plain"] == nil {
 		t.Error("no text/plain form")
+	}
+}
+
+func TestTerminalProgressToLogFile(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tp := NewTerminalProgress(f)
+	run(newFakeClock(), tp.Report, 2, 30, 0)
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if strings.Contains(s, "\r") || strings.Count(s, "\n") != 3 {
+		t.Errorf("log output should be 3 plain lines (2 epochs, end), got %q", s)
 	}
 }

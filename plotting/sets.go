@@ -33,7 +33,8 @@ func firstN(s *data.Set, n int) []float32 {
 }
 
 // ImagesOf draws the first n images of s (all for n <= 0, at most 256), cols
-// to a row, titled with the set's name.
+// to a row, titled with the set's name and, when the set is labelled, each
+// image captioned with its class name.
 func ImagesOf(s *data.Set, n, cols int) *Figure {
 	sh, err := shapeOf(s)
 	if err != nil {
@@ -42,7 +43,13 @@ func ImagesOf(s *data.Set, n, cols int) *Figure {
 	if n <= 0 || n > 256 {
 		n = min(s.N, 256)
 	}
-	return ImageGrid(sh, firstN(s, n), cols).WithTitle(s.Name)
+	row := ImageRow{Pixels: firstN(s, n)}
+	if len(s.Labels) == s.N {
+		for _, l := range s.Labels[:len(row.Pixels)/s.D] {
+			row.Labels = append(row.Labels, className(l, s.ClassNames))
+		}
+	}
+	return ImageRows(sh, []ImageRow{row}, cols).WithTitle(s.Name)
 }
 
 // ReconstructionsOf draws the first n samples of orig above the model's
