@@ -58,6 +58,8 @@ type CellError struct {
 	// Stuck is set when the cell did not stop after its interrupt; the
 	// session was abandoned and later cells were not run.
 	Stuck bool
+	// Expected is set when the cell is tagged raises-exception.
+	Expected bool
 }
 
 func (e *CellError) Error() string {
@@ -131,8 +133,9 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 			continue
 		}
 		ce.Notebook, ce.Index, ce.Count = opts.Name, i+1, count
+		ce.Expected = c.HasTag(TagRaisesException)
 		res.Errors = append(res.Errors, ce)
-		allowed := (opts.AllowErrors || c.HasTag(TagRaisesException)) && !ce.Timeout && !ce.Stuck
+		allowed := (opts.AllowErrors || ce.Expected) && !ce.Timeout && !ce.Stuck
 		if !allowed {
 			res.Elapsed = time.Since(start)
 			return res, ce

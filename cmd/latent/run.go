@@ -32,7 +32,7 @@ after the notebooks.
 Output (the input is never overwritten without --inplace):
   by default     NAME.nbconvert.ipynb beside NAME.ipynb, as nbconvert does
   -o FILE        write to FILE (one notebook only; "-" writes to stdout)
-  --output-dir D write D/NAME.ipynb for each notebook
+  --output-dir D write D/NAME.ipynb for each notebook (D is created)
   --inplace      replace the input notebook
 Files are written atomically: a run that fails or is killed leaves the old
 file (or none), never a partial one. A run interrupted with Ctrl-C or
@@ -295,8 +295,12 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 		fmt.Fprintf(os.Stderr, "latent run: %v\n", runErr)
 	}
 	for _, e := range res.Errors {
-		if e != ce {
-			fmt.Fprintf(os.Stderr, "latent run: note: %v (allowed)\n", e)
+		switch {
+		case e == ce:
+		case e.Expected:
+			fmt.Fprintf(os.Stderr, "latent run: note: %v (expected: the cell is tagged raises-exception)\n", e)
+		default:
+			fmt.Fprintf(os.Stderr, "latent run: note: %v (allowed by --allow-errors)\n", e)
 		}
 	}
 
@@ -311,8 +315,15 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 		if _, err := os.Stdout.Write(data); err != nil {
 			return fail(1, "cannot write to stdout: %v", err)
 		}
-	} else if err := notebook.WriteFileAtomic(out, data, 0o644); err != nil {
-		return fail(1, "%v", err)
+	} else {
+		if rf.outputDir != "" {
+			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+				return fail(1, "--output-dir: %v", err)
+			}
+		}
+		if err := notebook.WriteFileAtomic(out, data, 0o644); err != nil {
+			return fail(1, "%v", err)
+		}
 	}
 	if report != "" {
 		if err := notebook.WriteFileAtomic(report, nb.HTML(filepath.Base(in)), 0o644); err != nil {
@@ -320,13 +331,26 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 		}
 	}
 	if !rf.quiet {
-		dest := out
+		dest := relative(out)
 		if report != "" {
-			dest += " and " + report
+			dest += " and " + relative(report)
 		}
 		fmt.Fprintf(os.Stderr, "latent run: %s: wrote %s\n", name, dest)
 	}
 	return code
+}
+
+// relative shortens path to one relative to the working directory when it
+// lies below it.
+func relative(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
 }
 
 // notebookLanguage is the language the notebook declares, lower case, or "".
