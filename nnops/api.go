@@ -1,6 +1,9 @@
 package nnops
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Activation names an elementwise activation function.
 type Activation int
@@ -17,8 +20,17 @@ const (
 // BiasActivate sets x[i,j] = act(x[i,j] + bias[j]) in place for a rows×cols
 // matrix. bias may be nil. slope is LeakyReLU's negative slope.
 func BiasActivate(x []float32, rows, cols int, bias []float32, act Activation, slope float32) {
+	needPos("BiasActivate", rows, cols)
+	need("BiasActivate", "x", x, rows*cols)
+	if bias != nil {
+		need("BiasActivate", "bias", bias, cols)
+		bias = bias[:cols]
+	}
 	for i := 0; i < rows; i++ {
 		row := x[i*cols : (i+1)*cols]
+		if biasActivateRow(row, bias, act, slope) {
+			continue
+		}
 		for j := range row {
 			v := row[j]
 			if bias != nil {
@@ -50,6 +62,10 @@ func activate(v float32, act Activation, slope float32) float32 {
 // ActivationBackward multiplies dy in place by the derivative of act, given
 // y, the activation's output: dy[i] *= act'(y[i]).
 func ActivationBackward(dy, y []float32, act Activation, slope float32) {
+	need("ActivationBackward", "y", y, len(dy))
+	if activationGrad(dy, y, act, slope) {
+		return
+	}
 	for i := range dy {
 		switch act {
 		case ReLU:
@@ -135,4 +151,21 @@ func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step
 		vh := v[i] / c2
 		w[i] -= lr * (mh/(float32(math.Sqrt(float64(vh)))+eps) + weightDecay*w[i])
 	}
+}
+
+// String returns the activation's name, as in "Sigmoid".
+func (a Activation) String() string {
+	switch a {
+	case Identity:
+		return "Identity"
+	case ReLU:
+		return "ReLU"
+	case LeakyReLU:
+		return "LeakyReLU"
+	case Sigmoid:
+		return "Sigmoid"
+	case Tanh:
+		return "Tanh"
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
 }

@@ -1,5 +1,6 @@
 // Command gen writes nnops's SGEMM micro-kernels in Go assembly
-// (gemm_amd64.s) and their Go declarations (gemm_amd64_decl.go).
+// (gemm_amd64.s) and their Go declarations (gemm_amd64_decl.go), and the
+// AVX-512 elementwise kernels (elementwise_amd64.s and its _decl.go).
 //
 // Two families are generated, one function per row count r of the tile:
 //
@@ -72,6 +73,17 @@ func main() {
 	}
 	src, err := format.Source(d.Bytes())
 	if err != nil {
+		log.Fatal(err)
+	}
+	easm, edecl := writeElementwise()
+	esrc, err := format.Source(edecl)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "elementwise_amd64.s"), easm, 0o644); err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "elementwise_amd64_decl.go"), esrc, 0o644); err != nil {
 		log.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "gemm_amd64.s"), s.Bytes(), 0o644); err != nil {

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// The elementwise kernels (AVX-512F) written to elementwise_amd64.s. Each
+// walks n float32 values 16 at a time and finishes with a masked partial
+// vector, so it never touches memory past n.
+//
+// Register use in the bodies: Z0 the value, Z1–Z6 temporaries, Z16–Z31
+// constants loaded once by the prologue (see consts).
+
+// consts are the broadcast constants every elementwise kernel loads.
+var consts = []struct {
+	reg  int
+	bits uint32
+	what string
+}{
+	{29, 0x00000000, "0"},
+	{26, 0x3f800000, "1"},
+	{16, 0x40000000, "2"},
+	{28, 0x42b00000, "88 (exp clamp)"},
+	{27, 0xc2b00000, "-88"},
+	{25, 0x3fb8aa3b, "log2(e)"},
+	{24, 0x3f318000, "ln2 high part"},
+	{23, 0xb95e8083, "ln2 low part"},
+	{22, 0x3ab60b61, "1/720"},
+	{21, 0x3c088889, "1/120"},
+	{20, 0x3d2aaaab, "1/24"},
+	{19, 0x3e2aaaab, "1/6"},
+	{18, 0x3f000000, "1/2"},
+	{17, 0x7fffffff, "abs mask"},
+	{15, 0x3d800000, "0.0625 (tanh series threshold)"},
+	{14, 0xbeaaaaab, "-1/3"},
+	{13, 0x3e088889, "2/15"},
+	{12, 0xbd5d0dd1, "-17/315"},
+}
+
+type ewBody func(p func(string, ...any))
+
+// expZ1 replaces Z1 by exp(Z1) for Z1 in [-88, 88] (NaN stays NaN): round
+// to n = Z1·log2(e), reduce r = Z1 − n·ln2 in two steps, a degree-6 Taylor
+// polynomial, and scale by 2^n. Uses Z2, Z3.
+func expZ1(p func(string, ...any)) {
+	p("VMINPS Z1, Z28, Z1")
+	p("VMAXPS Z1, Z27, Z1")
+	p("VMULPS Z25, Z1, Z2")
+	p("VRNDSCALEPS $0, Z2, Z2")
+	p("VFNMADD231PS Z24, Z2, Z1")
+	p("VFNMADD231PS Z23, Z2, Z1")
+	p("VMOVAPS Z22, Z3")
+	for _, c := range []int{21, 20, 19, 18, 26, 26} {
+		p("VFMADD213PS Z%d, Z1, Z3", c)
+	}
+	p("VSCALEFPS Z2, Z3, Z1")
+}
+
+var activations = []struct {
+	name string
+	body ewBody
+}{
+	{"Identity", func(p func(string, ...any)) {}},
+	{"ReLU", func(p func(string, ...any)) { p("VMAXPS Z0, Z29, Z0") }},
+	{"LeakyReLU", func(p func(string, ...any)) {
+		p("VMULPS Z31, Z0, Z1")
+		p("VCMPPS $1, Z29, Z0, K3")
+		p("VBLENDMPS Z1, Z0, K3, Z0")
+	}},
+	{"Sigmoid", func(p func(string, ...any)) {
+		p("VSUBPS Z0, Z29, Z1")
+		expZ1(p)
+		p("VADDPS Z26, Z1, Z1")
+		p("VDIVPS Z1, Z26, Z0")
+	}},
+	{"Tanh", func(p func(string, ...any)) {
+		// 1 − 2/(exp(2x)+1), or the odd series x + x³(−1/3 + x²(2/15 − 17x²/315))
+		// where |x| < 1/16 and the difference would cancel.
+		p("VPANDD Z17, Z0, Z4")
+		p("VADDPS Z0, Z0, Z1")
+		expZ1(p)
+		p("VADDPS Z26, Z1, Z1")
+		p("VDIVPS Z1, Z16, Z1")
+		p("VSUBPS Z1, Z26, Z1")
+		p("VMULPS Z0, Z0, Z5")
+		p("VMOVAPS Z12, Z3")
+		p("VFMADD213PS Z13, Z5, Z3")
+		p("VFMADD213PS Z14, Z5, Z3")
+		p("VMULPS Z0, Z5, Z5")
+		p("VMOVAPS Z0, Z6")
+		p("VFMADD231PS Z3, Z5, Z6")
+		p("VCMPPS $1, Z15, Z4, K3")
+		p("VBLENDMPS Z6, Z1, K3, Z0")
+	}},
+}
+
+// derivatives multiply Z0 (dy) by act'(Z7), given the activation output y
+// in Z7.
+var derivatives = []struct {
+	name string
+	body ewBody
+}{
+	{"ReLU", func(p func(string, ...any)) {
+		p("VCMPPS $6, Z29, Z7, K3") // !(y <= 0)
+		p("VBLENDMPS Z0, Z29, K3, Z0")
+	}},
+	{"LeakyReLU", func(p func(string, ...any)) {
+		p("VMULPS Z31, Z0, Z1")
+		p("VCMPPS $1, Z29, Z7, K3")
+		p("VBLENDMPS Z1, Z0, K3, Z0")
+	}},
+	{"Sigmoid", func(p func(string, ...any)) {
+		p("VSUBPS Z7, Z26, Z1")
+		p("VMULPS Z7, Z1, Z1")
+		p("VMULPS Z1, Z0, Z0")
+	}},
+	{"Tanh", func(p func(string, ...any)) {
+		p("VMOVAPS Z26, Z1")
+		p("VFNMADD231PS Z7, Z7, Z1")
+		p("VMULPS Z1, Z0, Z0")
+	}},
+}
+
+// ewLoop writes one function: x (DI) is read into Z0 and written back
+// after body; the optional second stream (SI) is added to Z0 first
+// (addSecond) or loaded into Z7 (loadSecond).
+func ewLoop(w *bytes.Buffer, name, second string, body ewBody) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	fmt.Fprintf(w, "\n// func %s(x, y *float32, n int, slope float32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-28\n", name)
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ y+8(FP), SI")
+	p("MOVQ n+16(FP), CX")
+	p("VBROADCASTSS slope+24(FP), Z31")
+	for _, c := range consts {
+		p("MOVL $0x%08x, AX", c.bits)
+		p("VPBROADCASTD AX, Z%d // %s", c.reg, c.what)
+	}
+	step := func(masked bool) {
+		ld := func(src, dst string) {
+			if masked {
+				p("VMOVUPS.Z %s, K1, %s", src, dst)
+			} else {
+				p("VMOVUPS %s, %s", src, dst)
+			}
+		}
+		ld("(DI)", "Z0")
+		switch second {
+		case "add":
+			ld("(SI)", "Z8")
+			p("VADDPS Z8, Z0, Z0")
+		case "load":
+			ld("(SI)", "Z7")
+		}
+		body(p)
+		if masked {
+			p("VMOVUPS Z0, K1, (DI)")
+		} else {
+			p("VMOVUPS Z0, (DI)")
+		}
+	}
+	fmt.Fprintf(w, "loop:\n")
+	p("CMPQ CX, $16")
+	p("JL tail")
+	step(false)
+	p("ADDQ $64, DI")
+	if second != "" {
+		p("ADDQ $64, SI")
+	}
+	p("SUBQ $16, CX")
+	p("JMP loop")
+	fmt.Fprintf(w, "tail:\n")
+	p("TESTQ CX, CX")
+	p("JZ done")
+	p("MOVL $1, AX")
+	p("SHLL CX, AX")
+	p("DECL AX")
+	p("KMOVW AX, K1")
+	step(true)
+	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// writeElementwise returns the assembly and the Go declarations.
+func writeElementwise() (asm, decl []byte) {
+	var s, d bytes.Buffer
+	fmt.Fprintf(&s, "// Code generated by nnops/internal/gen; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\n#include \"textflag.h\"\n")
+	fmt.Fprintf(&d, "// Code generated by nnops/internal/gen; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\npackage nnops\n\n")
+	decl1 := func(name, doc string) {
+		fmt.Fprintf(&d, "// %s %s (AVX-512F).\n//\n//go:noescape\nfunc %s(x, y *float32, n int, slope float32)\n\n", name, doc, name)
+	}
+	for _, a := range activations {
+		name := "bias" + a.name + "512"
+		ewLoop(&s, name, "add", a.body)
+		decl1(name, fmt.Sprintf("sets x[i] = %s(x[i] + y[i]) for i < n", a.name))
+		if a.name == "Identity" {
+			continue
+		}
+		name = "act" + a.name + "512"
+		ewLoop(&s, name, "", a.body)
+		decl1(name, fmt.Sprintf("sets x[i] = %s(x[i]) for i < n; y is unused", a.name))
+	}
+	for _, a := range derivatives {
+		name := "grad" + a.name + "512"
+		ewLoop(&s, name, "load", a.body)
+		decl1(name, fmt.Sprintf("multiplies x[i] by the %s derivative at output y[i]", a.name))
+	}
+	return s.Bytes(), d.Bytes()
+}
