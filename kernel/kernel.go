@@ -65,7 +65,10 @@ type Kernel struct {
 	log    *log.Logger
 	signer *Signer
 	sess   string
-	ev     Evaluator
+
+	ev      Evaluator
+	evErr   error
+	evReady chan struct{} // closed once ev or evErr is set
 
 	shell, control, stdin, iopub, hb zmq4.Socket
 	pub                              *publisher
@@ -123,7 +126,7 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	return &Kernel{
 		cfg: cfg, log: cfg.Log, signer: signer, sess: newID(),
-		shellQ: make(chan *Message, 1024), done: make(chan struct{}),
+		shellQ: make(chan *Message, 1024), done: make(chan struct{}), evReady: make(chan struct{}),
 		execCtx: context.Background(),
 	}, nil
 }
@@ -138,12 +141,6 @@ func (k *Kernel) Run(ctx context.Context) error {
 	guardMaxMessage.Store(int64(k.cfg.MaxMessageSize))
 	guardWriteTimeout.Store(int64(k.cfg.WriteTimeout))
 	guardLog.Store(k.log)
-
-	ev, err := k.cfg.NewEvaluator()
-	if err != nil {
-		return fmt.Errorf("kernel: cannot start the evaluator: %w", err)
-	}
-	k.ev = ev
 
 	sctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -178,6 +175,11 @@ func (k *Kernel) Run(ctx context.Context) error {
 	k.pub = newPublisher(k.iopub, k.signer, k.sess, k.log, track, k.cfg.IOPubMaxBytes, k.cfg.IOPubMaxMessages)
 	k.pub.publish(nil, "status", map[string]string{"execution_state": "starting"}, false)
 
+	// The evaluator starts in the background: kernel_info, interrupt and
+	// shutdown are served at once, and requests that need the evaluator
+	// wait for it.
+	k.goServe(k.startEvaluator)
+
 	k.goServe(k.heartbeat)
 	k.goServe(func() { k.readLoop(k.shell, "shell", func(m *Message) { k.enqueueShell(m) }) })
 	k.goServe(func() { k.readLoop(k.control, "control", k.handleControl) })
@@ -203,6 +205,33 @@ func (k *Kernel) Run(ctx context.Context) error {
 		k.log.Printf("a cell did not stop within 3 s of shutdown; exiting anyway")
 	}
 	return nil
+}
+
+func (k *Kernel) startEvaluator() {
+	defer close(k.evReady)
+	defer func() {
+		if r := recover(); r != nil {
+			k.evErr = fmt.Errorf("the evaluator panicked while starting: %v", r)
+			k.log.Print(k.evErr)
+		}
+	}()
+	k.ev, k.evErr = k.cfg.NewEvaluator()
+	if k.evErr == nil && k.ev == nil {
+		k.evErr = errors.New("the evaluator factory returned nothing")
+	}
+	if k.evErr != nil {
+		k.log.Printf("cannot start the evaluator: %v; every cell will report it", k.evErr)
+	}
+}
+
+// evaluator waits until the evaluator has started and returns it.
+func (k *Kernel) evaluator() (Evaluator, error) {
+	select {
+	case <-k.evReady:
+		return k.ev, k.evErr
+	case <-k.done:
+		return nil, errors.New("the kernel is shutting down")
+	}
 }
 
 func transportNetwork(ci *ConnectionInfo) string {

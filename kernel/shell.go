@@ -138,7 +138,11 @@ func (k *Kernel) run(code string, sink display.Sink) (res *display.Bundle, err e
 				Value: fmt.Sprintf("%v (the session may be inconsistent: restart the kernel if later cells misbehave)", r)}
 		}
 	}()
-	return k.ev.Execute(ctx, code, sink)
+	ev, err := k.evaluator()
+	if err != nil {
+		return nil, &display.Error{Name: "KernelStartError", Value: "the Go session could not start: " + err.Error() + "; fix the cause and restart the kernel"}
+	}
+	return ev.Execute(ctx, code, sink)
 }
 
 func asDisplayError(err error) *display.Error {
@@ -234,7 +238,7 @@ func (k *Kernel) complete(m *Message) {
 	cur := req.cursor()
 	var matches []string
 	start, end := cur, cur
-	k.guarded("complete", func() { matches, start, end = k.ev.Complete(req.Code, cur) })
+	k.guarded("complete", func(ev Evaluator) { matches, start, end = ev.Complete(req.Code, cur) })
 	if matches == nil {
 		matches = []string{}
 	}
@@ -250,7 +254,7 @@ func (k *Kernel) inspect(m *Message) {
 	}
 	var b display.Bundle
 	found := false
-	k.guarded("inspect", func() { b, found = k.ev.Inspect(req.Code, req.cursor(), req.DetailLevel) })
+	k.guarded("inspect", func(ev Evaluator) { b, found = ev.Inspect(req.Code, req.cursor(), req.DetailLevel) })
 	data := b.Data
 	if !found || data == nil {
 		data = map[string]any{}
@@ -268,7 +272,7 @@ func (k *Kernel) isComplete(m *Message) {
 		return
 	}
 	status, indent := "unknown", ""
-	k.guarded("is_complete", func() { status, indent = k.ev.IsComplete(req.Code) })
+	k.guarded("is_complete", func(ev Evaluator) { status, indent = ev.IsComplete(req.Code) })
 	c := map[string]any{"status": status}
 	if status == "incomplete" {
 		c["indent"] = indent
@@ -276,12 +280,18 @@ func (k *Kernel) isComplete(m *Message) {
 	k.reply(k.shell, m, "is_complete_reply", c)
 }
 
-// guarded runs an evaluator call and logs (rather than dies of) a panic.
-func (k *Kernel) guarded(what string, f func()) {
+// guarded runs an evaluator call, once the evaluator is ready, and logs
+// (rather than dies of) a panic. Without an evaluator it does nothing, and
+// the caller's defaults answer.
+func (k *Kernel) guarded(what string, f func(Evaluator)) {
+	ev, err := k.evaluator()
+	if err != nil {
+		return
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			k.log.Printf("%s panicked: %v\n%s", what, r, debug.Stack())
 		}
 	}()
-	f()
+	f(ev)
 }
