@@ -29,6 +29,10 @@ import (
 type Options struct {
 	// Args is what os.Args holds for interpreted code (scripts).
 	Args []string
+	// NewReporter, when set, makes the progress reporter of each training
+	// run (host.Set); it gets the running cell's sink. The default shows a
+	// live display in the cell (plotting.LiveProgress).
+	NewReporter func(sink display.Sink) host.Reporter
 }
 
 // Session is one long-lived interpreter. Its methods are not safe for
@@ -79,6 +83,7 @@ func New() (*Session, error) { return NewWithOptions(Options{}) }
 
 // NewWithOptions starts a session configured by opts.
 func NewWithOptions(opts Options) (*Session, error) {
+	installFormatter()
 	s := &Session{opts: opts}
 	s.stdin.s = s
 	in, err := s.newInterp()
@@ -249,7 +254,11 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	s.ctx, s.active = ctx, true
 	s.ctxMu.Unlock()
 	display.SetSink(cs)
-	host.Set(s.context, func() host.Reporter { return newProgressReporter(cs) })
+	if s.opts.NewReporter != nil {
+		host.Set(s.context, func() host.Reporter { return s.opts.NewReporter(cs) })
+	} else {
+		host.Set(s.context, liveReporter(cs))
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, &display.Error{Name: "InternalError", Value: fmt.Sprint(r),

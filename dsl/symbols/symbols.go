@@ -10,12 +10,17 @@ import "reflect"
 // form interp.Use takes.
 var Symbols = map[string]map[string]reflect.Value{}
 
-// Packages lists the import paths extracted into this package; gen.sh and
-// the staleness test read it.
+// Packages lists the import paths extracted into this package (the same
+// list as the go:generate line); the staleness test and the docs generator
+// read it.
 var Packages = []string{
 	"github.com/latent-ai/latent/display",
+	"github.com/latent-ai/latent/plotting",
+	"github.com/latent-ai/latent/runtime/ae",
 	"github.com/latent-ai/latent/runtime/data",
 	"github.com/latent-ai/latent/runtime/host",
+	"github.com/latent-ai/latent/runtime/metrics",
+	"github.com/latent-ai/latent/runtime/pca",
 }
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/latent-ai/latent/display github.com/latent-ai/latent/runtime/data github.com/latent-ai/latent/runtime/host
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/latent-ai/latent/display github.com/latent-ai/latent/plotting github.com/latent-ai/latent/runtime/ae github.com/latent-ai/latent/runtime/data github.com/latent-ai/latent/runtime/host github.com/latent-ai/latent/runtime/metrics github.com/latent-ai/latent/runtime/pca

@@ -1,0 +1,87 @@
+package dsl
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/plotting"
+	"github.com/latent-ai/latent/runtime/ae"
+	"github.com/latent-ai/latent/runtime/data"
+	"github.com/latent-ai/latent/runtime/host"
+)
+
+var formatterOnce sync.Once
+
+// installFormatter makes runtime results show as plotting figures when they
+// are a cell's result or passed to display.Show: a training history as its
+// loss curves, reconstructions, codes, samples, interpolations and anomaly
+// reports as their figures, and an image dataset as a grid of its first
+// images. The plain-text form stays beside the figure.
+func installFormatter() {
+	formatterOnce.Do(func() { display.SetFormatter(formatRuntime) })
+}
+
+// formatRuntime is the display.Format hook for runtime types.
+func formatRuntime(v any) (b display.Bundle, ok bool) {
+	var fig *plotting.Figure
+	switch x := v.(type) {
+	case *ae.History:
+		if x != nil && len(x.Train) > 0 {
+			fig = plotting.HistoryLoss(x)
+		}
+	case *ae.Reconstruction:
+		if x != nil {
+			fig = plotting.ReconstructionFigure(x, 8)
+		}
+	case *ae.Codes:
+		if x != nil {
+			fig = plotting.CodesFigure(x)
+		}
+	case *ae.Samples:
+		if x != nil {
+			fig = plotting.SamplesFigure(x, 8)
+		}
+	case *ae.Interpolation:
+		if x != nil {
+			fig = plotting.InterpolationFigure(x)
+		}
+	case *ae.AnomalyReport:
+		if x != nil {
+			fig = plotting.AnomalyFigure(x)
+		}
+	case *data.Set:
+		if x != nil && x.H > 0 && x.W > 0 && x.N > 0 {
+			fig = plotting.ImagesOf(x, 16, 8)
+		}
+	case host.Progress:
+		return plotting.ProgressView{Progress: x}.Render(), true
+	}
+	if fig == nil {
+		return display.Bundle{}, false
+	}
+	defer func() {
+		// A figure that cannot be drawn must not fail the cell: fall back
+		// to the plain form.
+		if r := recover(); r != nil {
+			b, ok = display.Text(fmt.Sprintf("%v\n(figure failed: %v)", v, r)), true
+		}
+	}()
+	b = fig.Render()
+	if b.Data == nil {
+		return display.Bundle{}, false
+	}
+	if s, isStr := v.(fmt.Stringer); isStr {
+		b.Data["text/plain"] = s.String()
+	}
+	return b, true
+}
+
+// liveReporter is the default host reporter factory: one live display per
+// training run, in the cell's output (plotting.LiveProgress: display_data
+// then update_display_data, at most five a second, final state kept).
+func liveReporter(sink display.Sink) func() host.Reporter {
+	return func() host.Reporter {
+		return plotting.NewLiveProgress(sink.Display, 0).Report
+	}
+}

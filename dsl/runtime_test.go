@@ -1,0 +1,129 @@
+package dsl
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latent-ai/latent/display"
+)
+
+func TestInterruptKeepsState(t *testing.T) {
+	s := newSession(t)
+	runSteps(t, s, []step{{code: "kept := 7\ncount := 0", result: ""}})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		cancel()
+	}()
+	_, err := s.Execute(ctx, "for {\n\tcount++\n}", newRecSink())
+	var de *display.Error
+	if !errors.As(err, &de) || de.Name != "Interrupted" {
+		t.Fatalf("busy loop: got %v, want an Interrupted error", err)
+	}
+	runSteps(t, s, []step{
+		{code: "kept", result: "7"},
+		{code: "count > 0", result: "true"},
+	})
+}
+
+func TestStdin(t *testing.T) {
+	s := newSession(t)
+	sink := newRecSink()
+	sink.inputs = []string{"42", "hello world"}
+	b, err := s.Execute(context.Background(), "var n int\nfmt.Scanln(&n)\nimport (\"bufio\"; \"os\")\nr := bufio.NewReader(os.Stdin)\nline, _ := r.ReadString('\\n')\nfmt.Sprint(n+1, \" \", line)", sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Data["text/plain"]; got != "43 hello world\n" {
+		t.Fatalf("stdin result %q", got)
+	}
+	if sink.prompts != 2 {
+		t.Fatalf("%d input requests, want 2", sink.prompts)
+	}
+	none := newRecSink()
+	none.noStdin = true
+	b, err = s.Execute(context.Background(), "_, err := fmt.Scanln(&n)\nerr.Error()", none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Data["text/plain"].(string); !strings.Contains(got, "does not accept input") {
+		t.Fatalf("no-stdin error %q", got)
+	}
+	if !strings.Contains(none.out("stderr"), "does not accept input") {
+		t.Fatalf("no note on stderr: %q", none.out("stderr"))
+	}
+}
+
+func TestOutputFloodIsBounded(t *testing.T) {
+	s := newSession(t)
+	sink := newRecSink()
+	start := time.Now()
+	// 100 MB in 1 MB writes, then a marker at the very end.
+	_, err := s.Execute(context.Background(), "import \"strings\"\nchunk := strings.Repeat(\"x\", 1<<20)\nfor i := 0; i < 100; i++ { fmt.Print(chunk) }\nfmt.Print(\"THE-END\")", sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := sink.out("stdout")
+	if len(out) > streamHead+streamTail+1024 {
+		t.Fatalf("stdout carried %d bytes, want at most %d", len(out), streamHead+streamTail+1024)
+	}
+	if !strings.Contains(out, "truncated") || !strings.HasSuffix(out, "THE-END") || !strings.HasPrefix(out, "xxx") {
+		t.Fatalf("flood output lacks start, notice or end: %q ... %q", out[:40], out[len(out)-200:])
+	}
+	t.Logf("100 MB print: %d bytes shown, %d messages, %s", len(out), sink.messages, time.Since(start))
+	runSteps(t, s, []step{{code: "1", result: "1"}})
+}
+
+func TestStreamsAreCoalesced(t *testing.T) {
+	s := newSession(t)
+	sink := newRecSink()
+	start := time.Now()
+	_, err := s.Execute(context.Background(), "import \"time\"\nfor i := 0; i < 300; i++ { fmt.Println(i); time.Sleep(time.Millisecond) }", sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := time.Since(start)
+	// Flushes happen every streamInterval, plus one at the end.
+	limit := int(d/streamInterval) + 2
+	if sink.messages > limit {
+		t.Fatalf("%d stream messages in %s, want at most %d", sink.messages, d, limit)
+	}
+	if !strings.Contains(sink.out("stdout"), "299\n") {
+		t.Fatal("lost output")
+	}
+}
+
+func TestRuntimeInCells(t *testing.T) {
+	s := newSession(t)
+	sink := newRecSink()
+	b, err := s.Execute(context.Background(), "train := data.TimeSeries(256, 16, 0, 1)\nm := ae.Dense(16, 8, 2)\nh := m.Fit(train, ae.Epochs(3), ae.Batch(32))\nh", sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b == nil || b.Data["image/png"] == nil && b.Data["image/svg+xml"] == nil {
+		t.Fatalf("a history is not shown as a figure: %v", b)
+	}
+	if len(sink.displays) == 0 || sink.displays[0].ID == "" {
+		t.Fatalf("no live progress display: %d displays", len(sink.displays))
+	}
+	if sink.updates == 0 {
+		t.Fatalf("progress was never updated (%d displays)", len(sink.displays))
+	}
+	// Interrupting a long Fit leaves the model usable.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		cancel()
+	}()
+	_, err = s.Execute(ctx, "h2 := m.Fit(train, ae.Epochs(1000000), ae.Batch(8), ae.Quiet())", newRecSink())
+	var de *display.Error
+	if !errors.As(err, &de) || de.Name != "Interrupted" {
+		t.Fatalf("interrupted Fit: %v", err)
+	}
+	runSteps(t, s, []step{
+		{code: "h3 := m.Fit(train, ae.Epochs(1), ae.Quiet())\nlen(h3.Train)", result: "1"},
+	})
+}
