@@ -422,3 +422,76 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestAutoRec checks that AutoRec beats predicting each item's mean rating
+// on held-out ratings and that its top-K leaves out seen items.
+func TestAutoRec(t *testing.T) {
+	r := data.Ratings(300, 80, 3, 0.3, 1)
+	// Baseline: each item's mean training rating.
+	base := make([]float32, r.Users*r.Items)
+	for i := 0; i < r.Items; i++ {
+		var s float32
+		n := 0
+		for u := 0; u < r.Users; u++ {
+			if k := u*r.Items + i; r.Train[k] {
+				s += r.Ratings[k]
+				n++
+			}
+		}
+		for u := 0; u < r.Users; u++ {
+			base[u*r.Items+i] = s / float32(max(n, 1))
+		}
+	}
+	baseRMSE := r.TestRMSE(base)
+	for _, rec := range []*Recommender{AutoRec(r, 100), UserAutoRec(r, 20)} {
+		h := rec.Fit(Quiet())
+		if got := rec.RMSE(); !(got < baseRMSE) {
+			t.Errorf("%s: RMSE %.3f, item-mean baseline %.3f", rec, got, baseRMSE)
+		} else {
+			t.Logf("%s: RMSE %.3f vs item-mean baseline %.3f (%s)", rec, got, baseRMSE, h)
+		}
+		top := rec.TopK(5, 10)
+		seen := map[int]bool{}
+		for _, i := range r.Seen(5) {
+			seen[i] = true
+		}
+		for _, i := range top.Items {
+			if seen[i] {
+				t.Errorf("recommended item %d already seen", i)
+			}
+		}
+		if len(top.Items) != 10 || top.String() == "" {
+			t.Errorf("top-K %v", top)
+		}
+	}
+}
+
+// TestTwoDecoders checks that the shared-encoder model trains both
+// decoders and swaps domains.
+func TestTwoDecoders(t *testing.T) {
+	a := blobs("a", 256, 1, 8, 8, 1)
+	b := blobs("b", 256, 1, 8, 8, 2)
+	for i := range b.X {
+		b.X[i] = 1 - b.X[i]
+	}
+	m := TwoDecoders(64, 32, 8)
+	h := m.Fit(a, b, Epochs(10), Batch(32), Quiet(), LR(3e-3))
+	if len(h.Metrics["a"]) != 10 || !(h.Last() < 0.8*h.Train[0]) {
+		t.Fatalf("history %v", h)
+	}
+	sw := m.Swap(a.Take(4), true)
+	if sw.Reconstructions.N != 4 {
+		t.Fatalf("swap %v", sw)
+	}
+	// B's decoder makes B-style (inverted) images: the swap is closer to
+	// the inverted originals than to the originals.
+	var toA, toInv float64
+	for i, v := range sw.Reconstructions.X {
+		o := a.X[i]
+		toA += float64((v - o) * (v - o))
+		toInv += float64((v - 1 + o) * (v - 1 + o))
+	}
+	if !(toInv < toA) {
+		t.Errorf("swapped images are closer to domain A (%.3g) than to B-style (%.3g)", toA, toInv)
+	}
+}

@@ -74,6 +74,16 @@ func (m *Model) reconLoss(out, target []float32, n int) float64 {
 		return nn.BCEWithLogits(out[:n*d], target[:n*d], m.grad, sc)
 	case MAE:
 		return nn.MAE(out[:n*d], target[:n*d], m.grad, sc)
+	case MaskedMSE:
+		mask := m.mb[:n*d]
+		cnt := 0
+		for _, v := range mask {
+			if v != 0 {
+				cnt++
+			}
+		}
+		l, _ := nn.MaskedMSE(out[:n*d], target[:n*d], mask, m.grad, 1/float64(max(cnt, 1)))
+		return l
 	}
 	return nn.MSE(out[:n*d], target[:n*d], m.grad, sc)
 }

@@ -238,6 +238,10 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			}
 		}
 	}
+	masked := m.cfg.Loss == MaskedMSE
+	if masked && (len(m.mask) != train.N*d || cfg.Val != nil) {
+		return nil, errf("Fit", "a masked loss needs the mask of its training set (use ae.AutoRec) and takes no validation set")
+	}
 	params := m.params
 	good := nn.Snapshot(nil, params)
 	goodAt := [2]int{first + 1, 1}
@@ -303,6 +307,12 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			xb := m.xb[:n*d]
 			for i, r := range perm[lo : lo+n] {
 				copy(xb[i*d:(i+1)*d], train.X[r*d:(r+1)*d])
+			}
+			if masked {
+				m.mb = grow(m.mb, n*d)
+				for i, r := range perm[lo : lo+n] {
+					copy(m.mb[i*d:(i+1)*d], m.mask[r*d:(r+1)*d])
+				}
 			}
 			loss, recon := m.step(xb, n, rng)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {

@@ -57,8 +57,10 @@ type Model struct {
 	opt      *nn.Optimizer
 	epochs   int // epochs trained so far
 
+	mask []float32 // observed-entry mask of the training set (MaskedMSE)
+
 	// training buffers, grown once per batch size
-	xb, grad, z, eps, dh []float32
+	xb, mb, grad, z, eps, dh []float32
 }
 
 // Dense returns an undercomplete dense autoencoder: widths[0] is the input
@@ -295,7 +297,7 @@ func (m *Model) set(op string, f func(c *Config)) *Model {
 // Like every With method it re-initialises the weights.
 func (m *Model) WithLoss(l Loss) *Model {
 	switch l {
-	case MSE, MAE, BCE:
+	case MSE, MAE, BCE, MaskedMSE:
 	default:
 		panic(errf("WithLoss", "unknown loss %q; use ae.MSE, ae.MAE or ae.BCE", string(l)))
 	}
