@@ -28,7 +28,7 @@ header .summary{color:#57606a}
 .prompt{flex:0 0 72px;text-align:right;color:#57606a;font:12px/1.9 ui-monospace,monospace;white-space:nowrap}
 .out .prompt{color:#9a3412}
 .body{flex:1;min-width:0;overflow-x:auto}
-pre{margin:0;padding:6px 10px;font:13px/1.45 ui-monospace,"SFMono-Regular",Menlo,monospace;white-space:pre-wrap;word-break:break-word}
+pre{margin:0;padding:6px 10px;tab-size:4;font:13px/1.45 ui-monospace,"SFMono-Regular",Menlo,monospace;white-space:pre-wrap;word-break:break-word}
 .source{background:#f2f4f7;border:1px solid #d0d7de;border-radius:4px}
 .stderr{background:#fff1f0}
 .error{background:#ffebe9;border-left:3px solid #cf222e}
