@@ -87,11 +87,13 @@ func ActivationBackward(dy, y []float32, act Activation, slope float32) {
 // SumRows sets dst[j] to the sum over rows of column j of the rows×cols
 // matrix x (the bias gradient).
 func SumRows(dst, x []float32, rows, cols int) {
-	clear(dst[:cols])
+	needPos("SumRows", rows, cols)
+	need("SumRows", "x", x, rows*cols)
+	need("SumRows", "dst", dst, cols)
+	dst = dst[:cols]
+	clear(dst)
 	for i := 0; i < rows; i++ {
-		for j, v := range x[i*cols : (i+1)*cols] {
-			dst[j] += v
-		}
+		addTo(dst, x[i*cols:(i+1)*cols])
 	}
 }
 
@@ -100,10 +102,7 @@ func SumRows(dst, x []float32, rows, cols int) {
 func MeanRows(dst, x []float32, rows, cols int) {
 	SumRows(dst, x, rows, cols)
 	if rows > 0 {
-		inv := 1 / float32(rows)
-		for j := range dst[:cols] {
-			dst[j] *= inv
-		}
+		scale(dst[:cols], 1/float32(rows))
 	}
 }
 
@@ -111,30 +110,17 @@ func MeanRows(dst, x []float32, rows, cols int) {
 func MeanCols(dst, x []float32, rows, cols int) {
 	SumCols(dst, x, rows, cols)
 	if cols > 0 {
-		inv := 1 / float32(cols)
-		for i := range dst[:rows] {
-			dst[i] *= inv
-		}
+		scale(dst[:rows], 1/float32(cols))
 	}
-}
-
-// sum returns the sum of x.
-func sum(x []float32) float32 {
-	var s float32
-	for _, v := range x {
-		s += v
-	}
-	return s
 }
 
 // SumCols sets dst[i] to the sum of row i of the rows×cols matrix x.
 func SumCols(dst, x []float32, rows, cols int) {
+	needPos("SumCols", rows, cols)
+	need("SumCols", "x", x, rows*cols)
+	need("SumCols", "dst", dst, rows)
 	for i := 0; i < rows; i++ {
-		var s float32
-		for _, v := range x[i*cols : (i+1)*cols] {
-			s += v
-		}
-		dst[i] = s
+		dst[i] = sum(x[i*cols : (i+1)*cols])
 	}
 }
 
@@ -142,15 +128,14 @@ func SumCols(dst, x []float32, rows, cols int) {
 // to weights w with gradient g and moment buffers m and v, in one pass.
 // step is the 1-based step count used for bias correction.
 func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
-	c1 := 1 - float32(math.Pow(float64(beta1), float64(step)))
-	c2 := 1 - float32(math.Pow(float64(beta2), float64(step)))
-	for i := range w {
-		m[i] = beta1*m[i] + (1-beta1)*g[i]
-		v[i] = beta2*v[i] + (1-beta2)*g[i]*g[i]
-		mh := m[i] / c1
-		vh := v[i] / c2
-		w[i] -= lr * (mh/(float32(math.Sqrt(float64(vh)))+eps) + weightDecay*w[i])
+	need("Adam", "g", g, len(w))
+	need("Adam", "m", m, len(w))
+	need("Adam", "v", v, len(w))
+	if step < 1 {
+		panic(fmt.Sprintf("nnops.Adam: step %d; steps count from 1", step))
 	}
+	h := newAdamParams(lr, beta1, beta2, eps, weightDecay, step)
+	adamStep(w, g, m, v, &h)
 }
 
 // String returns the activation's name, as in "Sigmoid".

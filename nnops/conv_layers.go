@@ -153,10 +153,7 @@ func batchReduce(dst []float32, n int, fn func(part []float32, b int, first bool
 // the c×hw image o.
 func addChannelBias(o, bias []float32, hw int) {
 	for c, bv := range bias {
-		row := o[c*hw : (c+1)*hw]
-		for i := range row {
-			row[i] += bv
-		}
+		addScalar(o[c*hw:(c+1)*hw], bv)
 	}
 }
 

@@ -45,3 +45,48 @@ func activationGrad(dy, y []float32, act Activation, slope float32) bool {
 	}
 	return true
 }
+
+// addTo sets dst[i] += src[i].
+func addTo(dst, src []float32) {
+	if useAVX512 && len(dst) > 0 {
+		_ = src[len(dst)-1]
+		biasIdentity512(&dst[0], &src[0], len(dst), 0)
+		return
+	}
+	addToGo(dst, src)
+}
+
+// addScalar adds s to every x[i].
+func addScalar(x []float32, s float32) {
+	if useAVX512 && len(x) > 0 {
+		addScalar512(&x[0], nil, len(x), s)
+		return
+	}
+	addScalarGo(x, s)
+}
+
+// scale multiplies every x[i] by s.
+func scale(x []float32, s float32) {
+	if useAVX512 && len(x) > 0 {
+		scale512(&x[0], nil, len(x), s)
+		return
+	}
+	scaleGo(x, s)
+}
+
+// sum returns the sum of x.
+func sum(x []float32) float32 {
+	if useAVX512 && len(x) > 0 {
+		return sum512(&x[0], len(x))
+	}
+	return sumGo(x)
+}
+
+func adamStep(w, g, m, v []float32, h *adamParams) {
+	if useAVX512 && len(w) > 0 {
+		_, _, _ = g[len(w)-1], m[len(w)-1], v[len(w)-1]
+		adam512(&w[0], &g[0], &m[0], &v[0], len(w), h)
+		return
+	}
+	adamGo(w, g, m, v, h)
+}

@@ -49,6 +49,26 @@ func biasTanh512(x, y *float32, n int, slope float32)
 //go:noescape
 func actTanh512(x, y *float32, n int, slope float32)
 
+// addScalar512 adds slope to x[i] for i < n; y is unused (AVX-512F).
+//
+//go:noescape
+func addScalar512(x, y *float32, n int, slope float32)
+
+// scale512 multiplies x[i] by slope for i < n; y is unused (AVX-512F).
+//
+//go:noescape
+func scale512(x, y *float32, n int, slope float32)
+
+// adam512 is the one-pass Adam(W) update of n weights (AVX-512F).
+//
+//go:noescape
+func adam512(w, grad, m, v *float32, n int, h *adamParams)
+
+// sum512 returns the sum of x[:n] in a fixed order (AVX-512F).
+//
+//go:noescape
+func sum512(x *float32, n int) float32
+
 // gradReLU512 multiplies x[i] by the ReLU derivative at output y[i] (AVX-512F).
 //
 //go:noescape

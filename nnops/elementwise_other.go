@@ -8,3 +8,9 @@ var useAVX512 = false
 func biasActivateRow(row, bias []float32, act Activation, slope float32) bool { return false }
 
 func activationGrad(dy, y []float32, act Activation, slope float32) bool { return false }
+
+func addTo(dst, src []float32)                     { addToGo(dst, src) }
+func addScalar(x []float32, s float32)             { addScalarGo(x, s) }
+func scale(x []float32, s float32)                 { scaleGo(x, s) }
+func sum(x []float32) float32                      { return sumGo(x) }
+func adamStep(w, g, m, v []float32, h *adamParams) { adamGo(w, g, m, v, h) }

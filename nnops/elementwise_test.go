@@ -100,3 +100,146 @@ func TestActivationBackward(t *testing.T) {
 		}
 	})
 }
+
+func TestReductions(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(12)
+		for _, shape := range [][2]int{{1, 1}, {3, 7}, {16, 16}, {5, 100}, {64, 3}, {2, 1000}} {
+			rows, cols := shape[0], shape[1]
+			x := randSlice(r, rows*cols)
+			colSum, rowSum := make([]float64, cols), make([]float64, rows)
+			for i := 0; i < rows; i++ {
+				for j := 0; j < cols; j++ {
+					colSum[j] += float64(x[i*cols+j])
+					rowSum[i] += float64(x[i*cols+j])
+				}
+			}
+			cases := []struct {
+				name string
+				f    func(dst, x []float32, rows, cols int)
+				want []float64
+				div  float64
+			}{
+				{"SumRows", SumRows, colSum, 1},
+				{"MeanRows", MeanRows, colSum, float64(rows)},
+				{"SumCols", SumCols, rowSum, 1},
+				{"MeanCols", MeanCols, rowSum, float64(cols)},
+			}
+			for _, tc := range cases {
+				got := make([]float32, len(tc.want))
+				tc.f(got, x, rows, cols)
+				for i, w := range tc.want {
+					if d := math.Abs(float64(got[i]) - w/tc.div); d > 1e-5*float64(rows+cols) {
+						t.Fatalf("%s %dx%d: [%d] = %g, want %g", tc.name, rows, cols, i, got[i], w/tc.div)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestAdam(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(13)
+		for _, n := range []int{1, 15, 16, 17, 100} {
+			for _, wd := range []float32{0, 0.01} {
+				w, g := randSlice(r, n), randSlice(r, n)
+				m, v := make([]float32, n), make([]float32, n)
+				// Reference in float64, the textbook form.
+				w64, m64, v64 := make([]float64, n), make([]float64, n), make([]float64, n)
+				for i := range w {
+					w64[i] = float64(w[i])
+				}
+				const lr, b1, b2, eps = 1e-2, 0.9, 0.999, 1e-8
+				for step := 1; step <= 3; step++ {
+					Adam(w, g, m, v, lr, b1, b2, eps, wd, step)
+					for i := range w64 {
+						gi := float64(g[i])
+						m64[i] = b1*m64[i] + (1-b1)*gi
+						v64[i] = b2*v64[i] + (1-b2)*gi*gi
+						mh := m64[i] / (1 - math.Pow(b1, float64(step)))
+						vh := v64[i] / (1 - math.Pow(b2, float64(step)))
+						w64[i] -= lr * (mh/(math.Sqrt(vh)+eps) + float64(wd)*w64[i])
+					}
+				}
+				for i := range w {
+					if d := math.Abs(float64(w[i]) - w64[i]); d > 1e-5 {
+						t.Fatalf("n=%d wd=%g: w[%d] = %g, want %g", n, wd, i, w[i], w64[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestRNG(t *testing.T) {
+	a, b := NewRNG(42), NewRNG(42)
+	for i := 0; i < 100; i++ {
+		if a.Uint64() != b.Uint64() {
+			t.Fatal("same seed, different sequences")
+		}
+	}
+	if NewRNG(1).Uint64() == NewRNG(2).Uint64() {
+		t.Error("seeds 1 and 2 start alike")
+	}
+	r := NewRNG(3)
+	const n = 200000
+	x := make([]float32, n)
+	r.FillNormal(x, 2, 3)
+	var s, s2 float64
+	for _, v := range x {
+		s += float64(v)
+		s2 += float64(v) * float64(v)
+	}
+	mean, sd := s/n, math.Sqrt(s2/n-(s/n)*(s/n))
+	if math.Abs(mean-2) > 0.03 || math.Abs(sd-3) > 0.03 {
+		t.Errorf("FillNormal(2, 3): mean %.3f sd %.3f", mean, sd)
+	}
+	r.FillUniform(x, -1, 5)
+	s = 0
+	for _, v := range x {
+		if v < -1 || v >= 5 {
+			t.Fatalf("FillUniform(-1, 5) gave %g", v)
+		}
+		s += float64(v)
+	}
+	if math.Abs(s/n-2) > 0.02 {
+		t.Errorf("FillUniform(-1, 5): mean %.3f", s/n)
+	}
+	counts := make([]int, 7)
+	for i := 0; i < 70000; i++ {
+		counts[r.Intn(7)]++
+	}
+	for k, c := range counts {
+		if c < 9500 || c > 10500 {
+			t.Errorf("Intn(7) gave %d %d times in 70000", k, c)
+		}
+	}
+	p := r.Perm(50)
+	seen := make([]bool, 50)
+	for _, v := range p {
+		if seen[v] {
+			t.Fatalf("Perm repeats %d", v)
+		}
+		seen[v] = true
+	}
+	for i := 0; i < 1000; i++ {
+		if f := r.Float32(); f < 0 || f >= 1 {
+			t.Fatalf("Float32 gave %g", f)
+		}
+	}
+	// An odd-length fill keeps the spare deviate for the next call, so
+	// filling 3 then 3 equals filling 6.
+	r1, r2 := NewRNG(9), NewRNG(9)
+	six := make([]float32, 6)
+	r1.FillNormal(six, 0, 1)
+	three := make([]float32, 3)
+	r2.FillNormal(three, 0, 1)
+	rest := make([]float32, 3)
+	r2.FillNormal(rest, 0, 1)
+	for i, v := range append(three, rest...) {
+		if v != six[i] {
+			t.Fatalf("split fill differs at %d", i)
+		}
+	}
+}

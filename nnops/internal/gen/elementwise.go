@@ -122,51 +122,69 @@ var derivatives = []struct {
 	}},
 }
 
+// stream is one array an elementwise loop walks: its pointer register, the
+// vector register it is loaded into, and whether the result is stored back.
+type stream struct {
+	ptr, vec string
+	store    bool
+}
+
 // ewLoop writes one function: x (DI) is read into Z0 and written back
 // after body; the optional second stream (SI) is added to Z0 first
-// (addSecond) or loaded into Z7 (loadSecond).
+// ("add") or loaded into Z7 ("load").
 func ewLoop(w *bytes.Buffer, name, second string, body ewBody) {
+	streams := []stream{{"DI", "Z0", true}}
+	pre := func(p func(string, ...any)) {}
+	switch second {
+	case "add":
+		streams = append(streams, stream{"SI", "Z8", false})
+		pre = func(p func(string, ...any)) { p("VADDPS Z8, Z0, Z0") }
+	case "load":
+		streams = append(streams, stream{"SI", "Z7", false})
+	}
+	header := fmt.Sprintf("// func %s(x, y *float32, n int, slope float32)\nTEXT ·%s(SB), NOSPLIT, $0-28\n", name, name)
+	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ n+16(FP), CX", "VBROADCASTSS slope+24(FP), Z31"}
+	vecLoop(w, header, args, streams, func(p func(string, ...any)) { pre(p); body(p) })
+}
+
+// vecLoop writes a function that walks n (CX) values of each stream, 16 at
+// a time and then a masked tail, running body on the loaded registers.
+func vecLoop(w *bytes.Buffer, header string, args []string, streams []stream, body ewBody) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	fmt.Fprintf(w, "\n// func %s(x, y *float32, n int, slope float32)\n", name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-28\n", name)
-	p("MOVQ x+0(FP), DI")
-	p("MOVQ y+8(FP), SI")
-	p("MOVQ n+16(FP), CX")
-	p("VBROADCASTSS slope+24(FP), Z31")
+	fmt.Fprintf(w, "\n%s", header)
+	for _, a := range args {
+		p("%s", a)
+	}
 	for _, c := range consts {
 		p("MOVL $0x%08x, AX", c.bits)
 		p("VPBROADCASTD AX, Z%d // %s", c.reg, c.what)
 	}
 	step := func(masked bool) {
-		ld := func(src, dst string) {
+		for _, s := range streams {
 			if masked {
-				p("VMOVUPS.Z %s, K1, %s", src, dst)
+				p("VMOVUPS.Z (%s), K1, %s", s.ptr, s.vec)
 			} else {
-				p("VMOVUPS %s, %s", src, dst)
+				p("VMOVUPS (%s), %s", s.ptr, s.vec)
 			}
 		}
-		ld("(DI)", "Z0")
-		switch second {
-		case "add":
-			ld("(SI)", "Z8")
-			p("VADDPS Z8, Z0, Z0")
-		case "load":
-			ld("(SI)", "Z7")
-		}
 		body(p)
-		if masked {
-			p("VMOVUPS Z0, K1, (DI)")
-		} else {
-			p("VMOVUPS Z0, (DI)")
+		for _, s := range streams {
+			if !s.store {
+				continue
+			}
+			if masked {
+				p("VMOVUPS %s, K1, (%s)", s.vec, s.ptr)
+			} else {
+				p("VMOVUPS %s, (%s)", s.vec, s.ptr)
+			}
 		}
 	}
 	fmt.Fprintf(w, "loop:\n")
 	p("CMPQ CX, $16")
 	p("JL tail")
 	step(false)
-	p("ADDQ $64, DI")
-	if second != "" {
-		p("ADDQ $64, SI")
+	for _, s := range streams {
+		p("ADDQ $64, %s", s.ptr)
 	}
 	p("SUBQ $16, CX")
 	p("JMP loop")
@@ -179,6 +197,90 @@ func ewLoop(w *bytes.Buffer, name, second string, body ewBody) {
 	p("KMOVW AX, K1")
 	step(true)
 	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// writeAdam writes adam512, the one-pass Adam(W) update; see Adam in api.go
+// for the formula it follows step by step.
+func writeAdam(w *bytes.Buffer) {
+	header := "// func adam512(w, grad, m, v *float32, n int, h *adamParams)\nTEXT ·adam512(SB), NOSPLIT, $0-48\n"
+	args := []string{
+		"MOVQ w+0(FP), DI", "MOVQ grad+8(FP), SI", "MOVQ m+16(FP), R8", "MOVQ v+24(FP), R9", "MOVQ n+32(FP), CX",
+		"MOVQ h+40(FP), DX",
+	}
+	// adamParams field order: beta1, 1-beta1, beta2, 1-beta2, 1/c1, 1/c2, eps, weightDecay, lr.
+	for i, reg := range []int{4, 5, 6, 7, 8, 9, 10, 11, 30} {
+		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Z%d", 4*i, reg))
+	}
+	streams := []stream{{"DI", "Z0", true}, {"SI", "Z1", false}, {"R8", "Z2", true}, {"R9", "Z3", true}}
+	vecLoop(w, header, args, streams, func(p func(string, ...any)) {
+		p("VMULPS Z5, Z1, Z12") // (1-b1)·g
+		p("VFMADD231PS Z4, Z2, Z12")
+		p("VMOVAPS Z12, Z2") // m = b1·m + (1-b1)·g
+		p("VMULPS Z1, Z1, Z13")
+		p("VMULPS Z7, Z13, Z13") // (1-b2)·g²
+		p("VFMADD231PS Z6, Z3, Z13")
+		p("VMOVAPS Z13, Z3")           // v = b2·v + (1-b2)·g²
+		p("VMULPS Z9, Z3, Z14")        // v/c2
+		p("VSQRTPS Z14, Z14")          // sqrt
+		p("VADDPS Z10, Z14, Z14")      // + eps
+		p("VMULPS Z8, Z2, Z15")        // m/c1
+		p("VDIVPS Z14, Z15, Z15")      // (m/c1)/(sqrt(v/c2)+eps)
+		p("VFMADD231PS Z11, Z0, Z15")  // + wd·w
+		p("VFNMADD231PS Z30, Z15, Z0") // w -= lr·update
+	})
+}
+
+// writeSum writes sum512(x *float32, n int) float32: four accumulators over
+// 64 values at a time, then 16 at a time, a masked tail and a fixed-order
+// horizontal reduction, so the result depends only on x.
+func writeSum(w *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	fmt.Fprintf(w, "\n// func sum512(x *float32, n int) float32\nTEXT ·sum512(SB), NOSPLIT, $0-20\n")
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ n+8(FP), CX")
+	for i := 0; i < 4; i++ {
+		p("VPXORD Z%d, Z%d, Z%d", i, i, i)
+	}
+	fmt.Fprintf(w, "loop64:\n")
+	p("CMPQ CX, $64")
+	p("JL loop16")
+	for i := 0; i < 4; i++ {
+		p("VADDPS %d(DI), Z%d, Z%d", 64*i, i, i)
+	}
+	p("ADDQ $256, DI")
+	p("SUBQ $64, CX")
+	p("JMP loop64")
+	fmt.Fprintf(w, "loop16:\n")
+	p("CMPQ CX, $16")
+	p("JL tail")
+	p("VADDPS (DI), Z0, Z0")
+	p("ADDQ $64, DI")
+	p("SUBQ $16, CX")
+	p("JMP loop16")
+	fmt.Fprintf(w, "tail:\n")
+	p("TESTQ CX, CX")
+	p("JZ reduce")
+	p("MOVL $1, AX")
+	p("SHLL CX, AX")
+	p("DECL AX")
+	p("KMOVW AX, K1")
+	p("VMOVUPS.Z (DI), K1, Z4")
+	p("VADDPS Z4, Z1, Z1")
+	fmt.Fprintf(w, "reduce:\n")
+	p("VADDPS Z1, Z0, Z0")
+	p("VADDPS Z3, Z2, Z2")
+	p("VADDPS Z2, Z0, Z0")
+	p("VEXTRACTF64X4 $1, Z0, Y1")
+	p("VADDPS Y1, Y0, Y0")
+	p("VEXTRACTF128 $1, Y0, X1")
+	p("VADDPS X1, X0, X0")
+	p("VMOVHLPS X0, X1, X1")
+	p("VADDPS X1, X0, X0")
+	p("VMOVSHDUP X0, X1")
+	p("VADDSS X1, X0, X0")
+	p("MOVSS X0, ret+16(FP)")
 	p("VZEROUPPER")
 	p("RET")
 }
@@ -202,6 +304,20 @@ func writeElementwise() (asm, decl []byte) {
 		ewLoop(&s, name, "", a.body)
 		decl1(name, fmt.Sprintf("sets x[i] = %s(x[i]) for i < n; y is unused", a.name))
 	}
+	for _, a := range []struct {
+		name, doc string
+		body      ewBody
+	}{
+		{"addScalar512", "adds slope to x[i] for i < n; y is unused", func(p func(string, ...any)) { p("VADDPS Z31, Z0, Z0") }},
+		{"scale512", "multiplies x[i] by slope for i < n; y is unused", func(p func(string, ...any)) { p("VMULPS Z31, Z0, Z0") }},
+	} {
+		ewLoop(&s, a.name, "", a.body)
+		decl1(a.name, a.doc)
+	}
+	writeAdam(&s)
+	fmt.Fprintf(&d, "// adam512 is the one-pass Adam(W) update of n weights (AVX-512F).\n//\n//go:noescape\nfunc adam512(w, grad, m, v *float32, n int, h *adamParams)\n\n")
+	writeSum(&s)
+	fmt.Fprintf(&d, "// sum512 returns the sum of x[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc sum512(x *float32, n int) float32\n\n")
 	for _, a := range derivatives {
 		name := "grad" + a.name + "512"
 		ewLoop(&s, name, "load", a.body)

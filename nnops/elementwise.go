@@ -1,0 +1,64 @@
+package nnops
+
+import "math"
+
+// The portable versions of the elementwise helpers; elementwise_amd64.go
+// uses AVX-512 kernels instead when the CPU has them.
+
+func addToGo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+func addScalarGo(x []float32, s float32) {
+	for i := range x {
+		x[i] += s
+	}
+}
+
+func scaleGo(x []float32, s float32) {
+	for i := range x {
+		x[i] *= s
+	}
+}
+
+func sumGo(x []float32) float32 {
+	var s float32
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+// adamParams are the per-step constants of the Adam update, in the order the
+// assembly kernel loads them.
+type adamParams struct {
+	beta1, oneMinusBeta1 float32
+	beta2, oneMinusBeta2 float32
+	invC1, invC2         float32 // 1/(1−beta1^t), 1/(1−beta2^t)
+	eps, weightDecay, lr float32
+}
+
+func newAdamParams(lr, beta1, beta2, eps, weightDecay float32, step int) adamParams {
+	c1 := 1 - math.Pow(float64(beta1), float64(step))
+	c2 := 1 - math.Pow(float64(beta2), float64(step))
+	return adamParams{
+		beta1: beta1, oneMinusBeta1: 1 - beta1,
+		beta2: beta2, oneMinusBeta2: 1 - beta2,
+		invC1: float32(1 / c1), invC2: float32(1 / c2),
+		eps: eps, weightDecay: weightDecay, lr: lr,
+	}
+}
+
+func adamGo(w, g, m, v []float32, h *adamParams) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	for i := range w {
+		mi := h.beta1*m[i] + h.oneMinusBeta1*g[i]
+		vi := h.beta2*v[i] + h.oneMinusBeta2*(g[i]*g[i])
+		m[i], v[i] = mi, vi
+		den := float32(math.Sqrt(float64(vi*h.invC2))) + h.eps
+		w[i] -= h.lr * ((mi*h.invC1)/den + h.weightDecay*w[i])
+	}
+}
