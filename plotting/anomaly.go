@@ -219,7 +219,8 @@ func rocFigure(names []string, scores [][]float64, anomalous []bool, threshold f
 		title = "ROC curves"
 	}
 	return newFigure(kind, title, func(c draw.Canvas, f *Figure) error {
-		p := newPlot(f.title, "false positive rate (normal flagged)", "true positive rate (anomalies caught)")
+		c = drawTitle(c, f.title)
+		p := newPlot("", "false positive rate (normal flagged)", "true positive rate (anomalies caught)")
 		p.Add(gridLines())
 		chance, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
 		if err != nil {
@@ -257,7 +258,7 @@ func rocFigure(names []string, scores [][]float64, anomalous []bool, threshold f
 		// A square plot area reads best for ROC: centre it.
 		side := min(c.Max.Y-c.Min.Y, c.Max.X-c.Min.X)
 		extra := (c.Max.X - c.Min.X - side) / 2
-		p.Draw(draw.Crop(c, extra, -extra, vg.Points(4), -vg.Points(6)))
+		p.Draw(draw.Crop(c, extra, -extra, vg.Points(4), 0))
 		return nil
 	})
 }

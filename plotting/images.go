@@ -239,6 +239,7 @@ type layout struct {
 	captionW         float64 // caption column
 	labelH, headerH  float64 // label line under tiles, header line above
 	titleH           float64
+	title            string  // the title, wrapped to the figure's width
 	width, height    float64 // whole figure
 	contentW         float64 // tiles area width
 	hasLabels, hasHd bool
@@ -264,9 +265,6 @@ func (ts *tileSet) layoutFor(title string, maxWidth float64) layout {
 		l.hasHd = true
 		l.headerH = topx(labSty.Height("Xg")) + 4
 	}
-	if title != "" {
-		l.titleH = topx(textStyle(titleSize, true).Height(title)) + 12
-	}
 	avail := maxWidth - 2*gridMargin - l.captionW - float64(ts.cols-1)*gridGap
 	// Whole magnifications keep pixels even; below 3× a fractional one
 	// (a few pixels one screen pixel wider) fills the width much better.
@@ -290,7 +288,11 @@ func (ts *tileSet) layoutFor(title string, maxWidth float64) layout {
 	l.contentW = float64(ts.cols)*colW + float64(ts.cols-1)*gridGap
 	l.width = math.Ceil(max(l.contentW+l.captionW+2*gridMargin, 240))
 	if title != "" {
-		l.width = max(l.width, math.Ceil(topx(textStyle(titleSize, true).Width(title))+2*gridMargin))
+		sty := textStyle(titleSize, true)
+		tw := min(topx(sty.Width(title)), maxWidth-2*gridMargin)
+		l.width = max(l.width, math.Ceil(tw+2*gridMargin))
+		l.title = wrapText(sty, title, px(l.width-2*gridMargin))
+		l.titleH = topx(sty.Height(l.title)) + 12
 	}
 	l.height = l.titleH + l.headerH + 2*gridMargin - gridGap
 	for i := range ts.tiles {
@@ -315,7 +317,7 @@ func (ts *tileSet) rowHeight(i int, l layout) float64 {
 // gridFigure makes a figure that lays ts out; its size follows the content.
 func gridFigure(kind, title string, ts *tileSet) *Figure {
 	f := newFigure(kind, title, func(c draw.Canvas, f *Figure) error {
-		ts.paint(c, f.title, ts.layoutFor(f.title, f.maxW))
+		ts.paint(c, ts.layoutFor(f.title, f.maxW))
 		return nil
 	})
 	f.relayout = func(g *Figure) {
@@ -327,14 +329,14 @@ func gridFigure(kind, title string, ts *tileSet) *Figure {
 }
 
 // paint draws the grid with layout l, top-down, on pixel-aligned positions.
-func (ts *tileSet) paint(c draw.Canvas, title string, l layout) {
+func (ts *tileSet) paint(c draw.Canvas, l layout) {
 	figW := topx(c.Max.X - c.Min.X)
 	left := topx(c.Min.X)
 	top := topx(c.Max.Y) // y grows upwards in vg
-	if title != "" {
+	if l.title != "" {
 		sty := textStyle(titleSize, true)
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
-		c.FillText(sty, vg.Point{X: px(left + figW/2), Y: px(top - 6)}, title)
+		c.FillText(sty, vg.Point{X: px(left + figW/2), Y: px(top - 6)}, l.title)
 	}
 	x0 := left + math.Round((figW-l.contentW-l.captionW)/2) + l.captionW
 	colW := (l.contentW - float64(ts.cols-1)*gridGap) / float64(ts.cols)

@@ -108,12 +108,15 @@ func status(p host.Progress) string {
 
 // ProgressLine returns the one-line text form of p, e.g.
 // "[########----------]  42%  epoch 5/12  batch 80/469  loss 0.0213 ...".
-func ProgressLine(p host.Progress) string {
+func ProgressLine(p host.Progress) string { return progressLine(p, true) }
+
+// progressLine is ProgressLine, with or without the model's description.
+func progressLine(p host.Progress, model bool) string {
 	const width = 20
 	frac := fraction(p)
 	n := int(frac*width + 0.5)
 	var b strings.Builder
-	if p.Model != "" {
+	if model && p.Model != "" {
 		b.WriteString(p.Model + " ")
 	}
 	b.WriteString("[" + strings.Repeat("#", n) + strings.Repeat("-", width-n) + "]")
@@ -299,16 +302,22 @@ func (l *LiveProgress) Sent() int {
 // TerminalProgress shows training progress as one line of text redrawn
 // with carriage returns, for scripts and terminals: at most one redraw per
 // interval, a finished line kept for every epoch, and a last line saying
-// how training ended. Writing to a file or pipe that is not a terminal (a
-// CI log), it writes only the epoch and end lines. It is safe for use from
-// several goroutines.
+// how training ended. The model's description is written once, on a line
+// of its own, and redrawn lines are cut to 79 characters so that they never
+// wrap (a wrapped line cannot be redrawn). Writing to a file or pipe that is
+// not a terminal (a CI log), it writes only the epoch and end lines. It is
+// safe for use from several goroutines.
 type TerminalProgress struct {
 	mu      sync.Mutex
 	w       io.Writer
 	gate    gate
 	logOnly bool // w is not a terminal: no redrawn lines
+	started bool // the model line is written
 	lastLen int  // length of the line being redrawn, 0 after a newline
 }
+
+// maxRedraw is the longest line TerminalProgress redraws in place.
+const maxRedraw = 79
 
 // NewTerminalProgress returns a terminal display writing to w (usually
 // os.Stderr). Pass its Report method where a host.Reporter is wanted.
@@ -326,26 +335,35 @@ func NewTerminalProgress(w io.Writer) *TerminalProgress {
 func (t *TerminalProgress) Report(p host.Progress) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if !t.started {
+		t.started = true
+		if p.Model != "" {
+			fmt.Fprintln(t.w, "training "+p.Model)
+		}
+	}
 	if t.logOnly {
 		if p.EpochEnd || p.Done {
-			fmt.Fprintln(t.w, ProgressLine(p))
+			fmt.Fprintln(t.w, progressLine(p, false))
 		}
 		return
 	}
 	if !t.gate.pass(p) {
 		return
 	}
-	line := ProgressLine(p)
+	line := []rune(progressLine(p, false))
+	end := ""
+	if p.EpochEnd || p.Done {
+		end = "\n"
+	} else if len(line) > maxRedraw {
+		line = line[:maxRedraw]
+	}
 	pad := ""
 	if n := len(line); n < t.lastLen {
 		pad = strings.Repeat(" ", t.lastLen-n)
 	}
-	end := ""
-	if p.EpochEnd || p.Done {
-		end = "\n"
+	t.lastLen = len(line)
+	if end != "" {
 		t.lastLen = 0
-	} else {
-		t.lastLen = len(line)
 	}
-	fmt.Fprint(t.w, "\r"+line+pad+end)
+	fmt.Fprint(t.w, "\r"+string(line)+pad+end)
 }

@@ -141,20 +141,29 @@ func TestTerminalProgress(t *testing.T) {
 	run(clock, tp.Report, 2, 30, 0)
 	s := out.String()
 	lines := strings.Split(s, "\n")
-	// One kept line per epoch, one for the end, and the empty tail.
-	if len(lines) != 2+1+1 {
-		t.Fatalf("got %d lines, want 4:\n%q", len(lines), s)
+	// The model line, one kept line per epoch, one for the end, and the
+	// empty tail.
+	if len(lines) != 1+2+1+1 {
+		t.Fatalf("got %d lines, want 5:\n%q", len(lines), s)
 	}
-	if !strings.HasPrefix(lines[0], "\rdense [") || !strings.Contains(lines[0], "\rdense [##########----------]  50%  epoch 1/2  loss 0.1  val 0.12") {
-		t.Errorf("first epoch line = %q", lines[0])
+	if lines[0] != "training dense" {
+		t.Errorf("model line = %q", lines[0])
 	}
-	if last := lines[2]; !strings.Contains(last, "100%") || !strings.HasSuffix(last, "done") {
+	if !strings.HasPrefix(lines[1], "\r[") || !strings.Contains(lines[1], "\r[##########----------]  50%  epoch 1/2  loss 0.1  val 0.12") {
+		t.Errorf("first epoch line = %q", lines[1])
+	}
+	if last := lines[3]; !strings.Contains(last, "100%") || !strings.HasSuffix(last, "done") {
 		t.Errorf("last line = %q, want 100%% and done", last)
 	}
 	// Redraws within an epoch: 30 batches at 10 ms = 300 ms: the first and one
 	// more at 200 ms, then the epoch end.
-	if got := strings.Count(lines[0], "\r"); got != 3 {
-		t.Errorf("%d redraws in the first epoch, want 3: %q", got, lines[0])
+	if got := strings.Count(lines[1], "\r"); got != 3 {
+		t.Errorf("%d redraws in the first epoch, want 3: %q", got, lines[1])
+	}
+	for _, redraw := range strings.Split(lines[1], "\r")[1:3] {
+		if n := len([]rune(strings.TrimRight(redraw, " "))); n > maxRedraw {
+			t.Errorf("redrawn line of %d characters may wrap: %q", n, redraw)
+		}
 	}
 }
 
@@ -207,7 +216,7 @@ func TestTerminalProgressToLogFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(b)
-	if strings.Contains(s, "\r") || strings.Count(s, "\n") != 3 {
-		t.Errorf("log output should be 3 plain lines (2 epochs, end), got %q", s)
+	if strings.Contains(s, "\r") || strings.Count(s, "\n") != 4 {
+		t.Errorf("log output should be 4 plain lines (model, 2 epochs, end), got %q", s)
 	}
 }

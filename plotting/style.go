@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	xfont "golang.org/x/image/font"
 
@@ -143,6 +144,7 @@ func drawTitle(c draw.Canvas, title string) draw.Canvas {
 	sty.XAlign = draw.XCenter
 	sty.YAlign = draw.YTop
 	pad := vg.Points(6)
+	title = wrapText(sty, title, c.Max.X-c.Min.X-4*pad)
 	top := c.Max.Y - pad
 	c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: top}, title)
 	h := sty.Height(title) + 2*pad
@@ -194,4 +196,29 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, t)
 	}
 	return ticks
+}
+
+// wrapText breaks s into lines no wider than width at spaces (a word wider
+// than width gets a line of its own).
+func wrapText(sty text.Style, s string, width vg.Length) string {
+	if sty.Width(s) <= width {
+		return s
+	}
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case sty.Width(line+" "+w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
