@@ -63,6 +63,12 @@ func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.S
 		sink.Stream("stdout", "got "+s)
 	case "panic":
 		panic("evaluator bug")
+	case "flood":
+		// 800 chunks of 64 KiB: 50 MiB of output.
+		chunk := strings.Repeat("x", 64<<10)
+		for i := 0; i < 800; i++ {
+			sink.Stream("stdout", chunk)
+		}
 	}
 	return nil, nil
 }
