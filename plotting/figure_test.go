@@ -123,3 +123,25 @@ func TestSetAdapters(t *testing.T) {
 		})
 	}
 }
+
+func TestPNGScale(t *testing.T) {
+	if err := SetPNGScale(2); err != nil {
+		t.Fatal(err)
+	}
+	defer SetPNGScale(1)
+	checkGolden(t, "samples_2x", Samples(mnistShape, synthImages(8), 4))
+	f := Loss([]float64{3, 2, 1}, nil)
+	png, err := f.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := int(png[16])<<24 | int(png[17])<<16 | int(png[18])<<8 | int(png[19]); w != 2*DefaultWidth {
+		t.Errorf("PNG at scale 2 is %d px wide, want %d", w, 2*DefaultWidth)
+	}
+	if md := f.Render().Metadata["image/png"].(map[string]any); md["width"] != DefaultWidth {
+		t.Errorf("Render metadata width %v, want the CSS width %d", md["width"], DefaultWidth)
+	}
+	if err := SetPNGScale(5); err == nil {
+		t.Error("SetPNGScale(5) succeeded")
+	}
+}

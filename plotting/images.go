@@ -352,6 +352,7 @@ func (ts *tileSet) paint(c draw.Canvas, l layout) {
 	}
 	capSty := textStyle(labelSize, false)
 	capSty.XAlign, capSty.YAlign = draw.XRight, draw.YCenter
+	k := deviceScale(c)
 	for i, row := range ts.tiles {
 		if ts.bandStart[i] {
 			y -= bandGap
@@ -363,7 +364,7 @@ func (ts *tileSet) paint(c draw.Canvas, l layout) {
 			tx := math.Round(x0 + float64(j)*(colW+gridGap) + (colW-l.tileW)/2)
 			ty := math.Round(y - l.tileH)
 			r := vg.Rectangle{Min: vg.Point{X: px(tx), Y: px(ty)}, Max: vg.Point{X: px(tx + l.tileW), Y: px(ty + l.tileH)}}
-			c.DrawImage(r, magnify(t, int(l.tileW), int(l.tileH)))
+			c.DrawImage(r, magnify(t, int(l.tileW*k), int(l.tileH*k)))
 			if ts.labels[i] != nil {
 				c.FillText(labSty, vg.Point{X: px(tx + l.tileW/2), Y: px(ty - 1)}, ts.labels[i][j])
 			}

@@ -155,7 +155,8 @@ func Ratings(ratings, predicted []float32, users, items int) *Figure {
 			p.Y.Tick.Marker = indexTicks{n: nu, flip: true}
 			pc := draw.Crop(c, vg.Length(k)*(pw+gap), -(c.Max.X - c.Min.X - vg.Length(k+1)*pw - vg.Length(k)*gap), vg.Points(2), 0)
 			dc := p.DataCanvas(pc)
-			w, h := int(math.Round(topx(dc.Max.X-dc.Min.X))), int(math.Round(topx(dc.Max.Y-dc.Min.Y)))
+			k := deviceScale(c)
+			w, h := int(math.Round(k*topx(dc.Max.X-dc.Min.X))), int(math.Round(k*topx(dc.Max.Y-dc.Min.Y)))
 			p.Add(plotter.NewImage(raster(cells, max(w, 1), max(h, 1)), 0, 0, float64(ni), float64(nu)))
 			p.Draw(pc)
 		}
