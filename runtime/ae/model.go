@@ -65,8 +65,9 @@ type Model struct {
 
 // Dense returns an undercomplete dense autoencoder: widths[0] is the input
 // width, the last width the code. The decoder mirrors the encoder. Hidden
-// layers use ReLU, the code ReLU, the output a sigmoid (inputs in [0, 1]),
-// and the loss is the per-value MSE. Example: Dense(784, 256, 64).
+// layers use ReLU, the code is linear (WithCodeActivation changes it), the
+// output a sigmoid (inputs in [0, 1]), and the loss is the per-value MSE.
+// Example: Dense(784, 256, 64).
 func Dense(widths ...int) *Model {
 	m, err := newDense("dense", widths)
 	must(err)
@@ -74,7 +75,8 @@ func Dense(widths ...int) *Model {
 }
 
 // Sparse returns a dense autoencoder (which may be overcomplete, e.g.
-// Sparse(784, 1024)) with an L1 activity penalty of weight 1e-4 on the code;
+// Sparse(784, 1024)) with a ReLU code and an L1 activity penalty of weight
+// 1e-4 on it;
 // use WithL1 or WithKLSparsity to change the penalty.
 func Sparse(widths ...int) *Model {
 	m, err := newDense("sparse", widths)
@@ -110,8 +112,12 @@ func newDense(kind string, widths []int) (*Model, error) {
 	if len(widths) < 2 {
 		return nil, errf(title(kind), "need at least an input width and a code width, e.g. %s(784, 64)", title(kind))
 	}
+	code := nn.Identity // a linear bottleneck: the decoder adds the nonlinearity
+	if kind == "sparse" {
+		code = nn.ReLU // non-negative codes, so that L1 drives them to zero
+	}
 	m := &Model{cfg: Config{Kind: kind, Widths: append([]int(nil), widths...), Latent: widths[len(widths)-1],
-		Loss: MSE, HiddenAct: nn.ReLU, CodeAct: nn.ReLU, Seed: 1}}
+		Loss: MSE, HiddenAct: nn.ReLU, CodeAct: code, Seed: 1}}
 	if err := m.rebuild(title(kind)); err != nil {
 		return nil, err
 	}

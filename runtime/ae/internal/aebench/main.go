@@ -1,0 +1,110 @@
+// Command aebench measures Latent's autoencoder training throughput on
+// Fashion-MNIST for bench/runtime.sh: the same models, optimizer (Adam,
+// lr 1e-3) and batch size (256) as bench/torch_ref.py, printing one JSON
+// line in the same format.
+//
+//	go run ./runtime/ae/internal/aebench -model dense -epochs 4
+//
+// samples_per_s is 60000 / the median epoch time of epochs 2..N (epoch 1
+// is a warm-up). For dense it also reports the latency of encoding and
+// decoding one image and the peak resident memory of the process.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/latent-ai/latent/runtime/ae"
+	"github.com/latent-ai/latent/runtime/data"
+	"github.com/latent-ai/latent/runtime/nn"
+)
+
+func main() {
+	model := flag.String("model", "dense", "dense, vae or conv")
+	epochs := flag.Int("epochs", 4, "epochs to run (the first is a warm-up)")
+	flag.Parse()
+	if *epochs < 2 {
+		*epochs = 2
+	}
+	dir, err := data.FindFashionMNIST()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "aebench:", err)
+		os.Exit(1)
+	}
+	train, test, err := data.LoadFashionMNIST(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "aebench:", err)
+		os.Exit(1)
+	}
+	var m *ae.Model
+	switch *model {
+	case "dense":
+		m = ae.Dense(784, 256, 64).WithCodeActivation(nn.ReLU) // as the reference
+	case "vae":
+		m = ae.Variational(784, 400, 20)
+	case "conv":
+		m = ae.Convolutional(1, 28, 28)
+	default:
+		fmt.Fprintf(os.Stderr, "aebench: unknown model %q; use dense, vae or conv\n", *model)
+		os.Exit(2)
+	}
+	m.WithInit(nn.TorchDefault)
+	var ep []float64
+	last := time.Now()
+	h := m.Fit(train, ae.Epochs(*epochs), ae.Batch(256), ae.Quiet(), ae.AfterEpoch(func(e *ae.Epoch) {
+		now := time.Now()
+		ep = append(ep, now.Sub(last).Seconds())
+		last = now
+	}))
+	med := median(ep[1:])
+	res := map[string]any{
+		"impl": "latent " + runtime.Version(), "model": *model, "threads": runtime.GOMAXPROCS(0), "batch": 256,
+		"epoch_s": round3(ep), "median_epoch_s": med, "samples_per_s": int(float64(train.N) / med),
+		"last_loss": h.Last(),
+	}
+	if *model == "dense" {
+		x := test.Row(0)
+		out := make([]float32, 784)
+		for i := 0; i < 50; i++ {
+			m.ReconstructInto(out, x)
+		}
+		var lat []float64
+		for r := 0; r < 7; r++ {
+			t0 := time.Now()
+			for i := 0; i < 500; i++ {
+				m.ReconstructInto(out, x)
+			}
+			lat = append(lat, time.Since(t0).Seconds()/500)
+		}
+		res["encode_decode_1_us"] = median(lat) * 1e6
+		res["test_mse"] = m.Reconstruct(test).MSE
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		res["peak_rss_mb"] = float64(ru.Maxrss) / 1024
+	}
+	json.NewEncoder(os.Stdout).Encode(res)
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func round3(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(int(x*1000+0.5)) / 1000
+	}
+	return out
+}
