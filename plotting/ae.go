@@ -141,3 +141,53 @@ func AnomalyWorst(r *ae.AnomalyReport, k int) *Figure {
 	}
 	return gridFigure(kind, fmt.Sprintf("The %d highest-scoring samples (index, score, class)", len(idx)), ts)
 }
+
+// trainRatings returns the ratings a recommender was trained on (the
+// held-out ones as 0, unrated).
+func trainRatings(rec *ae.Recommender) ([]float32, error) {
+	if rec == nil || rec.Ratings == nil {
+		return nil, errors.New("nil recommender")
+	}
+	r := rec.Ratings
+	if len(r.Train) != len(r.Ratings) {
+		return nil, fmt.Errorf("rating set %q has %d ratings but %d training marks", r.Name, len(r.Ratings), len(r.Train))
+	}
+	out := make([]float32, len(r.Ratings))
+	for i, v := range r.Ratings {
+		if r.Train[i] {
+			out[i] = v
+		}
+	}
+	return out, nil
+}
+
+// RecommenderFigure draws the training ratings of a recommender beside its
+// predictions (the held-out ratings count as unrated, as the model never saw
+// them), titled with the held-out RMSE.
+func RecommenderFigure(rec *ae.Recommender) *Figure {
+	train, err := trainRatings(rec)
+	if err != nil {
+		return failed("rating heatmaps", err)
+	}
+	r := rec.Ratings
+	f := Ratings(train, rec.Predictions(), r.Users, r.Items)
+	if f.Err() == nil {
+		f = f.WithTitle(fmt.Sprintf("%s; held-out RMSE %.3f", f.Title(), rec.RMSE()))
+	}
+	return f
+}
+
+// RecommenderTopK lists the k best unrated items of each user in users (nil:
+// the first ten) by the recommender's predictions, with item names.
+func RecommenderTopK(rec *ae.Recommender, k int, users []int) *Table {
+	train, err := trainRatings(rec)
+	if err != nil {
+		return &Table{err: fmt.Errorf("plotting: top-K table: %w", err)}
+	}
+	r := rec.Ratings
+	names := r.ItemNames
+	if len(names) != r.Items {
+		names = nil
+	}
+	return TopK(train, rec.Predictions(), r.Users, r.Items, names, k, users)
+}

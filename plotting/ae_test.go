@@ -87,3 +87,34 @@ func TestHistoryBestEpochIsKept(t *testing.T) {
 		t.Error("the legend does not name epoch 2 as best")
 	}
 }
+
+func TestRecommenderAdapters(t *testing.T) {
+	rs := data.Ratings(30, 40, 3, 0.3, 1)
+	rec := ae.AutoRec(rs, 8)
+	rec.Fit(ae.Epochs(2), ae.Quiet())
+	f := RecommenderFigure(rec)
+	if err := f.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(f.Title(), "held-out RMSE") {
+		t.Errorf("title %q lacks the RMSE", f.Title())
+	}
+	if _, err := f.PNG(); err != nil {
+		t.Fatal(err)
+	}
+	tab := RecommenderTopK(rec, 3, []int{0, 5})
+	if err := tab.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// The table agrees with the runtime's own top-K.
+	want := rec.TopK(5, 3)
+	row := tab.Rows[1]
+	for j, name := range want.Names {
+		if !strings.HasPrefix(row[2+j], name+" (") {
+			t.Errorf("user 5 #%d = %q, runtime says %q", j+1, row[2+j], name)
+		}
+	}
+	if RecommenderTopK(nil, 3, nil).Err() == nil {
+		t.Error("nil recommender gave no error")
+	}
+}

@@ -86,7 +86,7 @@ func Ratings(ratings, predicted []float32, users, items int) *Figure {
 	nu, ni := min(users, maxHeatUsers), min(items, maxHeatItems)
 	title := fmt.Sprintf("Ratings and reconstruction (%d users × %d items)", users, items)
 	if nu < users || ni < items {
-		title = fmt.Sprintf("Ratings and reconstruction (first %d of %d users × first %d of %d items)", nu, users, ni, items)
+		title = fmt.Sprintf("Ratings and reconstruction (first %d×%d of %d users × %d items)", nu, ni, users, items)
 	}
 	type cell struct {
 		col    color.RGBA
