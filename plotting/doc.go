@@ -1,24 +1,49 @@
 // Package plotting draws the figures a user of autoencoders wants to look
-// at — loss curves, reconstruction and sample grids, latent-space scatter
-// plots, anomaly histograms and ROC curves, learned features, rating
-// heatmaps — and the live training display shown while a model fits.
+// at, and the live display shown while a model trains.
 //
-// Every figure is built from plain inputs (slices of float64 or float32,
-// images as float32 rows with a Shape, labels as []int, class names as
-// []string), so a notebook cell can call it directly and the notebook
-// session can map the runtime's result types onto it. A constructor
-// returns a *Figure, which is a display.Renderer: as a cell's result it
-// shows inline. Bad input never panics: the figure carries the error,
-// shows it as text and returns it from PNG, SVG and Save.
+// Every figure is built from plain inputs — slices of float64 or float32,
+// images as float32 rows with a Shape (C,H,W), labels as []int, class names
+// as []string — so a notebook cell can call it directly and the notebook
+// session can map the runtime's result types onto it:
 //
-// Figures are 720 CSS pixels wide (540 pt) and rendered to PNG at 96 dpi,
-// which is one PNG pixel per CSS pixel in JupyterLab; image grids take the
-// height their rows need. Text uses the Liberation Sans font bundled with
-// gonum/plot (SVG output names Arial, which is metric compatible, as the
-// fallback). The same input gives byte-identical PNG and SVG output.
+//   - Loss, LossCurves: training and validation loss per epoch, best epoch
+//     ringed, several runs overlaid, optional log scale.
+//   - Reconstructions, WorstReconstructions: originals over (noisy inputs
+//     over) reconstructions, with captions.
+//   - ImageGrid, ImageRows, Samples, Interpolation: image grids and strips.
+//   - Latent: codes coloured by class with a legend of class names; codes
+//     wider than 2-D are projected on two principal components (computed
+//     here with gonum), and the title says so.
+//   - ErrorHistogram, ROC, ROCAt, ROCCurves: anomaly detection.
+//   - Features, FeaturesInOut: first-layer weights as images.
+//   - Ratings, TopK: a rating matrix beside its reconstruction, and a top-K
+//     table (a Table, shown as HTML).
+//   - ImagesOf, ReconstructionsOf, LatentOf take runtime/data sets;
+//     HistoryLoss, CompareHistories, ReconstructionFigure, CodesFigure,
+//     SamplesFigure, InterpolationFigure, AnomalyFigure, AnomalyWorst,
+//     RecommenderFigure and RecommenderTopK take runtime/ae results.
 //
-// Training progress is shown by LiveProgress (an HTML progress bar with a
-// loss plot, updated in place through a display ID and rate limited) and
-// TerminalProgress (one line redrawn with carriage returns); both are
-// host.Reporter values for runtime/host.
+// A constructor returns a *Figure, which is a display.Renderer: as a cell's
+// result it shows inline. PNG, SVG and Save (atomic, by extension) give its
+// bytes. Bad input never panics: the figure carries the error, shows it as
+// text and returns it from Err, PNG, SVG and Save.
+//
+// Figures are 720 CSS pixels wide (540 pt; plots 720×450, image grids as
+// high as their rows need) and rendered to PNG at 96 dpi, one PNG pixel per
+// CSS pixel, or 2× or 3× that after SetPNGScale for high-density screens.
+// Text is Liberation Sans (bundled with gonum/plot) at 9 to 12 pt; SVG
+// output falls back to Arial, which has the same metrics. Image pixels stay
+// sharp: rasters are magnified by pixel repetition, never smoothed. The
+// same input gives byte-identical PNG and SVG output (no timestamps, fixed
+// fonts, no map-order dependence). Classes and series take their colours
+// from Palette, ten distinct hues.
+//
+// Training progress: LiveProgress shows one HTML display — a progress bar
+// with epoch, batch, loss, validation loss, samples/s and ETA, and the loss
+// plot redrawn at every epoch end — created once and then updated in place
+// through its display ID, at most five times a second (epoch ends and the
+// end of training always get through), and left showing the final state or
+// where training stopped. TerminalProgress writes the same facts as one
+// line redrawn on a terminal (plain epoch lines in a log). Both have a
+// Report method that is a runtime/host.Reporter.
 package plotting

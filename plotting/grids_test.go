@@ -102,6 +102,10 @@ func TestGridsGolden(t *testing.T) {
 		{"features", FeaturesInOut(Shape{C: 1, H: 8, W: 8}, Transpose(feat, 16, 64), 0)}, // same figure
 		{"dataset", ImagesOf(&data.Set{Name: "Fashion-MNIST (synthetic stand-in)", X: orig, N: 24, D: 784, C: 1, H: 28, W: 28,
 			Labels: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3}, ClassNames: fashionNames}, 16, 8)},
+		{"nan_and_range", ImageGrid(Shape{C: 1, H: 4, W: 4}, []float32{
+			-3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, // outside [0,1]: the grid's own range
+			float32(math.NaN()), 0, 0, float32(math.Inf(1)), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // broken pixels: magenta
+		}, 2).WithTitle("Range and NaN")},
 		{"rgb_grid", ImageGrid(Shape{C: 3, H: 16, W: 16}, rgb, 4).WithTitle("RGB images")},
 	}
 	for _, tt := range tests {
@@ -125,6 +129,7 @@ func TestGridErrors(t *testing.T) {
 		{"worst mismatch", WorstReconstructions(mnistShape, img, img, []float64{1}, 2), "one of each"},
 		{"labels", ImageRows(mnistShape, []ImageRow{{Pixels: img, Labels: []string{"a"}}}, 3), "labels"},
 		{"size", ImageGrid(mnistShape, img, 3).WithSize(10, 10), "out of range"},
+		{"too many", ImageGrid(Shape{C: 1, H: 2, W: 2}, make([]float32, 4*2000), 40), "more than 1024"},
 		{"in-out", FeaturesInOut(mnistShape, img[:100], 2), "whole number of units"},
 	}
 	for _, tt := range tests {

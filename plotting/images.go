@@ -50,6 +50,9 @@ type ImageRow struct {
 	Labels  []string
 }
 
+// maxGridImages is the most images one grid figure shows.
+const maxGridImages = 1024
+
 // intensity says how pixel values map to grey levels.
 type intensity int
 
@@ -85,12 +88,18 @@ func newTileSet(shape Shape, rows []ImageRow, cols int, mode intensity) (*tileSe
 			return nil, err
 		}
 	}
-	ts := &tileSet{shape: shape, cols: cols, maxScale: 8}
+	// Tiles grow to at most 8× or 128 pixels, whichever is larger, so tiny
+	// images (small filters) are still big enough to see.
+	ts := &tileSet{shape: shape, cols: cols, maxScale: max(8, 128/max(shape.H, shape.W))}
 	any := false
+	total := 0
 	for i, r := range rows {
 		n, err := shape.images(fmt.Sprintf("row %d (%q)", i, r.Caption), r.Pixels)
 		if err != nil {
 			return nil, err
+		}
+		if total += n; total > maxGridImages {
+			return nil, fmt.Errorf("more than %d images; a figure that large does not read, so show a slice of them", maxGridImages)
 		}
 		if r.Labels != nil && len(r.Labels) != n {
 			return nil, fmt.Errorf("row %d (%q): %d labels for %d images; pass one label per image or none", i, r.Caption, len(r.Labels), n)
