@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -39,14 +40,27 @@ func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure
 	if anomalous != nil && len(anomalous) != len(errs) {
 		return failed(kind, fmt.Errorf("%d errors but %d anomaly labels; pass one label per error or nil", len(errs), len(anomalous)))
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	var finite []float64
 	for _, e := range errs {
 		if !math.IsNaN(e) && !math.IsInf(e, 0) {
-			lo, hi = math.Min(lo, e), math.Max(hi, e)
+			finite = append(finite, e)
 		}
 	}
-	if lo > hi {
+	if len(finite) == 0 {
 		return failed(kind, errors.New("no finite errors; the model's reconstructions are NaN or infinite"))
+	}
+	sort.Float64s(finite)
+	lo, hi := finite[0], finite[len(finite)-1]
+	// A few huge errors would squash everything else into the first bins:
+	// cut the axis at the 99.5th percentile and count the rest in the last bin.
+	clipped := 0
+	if p := finite[int(0.995*float64(len(finite)-1))]; p > lo && hi-lo > 3*(p-lo) {
+		hi = p
+		for _, e := range finite {
+			if e > p {
+				clipped++
+			}
+		}
 	}
 	hasT := !math.IsNaN(threshold) && !math.IsInf(threshold, 0)
 	if hasT {
@@ -88,8 +102,12 @@ func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure
 			g.above++
 		}
 	}
+	xlabel := "reconstruction error"
+	if clipped > 0 {
+		xlabel = fmt.Sprintf("reconstruction error (the last bin also holds the %d largest, up to %s)", clipped, formatLoss(finite[len(finite)-1]))
+	}
 	return newFigure(kind, "Reconstruction error", func(c draw.Canvas, f *Figure) error {
-		p := newPlot(f.title, "reconstruction error", "share of group")
+		p := newPlot(f.title, xlabel, "share of group")
 		p.Add(gridLines())
 		ymax := 0.0
 		for _, g := range groups {

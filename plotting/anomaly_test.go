@@ -40,6 +40,7 @@ func TestAnomalyGolden(t *testing.T) {
 	}{
 		{"histogram", ErrorHistogram(s, a, 0.032)},
 		{"histogram_unlabelled", ErrorHistogram(s, nil, math.NaN())},
+		{"histogram_outliers", ErrorHistogram(append(append([]float64(nil), s...), 2.5, 4), append(append([]bool(nil), a...), true, true), 0.032)},
 		{"roc", ROC(s, a)},
 		{"roc_threshold", ROCAt(s, a, 0.032)},
 		{"roc_compare", ROCCurves([]string{"dense", "sparse"}, [][]float64{s, shuffled(s, 0.4)}, a)},

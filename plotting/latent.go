@@ -117,7 +117,7 @@ func Latent(codes []float32, dim int, labels []int, classNames []string) *Figure
 		}
 		p := newPlot(t, xlabel, ylabel)
 		p.Add(gridLines())
-		for _, cl := range classes {
+		for k, cl := range classes {
 			s, err := plotter.NewScatter(groups[cl])
 			if err != nil {
 				return err
@@ -126,7 +126,11 @@ func Latent(codes []float32, dim int, labels []int, classNames []string) *Figure
 			s.Color = withAlpha(ClassColor(cl), 0.75)
 			s.Radius = radius
 			p.Add(s)
-			if labels != nil {
+			switch {
+			case labels == nil || k > maxLegendClasses:
+			case k == maxLegendClasses:
+				p.Legend.Add(fmt.Sprintf("… %d more classes", len(classes)-k))
+			default:
 				leg := &plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: ClassColor(cl), Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}}
 				p.Legend.Add(className(cl, classNames), leg)
 			}
@@ -139,6 +143,9 @@ func Latent(codes []float32, dim int, labels []int, classNames []string) *Figure
 	})
 	return fig
 }
+
+// maxLegendClasses is the most classes named in a scatter plot's legend.
+const maxLegendClasses = 20
 
 // className returns the name of class c.
 func className(c int, names []string) string {

@@ -100,3 +100,20 @@ func TestLatentErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestLatentManyClassesLegend(t *testing.T) {
+	n := 60
+	codes := make([]float32, 2*n)
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = i % 30
+		codes[2*i], codes[2*i+1] = float32(i), float32(i%7)
+	}
+	svg, err := Latent(codes, 2, labels, nil).SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(svg, "… 10 more classes") || strings.Contains(svg, "class 25") {
+		t.Error("legend of 30 classes is not cut after 20 with a note")
+	}
+}
