@@ -61,6 +61,9 @@ func init() {
 }
 
 func init() {
+	if os.Getenv("NNOPS_IM2COL_WEIGHTS") != "" {
+		shiftedWeights = false
+	}
 	if os.Getenv("NNOPS_PACKA") != "" {
 		useDirectA = false
 	}
@@ -90,6 +93,88 @@ func BenchmarkBiasActivate(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(rows*cols), "ns/elem")
+			})
+		}
+	}
+}
+
+// convBenchLayers are the conv autoencoder's layers on 28×28 images.
+var convBenchLayers = []struct {
+	name string
+	fwd  func(out, in, w, b []float32, n int)
+	bin  func(din, dout, w []float32, n int)
+	bw   func(dw, db, dout, in []float32, n int)
+	in   int
+	out  int
+	w    int
+	outC int
+}{}
+
+func init() {
+	s2 := func(c, h, outC int) Conv2D {
+		return Conv2D{Geom: ConvGeom{C: c, H: h, W: h, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, OutC: outC}
+	}
+	t2 := func(c, h, outC int) ConvTranspose2D {
+		return ConvTranspose2D{Geom: ConvGeom{C: c, H: h, W: h, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, OutC: outC, OutPadH: 1, OutPadW: 1}
+	}
+	convs := map[string]Conv2D{"conv1_1to16": s2(1, 28, 16), "conv2_16to8": s2(16, 14, 8),
+		"conv5_16to1": {Geom: ConvGeom{C: 16, H: 28, W: 28, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, OutC: 1}}
+	for _, name := range []string{"conv1_1to16", "conv2_16to8"} {
+		l := convs[name]
+		convBenchLayers = append(convBenchLayers, struct {
+			name             string
+			fwd              func(out, in, w, b []float32, n int)
+			bin              func(din, dout, w []float32, n int)
+			bw               func(dw, db, dout, in []float32, n int)
+			in, out, w, outC int
+		}{name, l.Forward, l.BackwardInput, l.BackwardWeights, l.InLen(), l.OutLen(), l.WeightLen(), l.OutC})
+	}
+	for _, tc := range []struct {
+		name string
+		l    ConvTranspose2D
+	}{{"convT3_8to8", t2(8, 7, 8)}, {"convT4_8to16", t2(8, 14, 16)}} {
+		l := tc.l
+		convBenchLayers = append(convBenchLayers, struct {
+			name             string
+			fwd              func(out, in, w, b []float32, n int)
+			bin              func(din, dout, w []float32, n int)
+			bw               func(dw, db, dout, in []float32, n int)
+			in, out, w, outC int
+		}{tc.name, l.Forward, l.BackwardInput, l.BackwardWeights, l.InLen(), l.OutLen(), l.WeightLen(), l.OutC})
+	}
+	l := convs["conv5_16to1"]
+	convBenchLayers = append(convBenchLayers, struct {
+		name             string
+		fwd              func(out, in, w, b []float32, n int)
+		bin              func(din, dout, w []float32, n int)
+		bw               func(dw, db, dout, in []float32, n int)
+		in, out, w, outC int
+	}{"conv5_16to1", l.Forward, l.BackwardInput, l.BackwardWeights, l.InLen(), l.OutLen(), l.WeightLen(), l.OutC})
+}
+
+// BenchmarkConv times forward, backward-input and backward-weights of each
+// layer of the conv autoencoder at batch 256.
+func BenchmarkConv(b *testing.B) {
+	const n = 256
+	r := NewRNG(1)
+	for _, l := range convBenchLayers {
+		in, out, w := randSlice(r, n*l.in), randSlice(r, n*l.out), randSlice(r, l.w)
+		bias, din, dw, db := randSlice(r, l.outC), make([]float32, n*l.in), make([]float32, l.w), make([]float32, l.outC)
+		for _, pass := range []struct {
+			name string
+			run  func()
+		}{
+			{"forward", func() { l.fwd(out, in, w, bias, n) }},
+			{"backward-input", func() { l.bin(din, out, w, n) }},
+			{"backward-weights", func() { l.bw(dw, db, out, in, n) }},
+		} {
+			b.Run(l.name+"/"+pass.name, func(b *testing.B) {
+				b.ReportAllocs()
+				cpu0 := cpuSeconds()
+				for i := 0; i < b.N; i++ {
+					pass.run()
+				}
+				b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N)*1e3, "cpu-ms/op")
 			})
 		}
 	}

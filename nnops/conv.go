@@ -148,6 +148,10 @@ func col2im(img, col []float32, g ConvGeom, oh, ow int) {
 					dst := plane[iy*g.W : (iy+1)*g.W]
 					s := src[y*ow : (y+1)*ow]
 					ix := x0*g.StrideW - g.PadW + kw
+					if g.StrideW == 1 {
+						addTo(dst[ix:ix+x1-x0], s[x0:x1])
+						continue
+					}
 					for x := x0; x < x1; x++ {
 						dst[ix] += s[x]
 						ix += g.StrideW

@@ -39,6 +39,10 @@ func (l Conv2D) Forward(out, in, w, bias []float32, n int) {
 	if bias != nil {
 		need("Conv2D.Forward", "bias", bias, l.OutC)
 	}
+	if l.shifted() {
+		l.forwardShifted(out, in, w, bias, n)
+		return
+	}
 	parallelTasks(n, func(b int) {
 		img := in[b*l.InLen() : (b+1)*l.InLen()]
 		o := out[b*l.OutLen() : (b+1)*l.OutLen()]
@@ -51,6 +55,125 @@ func (l Conv2D) Forward(out, in, w, bias []float32, n int) {
 			addChannelBias(o, bias[:l.OutC], ohw)
 		}
 	})
+}
+
+// shifted reports whether Forward uses shifted GEMMs rather than im2col:
+// unit stride, a kernel larger than 1×1 and enough input channels that the
+// im2col matrix (C·KH·KW rows) would cost more than the product.
+func (l Conv2D) shifted() bool {
+	g := l.Geom
+	return g.StrideH == 1 && g.StrideW == 1 && g.KH*g.KW > 1 && g.C >= 8
+}
+
+// forwardShifted computes a unit-stride convolution without im2col. With
+// the image zero-padded to Hp×Wp, the output computed over the padded width,
+// out'(OutC × OutH·Wp), is the sum over kernel taps (kh, kw) of
+// W[:, :, kh, kw] (OutC×C) times the padded image shifted by kh·Wp+kw, read
+// in place as a C×(OutH·Wp) matrix with row stride Hp·Wp. The Wp−OutW
+// columns that wrap around are dropped.
+func (l Conv2D) forwardShifted(out, in, w, bias []float32, n int) {
+	g := l.Geom
+	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	oh, ow := g.OutH(), g.OutW()
+	taps := g.KH * g.KW
+	// Weights by tap: wr[t] is OutC×C.
+	wrBuf := getScratch(l.WeightLen())
+	wr := *wrBuf
+	for o := 0; o < l.OutC; o++ {
+		for c := 0; c < g.C; c++ {
+			for t := 0; t < taps; t++ {
+				wr[(t*l.OutC+o)*g.C+c] = w[(o*g.C+c)*taps+t]
+			}
+		}
+	}
+	nq := oh * wp
+	parallelTasks(n, func(b int) {
+		img := in[b*l.InLen() : (b+1)*l.InLen()]
+		o := out[b*l.OutLen() : (b+1)*l.OutLen()]
+		xpBuf := getScratch(g.C*hp*wp + g.KW)
+		xp := *xpBuf
+		g.padInto(xp, img)
+		opBuf := getScratch(l.OutC * nq)
+		op := *opBuf
+		for t := 0; t < taps; t++ {
+			kh, kw := t/g.KW, t%g.KW
+			beta := float32(1)
+			if t == 0 {
+				beta = 0
+			}
+			sgemmSerial(false, false, l.OutC, nq, g.C, 1, wr[t*l.OutC*g.C:], g.C, xp[kh*wp+kw:], hp*wp, beta, op, nq)
+		}
+		for c := 0; c < l.OutC; c++ {
+			for y := 0; y < oh; y++ {
+				copy(o[(c*oh+y)*ow:(c*oh+y+1)*ow], op[c*nq+y*wp:])
+			}
+		}
+		putScratch(opBuf)
+		putScratch(xpBuf)
+		if bias != nil {
+			addChannelBias(o, bias[:l.OutC], oh*ow)
+		}
+	})
+	putScratch(wrBuf)
+}
+
+// padInto zero-pads the C×H×W image img into xp (C×Hp×Wp plus slack).
+func (g ConvGeom) padInto(xp, img []float32) {
+	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	clear(xp)
+	for c := 0; c < g.C; c++ {
+		for y := 0; y < g.H; y++ {
+			copy(xp[(c*hp+y+g.PadH)*wp+g.PadW:], img[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W])
+		}
+	}
+}
+
+var shiftedWeights = true
+
+// weightsShifted is BackwardWeights for the layers Forward computes with
+// shifted GEMMs: for each tap t, dW_t^T (C×OutC) += X_t (C×OutH·Wp, the
+// padded input shifted by t) · D^T, where D (OutC×OutH·Wp) is dout spread
+// to the padded width with zeros in the wrapped columns.
+func (l Conv2D) weightsShifted(dw, dout, in []float32, n int) {
+	g := l.Geom
+	hp, wp := g.H+2*g.PadH, g.W+2*g.PadW
+	oh, ow := g.OutH(), g.OutW()
+	taps, nq := g.KH*g.KW, oh*wp
+	dwtBuf := getScratch(l.WeightLen())
+	dwt := *dwtBuf // taps × C × OutC
+	clear(dwt)
+	batchReduce(dwt, n, func(part []float32, b int, first bool) {
+		xpBuf := getScratch(g.C*hp*wp + g.KW)
+		g.padInto(*xpBuf, in[b*l.InLen():(b+1)*l.InLen()])
+		dBuf := getScratch(l.OutC * nq)
+		d := *dBuf
+		clear(d)
+		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
+		for c := 0; c < l.OutC; c++ {
+			for y := 0; y < oh; y++ {
+				copy(d[c*nq+y*wp:c*nq+y*wp+ow], do[(c*oh+y)*ow:])
+			}
+		}
+		beta := float32(1)
+		if first {
+			beta = 0
+		}
+		for t := 0; t < taps; t++ {
+			off := (t/g.KW)*wp + t%g.KW
+			sgemmSerial(false, true, g.C, l.OutC, nq, 1, (*xpBuf)[off:], hp*wp, d, nq, beta, part[t*g.C*l.OutC:], l.OutC)
+		}
+		putScratch(dBuf)
+		putScratch(xpBuf)
+	})
+	for o := 0; o < l.OutC; o++ {
+		for c := 0; c < g.C; c++ {
+			row := dw[(o*g.C+c)*taps : (o*g.C+c+1)*taps]
+			for t := range row {
+				row[t] += dwt[(t*g.C+c)*l.OutC+o]
+			}
+		}
+	}
+	putScratch(dwtBuf)
 }
 
 // cols returns the im2col matrix of img, or img itself for a 1×1 kernel
@@ -76,18 +199,54 @@ func (l Conv2D) BackwardInput(din, dout, w []float32, n int) {
 	need("Conv2D.BackwardInput", "din", din, n*l.InLen())
 	need("Conv2D.BackwardInput", "dout", dout, n*l.OutLen())
 	need("Conv2D.BackwardInput", "w", w, l.WeightLen())
+	if adj, ok := l.adjoint(); ok {
+		// Unit stride with fewer output than input channels: the input
+		// gradient is the forward convolution of dout with the flipped,
+		// transposed kernel, whose im2col matrix is smaller.
+		wt := getScratch(l.WeightLen())
+		flipTranspose(*wt, w, l.OutC, g.C, g.KH*g.KW)
+		adj.Forward(din, dout, *wt, nil, n)
+		putScratch(wt)
+		return
+	}
 	parallelTasks(n, func(b int) {
 		di := din[b*l.InLen() : (b+1)*l.InLen()]
 		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
-		if col, buf := l.cols(di); buf == nil {
-			sgemmSerial(true, false, kk, ohw, l.OutC, 1, w, kk, do, ohw, 0, col, ohw)
-		} else {
-			sgemmSerial(true, false, kk, ohw, l.OutC, 1, w, kk, do, ohw, 0, col, ohw)
-			clear(di)
-			col2im(di, col, g, oh, ow)
-			putScratch(buf)
+		if g.KH == 1 && g.KW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0 {
+			sgemmSerial(true, false, kk, ohw, l.OutC, 1, w, kk, do, ohw, 0, di, ohw)
+			return
 		}
+		buf := getScratch(kk * ohw)
+		sgemmSerial(true, false, kk, ohw, l.OutC, 1, w, kk, do, ohw, 0, *buf, ohw)
+		clear(di)
+		col2im(di, *buf, g, oh, ow)
+		putScratch(buf)
 	})
+}
+
+// adjoint returns the convolution that maps dout to din for a unit-stride
+// layer with fewer output than input channels, and whether it applies.
+func (l Conv2D) adjoint() (Conv2D, bool) {
+	g := l.Geom
+	if g.StrideH != 1 || g.StrideW != 1 || l.OutC >= g.C || g.PadH > g.KH-1 || g.PadW > g.KW-1 {
+		return Conv2D{}, false
+	}
+	return Conv2D{Geom: ConvGeom{C: l.OutC, H: g.OutH(), W: g.OutW(), KH: g.KH, KW: g.KW, StrideH: 1, StrideW: 1,
+		PadH: g.KH - 1 - g.PadH, PadW: g.KW - 1 - g.PadW}, OutC: g.C}, true
+}
+
+// flipTranspose writes to dst (c×o×kk) the kernel w (o×c×kk) with its
+// input and output channels swapped and each kk window reversed.
+func flipTranspose(dst, w []float32, o, c, kk int) {
+	for i := 0; i < o; i++ {
+		for j := 0; j < c; j++ {
+			src := w[(i*c+j)*kk : (i*c+j+1)*kk]
+			d := dst[(j*o+i)*kk : (j*o+i+1)*kk]
+			for t, v := range src {
+				d[kk-1-t] = v
+			}
+		}
+	}
 }
 
 // BackwardWeights adds the gradients with respect to the weights and the bias
@@ -104,6 +263,10 @@ func (l Conv2D) BackwardWeights(dw, dbias, dout, in []float32, n int) {
 	if dbias != nil {
 		need("Conv2D.BackwardWeights", "dbias", dbias, l.OutC)
 		addChannelSums(dbias[:l.OutC], dout, n, l.OutC, ohw)
+	}
+	if l.shifted() && shiftedWeights {
+		l.weightsShifted(dw, dout, in, n)
+		return
 	}
 	batchReduce(dw[:l.WeightLen()], n, func(part []float32, b int, first bool) {
 		col, buf := l.cols(in[b*l.InLen() : (b+1)*l.InLen()])

@@ -100,6 +100,9 @@ var convCases = []struct {
 	{ConvGeom{C: 3, H: 7, W: 9, KH: 3, KW: 2, StrideH: 1, StrideW: 3, PadH: 0, PadW: 2}, 5},
 	{ConvGeom{C: 4, H: 5, W: 5, KH: 1, KW: 1, StrideH: 1, StrideW: 1}, 3},
 	{ConvGeom{C: 2, H: 6, W: 5, KH: 5, KW: 4, StrideH: 3, StrideW: 1, PadH: 2, PadW: 1}, 2},
+	{ConvGeom{C: 16, H: 9, W: 8, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 1}, // shifted GEMMs, adjoint backward
+	{ConvGeom{C: 9, H: 6, W: 7, KH: 2, KW: 3, StrideH: 1, StrideW: 1, PadH: 0, PadW: 2}, 12}, // shifted GEMMs, uneven kernel
+	{ConvGeom{C: 5, H: 6, W: 6, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 0, PadW: 1}, 2},  // adjoint backward, no vertical pad
 }
 
 func TestConv2DForward(t *testing.T) {

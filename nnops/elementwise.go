@@ -62,3 +62,12 @@ func adamGo(w, g, m, v []float32, h *adamParams) {
 		w[i] -= h.lr * ((mi*h.invC1)/den + h.weightDecay*w[i])
 	}
 }
+
+func dotGo(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s float32
+	for i, v := range x {
+		s += v * y[i]
+	}
+	return s
+}

@@ -90,3 +90,12 @@ func adamStep(w, g, m, v []float32, h *adamParams) {
 	}
 	adamGo(w, g, m, v, h)
 }
+
+// dot returns the dot product of x and y[:len(x)].
+func dot(x, y []float32) float32 {
+	if useAVX512 && len(x) > 0 {
+		_ = y[len(x)-1]
+		return dot512(&x[0], &y[0], len(x))
+	}
+	return dotGo(x, y)
+}

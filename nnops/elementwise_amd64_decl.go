@@ -64,6 +64,11 @@ func scale512(x, y *float32, n int, slope float32)
 //go:noescape
 func adam512(w, grad, m, v *float32, n int, h *adamParams)
 
+// dot512 returns the dot product of x[:n] and y[:n] in a fixed order (AVX-512F).
+//
+//go:noescape
+func dot512(x, y *float32, n int) float32
+
 // sum512 returns the sum of x[:n] in a fixed order (AVX-512F).
 //
 //go:noescape

@@ -14,3 +14,5 @@ func addScalar(x []float32, s float32)             { addScalarGo(x, s) }
 func scale(x []float32, s float32)                 { scaleGo(x, s) }
 func sum(x []float32) float32                      { return sumGo(x) }
 func adamStep(w, g, m, v []float32, h *adamParams) { adamGo(w, g, m, v, h) }
+
+func dot(x, y []float32) float32 { return dotGo(x, y) }

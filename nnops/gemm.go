@@ -28,7 +28,30 @@ func sgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 	if gemmTrivial("Sgemm", transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
+	if gemvRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
 	gemmPart(activeKernel, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemvRows computes a single-column product (n = 1) with contiguous rows of
+// A and a contiguous B as m dot products, where a tile kernel would waste
+// all but one of its lanes. It reports whether the shape qualified; the
+// choice depends only on the shape, so results stay independent of how
+// work is split.
+func gemvRows(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
+	if n != 1 || transA || !(transB || ldb == 1) {
+		return false
+	}
+	for i := 0; i < m; i++ {
+		t := alpha * dot(a[i*lda:i*lda+k], b[:k])
+		if beta == 0 {
+			c[i*ldc] = t
+		} else {
+			c[i*ldc] = t + beta*c[i*ldc]
+		}
+	}
+	return true
 }
 
 // gemmTrivial validates the arguments and handles the cases that need no
@@ -283,6 +306,9 @@ const parallelMinWork = 1 << 18
 // sgemmParallel cuts C into one rectangle per goroutine along M or N, at tile
 // boundaries, and runs them on the worker pool (the caller takes the first).
 func sgemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if gemvRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+		return
+	}
 	t := threads()
 	tilesM, tilesN := (m+kn.mr-1)/kn.mr, (n+kn.nr-1)/kn.nr
 	if t <= 1 || m*n*k < parallelMinWork || max(tilesM, tilesN) < 2 {

@@ -111,6 +111,8 @@ func TestSgemmRandomShapes(t *testing.T) {
 				switch i % 10 {
 				case 0:
 					m = 1 + r.Intn(3) // thin shapes take the unpacked-B path
+				case 3:
+					n = 1 // a column: dot products
 				case 5:
 					m, n, k = 1537+r.Intn(1600), 1+r.Intn(40), 1+r.Intn(40) // more rows than one A block
 				}

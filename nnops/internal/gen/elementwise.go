@@ -232,14 +232,45 @@ func writeAdam(w *bytes.Buffer) {
 	})
 }
 
-// writeSum writes sum512(x *float32, n int) float32: four accumulators over
-// 64 values at a time, then 16 at a time, a masked tail and a fixed-order
-// horizontal reduction, so the result depends only on x.
-func writeSum(w *bytes.Buffer) {
+// writeSum writes sum512(x *float32, n int) float32, or with dot set
+// dot512(x, y *float32, n int) float32: four accumulators over 64 values at
+// a time, then 16 at a time, a masked tail and a fixed-order horizontal
+// reduction, so the result depends only on the inputs.
+func writeSum(w *bytes.Buffer, dot bool) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	fmt.Fprintf(w, "\n// func sum512(x *float32, n int) float32\nTEXT ·sum512(SB), NOSPLIT, $0-20\n")
-	p("MOVQ x+0(FP), DI")
-	p("MOVQ n+8(FP), CX")
+	if dot {
+		fmt.Fprintf(w, "\n// func dot512(x, y *float32, n int) float32\nTEXT ·dot512(SB), NOSPLIT, $0-28\n")
+		p("MOVQ x+0(FP), DI")
+		p("MOVQ y+8(FP), SI")
+		p("MOVQ n+16(FP), CX")
+	} else {
+		fmt.Fprintf(w, "\n// func sum512(x *float32, n int) float32\nTEXT ·sum512(SB), NOSPLIT, $0-20\n")
+		p("MOVQ x+0(FP), DI")
+		p("MOVQ n+8(FP), CX")
+	}
+	// acc adds the 16 values at off (masked by K1 when masked) into Z{reg}.
+	acc := func(off, reg int, masked bool) {
+		switch {
+		case dot && masked:
+			p("VMOVUPS.Z %d(DI), K1, Z4", off)
+			p("VMOVUPS.Z %d(SI), K1, Z5", off)
+			p("VFMADD231PS Z5, Z4, Z%d", reg)
+		case dot:
+			p("VMOVUPS %d(DI), Z4", off)
+			p("VFMADD231PS %d(SI), Z4, Z%d", off, reg)
+		case masked:
+			p("VMOVUPS.Z %d(DI), K1, Z4", off)
+			p("VADDPS Z4, Z%d, Z%d", reg, reg)
+		default:
+			p("VADDPS %d(DI), Z%d, Z%d", off, reg, reg)
+		}
+	}
+	advance := func(bytes int) {
+		p("ADDQ $%d, DI", bytes)
+		if dot {
+			p("ADDQ $%d, SI", bytes)
+		}
+	}
 	for i := 0; i < 4; i++ {
 		p("VPXORD Z%d, Z%d, Z%d", i, i, i)
 	}
@@ -247,16 +278,16 @@ func writeSum(w *bytes.Buffer) {
 	p("CMPQ CX, $64")
 	p("JL loop16")
 	for i := 0; i < 4; i++ {
-		p("VADDPS %d(DI), Z%d, Z%d", 64*i, i, i)
+		acc(64*i, i, false)
 	}
-	p("ADDQ $256, DI")
+	advance(256)
 	p("SUBQ $64, CX")
 	p("JMP loop64")
 	fmt.Fprintf(w, "loop16:\n")
 	p("CMPQ CX, $16")
 	p("JL tail")
-	p("VADDPS (DI), Z0, Z0")
-	p("ADDQ $64, DI")
+	acc(0, 0, false)
+	advance(64)
 	p("SUBQ $16, CX")
 	p("JMP loop16")
 	fmt.Fprintf(w, "tail:\n")
@@ -266,8 +297,7 @@ func writeSum(w *bytes.Buffer) {
 	p("SHLL CX, AX")
 	p("DECL AX")
 	p("KMOVW AX, K1")
-	p("VMOVUPS.Z (DI), K1, Z4")
-	p("VADDPS Z4, Z1, Z1")
+	acc(0, 1, true)
 	fmt.Fprintf(w, "reduce:\n")
 	p("VADDPS Z1, Z0, Z0")
 	p("VADDPS Z3, Z2, Z2")
@@ -280,7 +310,11 @@ func writeSum(w *bytes.Buffer) {
 	p("VADDPS X1, X0, X0")
 	p("VMOVSHDUP X0, X1")
 	p("VADDSS X1, X0, X0")
-	p("MOVSS X0, ret+16(FP)")
+	if dot {
+		p("MOVSS X0, ret+24(FP)")
+	} else {
+		p("MOVSS X0, ret+16(FP)")
+	}
 	p("VZEROUPPER")
 	p("RET")
 }
@@ -316,7 +350,9 @@ func writeElementwise() (asm, decl []byte) {
 	}
 	writeAdam(&s)
 	fmt.Fprintf(&d, "// adam512 is the one-pass Adam(W) update of n weights (AVX-512F).\n//\n//go:noescape\nfunc adam512(w, grad, m, v *float32, n int, h *adamParams)\n\n")
-	writeSum(&s)
+	writeSum(&s, false)
+	writeSum(&s, true)
+	fmt.Fprintf(&d, "// dot512 returns the dot product of x[:n] and y[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc dot512(x, y *float32, n int) float32\n\n")
 	fmt.Fprintf(&d, "// sum512 returns the sum of x[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc sum512(x *float32, n int) float32\n\n")
 	for _, a := range derivatives {
 		name := "grad" + a.name + "512"
