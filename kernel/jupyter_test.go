@@ -141,7 +141,26 @@ func TestJupyterClients(t *testing.T) {
 		t.Logf("%s", lastLines(out, 1))
 	})
 
+	t.Run("stdin interrupt restart", func(t *testing.T) {
+		out, err := j.python(t, 3*time.Minute, "../tests/kernel/check_session.py")
+		if err != nil {
+			t.Fatalf("session check: %v\n%s", err, out)
+		}
+		t.Logf("%s", strings.Join(grepLines(out, "interrupt"), "\n"))
+	})
+
 	t.Run("process", func(t *testing.T) { testProcess(t, j) })
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func lastLines(s string, n int) string {

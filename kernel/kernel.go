@@ -293,6 +293,7 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 				return
 			}
 			k.log.Printf("%s: receive: %v", name, err)
+			time.Sleep(10 * time.Millisecond) // do not spin on a broken socket
 			continue
 		}
 		size := 0

@@ -25,10 +25,16 @@ func (k *Kernel) shellWorker() {
 
 func (k *Kernel) handleShell(m *Message) {
 	k.status(m, "busy")
-	defer k.status(m, "idle")
+	var then func()
+	defer func() {
+		k.status(m, "idle")
+		if then != nil {
+			then()
+		}
+	}()
 	switch m.Header.MsgType {
 	case "execute_request":
-		k.execute(m)
+		then = k.execute(m)
 	case "kernel_info_request":
 		k.reply(k.shell, m, "kernel_info_reply", k.kernelInfo())
 	case "complete_request":
@@ -72,11 +78,14 @@ type executeRequest struct {
 	StopOnError     *bool             `json:"stop_on_error"`
 }
 
-func (k *Kernel) execute(m *Message) {
+// execute runs an execute_request. After a failure with stop_on_error it
+// returns the work that must follow the request's idle status: aborting the
+// execute_requests that were queued behind it.
+func (k *Kernel) execute(m *Message) (then func()) {
 	var req executeRequest
 	if err := json.Unmarshal(m.Content, &req); err != nil {
 		k.badRequest(m, err)
-		return
+		return nil
 	}
 	store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
 	stopOnError := req.StopOnError == nil || *req.StopOnError
@@ -114,10 +123,15 @@ func (k *Kernel) execute(m *Message) {
 	if store {
 		k.history.add(count, req.Code, out)
 	}
-	k.reply(k.shell, m, "execute_reply", reply)
+	var aborted, kept []*Message
 	if err != nil && stopOnError {
-		k.abortQueued()
+		aborted, kept = k.takeQueuedExecutes()
 	}
+	k.reply(k.shell, m, "execute_reply", reply)
+	if aborted == nil && kept == nil {
+		return nil
+	}
+	return func() { k.abort(aborted, kept) }
 }
 
 // run calls the evaluator with a cancellable context, turning a panic in it
@@ -186,26 +200,35 @@ func (k *Kernel) userExpressions(exprs map[string]string) map[string]any {
 	return out
 }
 
-// abortQueued answers every execute_request already waiting with status
-// aborted (stop_on_error); other queued requests are served as usual.
-func (k *Kernel) abortQueued() {
-	var keep []*Message
+// takeQueuedExecutes removes the execute_requests already waiting in the
+// shell queue (stop_on_error), keeping the other requests in order. It runs
+// before the failed cell's reply goes out, so that a request sent after the
+// client saw the error is never aborted.
+func (k *Kernel) takeQueuedExecutes() (aborted, kept []*Message) {
 	for {
 		select {
 		case m := <-k.shellQ:
-			if m.Header.MsgType != "execute_request" {
-				keep = append(keep, m)
-				continue
+			if m.Header.MsgType == "execute_request" {
+				aborted = append(aborted, m)
+			} else {
+				kept = append(kept, m)
 			}
-			k.status(m, "busy")
-			k.reply(k.shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
-			k.status(m, "idle")
-			continue
 		default:
+			return aborted, kept
 		}
-		break
 	}
-	for _, m := range keep {
+}
+
+// abort answers each of the taken execute_requests with status aborted and
+// then serves the other requests that were queued with them.
+func (k *Kernel) abort(aborted, kept []*Message) {
+	for _, m := range aborted {
+		k.log.Printf("aborting queued execute_request %s: an earlier cell failed and stop_on_error is set", m.Header.MsgID)
+		k.status(m, "busy")
+		k.reply(k.shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
+		k.status(m, "idle")
+	}
+	for _, m := range kept {
 		k.handleShell(m)
 	}
 }

@@ -18,16 +18,24 @@ type execSink struct {
 
 	mu       sync.Mutex
 	finished bool
+	late     int // outputs that arrived after the cell ended
 }
 
 func (s *execSink) active() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.finished && !s.silent {
+		s.late++
+		if s.late == 1 {
+			s.k.log.Printf("output of cell %s arrived after it finished (a goroutine it started?): dropped", s.parent.Header.MsgID)
+		}
+	}
 	return !s.silent && !s.finished
 }
 
 // finish stops the sink: goroutines a cell left running must not publish
-// under a parent whose reply has gone. Their output is logged as dropped.
+// under a parent whose reply has gone (frontends no longer listen for it).
+// What they still write is dropped and logged once.
 func (s *execSink) finish() {
 	s.mu.Lock()
 	s.finished = true

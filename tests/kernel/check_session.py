@@ -1,0 +1,54 @@
+"""Drives the latent kernel through jupyter_client as a frontend does:
+input over stdin, interrupt_request (the kernelspec's interrupt_mode is
+message) on a busy loop, a restart, and a cell after each."""
+import sys
+import time
+
+from jupyter_client.manager import start_new_kernel
+
+
+def run(kc, code, **kw):
+    out = []
+    reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(m), **kw)
+    text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
+    return reply["content"], text
+
+
+km, kc = start_new_kernel(kernel_name="latent")
+try:
+    assert km.kernel_spec.interrupt_mode == "message", km.kernel_spec.interrupt_mode
+
+    c, text = run(kc, 'var name string\nfmt.Scanln(&name)\nfmt.Println("hello", name)',
+                  allow_stdin=True, stdin_hook=lambda m: kc.input("gopher"))
+    assert c["status"] == "ok" and "hello gopher" in text, (c, text)
+
+    c, text = run(kc, 'var n string\n_, err := fmt.Scanln(&n)\nfmt.Println(err != nil)', allow_stdin=False)
+    assert "true" in text, (c, text)
+
+    msg_id = kc.execute("for {}")
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    km.interrupt_kernel()
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    assert reply["content"]["status"] == "error", reply["content"]
+    print(f"interrupt stopped `for {{}}` after {time.monotonic() - t0:.3f}s: {reply['content']['ename']}")
+
+    c, text = run(kc, 'fmt.Println("after interrupt")')
+    assert c["status"] == "ok" and "after interrupt" in text, (c, text)
+
+    run(kc, "x := 41")
+    km.restart_kernel(now=False)
+    kc.wait_for_ready(timeout=60)
+    c, _ = run(kc, "x + 1")
+    assert c["status"] == "error", ("state survived a restart", c)
+    c, text = run(kc, 'fmt.Println("after restart")')
+    assert c["status"] == "ok" and "after restart" in text, (c, text)
+    print("stdin, interrupt and restart: ok")
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    if km.is_alive():
+        sys.exit("kernel still alive after shutdown_kernel")
