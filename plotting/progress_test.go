@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -218,5 +219,26 @@ func TestTerminalProgressToLogFile(t *testing.T) {
 	s := string(b)
 	if strings.Contains(s, "\r") || strings.Count(s, "\n") != 4 {
 		t.Errorf("log output should be 4 plain lines (model, 2 epochs, end), got %q", s)
+	}
+}
+
+func TestLiveProgressConcurrent(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	l := NewLiveProgress(func(display.Bundle, bool) { mu.Lock(); n++; mu.Unlock() }, time.Hour)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				l.Report(host.Progress{Epoch: 1, Epochs: 1, Batch: i, Batches: 100, ValLoss: math.NaN()})
+			}
+		}()
+	}
+	wg.Wait()
+	l.Report(host.Progress{Epoch: 1, Epochs: 1, Done: true})
+	if n != 2 || l.Sent() != 2 {
+		t.Errorf("sent %d bundles, want 2 (first report and done)", n)
 	}
 }
