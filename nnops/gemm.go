@@ -278,27 +278,7 @@ type gemmJob struct {
 	done              *sync.WaitGroup
 }
 
-var (
-	gemmPoolMu sync.Mutex
-	gemmJobs   = make(chan gemmJob, 64)
-	gemmAlive  int // workers started
-	wgPool     = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
-)
-
-// ensureWorkers starts pool workers until there are at least n.
-func ensureWorkers(n int) {
-	gemmPoolMu.Lock()
-	for gemmAlive < n {
-		gemmAlive++
-		go func() {
-			for j := range gemmJobs {
-				gemmPart(j.kn, j.transA, j.transB, j.m0, j.m1, j.n0, j.n1, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
-				j.done.Done()
-			}
-		}()
-	}
-	gemmPoolMu.Unlock()
-}
+var wgPool = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
 
 // parallelMinWork is the m·n·k below which Sgemm stays on one goroutine.
 const parallelMinWork = 1 << 18
@@ -346,7 +326,7 @@ func sgemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha floa
 		} else {
 			j.m0, j.m1 = lo, hi
 		}
-		gemmJobs <- j
+		poolJobs <- poolJob{gemm: j}
 	}
 	lo, hi := part(0)
 	if splitN {

@@ -2,28 +2,57 @@ package nnops
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 )
 
-// scratchPool recycles float32 work buffers (im2col columns, packed GEMM
-// panels) so that steady-state calls do not allocate.
-var scratchPool sync.Pool
+// scratch recycles float32 work buffers (im2col columns, packed GEMM
+// panels) so that steady-state calls do not allocate. Class i holds buffers
+// of capacity 1<<i, so a request never meets a buffer too small for it.
+// Unlike a sync.Pool the lists survive garbage collections; each keeps at
+// most scratchKeep buffers (fewer for big ones).
+var scratch [48]struct {
+	mu   sync.Mutex
+	bufs []*[]float32
+}
 
-// getScratch returns a pooled buffer of at least n elements. Release it with
-// putScratch. Its contents are undefined.
+const scratchKeep = 16
+
+// getScratch returns a pooled buffer of n elements (capacity rounded up to
+// a power of two). Release it with putScratch. Its contents are undefined.
 func getScratch(n int) *[]float32 {
-	if p, ok := scratchPool.Get().(*[]float32); ok {
-		if cap(*p) >= n {
-			*p = (*p)[:n]
-			return p
-		}
-		// Too small: let it go and make one that fits.
+	class := bits.Len(uint(max(n, 1) - 1))
+	l := &scratch[class]
+	l.mu.Lock()
+	if k := len(l.bufs); k > 0 {
+		p := l.bufs[k-1]
+		l.bufs = l.bufs[:k-1]
+		l.mu.Unlock()
+		*p = (*p)[:n]
+		return p
 	}
-	s := make([]float32, n, n+n/4+64)
+	l.mu.Unlock()
+	s := make([]float32, n, 1<<class)
 	return &s
 }
 
-func putScratch(p *[]float32) { scratchPool.Put(p) }
+// putScratch returns a buffer from getScratch to its list.
+func putScratch(p *[]float32) {
+	class := bits.Len(uint(cap(*p) - 1))
+	if cap(*p) != 1<<class {
+		return // not from getScratch
+	}
+	keep := scratchKeep
+	if class >= 22 { // 16 MiB and up
+		keep = 2
+	}
+	l := &scratch[class]
+	l.mu.Lock()
+	if len(l.bufs) < keep {
+		l.bufs = append(l.bufs, p)
+	}
+	l.mu.Unlock()
+}
 
 // need panics with a clear message when a slice argument is shorter than the
 // shape requires. Kernels are called from compiled runtime code that has
