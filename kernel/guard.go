@@ -94,12 +94,14 @@ func (l guardListener) Accept() (net.Conn, error) {
 }
 
 // writeTracker watches the connections accepted on one address (iopub) and
-// tells the publisher when one of them is stuck in a write, so that it holds
-// messages in its own bounded queue instead of piling them into zmq4's
-// unbounded one.
+// tells the publisher how far zmq4's writer lags behind it (the bytes
+// handed to zmq4 that some subscriber has not been written yet), so that
+// the publisher holds messages in its own bounded queue instead of piling
+// them into zmq4's unbounded one.
 type writeTracker struct {
-	mu    sync.Mutex
-	conns map[*guardConn]struct{}
+	mu     sync.Mutex
+	conns  map[*guardConn]struct{}
+	handed atomic.Int64 // wire bytes handed to zmq4 for all subscribers
 }
 
 var trackers sync.Map // listen address -> *writeTracker
@@ -121,6 +123,7 @@ func trackerFor(addr string) *writeTracker {
 }
 
 func (t *writeTracker) add(c *guardConn) {
+	c.base.Store(t.handed.Load())
 	t.mu.Lock()
 	t.conns[c] = struct{}{}
 	t.mu.Unlock()
@@ -132,22 +135,44 @@ func (t *writeTracker) remove(c *guardConn) {
 	t.mu.Unlock()
 }
 
-// stalled reports whether some connection has been inside one write for
-// longer than d.
-func (t *writeTracker) stalled(d time.Duration) bool {
-	if t == nil {
-		return false
+// handOver records n wire bytes given to zmq4 to send to every subscriber.
+func (t *writeTracker) handOver(n int) {
+	if t != nil {
+		t.handed.Add(int64(n))
 	}
+}
+
+// backlog returns the largest number of bytes zmq4 still holds for one
+// subscriber. The count assumes each subscriber takes every message, which
+// is how Jupyter clients subscribe; a connection that is idle while its
+// count says otherwise (it filters topics) is re-based, so that a wrong
+// estimate can delay the publisher but never stop it.
+func (t *writeTracker) backlog() int64 {
+	if t == nil {
+		return 0
+	}
+	h := t.handed.Load()
 	now := time.Now().UnixNano()
+	var most int64
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for c := range t.conns {
-		if s := c.writeStart.Load(); s != 0 && now-s > int64(d) {
-			return true
+		b := h - c.base.Load() - c.written.Load()
+		if b <= 0 {
+			continue
 		}
+		if c.writeStart.Load() == 0 && now-c.lastWrite.Load() > int64(idleRebase) {
+			c.base.Add(b)
+			continue
+		}
+		most = max(most, b)
 	}
-	return false
+	return most
 }
+
+// idleRebase is how long a connection with a supposed backlog may go
+// without a write before its count is taken to be wrong.
+const idleRebase = 200 * time.Millisecond
 
 // zmtpGreeting is the length of the fixed ZMTP 3 greeting that precedes the
 // frames.
@@ -162,6 +187,9 @@ type guardConn struct {
 	parser     frameParser
 	track      *writeTracker
 	writeStart atomic.Int64 // unix nanoseconds while a write is under way
+	lastWrite  atomic.Int64 // unix nanoseconds of the end of the last write
+	written    atomic.Int64 // bytes written
+	base       atomic.Int64 // tracker's handed count when this conn joined
 	closeOnce  sync.Once
 }
 
@@ -195,6 +223,8 @@ func (c *guardConn) Write(p []byte) (int, error) {
 	}
 	c.writeStart.Store(time.Now().UnixNano())
 	n, err := c.Conn.Write(p)
+	c.written.Add(int64(n))
+	c.lastWrite.Store(time.Now().UnixNano())
 	c.writeStart.Store(0)
 	if err != nil {
 		var ne net.Error

@@ -50,9 +50,9 @@ type publisher struct {
 	lastDrop time.Time
 }
 
-// stallAfter is how long a subscriber may sit in one write before the
-// publisher stops handing messages to zmq4.
-const stallAfter = 100 * time.Millisecond
+// maxBacklog bounds what zmq4 holds for the slowest subscriber; beyond it
+// the publisher keeps messages in its own bounded queue.
+const maxBacklog = 4 << 20
 
 func newPublisher(sock zmq4.Socket, signer *Signer, session string, lg *log.Logger, track *writeTracker, maxBytes, maxMsgs int) *publisher {
 	p := &publisher{sock: sock, signer: signer, sess: session, log: lg, track: track,
@@ -146,8 +146,8 @@ func (p *publisher) run() {
 		}
 		closed := p.closed
 		p.mu.Unlock()
-		for !closed && p.track.stalled(stallAfter) {
-			time.Sleep(10 * time.Millisecond)
+		for !closed && p.track.backlog() > maxBacklog {
+			time.Sleep(2 * time.Millisecond)
 			p.mu.Lock()
 			closed = p.closed
 			p.mu.Unlock()
@@ -171,6 +171,14 @@ func (p *publisher) send(m *outMsg) {
 		p.log.Printf("iopub: cannot encode %s: %v", m.msgType, err)
 		return
 	}
+	wire := 0
+	for _, f := range frames {
+		wire += len(f) + 2 // ZMTP frame header: flags and a 1-byte size...
+		if len(f) > 255 {
+			wire += 7 // ...or an 8-byte size
+		}
+	}
+	p.track.handOver(wire)
 	if err := p.sock.Send(zmq4.NewMsgFrom(frames...)); err != nil {
 		p.log.Printf("iopub: send %s: %v", m.msgType, err)
 	}

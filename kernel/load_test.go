@@ -238,3 +238,33 @@ func TestInterruptStorm(t *testing.T) {
 		t.Fatalf("cell after the storm: %v", c)
 	}
 }
+
+// TestBacklogAccounting checks that the publisher's estimate of what zmq4
+// still holds returns to zero once subscribers have read everything, so
+// that it never throttles a healthy kernel.
+func TestBacklogAccounting(t *testing.T) {
+	tk := startKernel(t, Config{})
+	for i := 0; i < 50; i++ {
+		id := tk.send(tk.shell, "execute_request", map[string]any{"code": "print " + strings.Repeat("y", i*40)})
+		tk.recvReply(tk.shell, "execute_reply", id)
+		tk.collect(id)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b := tk.k.pub.track.backlog()
+		if b == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backlog estimate stuck at %d bytes with every message delivered", b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tk.k.pub.track.mu.Lock()
+	defer tk.k.pub.track.mu.Unlock()
+	for c := range tk.k.pub.track.conns {
+		if d := tk.k.pub.track.handed.Load() - c.base.Load() - c.written.Load(); d > 0 || d < -512 {
+			t.Errorf("a subscriber's count is off by %d bytes (handshake aside)", d)
+		}
+	}
+}
