@@ -91,5 +91,5 @@ func ExampleProgressLine() {
 		ValHistory: []float64{0.03, 0.0241}}
 	fmt.Println(plotting.ProgressLine(p))
 	// Output:
-	// dense [#####---------------]  25%  epoch 3/10  batch 235/469  loss 0.02134  val 0.0241  31.0k/s  elapsed 42s  ETA 1m38s
+	// dense [#####---------------]  25%  epoch 3/10  batch 235/469  loss 0.02134  val 0.0241  31.0k/s  ETA 1m38s  elapsed 42s
 }

@@ -86,10 +86,10 @@ func fields(p host.Progress) []string {
 	if p.Done {
 		f = append(f, "took "+shortDuration(p.Elapsed))
 	} else {
-		f = append(f, "elapsed "+shortDuration(p.Elapsed))
 		if p.ETA > 0 {
 			f = append(f, "ETA "+shortDuration(p.ETA))
 		}
+		f = append(f, "elapsed "+shortDuration(p.Elapsed))
 	}
 	return f
 }
@@ -108,13 +108,13 @@ func status(p host.Progress) string {
 
 // ProgressLine returns the one-line text form of p, e.g.
 // "[########----------]  42%  epoch 5/12  batch 80/469  loss 0.0213 ...".
-func ProgressLine(p host.Progress) string { return progressLine(p, true) }
+func ProgressLine(p host.Progress) string { return progressLine(p, true, 20) }
 
-// progressLine is ProgressLine, with or without the model's description.
-func progressLine(p host.Progress, model bool) string {
-	const width = 20
+// progressLine is ProgressLine, with or without the model's description,
+// with a bar width characters wide.
+func progressLine(p host.Progress, model bool, width int) string {
 	frac := fraction(p)
-	n := int(frac*width + 0.5)
+	n := int(frac*float64(width) + 0.5)
 	var b strings.Builder
 	if model && p.Model != "" {
 		b.WriteString(p.Model + " ")
@@ -316,8 +316,9 @@ type TerminalProgress struct {
 	lastLen int  // length of the line being redrawn, 0 after a newline
 }
 
-// maxRedraw is the longest line TerminalProgress redraws in place.
-const maxRedraw = 79
+// maxRedraw is the longest line TerminalProgress redraws in place, and
+// terminalBar the width of its bar.
+const maxRedraw, terminalBar = 79, 10
 
 // NewTerminalProgress returns a terminal display writing to w (usually
 // os.Stderr). Pass its Report method where a host.Reporter is wanted.
@@ -341,18 +342,21 @@ func (t *TerminalProgress) Report(p host.Progress) {
 			fmt.Fprintln(t.w, "training "+p.Model)
 		}
 	}
+	// The last epoch's end is followed by the end of training, whose line
+	// replaces it.
+	keep := p.Done || (p.EpochEnd && !(p.Epochs > 0 && p.Epoch >= p.Epochs))
 	if t.logOnly {
-		if p.EpochEnd || p.Done {
-			fmt.Fprintln(t.w, progressLine(p, false))
+		if keep {
+			fmt.Fprintln(t.w, progressLine(p, false, terminalBar))
 		}
 		return
 	}
 	if !t.gate.pass(p) {
 		return
 	}
-	line := []rune(progressLine(p, false))
+	line := []rune(progressLine(p, false, terminalBar))
 	end := ""
-	if p.EpochEnd || p.Done {
+	if keep {
 		end = "\n"
 	} else if len(line) > maxRedraw {
 		line = line[:maxRedraw]

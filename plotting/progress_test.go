@@ -142,18 +142,18 @@ func TestTerminalProgress(t *testing.T) {
 	run(clock, tp.Report, 2, 30, 0)
 	s := out.String()
 	lines := strings.Split(s, "\n")
-	// The model line, one kept line per epoch, one for the end, and the
-	// empty tail.
-	if len(lines) != 1+2+1+1 {
-		t.Fatalf("got %d lines, want 5:\n%q", len(lines), s)
+	// The model line, one kept line for the first epoch, one for the end
+	// (which replaces the last epoch's), and the empty tail.
+	if len(lines) != 1+1+1+1 {
+		t.Fatalf("got %d lines, want 4:\n%q", len(lines), s)
 	}
 	if lines[0] != "training dense" {
 		t.Errorf("model line = %q", lines[0])
 	}
-	if !strings.HasPrefix(lines[1], "\r[") || !strings.Contains(lines[1], "\r[##########----------]  50%  epoch 1/2  loss 0.1  val 0.12") {
+	if !strings.HasPrefix(lines[1], "\r[") || !strings.Contains(lines[1], "\r[#####-----]  50%  epoch 1/2  loss 0.1  val 0.12") {
 		t.Errorf("first epoch line = %q", lines[1])
 	}
-	if last := lines[3]; !strings.Contains(last, "100%") || !strings.HasSuffix(last, "done") {
+	if last := lines[2]; !strings.Contains(last, "100%") || !strings.HasSuffix(last, "done") {
 		t.Errorf("last line = %q, want 100%% and done", last)
 	}
 	// Redraws within an epoch: 30 batches at 10 ms = 300 ms: the first and one
@@ -177,7 +177,7 @@ func TestProgressLine(t *testing.T) {
 	}{
 		{"mid epoch", host.Progress{Epoch: 2, Epochs: 4, Batch: 50, Batches: 100, Loss: 0.0213, ValLoss: nan,
 			SamplesPerSec: 12345, Elapsed: 65 * time.Second, ETA: 3 * time.Minute},
-			"[########------------]  38%  epoch 2/4  batch 50/100  loss 0.0213  12.3k/s  elapsed 1m05s  ETA 3m00s"},
+			"[########------------]  38%  epoch 2/4  batch 50/100  loss 0.0213  12.3k/s  ETA 3m00s  elapsed 1m05s"},
 		{"stopped", host.Progress{Model: "vae", Epoch: 3, Epochs: 10, Batch: 7, Batches: 10, Loss: 0.5, ValLoss: 0.6,
 			Elapsed: 2 * time.Hour, Done: true, Stopped: "interrupted", ValHistory: []float64{0.6}},
 			"vae [#####---------------]  27%  epoch 3/10  loss 0.5  val 0.6  took 2h00m  stopped: interrupted"},
@@ -217,8 +217,8 @@ func TestTerminalProgressToLogFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(b)
-	if strings.Contains(s, "\r") || strings.Count(s, "\n") != 4 {
-		t.Errorf("log output should be 4 plain lines (model, 2 epochs, end), got %q", s)
+	if strings.Contains(s, "\r") || strings.Count(s, "\n") != 3 {
+		t.Errorf("log output should be 3 plain lines (model, epoch 1, end), got %q", s)
 	}
 }
 
