@@ -37,16 +37,8 @@ func setupJupyter(t *testing.T, modules ...string) *jupyterEnv {
 			t.Skipf("skipping: Python module %s is missing; install it with make setup (Debian packages)", m)
 		}
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("skipping: the go command is not on PATH to build the latent binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "latent")
-	build := exec.Command(goBin, "build", "-o", bin, "../cmd/latent")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/latent: %v\n%s", err, out)
-	}
+	bin := buildLatent(t)
+	dir := filepath.Dir(bin)
 	data := filepath.Join(dir, "jupyter-data")
 	env := append(os.Environ(),
 		"JUPYTER_DATA_DIR="+data,
@@ -63,6 +55,83 @@ func setupJupyter(t *testing.T, modules ...string) *jupyterEnv {
 		t.Fatalf("latent install: %v\n%s", err, out)
 	}
 	return &jupyterEnv{bin: bin, env: env, dir: dir}
+}
+
+// buildLatent builds cmd/latent into a temporary directory.
+func buildLatent(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("skipping: the go command is not on PATH to build the latent binary")
+	}
+	bin := filepath.Join(t.TempDir(), "latent")
+	build := exec.Command(goBin, "build", "-o", bin, "../cmd/latent")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/latent: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestCommands checks 'latent install' and 'latent version' as a user
+// runs them.
+func TestCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the binary tests in -short mode")
+	}
+	bin := buildLatent(t)
+	data := t.TempDir()
+	prefix := t.TempDir()
+	tests := []struct {
+		name   string
+		args   []string
+		env    []string
+		code   int
+		output []string // substrings of stdout+stderr
+		files  []string // must exist afterwards
+	}{
+		{"version", []string{"version"}, nil, 0, []string{"latent ", "go1.", "yaegi  v0.16.1"}, nil},
+		{"install help", []string{"install", "--help"}, nil, 0, []string{"--prefix", "--sys-prefix", "--name", "JUPYTER_DATA_DIR"}, nil},
+		{"install to JUPYTER_DATA_DIR", []string{"install"}, []string{"JUPYTER_DATA_DIR=" + data}, 0, []string{"installed kernelspec latent"},
+			[]string{data + "/kernels/latent/kernel.json", data + "/kernels/latent/logo-64x64.png", data + "/kernels/latent/logo-32x32.png", data + "/kernels/latent/logo-svg.svg"}},
+		{"install --prefix --name", []string{"install", "--prefix", prefix, "--name", "latent-dev"}, nil, 0, nil,
+			[]string{prefix + "/share/jupyter/kernels/latent-dev/kernel.json"}},
+		{"install bad name", []string{"install", "--name", "../evil"}, nil, 2, []string{"may only hold"}, nil},
+		{"install both prefixes", []string{"install", "--prefix", prefix, "--sys-prefix"}, nil, 2, []string{"not both"}, nil},
+		{"kernel without connection file", []string{"kernel"}, nil, 2, []string{"--connection-file"}, nil},
+		{"kernel with missing file", []string{"kernel", "--connection-file", "/nonexistent/k.json"}, nil, 1, []string{"cannot open connection file"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin, tt.args...)
+			cmd.Env = append(os.Environ(), tt.env...)
+			out, _ := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != tt.code {
+				t.Fatalf("exit code %d, want %d\n%s", code, tt.code, out)
+			}
+			for _, want := range tt.output {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+			for _, f := range tt.files {
+				if _, err := os.Stat(f); err != nil {
+					t.Errorf("%s was not written", f)
+				}
+			}
+		})
+	}
+	b, err := os.ReadFile(data + "/kernels/latent/kernel.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec map[string]any
+	if err := json.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	argv := spec["argv"].([]any)
+	if argv[0] != bin || argv[len(argv)-1] != "{connection_file}" || spec["interrupt_mode"] != "message" || spec["display_name"] != "Go (Latent)" {
+		t.Errorf("kernel.json = %s", b)
+	}
 }
 
 func (j *jupyterEnv) python(t *testing.T, timeout time.Duration, args ...string) (string, error) {
