@@ -191,3 +191,43 @@ func RecommenderTopK(rec *ae.Recommender, k int, users []int) *Table {
 	}
 	return TopK(train, rec.Predictions(), r.Users, r.Items, names, k, users)
 }
+
+// LatentManifold decodes an n×n grid of codes spanning -span..span in the
+// first two code dimensions (the others held at 0) and draws the images as
+// a Manifold: how a variational model's decoder lays out its latent space.
+func LatentManifold(m *ae.Model, n int, span float64) (f *Figure) {
+	const kind = "latent manifold"
+	if m == nil {
+		return failed(kind, errors.New("nil model"))
+	}
+	L := m.LatentSize()
+	if L < 2 {
+		return failed(kind, fmt.Errorf("the model's code has %d dimension(s); a manifold needs 2", L))
+	}
+	if n < 2 || n > 32 || !(span > 0) {
+		return failed(kind, fmt.Errorf("n = %d, span = %v; pass n from 2 to 32 and a positive span (e.g. 2.5 for a VAE)", n, span))
+	}
+	defer func() {
+		if r := recover(); r != nil { // the runtime panics with an *ae.Error on bad models
+			f = failed(kind, fmt.Errorf("decoding failed: %v", r))
+		}
+	}()
+	z := make([]float32, n*n*L)
+	for r := 0; r < n; r++ {
+		for c := 0; c < n; c++ {
+			code := z[(r*n+c)*L : (r*n+c+1)*L]
+			code[0] = float32(-span + 2*span*float64(c)/float64(n-1))
+			code[1] = float32(span - 2*span*float64(r)/float64(n-1))
+		}
+	}
+	s := m.Decode(&ae.Codes{Z: z, N: n * n, L: L})
+	sh, err := shapeOf(s)
+	if err != nil {
+		return failed(kind, err)
+	}
+	f = Manifold(sh, s.X, n, -span, span)
+	if L > 2 && f.Err() == nil {
+		f = f.WithTitle(fmt.Sprintf("Decoded latent space (z1 across, z2 up; the other %d dimensions at 0)", L-2))
+	}
+	return f
+}

@@ -118,3 +118,22 @@ func TestRecommenderAdapters(t *testing.T) {
 		t.Error("nil recommender gave no error")
 	}
 }
+
+func TestLatentManifold(t *testing.T) {
+	m := ae.Variational(784, 32, 2)
+	f := LatentManifold(m, 5, 2)
+	if err := f.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.PNG(); err != nil {
+		t.Fatal(err)
+	}
+	if w := LatentManifold(ae.Variational(784, 32, 4), 3, 2); !strings.Contains(w.Title(), "other 2 dimensions at 0") {
+		t.Errorf("title %q does not say the other dimensions are held at 0", w.Title())
+	}
+	for _, bad := range []*Figure{LatentManifold(nil, 5, 2), LatentManifold(m, 1, 2), LatentManifold(m, 5, 0)} {
+		if bad.Err() == nil {
+			t.Error("bad manifold arguments gave no error")
+		}
+	}
+}

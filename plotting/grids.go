@@ -238,3 +238,45 @@ func Transpose(m []float32, rows, cols int) []float32 {
 	}
 	return t
 }
+
+// Manifold draws a decoder's view of a 2-D slice of the latent space: pixels
+// holds n×n images decoded from a grid of codes, row by row, where the first
+// code dimension runs from lo to hi along each row and the second from hi
+// (top row) down to lo (bottom row), as on a plot's axes. Column headers
+// give z1, row captions z2.
+func Manifold(shape Shape, pixels []float32, n int, lo, hi float64) *Figure {
+	const kind = "latent manifold"
+	if n < 2 || n > 32 {
+		return failed(kind, fmt.Errorf("grid of %d×%d; pass n from 2 to 32", n, n))
+	}
+	if !(lo < hi) {
+		return failed(kind, fmt.Errorf("range %v..%v; pass lo < hi", lo, hi))
+	}
+	have, err := shape.images("manifold", pixels)
+	if err != nil {
+		return failed(kind, err)
+	}
+	if have != n*n {
+		return failed(kind, fmt.Errorf("%d images for a %d×%d grid; pass n*n decoded images", have, n, n))
+	}
+	at := func(i int) float64 { return lo + (hi-lo)*float64(i)/float64(n-1) }
+	label := func(v float64) string {
+		if math.Abs(v) < 1e-9*(hi-lo) {
+			v = 0 // no "-0"
+		}
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	rows := make([]ImageRow, n)
+	for r := range rows {
+		rows[r] = ImageRow{Caption: "z2=" + label(at(n-1-r)), Pixels: pixels[r*n*shape.Size() : (r+1)*n*shape.Size()]}
+	}
+	ts, err := newTileSet(shape, rows, n, autoRange)
+	if err != nil {
+		return failed(kind, err)
+	}
+	ts.colHeader = make([]string, n)
+	for j := range ts.colHeader {
+		ts.colHeader[j] = label(at(j))
+	}
+	return gridFigure(kind, "Decoded latent space (z1 across, z2 up)", ts)
+}
