@@ -184,14 +184,22 @@ func (k *Kernel) Run(ctx context.Context) error {
 	k.goServe(func() { k.readLoop(k.shell, "shell", func(m *Message) { k.enqueueShell(m) }) })
 	k.goServe(func() { k.readLoop(k.control, "control", k.handleControl) })
 	k.goServe(func() { k.readLoop(k.stdin, "stdin", k.handleStdin) })
-	k.goServe(k.shellWorker)
+	workerDone := make(chan struct{})
+	k.goServe(func() { defer close(workerDone); k.shellWorker() })
 
 	select {
 	case <-ctx.Done():
 	case <-k.done:
 	}
+	// Stop: interrupt the running cell and let it send its reply and
+	// outputs, flush iopub, then close the sockets.
 	k.shutdown()
 	k.cancelExecution()
+	select {
+	case <-workerDone:
+	case <-time.After(2 * time.Second):
+		k.log.Printf("the running cell did not stop within 2 s of shutdown")
+	}
 	k.pub.close(2 * time.Second)
 	for _, s := range socks {
 		s.s.Close()

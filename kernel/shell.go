@@ -15,6 +15,11 @@ import (
 func (k *Kernel) shellWorker() {
 	for {
 		select {
+		case <-k.done: // stop before taking another request
+			return
+		default:
+		}
+		select {
 		case <-k.done:
 			return
 		case m := <-k.shellQ:

@@ -1,6 +1,9 @@
 """Drives the latent kernel through jupyter_client as a frontend does:
 input over stdin, interrupt_request (the kernelspec's interrupt_mode is
-message) on a busy loop, a restart, and a cell after each."""
+message) on a busy loop, a second client attaching after the first left
+(a browser reload) and finding the state intact, a restart, and SIGTERM
+during a running cell, which must end the process cleanly."""
+import signal
 import sys
 import time
 
@@ -40,15 +43,33 @@ try:
     assert c["status"] == "ok" and "after interrupt" in text, (c, text)
 
     run(kc, "x := 41")
+    kc.stop_channels()
+    kc = km.client()  # a new client, as after a browser reload
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    c, _ = run(kc, "x + 1")
+    assert c["status"] == "ok", ("state lost when the client reconnected", c)
+
     km.restart_kernel(now=False)
     kc.wait_for_ready(timeout=60)
     c, _ = run(kc, "x + 1")
     assert c["status"] == "error", ("state survived a restart", c)
     c, text = run(kc, 'fmt.Println("after restart")')
     assert c["status"] == "ok" and "after restart" in text, (c, text)
-    print("stdin, interrupt and restart: ok")
+
+    kc.execute("for {}")
+    time.sleep(0.5)
+    km.signal_kernel(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while km.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not km.is_alive(), "kernel still running 10 s after SIGTERM during a cell"
+    code = km.provisioner.process.returncode
+    assert code == 0, f"exit code {code} after SIGTERM"
+    print("stdin, interrupt, reconnect, restart and SIGTERM during a cell: ok")
 finally:
     kc.stop_channels()
-    km.shutdown_kernel(now=False)
     if km.is_alive():
-        sys.exit("kernel still alive after shutdown_kernel")
+        km.shutdown_kernel(now=False)
+        if km.is_alive():
+            sys.exit("kernel still alive after shutdown_kernel")
