@@ -104,6 +104,8 @@ func LanguageInfo() map[string]any {
 		"file_extension":  ".go",
 		"pygments_lexer":  "go",
 		"codemirror_mode": "go",
+		// nbconvert --to script writes a .go file with it
+		"nbconvert_exporter": "script",
 	}
 }
 

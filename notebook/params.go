@@ -53,8 +53,20 @@ type declaration struct {
 // cell, the cell is injected at the top with types guessed from the values,
 // and warning says so. With no params, nb is left alone.
 func (nb *Notebook) InjectParameters(params []Param) (warning string, err error) {
+	return nb.InjectParametersFor("go", params)
+}
+
+// InjectParametersFor is InjectParameters for a notebook in language: "go"
+// as described there, or "python", where each value becomes an assignment
+// typed by its look as papermill's -p does (True/False, None, int, float,
+// else a string). Other languages get an error.
+func (nb *Notebook) InjectParametersFor(language string, params []Param) (warning string, err error) {
 	if len(params) == 0 {
 		return "", nil
+	}
+	language = strings.ToLower(language)
+	if language != "go" && language != "python" {
+		return "", fmt.Errorf("-p is supported for Go and Python notebooks, not %s", language)
 	}
 	kept := nb.Cells[:0]
 	for _, c := range nb.Cells {
@@ -72,12 +84,22 @@ func (nb *Notebook) InjectParameters(params []Param) (warning string, err error)
 		}
 	}
 	var lines []string
-	if at < 0 {
+	comment := "//"
+	switch {
+	case language == "python":
+		comment = "#"
+		for _, p := range params {
+			lines = append(lines, p.Name+" = "+pythonLiteral(p.Value))
+		}
+		if at < 0 {
+			warning = "no cell is tagged \"parameters\": the parameters were injected at the top"
+		}
+	case at < 0:
 		warning = "no cell is tagged \"parameters\": the parameters were injected at the top, with types guessed from their values; tag the cell that declares them \"parameters\" to get them checked"
 		for _, p := range params {
 			lines = append(lines, fmt.Sprintf("var %s = %s", p.Name, guessLiteral(p.Value)))
 		}
-	} else {
+	default:
 		decls, err := parameterDeclarations(nb.Cells[at].Source)
 		if err != nil {
 			return "", fmt.Errorf("the parameters cell (cell %d) cannot be parsed: %v", at+1, err)
@@ -107,7 +129,7 @@ func (nb *Notebook) InjectParameters(params []Param) (warning string, err error)
 			lines = append(lines, line)
 		}
 	}
-	src := "// Parameters\n" + strings.Join(lines, "\n")
+	src := comment + " Parameters\n" + strings.Join(lines, "\n")
 	cell := &Cell{
 		ID:       "injected-parameters",
 		Type:     CodeCell,
@@ -376,6 +398,24 @@ func (d declaration) assign(value string) (string, error) {
 		return fmt.Sprintf("const %s = %s", d.name, lit), nil
 	}
 	return fmt.Sprintf("%s %s %s = %s", d.form, d.name, d.typ, lit), nil
+}
+
+// pythonLiteral writes value as papermill's -p reads it: True, False and
+// None as themselves, integers and floats as numbers, anything else as a
+// string.
+func pythonLiteral(value string) string {
+	v := strings.TrimSpace(value)
+	switch v {
+	case "True", "False", "None":
+		return v
+	}
+	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return v
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) && !strings.ContainsAny(v, "xXpP_") {
+		return floatLiteral(f, 64)
+	}
+	return strconv.Quote(value)
 }
 
 // guessLiteral writes value as the Go literal it looks like: an integer, a

@@ -44,6 +44,10 @@ type Options struct {
 	AllowErrors bool
 	// Progress, when set, receives one line per executed cell.
 	Progress io.Writer
+	// KernelSpec and LanguageInfo are written into the notebook's metadata;
+	// nil means Latent's (KernelSpec() and LanguageInfo()). A run on
+	// another kernel passes that kernel's.
+	KernelSpec, LanguageInfo map[string]any
 }
 
 // CellError is a failed cell: Index is its 1-based position among all the
@@ -84,7 +88,8 @@ type Result struct {
 // Run executes the code cells of nb in order with exec, recording outputs
 // and execution counts in nb as nbclient does. Cells whose source is blank
 // or that are tagged skip-execution are left as they are. Run sets
-// metadata.kernelspec and metadata.language_info to Latent's.
+// metadata.kernelspec and metadata.language_info (to Latent's unless opts
+// name others).
 //
 // When a cell fails and neither opts.AllowErrors nor the cell's
 // raises-exception tag allows it, Run stops and returns a *CellError; nb
@@ -97,8 +102,14 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 	if nb.Metadata == nil {
 		nb.Metadata = map[string]any{}
 	}
-	nb.Metadata["kernelspec"] = KernelSpec()
-	nb.Metadata["language_info"] = LanguageInfo()
+	nb.Metadata["kernelspec"] = opts.KernelSpec
+	if opts.KernelSpec == nil {
+		nb.Metadata["kernelspec"] = KernelSpec()
+	}
+	nb.Metadata["language_info"] = opts.LanguageInfo
+	if opts.LanguageInfo == nil {
+		nb.Metadata["language_info"] = LanguageInfo()
+	}
 	nb.AssignIDs()
 
 	rec := newRecorder()

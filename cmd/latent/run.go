@@ -16,6 +16,7 @@ import (
 
 	"github.com/latent-ai/latent/dsl"
 	"github.com/latent-ai/latent/notebook"
+	"github.com/latent-ai/latent/notebook/kernelclient"
 )
 
 func init() {
@@ -28,6 +29,9 @@ Executes each notebook's code cells in order, in this process, through the
 same Go session the kernel uses, and writes the executed notebook (valid
 nbformat 4.5, outputs as nbclient writes them). Flags may come before or
 after the notebooks.
+
+With --kernel NAME, cells run instead on an installed Jupyter kernel (any
+language) over ZeroMQ, as nbclient would run them.
 
 Output (the input is never overwritten without --inplace):
   by default     NAME.nbconvert.ipynb beside NAME.ipynb, as nbconvert does
@@ -85,6 +89,7 @@ type runFlags struct {
 	inplace, allowErrors, quiet  bool
 	timeout                      secondsFlag
 	params                       paramList
+	kernel                       string
 }
 
 func runMain(args []string) int {
@@ -105,6 +110,7 @@ func runMain(args []string) int {
 	fs.StringVar(&rf.html, "html", "", "also write a standalone HTML report to `FILE` (a directory with several notebooks)")
 	fs.StringVar(&rf.cwd, "cwd", "", "run cells in `DIR` (default: each notebook's directory, as Jupyter does)")
 	fs.BoolVar(&rf.quiet, "q", false, "no progress lines, only errors")
+	fs.StringVar(&rf.kernel, "kernel", "", "execute on the installed Jupyter kernel `NAME` over ZeroMQ (e.g. python3) instead of in-process Go")
 
 	var inputs []string
 	rest := args
@@ -242,10 +248,18 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 		fmt.Fprintf(os.Stderr, "latent run: %v\n", err)
 		return 1
 	}
-	if lang := notebookLanguage(nb); lang != "" && lang != "go" {
-		return fail(1, "this is a %s notebook; latent run executes Go notebooks (run it with jupyter nbconvert --execute)", lang)
+	if lang := notebookLanguage(nb); lang != "" && lang != "go" && rf.kernel == "" {
+		return fail(1, "this is a %s notebook; latent run executes Go notebooks in-process, or others with --kernel NAME (see jupyter kernelspec list)", lang)
 	}
-	warning, err := nb.InjectParameters(rf.params)
+	language := "go"
+	var spec *kernelclient.Spec
+	if rf.kernel != "" {
+		if spec, err = kernelclient.FindSpec(rf.kernel); err != nil {
+			return fail(2, "%v", err)
+		}
+		language = spec.Language
+	}
+	warning, err := nb.InjectParametersFor(language, rf.params)
 	if err != nil {
 		return fail(2, "%v", err)
 	}
@@ -253,12 +267,27 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 		fmt.Fprintf(os.Stderr, "latent run: %s: warning: %s\n", name, warning)
 	}
 
-	session, err := dsl.New()
-	if err != nil {
-		return fail(1, "cannot start the Go session: %v", err)
+	opts := notebook.Options{Name: name, Timeout: rf.timeout.d, AllowErrors: rf.allowErrors}
+	if !rf.quiet {
+		opts.Progress = os.Stderr
 	}
-	if c, ok := any(session).(io.Closer); ok {
-		defer c.Close()
+	var exec notebook.Executor
+	if spec != nil {
+		client, err := kernelclient.Start(ctx, spec, kernelclient.Options{Dir: cwd})
+		if err != nil {
+			return fail(1, "%v", err)
+		}
+		defer client.Close()
+		exec, opts.KernelSpec, opts.LanguageInfo = client, client.KernelSpecMetadata(), client.LanguageInfo
+	} else {
+		session, err := dsl.New()
+		if err != nil {
+			return fail(1, "cannot start the Go session: %v", err)
+		}
+		if c, ok := any(session).(io.Closer); ok {
+			defer c.Close()
+		}
+		exec = session
 	}
 	oldwd, err := os.Getwd()
 	if err != nil {
@@ -267,11 +296,7 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 	if err := os.Chdir(cwd); err != nil {
 		return fail(2, "cannot run in %s: %v", cwd, err)
 	}
-	opts := notebook.Options{Name: name, Timeout: rf.timeout.d, AllowErrors: rf.allowErrors}
-	if !rf.quiet {
-		opts.Progress = os.Stderr
-	}
-	res, runErr := notebook.Run(ctx, nb, session, opts)
+	res, runErr := notebook.Run(ctx, nb, exec, opts)
 	if err := os.Chdir(oldwd); err != nil {
 		return fail(1, "%v", err)
 	}

@@ -84,8 +84,14 @@ type runOutcome struct {
 
 func runLatent(t *testing.T, dir string, args ...string) runOutcome {
 	t.Helper()
+	return runLatentEnv(t, dir, nil, args...)
+}
+
+// runLatentEnv runs latent run in dir with env (nil: this process's).
+func runLatentEnv(t *testing.T, dir string, env []string, args ...string) runOutcome {
+	t.Helper()
 	cmd := exec.Command(latentBinary(t), append([]string{"run"}, args...)...)
-	cmd.Dir = dir
+	cmd.Dir, cmd.Env = dir, env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
