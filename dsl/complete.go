@@ -328,8 +328,9 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 	if strings.TrimSpace(code) == "" {
 		return "complete", ""
 	}
-	if _, err := splitCell(code, 0, noEnv{}); err != nil {
-		if strings.Contains(err.Error(), "found 'EOF'") {
+	if _, err := splitCell(code, 1, noEnv{}); err != nil {
+		p, ok := findPos(err.Error())
+		if strings.Contains(err.Error(), "found 'EOF'") || (ok && p.line > strings.Count(code, "\n")+1) {
 			return "incomplete", ""
 		}
 		return "invalid", ""

@@ -46,7 +46,7 @@ type Session struct {
 	st    streamer
 	stdin stdinReader
 
-	cell    int            // cells executed, names positions ("cell3")
+	cell    int            // number of the running cell in positions, 1..maxCellTag, wrapping
 	imports []importSpec   // every import evaluated, in order
 	decls   []*declRec     // func, method, type and const declarations, for replay
 	declIdx map[string]int // key -> index in decls
@@ -246,7 +246,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	if sink == nil {
 		sink = discardSink{}
 	}
-	s.cell++
+	s.cell = s.cell%maxCellTag + 1
 	s.st.begin(sink)
 	cs := cellSink{&s.st, sink}
 	s.stdin.begin(cs)

@@ -181,3 +181,15 @@ func TestCellRules(t *testing.T) {
 		})
 	}
 }
+
+// TestManyCells checks that cell numbers in positions wrap around before
+// line numbers overflow, and errors still name the running cell's line.
+func TestManyCells(t *testing.T) {
+	s := newSession(t)
+	s.cell = maxCellTag - 1
+	runSteps(t, s, []step{
+		{code: "1", result: "1"},
+		{code: "a := 1\nb := a + \"s\"", ename: "CompileError", evalue: "line 2:"},
+		{code: "2", result: "2"},
+	})
+}

@@ -223,6 +223,10 @@ func lineCol(code string, off int) (int, int) {
 // yaegi resolves imports per file name.
 const lineBase = 100000
 
+// maxCellTag bounds the cell numbers used in positions, which wrap around
+// so that line numbers stay below 1<<30 (go/token's limit).
+const maxCellTag = 9999
+
 // directive returns the //line comment that makes positions in the text
 // that follows it read as line line, column col of cell.
 func directive(cell, line, col int) string {

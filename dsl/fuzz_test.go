@@ -1,0 +1,67 @@
+package dsl
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// dangerous marks inputs the fuzzer must not run: they could touch the
+// machine (files, processes, network) or memory without bound, which is not
+// what this target tests.
+var dangerous = []string{`"os`, `"syscall`, `"net`, `"unsafe`, `"io/ioutil`, `"path/filepath`, `"runtime`, `"reflect`, `"io/fs`, `"embed`, `"plugin`,
+	"Save", "Write", "Load", "CSV", "MNIST", "Checkpoint", "make(", "append(", "Repeat", "<<", "e9", "e8", "e7", "e6", "Grow"}
+
+// FuzzCellSource feeds arbitrary source to a session: parsing, splitting,
+// rewriting and evaluating it, and completing, inspecting and classifying
+// it, must never take the process down, and the session must stay usable.
+func FuzzCellSource(f *testing.F) {
+	for _, seed := range []string{
+		"1 + 2", "x := 1\nfunc f() int { return x }\nf()", "import \"strings\"\nstrings.ToUpper(\"a\")",
+		"for i := range 3 { fmt.Print(i) }", "type T struct{ A int }\nfunc (t T) M() int { return t.A }\nT{2}.M()",
+		"func (", "go func() { panic(1) }()", "panic(\"x\")", "var a []int\na[1]", "min(1, 2.5)",
+		"%who", "%%time\n1", "s := `raw", "func f() {", "import (\"fmt\"; \"fmt\")", "for {}", "select {}",
+		"x := map[string]int{}\nx[\"a\"]++\nx", "defer fmt.Println(1)", "goto L", "L: for { break L }",
+	} {
+		f.Add(seed)
+	}
+	s, err := New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, code string) {
+		if len(code) > 4096 {
+			return
+		}
+		for _, d := range dangerous {
+			if strings.Contains(code, d) {
+				return
+			}
+		}
+		// A hang is a failure too: panic (recording the input) when one
+		// input takes far longer than its 200 ms budget.
+		watchdog := time.AfterFunc(20*time.Second, func() { panic(fmt.Sprintf("FuzzCellSource: %q hangs", code)) })
+		defer watchdog.Stop()
+		n := len([]rune(code))
+		for _, cur := range []int{0, n / 2, n} {
+			s.Complete(code, cur)
+			s.Inspect(code, cur, 0)
+		}
+		s.IsComplete(code)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		s.Execute(ctx, code, newRecSink())
+		if b, err := s.Execute(context.Background(), "1 + 1", newRecSink()); err != nil || b == nil || b.Data["text/plain"] != "2" {
+			// A cell may redefine things so that 1 + 1 fails to compile
+			// (a type named int...): a reset must bring the session back.
+			if err := s.Reset(); err != nil {
+				t.Fatalf("reset after %q: %v", code, err)
+			}
+			if b, err := s.Execute(context.Background(), "1 + 1", newRecSink()); err != nil || b == nil {
+				t.Fatalf("session unusable after %q: %v", code, err)
+			}
+		}
+	})
+}
