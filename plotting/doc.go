@@ -41,9 +41,10 @@
 // Training progress: LiveProgress shows one HTML display — a progress bar
 // with epoch, batch, loss, validation loss, samples/s and ETA, and the loss
 // plot redrawn at every epoch end — created once and then updated in place
-// through its display ID, at most five times a second (epoch ends and the
-// end of training always get through), and left showing the final state or
-// where training stopped. TerminalProgress writes the same facts as one
-// line redrawn on a terminal (plain epoch lines in a log). Both have a
-// Report method that is a runtime/host.Reporter.
+// through its display ID, at most five times a second (the end of training
+// always gets through; epochs shorter than 200 ms are thinned), and left
+// showing the final state or where training stopped. TerminalProgress
+// writes the same facts as one line redrawn on a terminal, keeping a line
+// per epoch (only those lines in a log). Both have a Report method that is
+// a runtime/host.Reporter.
 package plotting

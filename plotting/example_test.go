@@ -78,8 +78,8 @@ func ExampleNewLiveProgress() {
 	var report host.Reporter = live.Report
 	report(host.Progress{Epoch: 1, Epochs: 2, Batch: 1, Batches: 100, Loss: 0.1, ValLoss: math.NaN()})
 	report(host.Progress{Epoch: 1, Epochs: 2, Batch: 2, Batches: 100, Loss: 0.1, ValLoss: math.NaN()}) // too soon: skipped
-	report(host.Progress{Epoch: 1, Epochs: 2, EpochEnd: true, Loss: 0.09, ValLoss: 0.1,
-		TrainHistory: []float64{0.09}, ValHistory: []float64{0.1}}) // epoch ends always show
+	report(host.Progress{Epoch: 1, Epochs: 2, Done: true, Stopped: "interrupted", Loss: 0.09, ValLoss: 0.1,
+		TrainHistory: []float64{0.09}, ValHistory: []float64{0.1}}) // the end always shows
 	// Output:
 	// update=false same id=true
 	// update=true same id=true

@@ -196,19 +196,21 @@ func (v ProgressView) Render() display.Bundle {
 }
 
 // gate is the rate limiter shared by the progress reporters: it lets a
-// report through when it closes an epoch, ends training, is the first, or
-// comes at least interval after the last one let through.
+// report through when it is the first, ends training, comes at least
+// interval after the last one let through, or (with epochEnds set) closes
+// an epoch.
 type gate struct {
-	interval time.Duration
-	now      func() time.Time
-	last     time.Time
-	opened   bool
+	interval  time.Duration
+	now       func() time.Time
+	last      time.Time
+	opened    bool
+	epochEnds bool // epoch ends always pass
 }
 
 // pass reports whether p should be shown now, and records it if so.
 func (g *gate) pass(p host.Progress) bool {
 	t := g.now()
-	if g.opened && !p.EpochEnd && !p.Done && t.Sub(g.last) < g.interval {
+	if g.opened && !p.Done && !(g.epochEnds && p.EpochEnd) && t.Sub(g.last) < g.interval {
 		return false
 	}
 	g.opened, g.last = true, t
@@ -223,12 +225,15 @@ func newGate(interval time.Duration) gate {
 }
 
 // LiveProgress shows training progress in a notebook: the first report
-// creates one display (with a display ID), later ones update it in place,
-// at most one update per interval except that the end of every epoch and
-// the end of training always get through. The loss plot is redrawn at the
-// end of each epoch. After training the display keeps the final state, so
-// a saved notebook holds one output showing where training finished or
-// stopped. It is safe for use from several goroutines.
+// creates one display (with a display ID) and later ones update it in
+// place, at most one update per interval (five a second by default) so that
+// the frontend and a saved notebook never fill with updates. The end of
+// training always gets through, and shows the final state (or where
+// training stopped) with the loss plot of every finished epoch. Epoch ends
+// are rate limited like batches: when epochs take longer than the interval
+// (almost always) every epoch end is shown and the loss plot is redrawn
+// each epoch; faster epochs are thinned, and the next update that gets
+// through carries their losses. It is safe for use from several goroutines.
 type LiveProgress struct {
 	mu      sync.Mutex
 	show    func(b display.Bundle, update bool)
@@ -324,6 +329,7 @@ const maxRedraw, terminalBar = 79, 10
 // os.Stderr). Pass its Report method where a host.Reporter is wanted.
 func NewTerminalProgress(w io.Writer) *TerminalProgress {
 	t := &TerminalProgress{w: w, gate: newGate(DefaultInterval)}
+	t.gate.epochEnds = true // a line per epoch is kept, so none may be lost
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice == 0 {
 			t.logOnly = true

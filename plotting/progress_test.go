@@ -74,14 +74,15 @@ func TestLiveProgressRateLimit(t *testing.T) {
 		wantSent                 int
 		wantFinalDone, wantStops bool
 	}{
-		// 3 epochs × 100 batches at 10 ms: 3 s of batches, one update per
-		// 200 ms (15) plus 3 epoch ends plus done.
-		{"full run", 3, 100, 0, 0, 15 + 3 + 1, true, false},
-		// Stopped at the 150th batch report (1.5 s): 5 updates in epoch 1
-		// (0, 200, ... 800 ms), its end at 1 s, 2 more (1.2 s, 1.4 s) and the stop.
-		{"interrupted", 3, 100, 150, 0, 5 + 1 + 2 + 1, true, true},
-		// A slower interval lets fewer through.
-		{"1 per second", 2, 100, 0, time.Second, 2 + 2 + 1, true, false},
+		// 3 epochs × 100 batches, one report every 10 ms: updates at 10 ms,
+		// 210 ms, ... 2810 ms (15; the epoch ends at 1 s, 2 s and 3 s fall
+		// 190 ms after an update and are thinned), then the end of training.
+		{"full run", 3, 100, 0, 0, 15 + 1, true, false},
+		// Stopped at the 150th batch report (1.5 s): updates at 10 ms ... 1410 ms
+		// (8), then the stop.
+		{"interrupted", 3, 100, 150, 0, 8 + 1, true, true},
+		// One a second: updates at 10 ms and 1010 ms, then the end.
+		{"1 per second", 2, 100, 0, time.Second, 2 + 1, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,18 +120,38 @@ func TestLiveProgressRateLimit(t *testing.T) {
 	}
 }
 
-func TestLiveProgressEpochEndsAlwaysPass(t *testing.T) {
-	clock := newFakeClock()
-	n := 0
-	l := NewLiveProgress(func(display.Bundle, bool) { n++ }, time.Hour)
-	l.gate.now = clock.now
-	for e := 1; e <= 5; e++ {
-		l.Report(host.Progress{Epoch: e, Epochs: 5, Batch: 1, Batches: 1}) // only the first passes
-		l.Report(host.Progress{Epoch: e, Epochs: 5, EpochEnd: true, TrainHistory: make([]float64, e)})
+func TestLiveProgressEpochEnds(t *testing.T) {
+	tests := []struct {
+		name     string
+		epochGap time.Duration // time between epoch ends
+		want     int
+	}{
+		// Slow epochs: every epoch end gets through (first report, 5 ends, done).
+		{"slow epochs", time.Second, 1 + 5 + 1},
+		// Ten epochs a second: thinned to one update per 200 ms: the first
+		// report, the epoch ends at 200 and 400 ms, and the end.
+		{"fast epochs", 100 * time.Millisecond, 1 + 2 + 1},
 	}
-	l.Report(host.Progress{Epoch: 5, Epochs: 5, Done: true})
-	if n != 1+5+1 {
-		t.Errorf("sent %d bundles, want 7 (first, 5 epoch ends, done)", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newFakeClock()
+			var last display.Bundle
+			n := 0
+			l := NewLiveProgress(func(b display.Bundle, _ bool) { n++; last = b }, 0)
+			l.gate.now = clock.now
+			l.Report(host.Progress{Epoch: 1, Epochs: 5, Batch: 1, Batches: 1})
+			for e := 1; e <= 5; e++ {
+				clock.step(tt.epochGap)
+				l.Report(host.Progress{Epoch: e, Epochs: 5, EpochEnd: true, TrainHistory: make([]float64, e)})
+			}
+			l.Report(host.Progress{Epoch: 5, Epochs: 5, Done: true, TrainHistory: make([]float64, 5)})
+			if n != tt.want {
+				t.Errorf("sent %d bundles, want %d", n, tt.want)
+			}
+			if h := last.Data["text/html"].(string); !strings.Contains(h, "epoch 5/5") || !strings.Contains(h, "done") {
+				t.Errorf("final display is not the final state:\n%s", h)
+			}
+		})
 	}
 }
 
