@@ -33,11 +33,15 @@ class Client:
         self.session = km.session
         ci = km.get_connection_info()
         url = lambda port: f"{ci['transport']}://{ci['ip']}:{port}"
+        # Retry connecting every 2 ms (libzmq's default is 100 ms), so that
+        # startup is not rounded up to the client's reconnect interval.
         self.shell = ctx.socket(zmq.DEALER)
         self.shell.linger = 0
+        self.shell.setsockopt(zmq.RECONNECT_IVL, 2)
         self.shell.connect(url(ci["shell_port"]))
         self.iopub = ctx.socket(zmq.SUB)
         self.iopub.linger = 0
+        self.iopub.setsockopt(zmq.RECONNECT_IVL, 2)
         self.iopub.setsockopt(zmq.SUBSCRIBE, b"")
         self.iopub.connect(url(ci["iopub_port"]))
         self.poller = zmq.Poller()

@@ -10,11 +10,24 @@ import time
 from jupyter_client.manager import start_new_kernel
 
 
-def run(kc, code, **kw):
-    out = []
+def run(kc, code, outputs=None, **kw):
+    out = [] if outputs is None else outputs
     reply = kc.execute_interactive(code, timeout=60, output_hook=lambda m: out.append(m), **kw)
     text = "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
     return reply["content"], text
+
+
+def interrupt_busy_loop(kc, interrupt):
+    msg_id = kc.execute("for {}")
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    interrupt()
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    assert reply["content"]["status"] == "error", reply["content"]
+    return time.monotonic() - t0, reply["content"]["ename"]
 
 
 km, kc = start_new_kernel(kernel_name="latent")
@@ -28,19 +41,19 @@ try:
     c, text = run(kc, 'var n string\n_, err := fmt.Scanln(&n)\nfmt.Println(err != nil)', allow_stdin=False)
     assert "true" in text, (c, text)
 
-    msg_id = kc.execute("for {}")
-    time.sleep(0.5)
-    t0 = time.monotonic()
-    km.interrupt_kernel()
-    while True:
-        reply = kc.get_shell_msg(timeout=30)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            break
-    assert reply["content"]["status"] == "error", reply["content"]
-    print(f"interrupt stopped `for {{}}` after {time.monotonic() - t0:.3f}s: {reply['content']['ename']}")
+    for how, interrupt in [("interrupt_request", km.interrupt_kernel),
+                           ("SIGINT", lambda: km.signal_kernel(signal.SIGINT))]:
+        took, ename = interrupt_busy_loop(kc, interrupt)
+        print(f"{how} stopped `for {{}}` after {took:.3f}s: {ename}")
+        c, text = run(kc, 'fmt.Println("after interrupt")')
+        assert c["status"] == "ok" and "after interrupt" in text, (how, c, text)
 
-    c, text = run(kc, 'fmt.Println("after interrupt")')
-    assert c["status"] == "ok" and "after interrupt" in text, (c, text)
+    out = []
+    c, _ = run(kc, 'display.ShowWithID("progress", display.Text("step 1"))\n'
+                   'display.Update("progress", display.Text("step 2"))', outputs=out)
+    kinds = [(m["msg_type"], m["content"].get("transient", {}).get("display_id")) for m in out
+             if m["msg_type"] in ("display_data", "update_display_data")]
+    assert kinds == [("display_data", "progress"), ("update_display_data", "progress")], (c, kinds)
 
     run(kc, "x := 41")
     kc.stop_channels()
