@@ -175,10 +175,10 @@ func (v ProgressView) HTML() string {
 	}
 	fmt.Fprintf(&b, `<div style="font-weight:bold">%s</div>`, html.EscapeString(head))
 	fmt.Fprintf(&b, `<div style="display:flex;align-items:center;gap:8px">`+
-		`<div style="flex:0 0 400px;height:12px;background:#e4e4e4;border-radius:3px;overflow:hidden">`+
+		`<div style="flex:0 0 400px;height:12px;background:rgba(128,128,128,0.25);border-radius:3px;overflow:hidden">`+
 		`<div style="width:%.1f%%;height:100%%;background:%s"></div></div>`+
 		`<span style="font-variant-numeric:tabular-nums">%.0f%%</span></div>`, 100*frac, barColor, 100*frac)
-	fmt.Fprintf(&b, `<div style="font-variant-numeric:tabular-nums;color:#333">%s</div>`, html.EscapeString(strings.Join(fields(p), " · ")))
+	fmt.Fprintf(&b, `<div style="font-variant-numeric:tabular-nums">%s</div>`, html.EscapeString(strings.Join(fields(p), " · ")))
 	if len(v.LossPlot) > 0 {
 		fmt.Fprintf(&b, `<img src="data:image/png;base64,%s" width="%d" height="%d" alt="training and validation loss per epoch">`,
 			base64.StdEncoding.EncodeToString(v.LossPlot), lossPlotW, lossPlotH)
