@@ -2,10 +2,10 @@
 # nnops SGEMM against OpenBLAS, measured in the same run.
 #
 # Prints GFLOP/s at 1 and 2 threads for nnops (GOMAXPROCS=1,2) and for
-# OpenBLAS through Debian's numpy (threadpoolctl limits 1,2), the ratio, and
-# nnops's share of the AVX-512 and AVX2 fp32 FMA peaks. Each figure is the
-# median of ROUNDS rounds; rounds alternate nnops and OpenBLAS so that load
-# from other processes on the machine hits both alike.
+# OpenBLAS through Debian's numpy (threadpoolctl limits 1,2) and the ratio,
+# by wall time and by CPU time. Each figure is the median of ROUNDS rounds;
+# rounds alternate nnops and OpenBLAS so that load from other processes on
+# the machine hits both alike.
 #
 # Usage: bench/nnops.sh [ROUNDS]        (default 3)
 # Needs: go, /usr/bin/python3 with python3-numpy and python3-threadpoolctl.
@@ -33,26 +33,34 @@ $PY - "$tmp/go.txt" "$tmp/ref.txt" <<'PYEOF'
 import re, sys, statistics, collections
 go, ref = collections.defaultdict(list), collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    m = re.match(r'BenchmarkSgemm/(\d+)x(\d+)x(\d+)(?:-(\d+))?\s.*?([\d.]+) GFLOP/s.*?(\d+) allocs/op', line)
+    m = re.match(r'BenchmarkSgemm/(\d+)x(\d+)x(\d+)(?:-(\d+))?\s.*?([\d.]+) GFLOP/s\s+([\d.]+) cpuGFLOP/s.*?(\d+) allocs/op', line)
     if m:
         t = int(m.group(4) or 1)
-        go[(t, int(m.group(1)), int(m.group(2)), int(m.group(3)))].append(float(m.group(5)))
+        go[(t, int(m.group(1)), int(m.group(2)), int(m.group(3)))].append((float(m.group(5)), float(m.group(6)), int(m.group(7))))
 blas = ""
 for line in open(sys.argv[2]):
     if line.startswith("#"):
         blas = line[2:].strip()
         continue
-    t, m, k, n, g = line.split()
-    ref[(int(t), int(m), int(k), int(n))].append(float(g))
+    t, m, k, n, g, gc = line.split()
+    ref[(int(t), int(m), int(k), int(n))].append((float(g), float(gc)))
+med = lambda xs, i: statistics.median(x[i] for x in xs) if xs else float("nan")
 print("OpenBLAS:", blas)
-print("peak fp32 FMA per core: AVX-512 ~198 GFLOP/s, AVX2 ~99 GFLOP/s (2 FMA pipes at ~3.1 GHz)")
+print("Figures are medians over rounds. 'wall' is GFLOP per second of elapsed time;")
+print("'cpu' is GFLOP per CPU-second of the process (steadier when other jobs share")
+print("the cores; shown at 1 thread, where it is comparable). allocs: nnops allocs/op.")
 print()
-print("| M×K×N | threads | nnops GFLOP/s | OpenBLAS GFLOP/s | ratio | nnops % of AVX-512 peak |")
-print("|---|---|---|---|---|---|")
-keys = sorted(set(go) | set(ref), key=lambda k: (k[0], k[1:]))
-for key in keys:
+print("| M×K×N | threads | nnops wall | OpenBLAS wall | ratio wall | nnops cpu | OpenBLAS cpu | ratio cpu | allocs |")
+print("|---|---|---|---|---|---|---|---|---|")
+for key in sorted(set(go) | set(ref), key=lambda k: (k[0], k[1:])):
     t, m, k, n = key
-    g = statistics.median(go[key]) if go.get(key) else float('nan')
-    r = statistics.median(ref[key]) if ref.get(key) else float('nan')
-    print(f"| {m}×{k}×{n} | {t} | {g:.1f} | {r:.1f} | {g/r:.2f} | {100*g/(198*t):.0f}% |")
+    g, r = med(go.get(key), 0), med(ref.get(key), 0)
+    row = f"| {m}×{k}×{n} | {t} | {g:.1f} | {r:.1f} | {g/r:.2f} |"
+    if t == 1:
+        gc, rc = med(go.get(key), 1), med(ref.get(key), 1)
+        row += f" {gc:.1f} | {rc:.1f} | {gc/rc:.2f} |"
+    else:
+        row += " | | |"
+    row += f" {max((x[2] for x in go.get(key, [])), default=0)} |"
+    print(row)
 PYEOF

@@ -1,7 +1,9 @@
 # OpenBLAS SGEMM reference for bench/nnops.sh: GFLOP/s of numpy.matmul on
 # float32 (Debian python3-numpy, OpenBLAS) at 1 and 2 threads.
 # Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/nnops_ref.py THREADS M,K,N ...
-# Prints one line per shape: "threads M K N gflops" (median of 5 timed trials).
+# Prints one line per shape: "threads M K N gflops cpu_gflops", medians of 5
+# timed trials; cpu_gflops divides by the process's CPU time instead of wall
+# time (steadier on a loaded machine; at 2 threads it counts both threads).
 import sys, time, statistics, json
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -18,13 +20,14 @@ def bench(f, trials=5, mint=0.15):
             n = int(n * mint / d) + 1
             break
         n *= 2
-    res = []
+    wall, cpu = [], []
     for _ in range(trials):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(n):
             f()
-        res.append((time.perf_counter() - t0) / n)
-    return statistics.median(res)
+        wall.append((time.perf_counter() - t0) / n)
+        cpu.append((time.process_time() - c0) / n)
+    return statistics.median(wall), statistics.median(cpu)
 
 def main():
     threads = [int(t) for t in sys.argv[1].split(",")]
@@ -38,7 +41,7 @@ def main():
                 a = rng.random((m, k), dtype=np.float32)
                 b = rng.random((k, n), dtype=np.float32)
                 c = np.empty((m, n), np.float32)
-                t = bench(lambda: np.matmul(a, b, out=c))
-                print(f"{nt} {m} {k} {n} {2*m*k*n/t/1e9:.2f}", flush=True)
+                t, tc = bench(lambda: np.matmul(a, b, out=c))
+                print(f"{nt} {m} {k} {n} {2*m*k*n/t/1e9:.2f} {2*m*k*n/tc/1e9:.2f}", flush=True)
 
 main()

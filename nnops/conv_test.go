@@ -3,6 +3,8 @@ package nnops
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -230,6 +232,75 @@ func TestPoolUpsampleGradients(t *testing.T) {
 		checkGrad(t, fmt.Sprintf("upsample %d", scale), in, din, func() float64 {
 			Upsample2D(out, in, n, c, h, w, scale)
 			return dot64(out, proj)
+		})
+	}
+}
+
+func TestConvDeterministic(t *testing.T) {
+	r := NewRNG(15)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tc := range convCases[:2] {
+		l := Conv2D{Geom: tc.g, OutC: tc.outC}
+		n := 37
+		in, w, dout := randSlice(r, n*l.InLen()), randSlice(r, l.WeightLen()), randSlice(r, n*l.OutLen())
+		run := func() (out, dw []float32) {
+			out, dw = make([]float32, n*l.OutLen()), make([]float32, l.WeightLen())
+			l.Forward(out, in, w, nil, n)
+			l.BackwardWeights(dw, nil, dout, in, n)
+			return out, dw
+		}
+		runtime.GOMAXPROCS(1)
+		out1, dw1 := run()
+		for _, p := range []int{2, 3} {
+			runtime.GOMAXPROCS(p)
+			out, dw := run()
+			for i := range out1 {
+				if math.Float32bits(out[i]) != math.Float32bits(out1[i]) {
+					t.Fatalf("GOMAXPROCS=%d: out[%d] differs", p, i)
+				}
+			}
+			for i := range dw1 {
+				if math.Float32bits(dw[i]) != math.Float32bits(dw1[i]) {
+					t.Fatalf("GOMAXPROCS=%d: dw[%d] differs", p, i)
+				}
+			}
+		}
+	}
+}
+
+func TestConvBadInput(t *testing.T) {
+	g := ConvGeom{C: 1, H: 4, W: 4, KH: 3, KW: 3, StrideH: 1, StrideW: 1}
+	cases := []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"short input", func() {
+			Conv2D{Geom: g, OutC: 1}.Forward(make([]float32, 4), make([]float32, 3), make([]float32, 9), nil, 1)
+		}, "in has 3 elements"},
+		{"zero stride", func() {
+			bad := g
+			bad.StrideH = 0
+			Conv2D{Geom: bad, OutC: 1}.Forward(nil, nil, nil, nil, 1)
+		}, "stride"},
+		{"kernel too big", func() {
+			bad := g
+			bad.KH = 7
+			Im2col(nil, nil, bad)
+		}, "larger than the padded"},
+		{"output padding", func() {
+			ConvTranspose2D{Geom: g, OutC: 1, OutPadH: 1}.Forward(nil, nil, nil, nil, 1)
+		}, "output padding"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil || !strings.Contains(fmt.Sprint(r), tc.want) {
+					t.Fatalf("panic %v, want one mentioning %q", r, tc.want)
+				}
+			}()
+			tc.call()
 		})
 	}
 }

@@ -71,3 +71,10 @@ func dotGo(x, y []float32) float32 {
 	}
 	return s
 }
+
+func axpyGo(x, y []float32, s float32) {
+	y = y[:len(x)]
+	for i, v := range y {
+		x[i] = float32(math.FMA(float64(s), float64(v), float64(x[i])))
+	}
+}

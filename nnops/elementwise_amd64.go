@@ -99,3 +99,13 @@ func dot(x, y []float32) float32 {
 	}
 	return dotGo(x, y)
 }
+
+// axpy sets x[i] += s·y[i] (fused multiply-add).
+func axpy(x, y []float32, s float32) {
+	if useAVX512 && len(x) > 0 {
+		_ = y[len(x)-1]
+		axpy512(&x[0], &y[0], len(x), s)
+		return
+	}
+	axpyGo(x, y, s)
+}

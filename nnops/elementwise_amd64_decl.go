@@ -59,6 +59,11 @@ func addScalar512(x, y *float32, n int, slope float32)
 //go:noescape
 func scale512(x, y *float32, n int, slope float32)
 
+// axpy512 sets x[i] += slope·y[i] for i < n, with one rounding (FMA) (AVX-512F).
+//
+//go:noescape
+func axpy512(x, y *float32, n int, slope float32)
+
 // adam512 is the one-pass Adam(W) update of n weights (AVX-512F).
 //
 //go:noescape

@@ -16,3 +16,5 @@ func sum(x []float32) float32                      { return sumGo(x) }
 func adamStep(w, g, m, v []float32, h *adamParams) { adamGo(w, g, m, v, h) }
 
 func dot(x, y []float32) float32 { return dotGo(x, y) }
+
+func axpy(x, y []float32, s float32) { axpyGo(x, y, s) }

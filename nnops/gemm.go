@@ -31,7 +31,41 @@ func sgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 	if gemvRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
 		return
 	}
+	if m == 1 && !transB {
+		runPart(gemmJob{n1: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA, b: b, ldb: ldb, beta: beta, c: c, rowVec: true})
+		return
+	}
 	gemmPart(activeKernel, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// rowChunk is how many columns of C a row-vector product accumulates at
+// once (64 KiB of accumulators, kept in L2; measured best here).
+const rowChunk = 16384
+
+// gemvCols computes columns [j0, j1) of the one-row product C = alpha·a·B +
+// beta·C (B not transposed) by adding a[p]·B[p, j0:j1] for p in order with
+// fused multiply-adds: B is read along its rows, as stored, once.
+func gemvCols(j0, j1, k int, alpha float32, a []float32, lda int, transA bool, b []float32, ldb int, beta float32, c []float32) {
+	accBuf := getScratch(j1 - j0)
+	acc := *accBuf
+	clear(acc)
+	for p := 0; p < k; p++ {
+		ap := a[p]
+		if transA {
+			ap = a[p*lda]
+		}
+		axpy(acc, b[p*ldb+j0:p*ldb+j1], ap)
+	}
+	cr := c[j0:j1]
+	for j, v := range acc {
+		t := alpha * v
+		if beta == 0 {
+			cr[j] = t
+		} else {
+			cr[j] = t + beta*cr[j]
+		}
+	}
+	putScratch(accBuf)
 }
 
 // gemvRows computes a single-column product (n = 1) with contiguous rows of
@@ -275,6 +309,7 @@ type gemmJob struct {
 	alpha, beta       float32
 	a, b, c           []float32
 	lda, ldb, ldc     int
+	rowVec            bool // m = 1 and B not transposed: gemvCols streams B
 	done              *sync.WaitGroup
 }
 
@@ -290,15 +325,23 @@ func sgemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha floa
 		return
 	}
 	t := threads()
-	tilesM, tilesN := (m+kn.mr-1)/kn.mr, (n+kn.nr-1)/kn.nr
+	// A row vector times B streams B row by row (gemvCols); split it by
+	// chunks of columns.
+	rowVec := m == 1 && !transB
+	mr, nr := kn.mr, kn.nr
+	if rowVec {
+		nr = rowChunk
+	}
+	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
 	if t <= 1 || m*n*k < parallelMinWork || max(tilesM, tilesN) < 2 {
-		gemmPart(kn, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		runPart(gemmJob{kn: kn, transA: transA, transB: transB, m0: 0, m1: m, n0: 0, n1: n, k: k,
+			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, rowVec: rowVec})
 		return
 	}
 	// Splitting N makes every goroutine pack all of A; splitting M makes
 	// every one pack all of B. Duplicate the smaller, if there are tiles
 	// enough to go round.
-	splitN := tilesN >= t && (m <= n || tilesM < t)
+	splitN := rowVec || tilesN >= t && (m <= n || tilesM < t)
 	if !splitN && tilesM < t {
 		splitN = tilesN > tilesM
 	}
@@ -310,32 +353,34 @@ func sgemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha floa
 	ensureWorkers(t - 1)
 	wg := wgPool.Get().(*sync.WaitGroup)
 	wg.Add(t - 1)
-	part := func(w int) (lo, hi int) {
-		lo, hi = w*tiles/t, (w+1)*tiles/t
+	job := func(w int) gemmJob {
+		lo, hi := w*tiles/t, (w+1)*tiles/t
+		j := gemmJob{kn: kn, transA: transA, transB: transB, m0: 0, m1: m, n0: 0, n1: n, k: k,
+			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, rowVec: rowVec, done: wg}
 		if splitN {
-			return min(lo*kn.nr, n), min(hi*kn.nr, n)
+			j.n0, j.n1 = min(lo*nr, n), min(hi*nr, n)
+		} else {
+			j.m0, j.m1 = min(lo*mr, m), min(hi*mr, m)
 		}
-		return min(lo*kn.mr, m), min(hi*kn.mr, m)
+		return j
 	}
 	for w := 1; w < t; w++ {
-		lo, hi := part(w)
-		j := gemmJob{kn: kn, transA: transA, transB: transB, m0: 0, m1: m, n0: 0, n1: n, k: k,
-			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, done: wg}
-		if splitN {
-			j.n0, j.n1 = lo, hi
-		} else {
-			j.m0, j.m1 = lo, hi
-		}
-		poolJobs <- poolJob{gemm: j}
+		poolJobs <- poolJob{gemm: job(w)}
 	}
-	lo, hi := part(0)
-	if splitN {
-		gemmPart(kn, transA, transB, 0, m, lo, hi, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	} else {
-		gemmPart(kn, transA, transB, lo, hi, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	}
+	runPart(job(0))
 	wg.Wait()
 	wgPool.Put(wg)
+}
+
+// runPart computes the rectangle of C that j describes.
+func runPart(j gemmJob) {
+	if j.rowVec {
+		for c0 := j.n0; c0 < j.n1; c0 += rowChunk {
+			gemvCols(c0, min(c0+rowChunk, j.n1), j.k, j.alpha, j.a, j.lda, j.transA, j.b, j.ldb, j.beta, j.c)
+		}
+		return
+	}
+	gemmPart(j.kn, j.transA, j.transB, j.m0, j.m1, j.n0, j.n1, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
 }
 
 // sgemmRef is the textbook triple loop, kept as the reference for tests.

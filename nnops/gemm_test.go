@@ -110,7 +110,9 @@ func TestSgemmRandomShapes(t *testing.T) {
 				m, n, k := 1+r.Intn(300), 1+r.Intn(300), 1+r.Intn(900)
 				switch i % 10 {
 				case 0:
-					m = 1 + r.Intn(3) // thin shapes take the unpacked-B path
+					m = 1 + r.Intn(3) // thin shapes take the unpacked-B path (or, m = 1, row streaming)
+				case 7:
+					m, n = 1, 5000+r.Intn(5000) // row vector, several column chunks
 				case 3:
 					n = 1 // a column: dot products
 				case 5:
@@ -228,4 +230,18 @@ func FuzzSgemm(f *testing.F) {
 			g.check(t, fmt.Sprint(kn.name), g.run(kn, true), want)
 		}
 	})
+}
+
+func TestSgemmNoAllocs(t *testing.T) {
+	r := NewRNG(14)
+	for _, s := range [][3]int{{64, 64, 64}, {200, 300, 100}, {1, 500, 70}} {
+		g := newGemmCase(r, false, true, s[0], s[1], s[2], 0, 1, 0)
+		Sgemm(g.tA, g.tB, g.m, g.n, g.k, 1, g.a, g.lda, g.b, g.ldb, 0, g.c, g.ldc) // warm the free lists
+		allocs := testing.AllocsPerRun(20, func() {
+			Sgemm(g.tA, g.tB, g.m, g.n, g.k, 1, g.a, g.lda, g.b, g.ldb, 0, g.c, g.ldc)
+		})
+		if allocs != 0 {
+			t.Errorf("Sgemm %v: %v allocations per call, want 0", s, allocs)
+		}
+	}
 }

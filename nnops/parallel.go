@@ -39,9 +39,8 @@ func ensureWorkers(n int) {
 					j.done.Done()
 					continue
 				}
-				g := j.gemm
-				gemmPart(g.kn, g.transA, g.transB, g.m0, g.m1, g.n0, g.n1, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
-				g.done.Done()
+				runPart(j.gemm)
+				j.gemm.done.Done()
 			}
 		}()
 	}

@@ -348,6 +348,8 @@ func writeElementwise() (asm, decl []byte) {
 		ewLoop(&s, a.name, "", a.body)
 		decl1(a.name, a.doc)
 	}
+	ewLoop(&s, "axpy512", "load", func(p func(string, ...any)) { p("VFMADD231PS Z31, Z7, Z0") })
+	decl1("axpy512", "sets x[i] += slope·y[i] for i < n, with one rounding (FMA)")
 	writeAdam(&s)
 	fmt.Fprintf(&d, "// adam512 is the one-pass Adam(W) update of n weights (AVX-512F).\n//\n//go:noescape\nfunc adam512(w, grad, m, v *float32, n int, h *adamParams)\n\n")
 	writeSum(&s, false)
