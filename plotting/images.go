@@ -83,15 +83,12 @@ func newTileSet(shape Shape, rows []ImageRow, cols int, mode intensity) (*tileSe
 	}
 	lo, hi := float32(0), float32(1)
 	if mode == autoRange {
-		var err error
-		if lo, hi, err = valueRange(rows); err != nil {
-			return nil, err
-		}
+		lo, hi = valueRange(rows)
 	}
 	// Tiles grow to at most 8× or 128 pixels, whichever is larger, so tiny
 	// images (small filters) are still big enough to see.
 	ts := &tileSet{shape: shape, cols: cols, maxScale: max(8, 128/max(shape.H, shape.W))}
-	any := false
+	drawn := false
 	total := 0
 	for i, r := range rows {
 		n, err := shape.images(fmt.Sprintf("row %d (%q)", i, r.Caption), r.Pixels)
@@ -114,7 +111,7 @@ func newTileSet(shape Shape, rows []ImageRow, cols int, mode intensity) (*tileSe
 					lo, hi = symmetricRange(img)
 				}
 				tiles = append(tiles, tile(shape, img, lo, hi))
-				any = true
+				drawn = true
 			}
 			caption := r.Caption
 			if start > 0 {
@@ -130,7 +127,7 @@ func newTileSet(shape Shape, rows []ImageRow, cols int, mode intensity) (*tileSe
 			ts.labels = append(ts.labels, labels)
 		}
 	}
-	if !any {
+	if !drawn {
 		return nil, errors.New("no images to show: every row is empty")
 	}
 	return ts, nil
@@ -139,7 +136,7 @@ func newTileSet(shape Shape, rows []ImageRow, cols int, mode intensity) (*tileSe
 // valueRange returns [0,1] when every value of rows lies in it (with a
 // little tolerance), else the finite min and max over all rows, so that all
 // images of a grid share one scale.
-func valueRange(rows []ImageRow) (lo, hi float32, err error) {
+func valueRange(rows []ImageRow) (lo, hi float32) {
 	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
 	for _, r := range rows {
 		for _, v := range r.Pixels {
@@ -150,15 +147,15 @@ func valueRange(rows []ImageRow) (lo, hi float32, err error) {
 		}
 	}
 	if lo > hi {
-		return 0, 1, nil // no finite values: everything is drawn as missing
+		return 0, 1 // no finite values: everything is drawn as missing
 	}
 	if lo >= -0.02 && hi <= 1.02 {
-		return 0, 1, nil
+		return 0, 1
 	}
 	if lo == hi {
-		return lo - 1, hi + 1, nil
+		return lo - 1, hi + 1
 	}
-	return lo, hi, nil
+	return lo, hi
 }
 
 // symmetricRange returns -m, m for the largest finite magnitude m of img.
