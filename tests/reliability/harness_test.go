@@ -194,6 +194,7 @@ type kernelOpts struct {
 	mode      os.FileMode // connection file mode, default 0600
 	extraArgs []string    // appended to the kernelspec argv
 	env       []string    // added to the environment
+	dir       string      // the scenario directory; default a fresh temp dir
 }
 
 // kernel is one running `latent kernel` process.
@@ -262,9 +263,12 @@ func startKernel(t *testing.T, o kernelOpts) *kernel {
 	if o.mode == 0 {
 		o.mode = 0o600
 	}
-	dir := t.TempDir()
+	dir := o.dir
+	if dir == "" {
+		dir = t.TempDir()
+	}
 	k := &kernel{t: t, dir: dir, stderr: &syncBuffer{}, done: make(chan struct{})}
-	k.connFile = filepath.Join(dir, "kernel-conn.json")
+	k.connFile = filepath.Join(t.TempDir(), "kernel-conn.json")
 	var err error
 	// A port picked free can be taken before the kernel binds it; retry.
 	for attempt := 0; attempt < 3; attempt++ {

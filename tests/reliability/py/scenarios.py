@@ -660,6 +660,68 @@ def scenario_sigterm(a):
     emit({"signalled": True})
 
 
+def fit_cell(ckpt, epochs):
+    """A training cell that checkpoints every epoch and prints each
+    finished epoch's loss, then the whole history."""
+    return ('trainSet, _ := data.DefaultFashionMNIST()\n'
+            'model := ae.Dense(784, 128, 32)\n'
+            'hist := model.Fit(trainSet, ae.Epochs(%d), ae.Seed(7), ae.Batch(64), ae.Quiet(),\n'
+            '\tae.Checkpoint(%s),\n'
+            '\tae.AfterEpoch(func(e *ae.Epoch) { fmt.Printf("epoch %%d %%.9g\\n", e.Epoch, e.Train) }))\n'
+            'for i, l := range hist.Train { fmt.Printf("history %%d %%.9g\\n", i+1, l) }'
+            % (epochs, go_string(ckpt)))
+
+
+def parse_epochs(text, word):
+    """Returns {epoch: loss} from "word N LOSS" lines."""
+    out = {}
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[0] == word:
+            out[int(f[1])] = float(f[2])
+    return out
+
+
+def scenario_checkpoint_kill(a):
+    """Starts a checkpointed Fit and SIGKILLs the kernel once a.n epochs
+    have been reported; prints the epochs seen."""
+    kc = client(a.conn)
+    prelude(kc)
+    mid = kc.execute(fit_cell(os.path.join(a.dir, "model.ckpt"), a.epochs))
+    text = ""
+    deadline = time.monotonic() + 600
+    seen = {}
+    while time.monotonic() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") != mid:
+            continue
+        if m["msg_type"] == "stream":
+            text += m["content"]["text"]
+            seen = parse_epochs(text, "epoch")
+            if len(seen) >= a.n:
+                os.kill(a.pid, signal.SIGKILL)
+                break
+        if m["msg_type"] in ("error",) or (m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"):
+            raise Fail("the Fit cell ended before %d epochs: %r" % (a.n, text[-2000:]))
+    check(len(seen) >= a.n, "saw only %d epochs: %r", len(seen), text[-2000:])
+    emit({"epochs": {str(k): v for k, v in seen.items()}, "killed_after": max(seen)})
+
+
+def scenario_checkpoint_resume(a):
+    """Runs the same Fit cell again (same checkpoint path) in a new kernel."""
+    kc = client(a.conn)
+    prelude(kc)
+    r = execute(kc, fit_cell(os.path.join(a.dir, "model.ckpt"), a.epochs), timeout=600, expect=None)
+    out = r.stream("stdout")
+    check(r.status == "ok", "resumed Fit failed: %s", r.summary())
+    emit({"epochs": {str(k): v for k, v in parse_epochs(out, "epoch").items()},
+          "history": {str(k): v for k, v in parse_epochs(out, "history").items()},
+          "stderr": r.stream("stderr")[-2000:]})
+
+
 def scenario_exec(a):
     """Runs one cell (a.code) and prints its outputs; a helper for the Go
     tests' own sequences."""
@@ -687,6 +749,7 @@ def main():
     p.add_argument("--n", type=int, default=0)
     p.add_argument("--code", default="")
     p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--epochs", type=int, default=8)
     a = p.parse_args()
     fn = globals().get("scenario_" + a.scenario.replace("-", "_"))
     if fn is None:
