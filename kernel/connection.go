@@ -29,7 +29,8 @@ const maxConnectionFile = 1 << 20
 
 // ReadConnectionFile reads and checks a connection file. It returns a
 // warning (empty when none) when the file is readable or writable by users
-// other than its owner, since the key in it lets anyone run code.
+// other than its owner (the key in it lets anyone run code), when it has no
+// key, or when it binds every network interface.
 func ReadConnectionFile(path string) (ci *ConnectionInfo, warning string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -50,7 +51,17 @@ func ReadConnectionFile(path string) (ci *ConnectionInfo, warning string, err er
 	if err != nil {
 		return nil, warning, fmt.Errorf("kernel: %s: %w", path, err)
 	}
-	return ci, warning, nil
+	var more []string
+	if warning != "" {
+		more = append(more, warning)
+	}
+	if ci.Key == "" {
+		more = append(more, "connection file "+path+" has no key: messages are not signed, so anyone who can reach the ports can run code")
+	}
+	if ci.Transport == "tcp" && (ci.IP == "0.0.0.0" || ci.IP == "*" || ci.IP == "::") {
+		more = append(more, "connection file "+path+" binds all interfaces ("+ci.IP+"): the kernel is reachable from other machines")
+	}
+	return ci, strings.Join(more, "; "), nil
 }
 
 // ParseConnectionInfo decodes and validates connection-file JSON.

@@ -30,7 +30,7 @@ type history struct {
 
 func (h *history) add(line int, input, output string) {
 	if len(output) > maxHistoryOutput {
-		output = output[:maxHistoryOutput]
+		output = strings.ToValidUTF8(output[:maxHistoryOutput], "")
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

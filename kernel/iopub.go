@@ -62,13 +62,19 @@ func newPublisher(sock zmq4.Socket, signer *Signer, session string, lg *log.Logg
 	return p
 }
 
-// publish queues a message with a JSON-marshalable content.
+// publish queues a message with a JSON-marshalable content. Outputs are
+// encoded here, in the caller's goroutine, so that the queue knows their
+// size exactly and the sender does not encode them again.
 func (p *publisher) publish(parent *Message, msgType string, content any, droppable bool) {
 	size := 256
 	if droppable {
-		if b, err := json.Marshal(content); err == nil {
-			size += len(b)
+		b, err := json.Marshal(content)
+		if err != nil {
+			p.log.Printf("iopub: cannot encode %s: %v", msgType, err)
+			return
 		}
+		content = json.RawMessage(b)
+		size += len(b)
 	}
 	p.push(&outMsg{msgType: msgType, parent: parent, content: content, droppable: droppable, size: size})
 }

@@ -218,6 +218,13 @@ func TestJupyterClients(t *testing.T) {
 		t.Logf("%s", strings.Join(grepLines(out, "interrupt"), "\n"))
 	})
 
+	t.Run("ipc transport", func(t *testing.T) {
+		out, err := j.python(t, 2*time.Minute, "../tests/kernel/check_ipc.py")
+		if err != nil {
+			t.Fatalf("ipc check: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("process", func(t *testing.T) { testProcess(t, j) })
 }
 

@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -167,6 +168,13 @@ func (k *Kernel) Run(ctx context.Context) error {
 	}
 	track := watchAddress(k.iopubAddr)
 	defer unwatchAddress(k.iopubAddr)
+	if ci.Transport == "ipc" {
+		defer func() {
+			for _, s := range socks {
+				os.Remove(ci.IP + "-" + strconv.Itoa(s.port))
+			}
+		}()
+	}
 	for _, s := range socks {
 		if err := s.s.Listen(ci.endpoint(s.port)); err != nil {
 			return fmt.Errorf("kernel: cannot bind the %s socket on %s: %w; is another kernel using this connection file?", s.name, ci.endpoint(s.port), err)
