@@ -66,7 +66,13 @@ func LossCurves(runs []Run, opt LossOptions) *Figure {
 			title = "Training loss by model"
 		}
 	}
-	runs = append([]Run(nil), runs...) // the caller may reuse its slices
+	// Copy the histories: the figure is drawn later, and the caller (a
+	// training run in progress) may still append to or change them.
+	runs = append([]Run(nil), runs...)
+	for i := range runs {
+		runs[i].Train = append([]float64(nil), runs[i].Train...)
+		runs[i].Val = append([]float64(nil), runs[i].Val...)
+	}
 	return newFigure(kind, title, func(c draw.Canvas, f *Figure) error {
 		p := newPlot(f.title, "epoch", "loss")
 		if opt.LogY {

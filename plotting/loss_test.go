@@ -70,3 +70,20 @@ func TestLossSkipsNaN(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestLossCopiesHistories(t *testing.T) {
+	train := []float64{3, 2, 1}
+	f := Loss(train, nil)
+	before, err := f.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	train[0] = 100 // the caller changes its slice after making the figure
+	after, err := f.PNG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(before) != string(after) {
+		t.Error("changing the caller's history changed the figure")
+	}
+}
