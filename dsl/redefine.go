@@ -127,7 +127,7 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 	if err != nil {
 		return s.evalErr(ctx, code, err)
 	}
-	g := in.Globals()
+	g := s.globalsOf(in)
 	var reset []string
 	for n, v := range typed {
 		dst, ok := g[n]
@@ -173,7 +173,7 @@ func overlaps(a, b []string) bool {
 // session's own helpers) and their values.
 func (s *Session) userVars() map[string]reflect.Value {
 	vars := map[string]reflect.Value{}
-	for n, v := range s.in.Globals() {
+	for n, v := range s.globals() {
 		if strings.HasPrefix(n, "__latent") || n == "_" {
 			continue
 		}

@@ -14,11 +14,14 @@ func TestInterruptKeepsState(t *testing.T) {
 	s := newSession(t)
 	runSteps(t, s, []step{{code: "kept := 7\ncount := 0", result: ""}})
 	ctx, cancel := context.WithCancel(context.Background())
+	var cancelled time.Time
 	go func() {
 		time.Sleep(100 * time.Millisecond)
+		cancelled = time.Now()
 		cancel()
 	}()
 	_, err := s.Execute(ctx, "for {\n\tcount++\n}", newRecSink())
+	t.Logf("Execute returned %s after the interrupt", time.Since(cancelled))
 	var de *display.Error
 	if !errors.As(err, &de) || de.Name != "Interrupted" {
 		t.Fatalf("busy loop: got %v, want an Interrupted error", err)

@@ -523,8 +523,29 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 	})
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		s.stuck = !waitStopped(label, 2*time.Second)
+	} else if err != nil {
+		// A compile error can leave symbols declared that the global frame
+		// has no room for yet (Globals would then panic); a trivial Execute
+		// resizes the frame.
+		func() {
+			defer func() { _ = recover() }()
+			_, _ = s.in.Eval("0")
+		}()
 	}
 	return v, err
+}
+
+// globals returns the interpreter's global variables and constants; it
+// never panics.
+func (s *Session) globals() map[string]reflect.Value { return s.globalsOf(s.in) }
+
+func (s *Session) globalsOf(in *interp.Interpreter) (g map[string]reflect.Value) {
+	defer func() {
+		if r := recover(); r != nil {
+			g = map[string]reflect.Value{}
+		}
+	}()
+	return in.Globals()
 }
 
 // waitStopped waits until no goroutine labelled label is still inside
@@ -558,13 +579,13 @@ func (s *Session) intValued(name string) bool {
 	if i, ok := s.declIdx[name]; ok {
 		for j, k := range s.decls[i].keys {
 			if k == name && s.decls[i].kinds[j] == "const" {
-				v, ok := s.in.Globals()[name]
+				v, ok := s.globals()[name]
 				return ok && isIntKind(v)
 			}
 		}
 		return false
 	}
-	v, ok := s.in.Globals()[name]
+	v, ok := s.globals()[name]
 	return ok && isIntKind(v)
 }
 
@@ -593,7 +614,7 @@ func (s *Session) userDefined(name string) bool {
 	if _, ok := s.aliases[name]; ok {
 		return false
 	}
-	_, ok := s.in.Globals()[name]
+	_, ok := s.globals()[name]
 	return ok
 }
 
