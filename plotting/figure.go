@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"image/color"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -138,10 +140,65 @@ func (f *Figure) PNG() ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+	if err := png.Encode(&buf, compact(c.Image())); err != nil {
 		return nil, fmt.Errorf("plotting: %s: encoding PNG: %w", f.kind, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// compact returns img in the smallest lossless form PNG has for it: 8-bit
+// grey when every pixel is an opaque grey (image grids), 8-bit palette when
+// it has at most 256 colours (most plots), else img itself. The palette
+// lists colours in the order the pixels first use them, so output stays
+// deterministic.
+func compact(img image.Image) image.Image {
+	rgba, ok := img.(*image.RGBA)
+	if !ok {
+		return img
+	}
+	b := rgba.Bounds()
+	grey, many := true, false // many: more than 256 colours
+	index := map[uint32]uint8{}
+	var pal color.Palette
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		row := rgba.Pix[rgba.PixOffset(b.Min.X, y):rgba.PixOffset(b.Max.X, y)]
+		for i := 0; i < len(row); i += 4 {
+			r, g, bl, a := row[i], row[i+1], row[i+2], row[i+3]
+			grey = grey && r == g && g == bl && a == 0xff
+			if !many {
+				key := uint32(r)<<24 | uint32(g)<<16 | uint32(bl)<<8 | uint32(a)
+				if _, seen := index[key]; !seen {
+					if len(pal) == 256 {
+						many = true
+					} else {
+						index[key] = uint8(len(pal))
+						pal = append(pal, color.RGBA{r, g, bl, a})
+					}
+				}
+			}
+			if many && !grey {
+				return rgba
+			}
+		}
+	}
+	if grey {
+		out := image.NewGray(b)
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				out.Pix[out.PixOffset(x, y)] = rgba.Pix[rgba.PixOffset(x, y)]
+			}
+		}
+		return out
+	}
+	out := image.NewPaletted(b, pal)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			o := rgba.PixOffset(x, y)
+			p := rgba.Pix[o : o+4]
+			out.Pix[out.PixOffset(x, y)] = index[uint32(p[0])<<24|uint32(p[1])<<16|uint32(p[2])<<8|uint32(p[3])]
+		}
+	}
+	return out
 }
 
 // svgFont replaces the font family gonum/plot writes with a list that

@@ -2,6 +2,9 @@ package plotting
 
 import (
 	"bytes"
+	"fmt"
+	"image"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,5 +146,46 @@ func TestPNGScale(t *testing.T) {
 	}
 	if err := SetPNGScale(5); err == nil {
 		t.Error("SetPNGScale(5) succeeded")
+	}
+}
+
+func TestCompactIsLossless(t *testing.T) {
+	grey := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	few := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	many := image.NewRGBA(image.Rect(0, 0, 20, 20))
+	for i := range 6 {
+		x, y := i%3, i/3
+		grey.SetRGBA(x, y, color.RGBA{uint8(40 * i), uint8(40 * i), uint8(40 * i), 255})
+		few.SetRGBA(x, y, Palette[i%2])
+	}
+	for i := range 400 {
+		many.SetRGBA(i%20, i/20, color.RGBA{uint8(i), uint8(i >> 8), 7, 255})
+	}
+	tests := []struct {
+		name string
+		img  *image.RGBA
+		want string
+	}{
+		{"grey", grey, "*image.Gray"},
+		{"few colours", few, "*image.Paletted"},
+		{"many colours", many, "*image.RGBA"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := compact(tt.img)
+			if got := fmt.Sprintf("%T", c); got != tt.want {
+				t.Errorf("compact gave %s, want %s", got, tt.want)
+			}
+			b := tt.img.Bounds()
+			for y := b.Min.Y; y < b.Max.Y; y++ {
+				for x := b.Min.X; x < b.Max.X; x++ {
+					r1, g1, b1, a1 := tt.img.At(x, y).RGBA()
+					r2, g2, b2, a2 := c.At(x, y).RGBA()
+					if r1 != r2 || g1 != g2 || b1 != b2 || a1 != a2 {
+						t.Fatalf("pixel %d,%d changed", x, y)
+					}
+				}
+			}
+		})
 	}
 }
