@@ -179,3 +179,21 @@ func BenchmarkConv(b *testing.B) {
 		}
 	}
 }
+
+func init() {
+	// NNOPS_BLOCK=kc,nb overrides the active kernel's blocking, for tuning.
+	if v := os.Getenv("NNOPS_BLOCK"); v != "" {
+		fmt.Sscanf(v, "%d,%d", &activeKernel.kc, &activeKernel.nb)
+	}
+}
+
+func init() {
+	// NNOPS_KERNEL=avx2|go|avx512 benchmarks another micro-kernel.
+	if v := os.Getenv("NNOPS_KERNEL"); v != "" {
+		for _, k := range availableKernels() {
+			if k.name == v {
+				activeKernel = k
+			}
+		}
+	}
+}

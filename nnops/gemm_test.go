@@ -37,7 +37,7 @@ func newGemmCase(r *RNG, tA, tB bool, m, n, k, pad int, alpha, beta float32) *ge
 	if tB {
 		br, bc = n, k
 	}
-	g.lda, g.ldb, g.ldc = ac+pad, bc+pad, n+pad
+	g.lda, g.ldb, g.ldc = max(1, ac)+pad, max(1, bc)+pad, max(1, n)+pad
 	g.a = randSlice(r, max(0, (ar-1)*g.lda+ac))
 	g.b = randSlice(r, max(0, (br-1)*g.ldb+bc))
 	g.c = randSlice(r, max(0, (m-1)*g.ldc+n))
