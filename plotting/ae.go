@@ -231,3 +231,25 @@ func LatentManifold(m *ae.Model, n int, span float64) (f *Figure) {
 	}
 	return f
 }
+
+// CompareReconstructionFigures draws several models' reconstructions of the
+// same samples (the originals of the first are shown), one row per model,
+// captioned with the model names given.
+func CompareReconstructionFigures(rs []*ae.Reconstruction, names []string, n int) *Figure {
+	const kind = "reconstructions"
+	if len(rs) == 0 || len(rs) != len(names) {
+		return failed(kind, fmt.Errorf("%d reconstructions and %d names; pass one name per model", len(rs), len(names)))
+	}
+	recons := make([][]float32, len(rs))
+	for k, r := range rs {
+		if r == nil || r.Originals == nil || r.Reconstructions == nil {
+			return failed(kind, fmt.Errorf("reconstruction %d (%s) is empty", k, names[k]))
+		}
+		recons[k] = r.Reconstructions.X
+	}
+	sh, err := shapeOf(rs[0].Originals)
+	if err != nil {
+		return failed(kind, err)
+	}
+	return CompareReconstructions(sh, rs[0].Originals.X, recons, names, n)
+}

@@ -45,6 +45,7 @@ func TestAEAdapters(t *testing.T) {
 		{"samples", SamplesFigure(&ae.Samples{Images: set, L: 2}, 6), "12 samples", false},
 		{"interp", InterpolationFigure(&ae.Interpolation{Images: set, Steps: 6}), "Interpolation", false},
 		{"anomaly unlabelled", AnomalyFigure(&ae.AnomalyReport{Errors: []float64{1, 2, 3}, Threshold: 2.5}), "Reconstruction error", false},
+		{"compare recon", CompareReconstructionFigures([]*ae.Reconstruction{{Originals: set, Reconstructions: rec}, {Originals: set, Reconstructions: set}}, []string{"a", "b"}, 4), "by model", false},
 		{"nil history", HistoryLoss(nil), "nil history", true},
 		{"nil codes", CodesFigure(nil), "nil codes", true},
 		{"worst without set", AnomalyWorst(&ae.AnomalyReport{Errors: []float64{1}}, 3), "no samples", true},

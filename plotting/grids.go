@@ -69,34 +69,43 @@ func Interpolation(shape Shape, pixels []float32, steps int) *Figure {
 // model that is not denoising) and the model's reconstructions, one row
 // each. More than 10 samples wrap onto further bands of rows.
 func Reconstructions(shape Shape, originals, corrupted, reconstructed []float32, n int) *Figure {
-	const kind = "reconstructions"
-	type part struct {
-		caption string
-		px      []float32
-	}
-	parts := []part{{"original", originals}}
+	captions := []string{"original"}
+	parts := [][]float32{originals}
 	if corrupted != nil {
-		parts = append(parts, part{"noisy input", corrupted})
+		captions, parts = append(captions, "noisy input"), append(parts, corrupted)
 	}
-	parts = append(parts, part{"reconstruction", reconstructed})
+	captions, parts = append(captions, "reconstruction"), append(parts, reconstructed)
+	title := "Reconstructions"
+	if corrupted != nil {
+		title = "Denoising: originals, noisy inputs and reconstructions"
+	}
+	return sampleBands(shape, captions, parts, n, title)
+}
+
+// sampleBands draws the first n samples of each of parts (whole images of
+// shape, the same samples in each) as captioned rows, 10 samples to a band
+// of rows, bands apart.
+func sampleBands(shape Shape, captions []string, parts [][]float32, n int, title string) *Figure {
+	const kind = "reconstructions"
 	if n <= 0 {
-		return failed(kind, fmt.Errorf("n = %d; pass how many samples to show (e.g. 10)", n))
+		return failed(kind, fmt.Errorf("n = %d; pass how many samples to show (e.g. 8)", n))
 	}
-	for _, p := range parts {
-		have, err := shape.images(p.caption+"s", p.px)
+	sz := shape.Size()
+	for k, p := range parts {
+		have, err := shape.images(captions[k], p)
 		if err != nil {
 			return failed(kind, err)
 		}
 		if have < n {
-			return failed(kind, fmt.Errorf("%d %ss for %d samples; pass at least n images or a smaller n", have, p.caption, n))
+			return failed(kind, fmt.Errorf("%s: %d images for %d samples; pass at least n images or a smaller n", captions[k], have, n))
 		}
 	}
 	cols := min(n, 10)
 	var rows []ImageRow
 	for start := 0; start < n; start += cols {
 		end := min(start+cols, n)
-		for _, p := range parts {
-			rows = append(rows, ImageRow{Caption: p.caption, Pixels: p.px[start*shape.Size() : end*shape.Size()]})
+		for k, p := range parts {
+			rows = append(rows, ImageRow{Caption: captions[k], Pixels: p[start*sz : end*sz]})
 		}
 	}
 	ts, err := newTileSet(shape, rows, cols, autoRange)
@@ -104,10 +113,6 @@ func Reconstructions(shape Shape, originals, corrupted, reconstructed []float32,
 		return failed(kind, err)
 	}
 	markBands(ts, len(parts))
-	title := "Reconstructions"
-	if corrupted != nil {
-		title = "Denoising: originals, noisy inputs and reconstructions"
-	}
 	return gridFigure(kind, title, ts)
 }
 
@@ -279,4 +284,17 @@ func Manifold(shape Shape, pixels []float32, n int, lo, hi float64) *Figure {
 		ts.colHeader[j] = label(at(j))
 	}
 	return gridFigure(kind, "Decoded latent space (z1 across, z2 up)", ts)
+}
+
+// CompareReconstructions draws the first n originals above each model's
+// reconstructions of them, one captioned row per model (recons[k] holds
+// model k's reconstructions of the same samples, names[k] its name), to
+// compare models side by side.
+func CompareReconstructions(shape Shape, originals []float32, recons [][]float32, names []string, n int) *Figure {
+	if len(recons) == 0 || len(recons) != len(names) {
+		return failed("reconstructions", fmt.Errorf("%d reconstruction sets and %d names; pass one name per model", len(recons), len(names)))
+	}
+	captions := append([]string{"original"}, names...)
+	parts := append([][]float32{originals}, recons...)
+	return sampleBands(shape, captions, parts, n, "Reconstructions by model")
 }

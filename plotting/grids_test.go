@@ -106,6 +106,7 @@ func TestGridsGolden(t *testing.T) {
 			-3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, // outside [0,1]: the grid's own range
 			float32(math.NaN()), 0, 0, float32(math.Inf(1)), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // broken pixels: magenta
 		}, 2).WithTitle("Range and NaN")},
+		{"compare_reconstructions", CompareReconstructions(mnistShape, orig, [][]float32{rec, blur(rec)}, []string{"dense", "sparse"}, 8)},
 		{"manifold", Manifold(mnistShape, orig[:16*784], 4, -2, 2)},
 		{"rgb_grid", ImageGrid(Shape{C: 3, H: 16, W: 16}, rgb, 4).WithTitle("RGB images")},
 	}
@@ -131,6 +132,8 @@ func TestGridErrors(t *testing.T) {
 		{"labels", ImageRows(mnistShape, []ImageRow{{Pixels: img, Labels: []string{"a"}}}, 3), "labels"},
 		{"size", ImageGrid(mnistShape, img, 3).WithSize(10, 10), "out of range"},
 		{"too many", ImageGrid(Shape{C: 1, H: 2, W: 2}, make([]float32, 4*2000), 40), "more than 1024"},
+		{"compare names", CompareReconstructions(mnistShape, img, [][]float32{img}, nil, 2), "one name per model"},
+		{"compare short", CompareReconstructions(mnistShape, img, [][]float32{img[:784]}, []string{"a"}, 2), "a: 1 images"},
 		{"manifold count", Manifold(mnistShape, img, 2, -1, 1), "n*n"},
 		{"manifold range", Manifold(mnistShape, img, 2, 1, -1), "lo < hi"},
 		{"in-out", FeaturesInOut(mnistShape, img[:100], 2), "whole number of units"},
