@@ -2,6 +2,8 @@ package ae
 
 import (
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"errors"
 	"math"
 	"os"
@@ -419,6 +421,16 @@ func FuzzLoad(f *testing.F) {
 		m, err := FromBytes(b)
 		if err == nil && m == nil {
 			t.Fatal("nil model without error")
+		}
+		// Most mutations fail the checksum; also decode the bytes with a
+		// valid checksum so the fuzzer explores the header and the model
+		// rebuilding behind it.
+		if len(b) >= 4 {
+			fixed := append([]byte(nil), b...)
+			binary.LittleEndian.PutUint32(fixed[len(fixed)-4:], crc32.Checksum(fixed[:len(fixed)-4], castagnoli))
+			if m, err := FromBytes(fixed); err == nil && m == nil {
+				t.Fatal("nil model without error")
+			}
 		}
 	})
 }
