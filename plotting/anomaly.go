@@ -33,9 +33,24 @@ const histBins = 40
 // threshold as a vertical line (pass NaN for none). The legend gives each
 // group's size and the share of it flagged (at or above the threshold).
 func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure {
-	const kind = "error histogram"
+	return histogram("error histogram", errs, anomalous, threshold, "Reconstruction error", "reconstruction error")
+}
+
+// Histogram draws the distribution of any values, e.g. the hidden
+// activations of a sparse autoencoder, with xlabel naming them; NaN and
+// infinite values are left out.
+func Histogram(values []float64, xlabel string) *Figure {
+	if xlabel == "" {
+		xlabel = "value"
+	}
+	return histogram("histogram", values, nil, math.NaN(), "Distribution of "+xlabel, xlabel)
+}
+
+// histogram draws values, split into normal and anomalous when anomalous is
+// not nil, with an optional threshold line.
+func histogram(kind string, errs []float64, anomalous []bool, threshold float64, title, xlabel string) *Figure {
 	if len(errs) == 0 {
-		return failed(kind, errors.New("no errors given; pass one reconstruction error per sample"))
+		return failed(kind, errors.New("no values given"))
 	}
 	if anomalous != nil && len(anomalous) != len(errs) {
 		return failed(kind, fmt.Errorf("%d errors but %d anomaly labels; pass one label per error or nil", len(errs), len(anomalous)))
@@ -47,7 +62,7 @@ func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure
 		}
 	}
 	if len(finite) == 0 {
-		return failed(kind, errors.New("no finite errors; the model's reconstructions are NaN or infinite"))
+		return failed(kind, errors.New("no finite values; NaN or infinite values mean the model's outputs are broken"))
 	}
 	sort.Float64s(finite)
 	lo, hi := finite[0], finite[len(finite)-1]
@@ -79,7 +94,7 @@ func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure
 	}
 	groups := []*group{{name: "normal", col: normalColor}, {name: "anomalous", col: anomalyColor}}
 	if anomalous == nil {
-		groups[0].name = "all samples"
+		groups[0].name = "all"
 	}
 	for _, g := range groups {
 		g.bins = make([]plotter.HistogramBin, histBins)
@@ -102,12 +117,15 @@ func ErrorHistogram(errs []float64, anomalous []bool, threshold float64) *Figure
 			g.above++
 		}
 	}
-	xlabel := "reconstruction error"
 	if clipped > 0 {
-		xlabel = fmt.Sprintf("reconstruction error (the last bin also holds the %d largest, up to %s)", clipped, formatLoss(finite[len(finite)-1]))
+		xlabel = fmt.Sprintf("%s (the last bin also holds the %d largest, up to %s)", xlabel, clipped, formatLoss(finite[len(finite)-1]))
 	}
-	return newFigure(kind, "Reconstruction error", func(c draw.Canvas, f *Figure) error {
-		p := newPlot(f.title, xlabel, "share of group")
+	return newFigure(kind, title, func(c draw.Canvas, f *Figure) error {
+		ylabel := "share of group"
+		if anomalous == nil {
+			ylabel = "share of values"
+		}
+		p := newPlot(f.title, xlabel, ylabel)
 		p.Add(gridLines())
 		ymax := 0.0
 		for _, g := range groups {
@@ -269,14 +287,66 @@ func rocFigure(names []string, scores [][]float64, anomalous []bool, threshold f
 			p.Legend.Add(fmt.Sprintf("threshold %s: %.0f%% caught, %.1f%% false alarms", formatLoss(threshold), 100*op[0].Y, 100*op[0].X), s)
 		}
 		p.Legend.Add("chance (AUROC 0.5)", chance)
-		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-		p.Legend.Top = false
-		p.Legend.XOffs, p.Legend.YOffs = -vg.Points(8), vg.Points(8)
-		p.X.Tick.Marker, p.Y.Tick.Marker = rateTicks{}, rateTicks{}
-		// A square plot area reads best for ROC: centre it.
-		side := min(c.Max.Y-c.Min.Y, c.Max.X-c.Min.X)
-		extra := (c.Max.X - c.Min.X - side) / 2
-		p.Draw(draw.Crop(c, extra, -extra, vg.Points(4), 0))
+		drawSquare(c, p)
+		return nil
+	})
+}
+
+// drawSquare draws a plot of two rates (ROC, precision-recall) centred on c
+// with the legend at its lower right: a square plot area reads best.
+func drawSquare(c draw.Canvas, p *plot.Plot) {
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	p.X.Tick.Marker, p.Y.Tick.Marker = rateTicks{}, rateTicks{}
+	p.Legend.Top = false
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(8), vg.Points(8)
+	side := min(c.Max.Y-c.Min.Y, c.Max.X-c.Min.X)
+	extra := (c.Max.X - c.Min.X - side) / 2
+	p.Draw(draw.Crop(c, extra, -extra, vg.Points(4), 0))
+}
+
+// PRCurve draws the precision-recall curve of anomaly scores against the
+// true labels, with the average precision in the title and the precision of
+// guessing (the share of anomalies) as the baseline. With few anomalies it
+// tells more than the ROC curve. It uses runtime/metrics.
+func PRCurve(scores []float64, anomalous []bool) *Figure {
+	const kind = "precision-recall curve"
+	if err := checkScores(scores, anomalous); err != nil {
+		return failed(kind, err)
+	}
+	prec, rec, _ := metrics.PrecisionRecallCurve(scores, anomalous)
+	ap := metrics.AveragePrecision(scores, anomalous)
+	pos := 0
+	for _, a := range anomalous {
+		if a {
+			pos++
+		}
+	}
+	base := float64(pos) / float64(len(anomalous))
+	xy := make(plotter.XYs, 0, len(prec)+1)
+	xy = append(xy, plotter.XY{X: 0, Y: 1})
+	for i := range prec {
+		xy = append(xy, plotter.XY{X: rec[i], Y: prec[i]})
+	}
+	return newFigure(kind, fmt.Sprintf("Precision-recall curve (average precision %.3f)", ap), func(c draw.Canvas, f *Figure) error {
+		c = drawTitle(c, f.title)
+		p := newPlot("", "recall (anomalies caught)", "precision (flagged that are anomalies)")
+		p.Add(gridLines())
+		guess, err := plotter.NewLine(plotter.XYs{{X: 0, Y: base}, {X: 1, Y: base}})
+		if err != nil {
+			return err
+		}
+		guess.Color, guess.Width = color.Gray{0x99}, vg.Points(1)
+		guess.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		curve, err := plotter.NewLine(xy)
+		if err != nil {
+			return err
+		}
+		curve.Color, curve.Width = anomalyColor, vg.Points(2)
+		curve.StepStyle = plotter.PreStep
+		p.Add(guess, curve)
+		p.Legend.Add(fmt.Sprintf("model (AP %.3f)", ap), curve)
+		p.Legend.Add(fmt.Sprintf("guessing (%.1f%% anomalies)", 100*base), guess)
+		drawSquare(c, p)
 		return nil
 	})
 }

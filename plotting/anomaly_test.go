@@ -43,6 +43,8 @@ func TestAnomalyGolden(t *testing.T) {
 		{"histogram_outliers", ErrorHistogram(append(append([]float64(nil), s...), 2.5, 4), append(append([]bool(nil), a...), true, true), 0.032)},
 		{"roc", ROC(s, a)},
 		{"roc_threshold", ROCAt(s, a, 0.032)},
+		{"pr_curve", PRCurve(s, a)},
+		{"value_histogram", Histogram(s, "hidden activation")},
 		{"roc_compare", ROCCurves([]string{"dense", "sparse"}, [][]float64{s, shuffled(s, 0.4)}, a)},
 	}
 	for _, tt := range tests {
@@ -64,7 +66,8 @@ func TestAnomalyErrors(t *testing.T) {
 		fig  *Figure
 		want string
 	}{
-		{"hist empty", ErrorHistogram(nil, nil, 1), "no errors"},
+		{"hist empty", ErrorHistogram(nil, nil, 1), "no values"},
+		{"pr one class", PRCurve([]float64{1, 2}, []bool{false, false}), "both normal and anomalous"},
 		{"hist labels", ErrorHistogram([]float64{1, 2}, []bool{true}, 1), "labels"},
 		{"hist nan", ErrorHistogram([]float64{math.NaN()}, nil, 1), "no finite"},
 		{"roc lengths", ROC([]float64{1, 2}, []bool{true}), "labels"},
