@@ -73,31 +73,38 @@ func im2col(col, img []float32, g ConvGeom, oh, ow int) {
 	for c := 0; c < g.C; c++ {
 		plane := img[c*g.H*g.W : (c+1)*g.H*g.W]
 		for kh := 0; kh < g.KH; kh++ {
+			// Output rows whose input row iy = y·S − P + kh is inside.
+			y0, y1 := validRange(oh, g.StrideH, kh-g.PadH, g.H)
 			for kw := 0; kw < g.KW; kw++ {
 				dst := col[r*n : (r+1)*n]
 				r++
-				for y := 0; y < oh; y++ {
+				clear(dst[:y0*ow])
+				clear(dst[y1*ow:])
+				// x range with ix = x·S − P + kw inside [0, W).
+				x0, x1 := validRange(ow, g.StrideW, kw-g.PadW, g.W)
+				for y := y0; y < y1; y++ {
 					iy := y*g.StrideH - g.PadH + kh
 					d := dst[y*ow : (y+1)*ow]
-					if iy < 0 || iy >= g.H {
-						clear(d)
+					clear(d[:x0])
+					clear(d[x1:])
+					if x1 <= x0 {
 						continue
 					}
-					src := plane[iy*g.W : (iy+1)*g.W]
-					// x range with ix = x*S - P + kw inside [0, W).
-					x0, x1 := validRange(ow, g.StrideW, kw-g.PadW, g.W)
-					clear(d[:x0])
-					if g.StrideW == 1 {
-						off := kw - g.PadW
-						copy(d[x0:x1], src[x0+off:x1+off])
-					} else {
-						ix := x0*g.StrideW - g.PadW + kw
-						for x := x0; x < x1; x++ {
-							d[x] = src[ix]
-							ix += g.StrideW
+					ix0 := x0*g.StrideW - g.PadW + kw
+					src := plane[iy*g.W+ix0 : iy*g.W+ix0+(x1-x0-1)*g.StrideW+1]
+					d = d[x0:x1]
+					switch g.StrideW {
+					case 1:
+						copy(d, src)
+					case 2:
+						for i := range d {
+							d[i] = src[2*i]
+						}
+					default:
+						for i := range d {
+							d[i] = src[i*g.StrideW]
 						}
 					}
-					clear(d[x1:])
 				}
 			}
 		}
@@ -136,25 +143,30 @@ func col2im(img, col []float32, g ConvGeom, oh, ow int) {
 	for c := 0; c < g.C; c++ {
 		plane := img[c*g.H*g.W : (c+1)*g.H*g.W]
 		for kh := 0; kh < g.KH; kh++ {
+			y0, y1 := validRange(oh, g.StrideH, kh-g.PadH, g.H)
 			for kw := 0; kw < g.KW; kw++ {
 				src := col[r*n : (r+1)*n]
 				r++
 				x0, x1 := validRange(ow, g.StrideW, kw-g.PadW, g.W)
-				for y := 0; y < oh; y++ {
+				if x1 <= x0 {
+					continue
+				}
+				ix0 := x0*g.StrideW - g.PadW + kw
+				for y := y0; y < y1; y++ {
 					iy := y*g.StrideH - g.PadH + kh
-					if iy < 0 || iy >= g.H {
-						continue
-					}
-					dst := plane[iy*g.W : (iy+1)*g.W]
-					s := src[y*ow : (y+1)*ow]
-					ix := x0*g.StrideW - g.PadW + kw
-					if g.StrideW == 1 {
-						addTo(dst[ix:ix+x1-x0], s[x0:x1])
-						continue
-					}
-					for x := x0; x < x1; x++ {
-						dst[ix] += s[x]
-						ix += g.StrideW
+					s := src[y*ow+x0 : y*ow+x1]
+					dst := plane[iy*g.W+ix0 : iy*g.W+ix0+(x1-x0-1)*g.StrideW+1]
+					switch g.StrideW {
+					case 1:
+						addTo(dst, s)
+					case 2:
+						for i, v := range s {
+							dst[2*i] += v
+						}
+					default:
+						for i, v := range s {
+							dst[i*g.StrideW] += v
+						}
 					}
 				}
 			}

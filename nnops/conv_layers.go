@@ -268,18 +268,36 @@ func (l Conv2D) BackwardWeights(dw, dbias, dout, in []float32, n int) {
 		l.weightsShifted(dw, dout, in, n)
 		return
 	}
-	batchReduce(dw[:l.WeightLen()], n, func(part []float32, b int, first bool) {
+	// dW^T (C·KH·KW × OutC) = col · dout^T: the large im2col matrix is read
+	// in place as A and only the small dout is packed.
+	dwtBuf := getScratch(l.WeightLen())
+	dwt := *dwtBuf
+	clear(dwt)
+	batchReduce(dwt, n, func(part []float32, b int, first bool) {
 		col, buf := l.cols(in[b*l.InLen() : (b+1)*l.InLen()])
 		beta := float32(1)
 		if first {
 			beta = 0
 		}
 		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
-		sgemmSerial(false, true, l.OutC, kk, ohw, 1, do, ohw, col, ohw, beta, part, kk)
+		sgemmSerial(false, true, kk, l.OutC, ohw, 1, col, ohw, do, ohw, beta, part, l.OutC)
 		if buf != nil {
 			putScratch(buf)
 		}
 	})
+	addTransposed(dw, dwt, l.OutC, kk)
+	putScratch(dwtBuf)
+}
+
+// addTransposed adds to the rows×cols matrix dst the transpose of src
+// (cols×rows).
+func addTransposed(dst, src []float32, rows, cols int) {
+	for i := 0; i < rows; i++ {
+		row := dst[i*cols : (i+1)*cols]
+		for j := range row {
+			row[j] += src[j*rows+i]
+		}
+	}
 }
 
 // batchReduce adds to dst the sum over images b in [0, n) of the per-image
@@ -470,7 +488,12 @@ func (l ConvTranspose2D) BackwardWeights(dw, dbias, dout, in []float32, n int) {
 		need("ConvTranspose2D.BackwardWeights", "dbias", dbias, l.OutC)
 		addChannelSums(dbias[:l.OutC], dout, n, l.OutC, f.H*f.W)
 	}
-	batchReduce(dw[:l.WeightLen()], n, func(part []float32, b int, first bool) {
+	// dW^T (OutC·KH·KW × C) = col · in^T, with the im2col matrix of dout
+	// read in place as A.
+	dwtBuf := getScratch(l.WeightLen())
+	dwt := *dwtBuf
+	clear(dwt)
+	batchReduce(dwt, n, func(part []float32, b int, first bool) {
 		do := dout[b*l.OutLen() : (b+1)*l.OutLen()]
 		x := in[b*l.InLen() : (b+1)*l.InLen()]
 		buf := getScratch(kk * hw)
@@ -479,7 +502,9 @@ func (l ConvTranspose2D) BackwardWeights(dw, dbias, dout, in []float32, n int) {
 		if first {
 			beta = 0
 		}
-		sgemmSerial(false, true, g.C, kk, hw, 1, x, hw, *buf, hw, beta, part, kk)
+		sgemmSerial(false, true, kk, g.C, hw, 1, *buf, hw, x, hw, beta, part, g.C)
 		putScratch(buf)
 	})
+	addTransposed(dw, dwt, g.C, kk)
+	putScratch(dwtBuf)
 }
