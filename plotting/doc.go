@@ -8,19 +8,23 @@
 //
 //   - Loss, LossCurves: training and validation loss per epoch, best epoch
 //     ringed, several runs overlaid, optional log scale.
-//   - Reconstructions, WorstReconstructions: originals over (noisy inputs
-//     over) reconstructions, with captions.
-//   - ImageGrid, ImageRows, Samples, Interpolation: image grids and strips.
+//   - Reconstructions, CompareReconstructions, WorstReconstructions:
+//     originals over (noisy inputs over) reconstructions, with captions.
+//   - ImageGrid, ImageRows, Samples, Interpolation, Manifold: image grids,
+//     interpolation strips and the decoded grid of a 2-D latent slice.
 //   - Latent: codes coloured by class with a legend of class names; codes
 //     wider than 2-D are projected on two principal components (computed
 //     here with gonum), and the title says so.
-//   - ErrorHistogram, ROC, ROCAt, ROCCurves: anomaly detection.
+//   - ErrorHistogram, ROC, ROCAt, ROCCurves, PRCurve: anomaly detection;
+//     Histogram for any values.
 //   - Features, FeaturesInOut: first-layer weights as images.
 //   - Ratings, TopK: a rating matrix beside its reconstruction, and a top-K
 //     table (a Table, shown as HTML).
+//   - Stack puts figures one above the other.
 //   - ImagesOf, ReconstructionsOf, LatentOf take runtime/data sets;
-//     HistoryLoss, CompareHistories, ReconstructionFigure, CodesFigure,
-//     SamplesFigure, InterpolationFigure, AnomalyFigure, AnomalyWorst,
+//     HistoryLoss, CompareHistories, ReconstructionFigure,
+//     CompareReconstructionFigures, CodesFigure, SamplesFigure,
+//     InterpolationFigure, LatentManifold, AnomalyFigure, AnomalyWorst,
 //     RecommenderFigure and RecommenderTopK take runtime/ae results.
 //
 // A constructor returns a *Figure, which is a display.Renderer: as a cell's
