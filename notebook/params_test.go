@@ -124,3 +124,18 @@ func TestParseParam(t *testing.T) {
 		t.Errorf("ParseParam kept %+v, %v", p, err)
 	}
 }
+
+func TestInjectPythonParameters(t *testing.T) {
+	nb := paramsNotebook("n = 3")
+	params := []Param{{"n", "5"}, {"lr", "1e-3"}, {"flag", "True"}, {"none", "None"}, {"name", "it's \"x\""}, {"hex", "0x10"}}
+	if _, err := nb.InjectParametersFor("python", params); err != nil {
+		t.Fatal(err)
+	}
+	want := "# Parameters\nn = 5\nlr = 0.001\nflag = True\nnone = None\nname = \"it's \\\"x\\\"\"\nhex = \"0x10\""
+	if got := nb.Cells[2].Source; got != want {
+		t.Errorf("injected:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := nb.InjectParametersFor("R", params); err == nil || !strings.Contains(err.Error(), "Go and Python") {
+		t.Errorf("R notebook: %v", err)
+	}
+}

@@ -322,6 +322,7 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 	for _, e := range res.Errors {
 		switch {
 		case e == ce:
+		case e.Expected && rf.quiet:
 		case e.Expected:
 			fmt.Fprintf(os.Stderr, "latent run: note: %v (expected: the cell is tagged raises-exception)\n", e)
 		default:
