@@ -44,6 +44,20 @@
 // function iterator, is reported as unsupported with the loop to write
 // instead.
 //
+// # Display
+//
+// A cell's result is shown with display.Format: compiled Renderers and
+// bundles render themselves, runtime results (training histories,
+// reconstructions, codes, samples, anomaly reports, image datasets) become
+// plotting figures, images become PNG, and other values are printed with
+// %v. A value of a notebook type with a Render() display.Bundle method (or
+// the methods of image.Image) is rendered too when it is a cell's result;
+// to pass one to display.Show, assign it to a display.Renderer variable
+// first (var r display.Renderer = v; display.Show(r)), because yaegi drops
+// the methods of a notebook value passed as a plain interface{} argument.
+// Training started from a cell reports progress as one live display,
+// updated at most five times a second.
+//
 // # Outputs and errors
 //
 // fmt.Print and writes to os.Stdout and os.Stderr stream live, coalesced

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/scanner"
+	"go/token"
+	"path"
 	"reflect"
 	"regexp"
 	"runtime"
@@ -109,8 +113,104 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 		return s.syntaxErr(code, el)
 	}
 	raw := err.Error()
+	if strings.Contains(raw, "constant definition loop") || strings.Contains(raw, "undefined:") {
+		// yaegi often reports an unknown name as a "constant definition
+		// loop", at the start of the statement: name it instead.
+		if name, p, ok := s.firstUndefined(code); ok {
+			raw = fmt.Sprintf("%d:%d: undefined: %s", p.cell*lineBase+p.line, p.col, name)
+			return s.newError(code, "CompileError", s.humanize(raw)+" (check the spelling, and that the cell defining it was run)", raw)
+		}
+	}
 	msg := s.humanize(explain(raw))
 	return s.newError(code, "CompileError", msg, raw)
+}
+
+// firstUndefined finds the first name the cell uses that neither the cell
+// nor the session defines.
+func (s *Session) firstUndefined(code string) (string, cellPos, bool) {
+	segs, err := segment(code)
+	if err != nil {
+		return "", cellPos{}, false
+	}
+	known := map[string]bool{}
+	for _, k := range append(append([]string(nil), keywords...), builtins...) {
+		known[k] = true
+	}
+	for k := range s.declIdx {
+		known[k] = true
+	}
+	for a := range s.aliases {
+		known[a] = true
+	}
+	for n := range s.globals() {
+		known[n] = true
+	}
+	type use struct {
+		name string
+		off  int
+	}
+	var uses []use
+	for _, sg := range segs {
+		text := code[sg.start:sg.end]
+		prefix := funcPrefix + "\n"
+		if sg.decl != token.ILLEGAL {
+			prefix = filePrefix + "\n"
+		} else {
+			text += "\n}"
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, "", prefix+text, 0)
+		if err != nil {
+			return "", cellPos{}, false
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					known[d.Name.Name] = true
+				}
+				if d.Name.Name == "_" && d.Body != nil {
+					for _, st := range d.Body.List {
+						if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+							for _, l := range as.Lhs {
+								if id, ok := l.(*ast.Ident); ok {
+									known[id.Name] = true
+								}
+							}
+						}
+					}
+				}
+			case *ast.GenDecl:
+				for _, sp := range d.Specs {
+					switch sp := sp.(type) {
+					case *ast.TypeSpec:
+						known[sp.Name.Name] = true
+					case *ast.ValueSpec:
+						for _, n := range sp.Names {
+							known[n.Name] = true
+						}
+					case *ast.ImportSpec:
+						if sp.Name != nil {
+							known[sp.Name.Name] = true
+						} else {
+							p, _ := strconv.Unquote(sp.Path.Value)
+							known[path.Base(p)] = true
+						}
+					}
+				}
+			}
+		}
+		for _, id := range f.Unresolved {
+			uses = append(uses, use{id.Name, sg.start + fset.Position(id.Pos()).Offset - len(prefix)})
+		}
+	}
+	for _, u := range uses {
+		if !known[u.name] && !strings.HasPrefix(u.name, "__latent") {
+			l, c := lineCol(code, u.off)
+			return u.name, cellPos{s.cell, l, c}, true
+		}
+	}
+	return "", cellPos{}, false
 }
 
 // explain adds advice to yaegi messages that are known to be obscure.

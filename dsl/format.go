@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/latent-ai/latent/display"
@@ -19,7 +20,23 @@ var formatterOnce sync.Once
 // reports as their figures, and an image dataset as a grid of its first
 // images. The plain-text form stays beside the figure.
 func installFormatter() {
-	formatterOnce.Do(func() { display.SetFormatter(formatRuntime) })
+	formatterOnce.Do(func() {
+		display.SetFormatter(formatRuntime)
+		data.SetNoticeWriter(cellStderr{})
+	})
+}
+
+// cellStderr writes to the stderr stream of the running cell (dataset
+// notices such as "using the built-in subset"), or to os.Stderr between
+// cells.
+type cellStderr struct{}
+
+func (cellStderr) Write(p []byte) (int, error) {
+	if s := display.CurrentSink(); s != nil {
+		s.Stream("stderr", string(p))
+		return len(p), nil
+	}
+	return os.Stderr.Write(p)
 }
 
 // formatRuntime is the display.Format hook for runtime types.

@@ -277,6 +277,10 @@ type __latentOrdered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
 }
 
+// __latentV carries a cell's result back into the interpreter when it is
+// a notebook type that renders itself.
+var __latentV any
+
 func __latentGoRecover() {
 	if r := recover(); r != nil {
 		__latent.GoPanic(r)

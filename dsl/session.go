@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -357,11 +358,66 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 			return nil, s.evalErr(ctx, code, err)
 		}
 		if c.kind == chunkStmts && c.showLast && s.showsResult(c.lastCall) && v.IsValid() && v.CanInterface() {
-			bd := display.Format(v.Interface())
+			bd, ok := s.renderUser(v)
+			if !ok {
+				bd = display.Format(v.Interface())
+			}
 			result = &bd
 		}
 	}
 	return result, nil
+}
+
+// renderUser shows a value of a notebook type that implements
+// display.Renderer (a Render() display.Bundle method) or image.Image. yaegi
+// hands such values to compiled code without their methods, so the session
+// converts them inside the interpreter, where the methods are known.
+func (s *Session) renderUser(v reflect.Value) (b display.Bundle, ok bool) {
+	var renders, images []string
+	for k := range s.declIdx {
+		recv, m, found := strings.Cut(k, ".")
+		switch {
+		case !found:
+		case m == "Render":
+			renders = append(renders, recv)
+		case m == "At":
+			images = append(images, recv)
+		}
+	}
+	if len(renders)+len(images) == 0 {
+		return b, false
+	}
+	name, ok := typeExpr(v.Type(), userTypes(s.in, s.decls))
+	if !ok {
+		return b, false
+	}
+	base := strings.TrimPrefix(name, "*")
+	var conv string
+	switch {
+	case slices.Contains(renders, base):
+		conv = "(func() display.Bundle { var r display.Renderer = __latentV.(" + name + "); return r.Render() })()"
+	case slices.Contains(images, base) && s.declIdx[base+".Bounds"] >= 0 && s.declIdx[base+".ColorModel"] >= 0:
+		conv = "display.Image(__latentV.(" + name + "))"
+	default:
+		return b, false
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			ok = false
+		}
+	}()
+	g := s.globals()["__latentV"]
+	if !g.IsValid() || !g.CanSet() {
+		return b, false
+	}
+	g.Set(v)
+	defer g.Set(reflect.Zero(g.Type()))
+	r, err := s.in.Eval(conv)
+	if err != nil || !r.IsValid() || !r.CanInterface() {
+		return b, false
+	}
+	b, ok = r.Interface().(display.Bundle)
+	return b, ok
 }
 
 // showsResult reports whether a last-expression call to callee has one

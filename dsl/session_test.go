@@ -126,6 +126,8 @@ func TestCellRules(t *testing.T) {
 		{"compile error names the cell line", []step{
 			{code: "a := 1\nb := a + \"x\"", ename: "CompileError", evalue: "line 2:"},
 			{code: "1 + 1", result: "2"},
+			{code: "q := 1\nr := q + undefinedName", ename: "CompileError", evalue: "line 2:10: undefined: undefinedName"},
+			{code: "func usesMissing() int { return missingFn() }", ename: "CompileError", evalue: "line 1:33: undefined: missingFn"},
 		}},
 		{"syntax error", []step{
 			{code: "x := (1 +", ename: "SyntaxError", evalue: "line 1:"},
@@ -192,4 +194,24 @@ func TestManyCells(t *testing.T) {
 		{code: "a := 1\nb := a + \"s\"", ename: "CompileError", evalue: "line 2:"},
 		{code: "2", result: "2"},
 	})
+}
+
+func TestNotebookTypesRenderThemselves(t *testing.T) {
+	s := newSession(t)
+	sink := newRecSink()
+	code := "type Card struct{ Title string }\nfunc (c Card) Render() display.Bundle { return display.HTML(\"<h1>\" + c.Title + \"</h1>\") }\nCard{\"hi\"}"
+	b, err := s.Execute(context.Background(), code, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b == nil || b.Data["text/html"] != "<h1>hi</h1>" {
+		t.Fatalf("a notebook Renderer is not rendered: %v", b)
+	}
+	b, err = s.Execute(context.Background(), "var rc display.Renderer = Card{\"shown\"}\ndisplay.Show(rc)\nCard{\"x\"}.Title", sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.displays) != 1 || sink.displays[0].Data["text/html"] != "<h1>shown</h1>" || b.Data["text/plain"] != "x" {
+		t.Fatalf("display.Show of a converted notebook Renderer: %v, result %v", sink.displays, b)
+	}
 }
