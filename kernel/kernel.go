@@ -278,19 +278,31 @@ func (k *Kernel) goServe(f func()) {
 	}()
 }
 
+// heartbeat echoes every ping. A malformed ping or a peer that left is
+// logged and skipped: the heartbeat stops only with the kernel.
 func (k *Kernel) heartbeat() {
+	var lastLog time.Time
 	for {
 		msg, err := k.hb.Recv()
-		if err != nil {
+		if err == nil {
+			err = k.hb.Send(msg)
+		}
+		if err == nil {
+			continue
+		}
+		select {
+		case <-k.done:
+			return
+		default:
+		}
+		if errors.Is(err, context.Canceled) {
 			return
 		}
-		if err := k.hb.Send(msg); err != nil {
-			select {
-			case <-k.done:
-				return
-			default:
-			}
+		if time.Since(lastLog) > time.Second {
+			lastLog = time.Now()
+			k.log.Printf("heartbeat: %v", err)
 		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -268,3 +268,30 @@ func TestBacklogAccounting(t *testing.T) {
 		}
 	}
 }
+
+// TestHeartbeatSurvivesGarbage sends the heartbeat a message without the
+// REQ envelope, then checks that it still echoes.
+func TestHeartbeatSurvivesGarbage(t *testing.T) {
+	tk := startKernel(t, Config{})
+	raw := zmq4.NewDealer(context.Background())
+	defer raw.Close()
+	if err := raw.Dial(fmt.Sprintf("tcp://127.0.0.1:%d", tk.ci.HBPort)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Send(zmq4.NewMsgString("no envelope")) // a REP socket rejects this
+	time.Sleep(100 * time.Millisecond)
+	hb := zmq4.NewReq(context.Background())
+	defer hb.Close()
+	if err := hb.Dial(fmt.Sprintf("tcp://127.0.0.1:%d", tk.ci.HBPort)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := hb.Send(zmq4.NewMsgString("ping")); err != nil {
+			t.Fatal(err)
+		}
+		m, err := hb.Recv()
+		if err != nil || string(m.Frames[0]) != "ping" {
+			t.Fatalf("heartbeat after garbage: %v %v", m, err)
+		}
+	}
+}
