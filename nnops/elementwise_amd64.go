@@ -4,42 +4,97 @@ package nnops
 
 import "golang.org/x/sys/cpu"
 
-// useAVX512 selects the AVX-512 elementwise kernels (tests switch it off to
-// compare with the portable code).
-var useAVX512 = cpu.X86.HasAVX512F
+// Instruction-set levels of the elementwise kernels.
+const (
+	levelGo     = 0
+	levelAVX2   = 1
+	levelAVX512 = 2
+)
+
+// ewLevel is the elementwise kernel set in use: the best this CPU has
+// (tests lower it to compare with the portable code).
+var ewLevel = bestLevel()
+
+func bestLevel() int {
+	switch {
+	case cpu.X86.HasAVX512F:
+		return levelAVX512
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return levelAVX2
+	}
+	return levelGo
+}
 
 type ewKernel = func(x, y *float32, n int, slope float32)
 
-var (
-	biasActKernels = [...]ewKernel{Identity: biasIdentity512, ReLU: biasReLU512, LeakyReLU: biasLeakyReLU512, Sigmoid: biasSigmoid512, Tanh: biasTanh512}
-	actKernels     = [...]ewKernel{Identity: nil, ReLU: actReLU512, LeakyReLU: actLeakyReLU512, Sigmoid: actSigmoid512, Tanh: actTanh512}
-	gradKernels    = [...]ewKernel{Identity: nil, ReLU: gradReLU512, LeakyReLU: gradLeakyReLU512, Sigmoid: gradSigmoid512, Tanh: gradTanh512}
-)
+// ewSet is one instruction set's elementwise kernels, indexed by Activation
+// where it applies (nil: nothing to do, or no kernel at this level).
+type ewSet struct {
+	biasAct, act, grad     [5]ewKernel
+	addScalar, scale, axpy ewKernel
+	adam                   func(w, g, m, v *float32, n int, h *adamParams)
+	sum                    func(x *float32, n int) float32
+	dot                    func(x, y *float32, n int) float32
+}
+
+var ewSets = [...]*ewSet{
+	levelAVX2: {
+		biasAct:   [5]ewKernel{Identity: biasIdentity256, ReLU: biasReLU256, LeakyReLU: biasLeakyReLU256, Sigmoid: biasSigmoid256, Tanh: biasTanh256},
+		act:       [5]ewKernel{ReLU: actReLU256, LeakyReLU: actLeakyReLU256, Sigmoid: actSigmoid256, Tanh: actTanh256},
+		grad:      [5]ewKernel{ReLU: gradReLU256, LeakyReLU: gradLeakyReLU256, Sigmoid: gradSigmoid256, Tanh: gradTanh256},
+		addScalar: addScalar256, scale: scale256, axpy: axpy256, adam: adam256,
+	},
+	levelAVX512: {
+		biasAct:   [5]ewKernel{Identity: biasIdentity512, ReLU: biasReLU512, LeakyReLU: biasLeakyReLU512, Sigmoid: biasSigmoid512, Tanh: biasTanh512},
+		act:       [5]ewKernel{ReLU: actReLU512, LeakyReLU: actLeakyReLU512, Sigmoid: actSigmoid512, Tanh: actTanh512},
+		grad:      [5]ewKernel{ReLU: gradReLU512, LeakyReLU: gradLeakyReLU512, Sigmoid: gradSigmoid512, Tanh: gradTanh512},
+		addScalar: addScalar512, scale: scale512, axpy: axpy512, adam: adam512, sum: sum512, dot: dot512,
+	},
+}
+
+// ew returns the kernel set in use, or nil for the portable code.
+func ew() *ewSet {
+	if ewLevel <= levelGo {
+		return nil
+	}
+	return ewSets[ewLevel]
+}
+
+// availableLevels lists the elementwise levels this CPU runs, for tests.
+func availableLevels() []int {
+	ls := []int{levelGo}
+	for l := levelAVX2; l <= bestLevel(); l++ {
+		ls = append(ls, l)
+	}
+	return ls
+}
 
 // biasActivateRow sets row[j] = act(row[j] + bias[j]) (bias may be nil) and
 // reports whether it could do so with assembly.
 func biasActivateRow(row, bias []float32, act Activation, slope float32) bool {
-	if !useAVX512 || len(row) == 0 || act < 0 || int(act) >= len(biasActKernels) {
+	s := ew()
+	if s == nil || len(row) == 0 || act < 0 || int(act) >= len(s.biasAct) {
 		return false
 	}
 	if bias == nil {
-		if k := actKernels[act]; k != nil {
+		if k := s.act[act]; k != nil {
 			k(&row[0], nil, len(row), slope)
 		}
 		return true
 	}
 	_ = bias[len(row)-1]
-	biasActKernels[act](&row[0], &bias[0], len(row), slope)
+	s.biasAct[act](&row[0], &bias[0], len(row), slope)
 	return true
 }
 
 // activationGrad sets dy[i] *= act'(y[i]) and reports whether it could do
 // so with assembly.
 func activationGrad(dy, y []float32, act Activation, slope float32) bool {
-	if !useAVX512 || len(dy) == 0 || act < 0 || int(act) >= len(gradKernels) {
+	s := ew()
+	if s == nil || len(dy) == 0 || act < 0 || int(act) >= len(s.grad) {
 		return false
 	}
-	if k := gradKernels[act]; k != nil {
+	if k := s.grad[act]; k != nil {
 		_ = y[len(dy)-1]
 		k(&dy[0], &y[0], len(dy), slope)
 	}
@@ -48,64 +103,64 @@ func activationGrad(dy, y []float32, act Activation, slope float32) bool {
 
 // addTo sets dst[i] += src[i].
 func addTo(dst, src []float32) {
-	if useAVX512 && len(dst) > 0 {
+	if s := ew(); s != nil && len(dst) > 0 {
 		_ = src[len(dst)-1]
-		biasIdentity512(&dst[0], &src[0], len(dst), 0)
+		s.biasAct[Identity](&dst[0], &src[0], len(dst), 0)
 		return
 	}
 	addToGo(dst, src)
 }
 
-// addScalar adds s to every x[i].
-func addScalar(x []float32, s float32) {
-	if useAVX512 && len(x) > 0 {
-		addScalar512(&x[0], nil, len(x), s)
+// addScalar adds c to every x[i].
+func addScalar(x []float32, c float32) {
+	if s := ew(); s != nil && len(x) > 0 {
+		s.addScalar(&x[0], nil, len(x), c)
 		return
 	}
-	addScalarGo(x, s)
+	addScalarGo(x, c)
 }
 
-// scale multiplies every x[i] by s.
-func scale(x []float32, s float32) {
-	if useAVX512 && len(x) > 0 {
-		scale512(&x[0], nil, len(x), s)
+// scale multiplies every x[i] by c.
+func scale(x []float32, c float32) {
+	if s := ew(); s != nil && len(x) > 0 {
+		s.scale(&x[0], nil, len(x), c)
 		return
 	}
-	scaleGo(x, s)
+	scaleGo(x, c)
+}
+
+// axpy sets x[i] += c·y[i] (fused multiply-add).
+func axpy(x, y []float32, c float32) {
+	if s := ew(); s != nil && len(x) > 0 {
+		_ = y[len(x)-1]
+		s.axpy(&x[0], &y[0], len(x), c)
+		return
+	}
+	axpyGo(x, y, c)
 }
 
 // sum returns the sum of x.
 func sum(x []float32) float32 {
-	if useAVX512 && len(x) > 0 {
-		return sum512(&x[0], len(x))
+	if s := ew(); s != nil && s.sum != nil && len(x) > 0 {
+		return s.sum(&x[0], len(x))
 	}
 	return sumGo(x)
 }
 
-func adamStep(w, g, m, v []float32, h *adamParams) {
-	if useAVX512 && len(w) > 0 {
-		_, _, _ = g[len(w)-1], m[len(w)-1], v[len(w)-1]
-		adam512(&w[0], &g[0], &m[0], &v[0], len(w), h)
-		return
-	}
-	adamGo(w, g, m, v, h)
-}
-
 // dot returns the dot product of x and y[:len(x)].
 func dot(x, y []float32) float32 {
-	if useAVX512 && len(x) > 0 {
+	if s := ew(); s != nil && s.dot != nil && len(x) > 0 {
 		_ = y[len(x)-1]
-		return dot512(&x[0], &y[0], len(x))
+		return s.dot(&x[0], &y[0], len(x))
 	}
 	return dotGo(x, y)
 }
 
-// axpy sets x[i] += s·y[i] (fused multiply-add).
-func axpy(x, y []float32, s float32) {
-	if useAVX512 && len(x) > 0 {
-		_ = y[len(x)-1]
-		axpy512(&x[0], &y[0], len(x), s)
+func adamStep(w, g, m, v []float32, h *adamParams) {
+	if s := ew(); s != nil && len(w) > 0 {
+		_, _, _ = g[len(w)-1], m[len(w)-1], v[len(w)-1]
+		s.adam(&w[0], &g[0], &m[0], &v[0], len(w), h)
 		return
 	}
-	axpyGo(x, y, s)
+	adamGo(w, g, m, v, h)
 }

@@ -1499,3 +1499,994 @@ tail:
 done:
 	VZEROUPPER
 	RET
+DATA ewconst<>+0(SB)/4, $0x3f800000
+DATA ewconst<>+4(SB)/4, $0x3f800000
+DATA ewconst<>+8(SB)/4, $0x3f800000
+DATA ewconst<>+12(SB)/4, $0x3f800000
+DATA ewconst<>+16(SB)/4, $0x3f800000
+DATA ewconst<>+20(SB)/4, $0x3f800000
+DATA ewconst<>+24(SB)/4, $0x3f800000
+DATA ewconst<>+28(SB)/4, $0x3f800000
+DATA ewconst<>+32(SB)/4, $0x40000000
+DATA ewconst<>+36(SB)/4, $0x40000000
+DATA ewconst<>+40(SB)/4, $0x40000000
+DATA ewconst<>+44(SB)/4, $0x40000000
+DATA ewconst<>+48(SB)/4, $0x40000000
+DATA ewconst<>+52(SB)/4, $0x40000000
+DATA ewconst<>+56(SB)/4, $0x40000000
+DATA ewconst<>+60(SB)/4, $0x40000000
+DATA ewconst<>+64(SB)/4, $0x42b00000
+DATA ewconst<>+68(SB)/4, $0x42b00000
+DATA ewconst<>+72(SB)/4, $0x42b00000
+DATA ewconst<>+76(SB)/4, $0x42b00000
+DATA ewconst<>+80(SB)/4, $0x42b00000
+DATA ewconst<>+84(SB)/4, $0x42b00000
+DATA ewconst<>+88(SB)/4, $0x42b00000
+DATA ewconst<>+92(SB)/4, $0x42b00000
+DATA ewconst<>+96(SB)/4, $0xc2ac0000
+DATA ewconst<>+100(SB)/4, $0xc2ac0000
+DATA ewconst<>+104(SB)/4, $0xc2ac0000
+DATA ewconst<>+108(SB)/4, $0xc2ac0000
+DATA ewconst<>+112(SB)/4, $0xc2ac0000
+DATA ewconst<>+116(SB)/4, $0xc2ac0000
+DATA ewconst<>+120(SB)/4, $0xc2ac0000
+DATA ewconst<>+124(SB)/4, $0xc2ac0000
+DATA ewconst<>+128(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+132(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+136(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+140(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+144(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+148(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+152(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+156(SB)/4, $0x3fb8aa3b
+DATA ewconst<>+160(SB)/4, $0x3f318000
+DATA ewconst<>+164(SB)/4, $0x3f318000
+DATA ewconst<>+168(SB)/4, $0x3f318000
+DATA ewconst<>+172(SB)/4, $0x3f318000
+DATA ewconst<>+176(SB)/4, $0x3f318000
+DATA ewconst<>+180(SB)/4, $0x3f318000
+DATA ewconst<>+184(SB)/4, $0x3f318000
+DATA ewconst<>+188(SB)/4, $0x3f318000
+DATA ewconst<>+192(SB)/4, $0xb95e8083
+DATA ewconst<>+196(SB)/4, $0xb95e8083
+DATA ewconst<>+200(SB)/4, $0xb95e8083
+DATA ewconst<>+204(SB)/4, $0xb95e8083
+DATA ewconst<>+208(SB)/4, $0xb95e8083
+DATA ewconst<>+212(SB)/4, $0xb95e8083
+DATA ewconst<>+216(SB)/4, $0xb95e8083
+DATA ewconst<>+220(SB)/4, $0xb95e8083
+DATA ewconst<>+224(SB)/4, $0x3ab60b61
+DATA ewconst<>+228(SB)/4, $0x3ab60b61
+DATA ewconst<>+232(SB)/4, $0x3ab60b61
+DATA ewconst<>+236(SB)/4, $0x3ab60b61
+DATA ewconst<>+240(SB)/4, $0x3ab60b61
+DATA ewconst<>+244(SB)/4, $0x3ab60b61
+DATA ewconst<>+248(SB)/4, $0x3ab60b61
+DATA ewconst<>+252(SB)/4, $0x3ab60b61
+DATA ewconst<>+256(SB)/4, $0x3c088889
+DATA ewconst<>+260(SB)/4, $0x3c088889
+DATA ewconst<>+264(SB)/4, $0x3c088889
+DATA ewconst<>+268(SB)/4, $0x3c088889
+DATA ewconst<>+272(SB)/4, $0x3c088889
+DATA ewconst<>+276(SB)/4, $0x3c088889
+DATA ewconst<>+280(SB)/4, $0x3c088889
+DATA ewconst<>+284(SB)/4, $0x3c088889
+DATA ewconst<>+288(SB)/4, $0x3d2aaaab
+DATA ewconst<>+292(SB)/4, $0x3d2aaaab
+DATA ewconst<>+296(SB)/4, $0x3d2aaaab
+DATA ewconst<>+300(SB)/4, $0x3d2aaaab
+DATA ewconst<>+304(SB)/4, $0x3d2aaaab
+DATA ewconst<>+308(SB)/4, $0x3d2aaaab
+DATA ewconst<>+312(SB)/4, $0x3d2aaaab
+DATA ewconst<>+316(SB)/4, $0x3d2aaaab
+DATA ewconst<>+320(SB)/4, $0x3e2aaaab
+DATA ewconst<>+324(SB)/4, $0x3e2aaaab
+DATA ewconst<>+328(SB)/4, $0x3e2aaaab
+DATA ewconst<>+332(SB)/4, $0x3e2aaaab
+DATA ewconst<>+336(SB)/4, $0x3e2aaaab
+DATA ewconst<>+340(SB)/4, $0x3e2aaaab
+DATA ewconst<>+344(SB)/4, $0x3e2aaaab
+DATA ewconst<>+348(SB)/4, $0x3e2aaaab
+DATA ewconst<>+352(SB)/4, $0x3f000000
+DATA ewconst<>+356(SB)/4, $0x3f000000
+DATA ewconst<>+360(SB)/4, $0x3f000000
+DATA ewconst<>+364(SB)/4, $0x3f000000
+DATA ewconst<>+368(SB)/4, $0x3f000000
+DATA ewconst<>+372(SB)/4, $0x3f000000
+DATA ewconst<>+376(SB)/4, $0x3f000000
+DATA ewconst<>+380(SB)/4, $0x3f000000
+DATA ewconst<>+384(SB)/4, $0x7fffffff
+DATA ewconst<>+388(SB)/4, $0x7fffffff
+DATA ewconst<>+392(SB)/4, $0x7fffffff
+DATA ewconst<>+396(SB)/4, $0x7fffffff
+DATA ewconst<>+400(SB)/4, $0x7fffffff
+DATA ewconst<>+404(SB)/4, $0x7fffffff
+DATA ewconst<>+408(SB)/4, $0x7fffffff
+DATA ewconst<>+412(SB)/4, $0x7fffffff
+DATA ewconst<>+416(SB)/4, $0x3d800000
+DATA ewconst<>+420(SB)/4, $0x3d800000
+DATA ewconst<>+424(SB)/4, $0x3d800000
+DATA ewconst<>+428(SB)/4, $0x3d800000
+DATA ewconst<>+432(SB)/4, $0x3d800000
+DATA ewconst<>+436(SB)/4, $0x3d800000
+DATA ewconst<>+440(SB)/4, $0x3d800000
+DATA ewconst<>+444(SB)/4, $0x3d800000
+DATA ewconst<>+448(SB)/4, $0xbeaaaaab
+DATA ewconst<>+452(SB)/4, $0xbeaaaaab
+DATA ewconst<>+456(SB)/4, $0xbeaaaaab
+DATA ewconst<>+460(SB)/4, $0xbeaaaaab
+DATA ewconst<>+464(SB)/4, $0xbeaaaaab
+DATA ewconst<>+468(SB)/4, $0xbeaaaaab
+DATA ewconst<>+472(SB)/4, $0xbeaaaaab
+DATA ewconst<>+476(SB)/4, $0xbeaaaaab
+DATA ewconst<>+480(SB)/4, $0x3e088889
+DATA ewconst<>+484(SB)/4, $0x3e088889
+DATA ewconst<>+488(SB)/4, $0x3e088889
+DATA ewconst<>+492(SB)/4, $0x3e088889
+DATA ewconst<>+496(SB)/4, $0x3e088889
+DATA ewconst<>+500(SB)/4, $0x3e088889
+DATA ewconst<>+504(SB)/4, $0x3e088889
+DATA ewconst<>+508(SB)/4, $0x3e088889
+DATA ewconst<>+512(SB)/4, $0xbd5d0dd1
+DATA ewconst<>+516(SB)/4, $0xbd5d0dd1
+DATA ewconst<>+520(SB)/4, $0xbd5d0dd1
+DATA ewconst<>+524(SB)/4, $0xbd5d0dd1
+DATA ewconst<>+528(SB)/4, $0xbd5d0dd1
+DATA ewconst<>+532(SB)/4, $0xbd5d0dd1
+DATA ewconst<>+536(SB)/4, $0xbd5d0dd1
+DATA ewconst<>+540(SB)/4, $0xbd5d0dd1
+GLOBL ewconst<>(SB), RODATA|NOPTR, $544
+DATA ewmask<>+0(SB)/4, $0xffffffff
+DATA ewmask<>+4(SB)/4, $0xffffffff
+DATA ewmask<>+8(SB)/4, $0xffffffff
+DATA ewmask<>+12(SB)/4, $0xffffffff
+DATA ewmask<>+16(SB)/4, $0xffffffff
+DATA ewmask<>+20(SB)/4, $0xffffffff
+DATA ewmask<>+24(SB)/4, $0xffffffff
+DATA ewmask<>+28(SB)/4, $0xffffffff
+DATA ewmask<>+32(SB)/4, $0x00000000
+DATA ewmask<>+36(SB)/4, $0x00000000
+DATA ewmask<>+40(SB)/4, $0x00000000
+DATA ewmask<>+44(SB)/4, $0x00000000
+DATA ewmask<>+48(SB)/4, $0x00000000
+DATA ewmask<>+52(SB)/4, $0x00000000
+DATA ewmask<>+56(SB)/4, $0x00000000
+DATA ewmask<>+60(SB)/4, $0x00000000
+GLOBL ewmask<>(SB), RODATA|NOPTR, $64
+
+// func biasIdentity256(x, y *float32, n int, slope float32)
+TEXT ·biasIdentity256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y8
+	VADDPS Y8, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y8
+	VADDPS Y8, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func biasReLU256(x, y *float32, n int, slope float32)
+TEXT ·biasReLU256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y8
+	VADDPS Y8, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y8
+	VADDPS Y8, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func actReLU256(x, y *float32, n int, slope float32)
+TEXT ·actReLU256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func biasLeakyReLU256(x, y *float32, n int, slope float32)
+TEXT ·biasLeakyReLU256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y8
+	VADDPS Y8, Y0, Y0
+	VMULPS Y15, Y0, Y1
+	VXORPS Y2, Y2, Y2
+	VCMPPS $1, Y2, Y0, Y3
+	VBLENDVPS Y3, Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y8
+	VADDPS Y8, Y0, Y0
+	VMULPS Y15, Y0, Y1
+	VXORPS Y2, Y2, Y2
+	VCMPPS $1, Y2, Y0, Y3
+	VBLENDVPS Y3, Y1, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func actLeakyReLU256(x, y *float32, n int, slope float32)
+TEXT ·actLeakyReLU256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMULPS Y15, Y0, Y1
+	VXORPS Y2, Y2, Y2
+	VCMPPS $1, Y2, Y0, Y3
+	VBLENDVPS Y3, Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMULPS Y15, Y0, Y1
+	VXORPS Y2, Y2, Y2
+	VCMPPS $1, Y2, Y0, Y3
+	VBLENDVPS Y3, Y1, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func biasSigmoid256(x, y *float32, n int, slope float32)
+TEXT ·biasSigmoid256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y8
+	VADDPS Y8, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VSUBPS Y0, Y1, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VDIVPS Y1, Y2, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y8
+	VADDPS Y8, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VSUBPS Y0, Y1, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VDIVPS Y1, Y2, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func actSigmoid256(x, y *float32, n int, slope float32)
+TEXT ·actSigmoid256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VXORPS Y1, Y1, Y1
+	VSUBPS Y0, Y1, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VDIVPS Y1, Y2, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VXORPS Y1, Y1, Y1
+	VSUBPS Y0, Y1, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VDIVPS Y1, Y2, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func biasTanh256(x, y *float32, n int, slope float32)
+TEXT ·biasTanh256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y8
+	VADDPS Y8, Y0, Y0
+	VANDPS ewconst<>+384(SB), Y0, Y4
+	VADDPS Y0, Y0, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+32(SB), Y2
+	VDIVPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VSUBPS Y1, Y2, Y1
+	VMULPS Y0, Y0, Y5
+	VMOVUPS ewconst<>+512(SB), Y3
+	VFMADD213PS ewconst<>+480(SB), Y5, Y3
+	VFMADD213PS ewconst<>+448(SB), Y5, Y3
+	VMULPS Y0, Y5, Y5
+	VMOVAPS Y0, Y6
+	VFMADD231PS Y3, Y5, Y6
+	VCMPPS $1, ewconst<>+416(SB), Y4, Y3
+	VBLENDVPS Y3, Y6, Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y8
+	VADDPS Y8, Y0, Y0
+	VANDPS ewconst<>+384(SB), Y0, Y4
+	VADDPS Y0, Y0, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+32(SB), Y2
+	VDIVPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VSUBPS Y1, Y2, Y1
+	VMULPS Y0, Y0, Y5
+	VMOVUPS ewconst<>+512(SB), Y3
+	VFMADD213PS ewconst<>+480(SB), Y5, Y3
+	VFMADD213PS ewconst<>+448(SB), Y5, Y3
+	VMULPS Y0, Y5, Y5
+	VMOVAPS Y0, Y6
+	VFMADD231PS Y3, Y5, Y6
+	VCMPPS $1, ewconst<>+416(SB), Y4, Y3
+	VBLENDVPS Y3, Y6, Y1, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func actTanh256(x, y *float32, n int, slope float32)
+TEXT ·actTanh256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VANDPS ewconst<>+384(SB), Y0, Y4
+	VADDPS Y0, Y0, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+32(SB), Y2
+	VDIVPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VSUBPS Y1, Y2, Y1
+	VMULPS Y0, Y0, Y5
+	VMOVUPS ewconst<>+512(SB), Y3
+	VFMADD213PS ewconst<>+480(SB), Y5, Y3
+	VFMADD213PS ewconst<>+448(SB), Y5, Y3
+	VMULPS Y0, Y5, Y5
+	VMOVAPS Y0, Y6
+	VFMADD231PS Y3, Y5, Y6
+	VCMPPS $1, ewconst<>+416(SB), Y4, Y3
+	VBLENDVPS Y3, Y6, Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VANDPS ewconst<>+384(SB), Y0, Y4
+	VADDPS Y0, Y0, Y1
+	VMOVUPS ewconst<>+64(SB), Y2
+	VMINPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+96(SB), Y2
+	VMAXPS Y1, Y2, Y1
+	VMULPS ewconst<>+128(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ewconst<>+160(SB), Y2, Y1
+	VFNMADD231PS ewconst<>+192(SB), Y2, Y1
+	VMOVUPS ewconst<>+224(SB), Y3
+	VFMADD213PS ewconst<>+256(SB), Y1, Y3
+	VFMADD213PS ewconst<>+288(SB), Y1, Y3
+	VFMADD213PS ewconst<>+320(SB), Y1, Y3
+	VFMADD213PS ewconst<>+352(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VFMADD213PS ewconst<>+0(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VPADDD Y2, Y3, Y1
+	VADDPS ewconst<>+0(SB), Y1, Y1
+	VMOVUPS ewconst<>+32(SB), Y2
+	VDIVPS Y1, Y2, Y1
+	VMOVUPS ewconst<>+0(SB), Y2
+	VSUBPS Y1, Y2, Y1
+	VMULPS Y0, Y0, Y5
+	VMOVUPS ewconst<>+512(SB), Y3
+	VFMADD213PS ewconst<>+480(SB), Y5, Y3
+	VFMADD213PS ewconst<>+448(SB), Y5, Y3
+	VMULPS Y0, Y5, Y5
+	VMOVAPS Y0, Y6
+	VFMADD231PS Y3, Y5, Y6
+	VCMPPS $1, ewconst<>+416(SB), Y4, Y3
+	VBLENDVPS Y3, Y6, Y1, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func gradReLU256(x, y *float32, n int, slope float32)
+TEXT ·gradReLU256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y7
+	VXORPS Y1, Y1, Y1
+	VCMPPS $6, Y1, Y7, Y3
+	VANDPS Y3, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y7
+	VXORPS Y1, Y1, Y1
+	VCMPPS $6, Y1, Y7, Y3
+	VANDPS Y3, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func gradLeakyReLU256(x, y *float32, n int, slope float32)
+TEXT ·gradLeakyReLU256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y7
+	VMULPS Y15, Y0, Y1
+	VXORPS Y2, Y2, Y2
+	VCMPPS $1, Y2, Y7, Y3
+	VBLENDVPS Y3, Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y7
+	VMULPS Y15, Y0, Y1
+	VXORPS Y2, Y2, Y2
+	VCMPPS $1, Y2, Y7, Y3
+	VBLENDVPS Y3, Y1, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func gradSigmoid256(x, y *float32, n int, slope float32)
+TEXT ·gradSigmoid256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y7
+	VMOVUPS ewconst<>+0(SB), Y1
+	VSUBPS Y7, Y1, Y1
+	VMULPS Y7, Y1, Y1
+	VMULPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y7
+	VMOVUPS ewconst<>+0(SB), Y1
+	VSUBPS Y7, Y1, Y1
+	VMULPS Y7, Y1, Y1
+	VMULPS Y1, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func gradTanh256(x, y *float32, n int, slope float32)
+TEXT ·gradTanh256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y7
+	VMOVUPS ewconst<>+0(SB), Y1
+	VFNMADD231PS Y7, Y7, Y1
+	VMULPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y7
+	VMOVUPS ewconst<>+0(SB), Y1
+	VFNMADD231PS Y7, Y7, Y1
+	VMULPS Y1, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func addScalar256(x, y *float32, n int, slope float32)
+TEXT ·addScalar256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VADDPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VADDPS Y15, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func scale256(x, y *float32, n int, slope float32)
+TEXT ·scale256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMULPS Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMULPS Y15, Y0, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func axpy256(x, y *float32, n int, slope float32)
+TEXT ·axpy256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS slope+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y7
+	VFMADD231PS Y15, Y7, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y7
+	VFMADD231PS Y15, Y7, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+done:
+	VZEROUPPER
+	RET
+
+// func adam256(w, grad, m, v *float32, n int, h *adamParams)
+TEXT ·adam256(SB), NOSPLIT, $0-48
+	MOVQ w+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), R8
+	MOVQ v+24(FP), R9
+	MOVQ n+32(FP), CX
+	MOVQ h+40(FP), DX
+	VBROADCASTSS 0(DX), Y4
+	VBROADCASTSS 4(DX), Y5
+	VBROADCASTSS 8(DX), Y6
+	VBROADCASTSS 12(DX), Y7
+	VBROADCASTSS 16(DX), Y8
+	VBROADCASTSS 20(DX), Y9
+	VBROADCASTSS 24(DX), Y10
+	VBROADCASTSS 28(DX), Y11
+	VBROADCASTSS 32(DX), Y12
+loop:
+	CMPQ CX, $8
+	JL tail
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y1
+	VMOVUPS (R8), Y2
+	VMOVUPS (R9), Y3
+	VMULPS Y5, Y1, Y13
+	VFMADD231PS Y4, Y2, Y13
+	VMOVAPS Y13, Y2
+	VMULPS Y1, Y1, Y13
+	VMULPS Y7, Y13, Y13
+	VFMADD231PS Y6, Y3, Y13
+	VMOVAPS Y13, Y3
+	VMULPS Y9, Y3, Y1
+	VSQRTPS Y1, Y1
+	VADDPS Y10, Y1, Y1
+	VMULPS Y8, Y2, Y13
+	VDIVPS Y1, Y13, Y13
+	VFMADD231PS Y11, Y0, Y13
+	VFNMADD231PS Y12, Y13, Y0
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, (R9)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	SUBQ $8, CX
+	JMP loop
+tail:
+	TESTQ CX, CX
+	JZ done
+	LEAQ ewmask<>+32(SB), AX
+	SHLQ $2, CX
+	SUBQ CX, AX
+	VMOVUPS (AX), Y14
+	VMASKMOVPS (DI), Y14, Y0
+	VMASKMOVPS (SI), Y14, Y1
+	VMASKMOVPS (R8), Y14, Y2
+	VMASKMOVPS (R9), Y14, Y3
+	VMULPS Y5, Y1, Y13
+	VFMADD231PS Y4, Y2, Y13
+	VMOVAPS Y13, Y2
+	VMULPS Y1, Y1, Y13
+	VMULPS Y7, Y13, Y13
+	VFMADD231PS Y6, Y3, Y13
+	VMOVAPS Y13, Y3
+	VMULPS Y9, Y3, Y1
+	VSQRTPS Y1, Y1
+	VADDPS Y10, Y1, Y1
+	VMULPS Y8, Y2, Y13
+	VDIVPS Y1, Y13, Y13
+	VFMADD231PS Y11, Y0, Y13
+	VFNMADD231PS Y12, Y13, Y0
+	VMASKMOVPS Y0, Y14, (DI)
+	VMASKMOVPS Y2, Y14, (R8)
+	VMASKMOVPS Y3, Y14, (R9)
+done:
+	VZEROUPPER
+	RET

@@ -98,3 +98,88 @@ func gradSigmoid512(x, y *float32, n int, slope float32)
 //
 //go:noescape
 func gradTanh512(x, y *float32, n int, slope float32)
+
+// biasIdentity256 sets x[i] = Identity(x[i] + y[i]) for i < n (AVX2+FMA).
+//
+//go:noescape
+func biasIdentity256(x, y *float32, n int, slope float32)
+
+// biasReLU256 sets x[i] = ReLU(x[i] + y[i]) for i < n (AVX2+FMA).
+//
+//go:noescape
+func biasReLU256(x, y *float32, n int, slope float32)
+
+// actReLU256 sets x[i] = ReLU(x[i]) for i < n; y is unused (AVX2+FMA).
+//
+//go:noescape
+func actReLU256(x, y *float32, n int, slope float32)
+
+// biasLeakyReLU256 sets x[i] = LeakyReLU(x[i] + y[i]) for i < n (AVX2+FMA).
+//
+//go:noescape
+func biasLeakyReLU256(x, y *float32, n int, slope float32)
+
+// actLeakyReLU256 sets x[i] = LeakyReLU(x[i]) for i < n; y is unused (AVX2+FMA).
+//
+//go:noescape
+func actLeakyReLU256(x, y *float32, n int, slope float32)
+
+// biasSigmoid256 sets x[i] = Sigmoid(x[i] + y[i]) for i < n (AVX2+FMA).
+//
+//go:noescape
+func biasSigmoid256(x, y *float32, n int, slope float32)
+
+// actSigmoid256 sets x[i] = Sigmoid(x[i]) for i < n; y is unused (AVX2+FMA).
+//
+//go:noescape
+func actSigmoid256(x, y *float32, n int, slope float32)
+
+// biasTanh256 sets x[i] = Tanh(x[i] + y[i]) for i < n (AVX2+FMA).
+//
+//go:noescape
+func biasTanh256(x, y *float32, n int, slope float32)
+
+// actTanh256 sets x[i] = Tanh(x[i]) for i < n; y is unused (AVX2+FMA).
+//
+//go:noescape
+func actTanh256(x, y *float32, n int, slope float32)
+
+// gradReLU256 multiplies x[i] by the ReLU derivative at output y[i] (AVX2+FMA).
+//
+//go:noescape
+func gradReLU256(x, y *float32, n int, slope float32)
+
+// gradLeakyReLU256 multiplies x[i] by the LeakyReLU derivative at output y[i] (AVX2+FMA).
+//
+//go:noescape
+func gradLeakyReLU256(x, y *float32, n int, slope float32)
+
+// gradSigmoid256 multiplies x[i] by the Sigmoid derivative at output y[i] (AVX2+FMA).
+//
+//go:noescape
+func gradSigmoid256(x, y *float32, n int, slope float32)
+
+// gradTanh256 multiplies x[i] by the Tanh derivative at output y[i] (AVX2+FMA).
+//
+//go:noescape
+func gradTanh256(x, y *float32, n int, slope float32)
+
+// addScalar256 adds slope to x[i] for i < n; y is unused (AVX2+FMA).
+//
+//go:noescape
+func addScalar256(x, y *float32, n int, slope float32)
+
+// scale256 multiplies x[i] by slope for i < n; y is unused (AVX2+FMA).
+//
+//go:noescape
+func scale256(x, y *float32, n int, slope float32)
+
+// axpy256 sets x[i] += slope·y[i] for i < n, with one rounding (FMA) (AVX2+FMA).
+//
+//go:noescape
+func axpy256(x, y *float32, n int, slope float32)
+
+// adam256 is the one-pass Adam(W) update of n weights (AVX2+FMA).
+//
+//go:noescape
+func adam256(w, grad, m, v *float32, n int, h *adamParams)

@@ -2,8 +2,12 @@
 
 package nnops
 
-// useAVX512 is always false without assembly.
-var useAVX512 = false
+// Without assembly there is only the portable level.
+const levelGo = 0
+
+var ewLevel = levelGo
+
+func availableLevels() []int { return []int{levelGo} }
 
 func biasActivateRow(row, bias []float32, act Activation, slope float32) bool { return false }
 
@@ -13,8 +17,6 @@ func addTo(dst, src []float32)                     { addToGo(dst, src) }
 func addScalar(x []float32, s float32)             { addScalarGo(x, s) }
 func scale(x []float32, s float32)                 { scaleGo(x, s) }
 func sum(x []float32) float32                      { return sumGo(x) }
+func dot(x, y []float32) float32                   { return dotGo(x, y) }
+func axpy(x, y []float32, s float32)               { axpyGo(x, y, s) }
 func adamStep(w, g, m, v []float32, h *adamParams) { adamGo(w, g, m, v, h) }
-
-func dot(x, y []float32) float32 { return dotGo(x, y) }
-
-func axpy(x, y []float32, s float32) { axpyGo(x, y, s) }

@@ -25,17 +25,14 @@ func exactAct(v float64, act Activation, slope float64) float64 {
 	return v
 }
 
-// withKernels runs f with the assembly kernels on (when the CPU has them)
-// and off.
+// withKernels runs f at every elementwise level this CPU has: portable Go,
+// AVX2, AVX-512.
 func withKernels(t *testing.T, f func(t *testing.T)) {
-	old := useAVX512
-	defer func() { useAVX512 = old }()
-	for _, on := range []bool{false, true} {
-		if on && !old {
-			continue
-		}
-		useAVX512 = on
-		t.Run(fmt.Sprintf("asm=%v", on), f)
+	old := ewLevel
+	defer func() { ewLevel = old }()
+	for _, l := range availableLevels() {
+		ewLevel = l
+		t.Run(fmt.Sprintf("level=%d", l), f)
 	}
 }
 

@@ -361,5 +361,6 @@ func writeElementwise() (asm, decl []byte) {
 		ewLoop(&s, name, "load", a.body)
 		decl1(name, fmt.Sprintf("multiplies x[i] by the %s derivative at output y[i]", a.name))
 	}
+	writeElementwise256(&s, &d)
 	return s.Bytes(), d.Bytes()
 }

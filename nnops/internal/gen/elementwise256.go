@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// The AVX2+FMA elementwise kernels, for CPUs without AVX-512. They walk 8
+// values at a time and finish with a VMASKMOVPS partial vector (mask from
+// the table ewmask<>), so they never touch memory past n. AVX2 has no
+// VSCALEFPS, so exp builds 2^n in the exponent bits and clamps its argument
+// to [−86, 88] to keep that exponent normal.
+//
+// Register use: Y0 the value, Y1–Y6 temporaries, Y7 the second stream, Y8
+// the bias, Y14 the tail mask, Y15 the scalar argument. Constants are
+// 8-lane vectors in ewconst<> used as memory operands.
+
+// consts256 names the vectors of ewconst<>, in order.
+var consts256 = []struct {
+	name string
+	bits uint32
+}{
+	{"one", 0x3f800000}, {"two", 0x40000000}, {"hi", 0x42b00000}, {"lo", 0xc2ac0000},
+	{"log2e", 0x3fb8aa3b}, {"ln2hi", 0x3f318000}, {"ln2lo", 0xb95e8083},
+	{"c6", 0x3ab60b61}, {"c5", 0x3c088889}, {"c4", 0x3d2aaaab}, {"c3", 0x3e2aaaab}, {"c2", 0x3f000000},
+	{"abs", 0x7fffffff}, {"thr", 0x3d800000}, {"t3", 0xbeaaaaab}, {"t5", 0x3e088889}, {"t7", 0xbd5d0dd1},
+}
+
+// k is the memory operand of constant name.
+func k(name string) string {
+	for i, c := range consts256 {
+		if c.name == name {
+			return fmt.Sprintf("ewconst<>+%d(SB)", 32*i)
+		}
+	}
+	panic("no constant " + name)
+}
+
+func exp256(p func(string, ...any)) {
+	p("VMOVUPS %s, Y2", k("hi"))
+	p("VMINPS Y1, Y2, Y1")
+	p("VMOVUPS %s, Y2", k("lo"))
+	p("VMAXPS Y1, Y2, Y1")
+	p("VMULPS %s, Y1, Y2", k("log2e"))
+	p("VROUNDPS $0, Y2, Y2")
+	p("VFNMADD231PS %s, Y2, Y1", k("ln2hi"))
+	p("VFNMADD231PS %s, Y2, Y1", k("ln2lo"))
+	p("VMOVUPS %s, Y3", k("c6"))
+	for _, c := range []string{"c5", "c4", "c3", "c2", "one", "one"} {
+		p("VFMADD213PS %s, Y1, Y3", k(c))
+	}
+	p("VCVTPS2DQ Y2, Y2")
+	p("VPSLLD $23, Y2, Y2")
+	p("VPADDD Y2, Y3, Y1")
+}
+
+var activations256 = map[string]ewBody{
+	"Identity": func(p func(string, ...any)) {},
+	"ReLU": func(p func(string, ...any)) {
+		p("VXORPS Y1, Y1, Y1")
+		p("VMAXPS Y0, Y1, Y0")
+	},
+	"LeakyReLU": func(p func(string, ...any)) {
+		p("VMULPS Y15, Y0, Y1")
+		p("VXORPS Y2, Y2, Y2")
+		p("VCMPPS $1, Y2, Y0, Y3")
+		p("VBLENDVPS Y3, Y1, Y0, Y0")
+	},
+	"Sigmoid": func(p func(string, ...any)) {
+		p("VXORPS Y1, Y1, Y1")
+		p("VSUBPS Y0, Y1, Y1")
+		exp256(p)
+		p("VADDPS %s, Y1, Y1", k("one"))
+		p("VMOVUPS %s, Y2", k("one"))
+		p("VDIVPS Y1, Y2, Y0")
+	},
+	"Tanh": func(p func(string, ...any)) {
+		p("VANDPS %s, Y0, Y4", k("abs"))
+		p("VADDPS Y0, Y0, Y1")
+		exp256(p)
+		p("VADDPS %s, Y1, Y1", k("one"))
+		p("VMOVUPS %s, Y2", k("two"))
+		p("VDIVPS Y1, Y2, Y1")
+		p("VMOVUPS %s, Y2", k("one"))
+		p("VSUBPS Y1, Y2, Y1")
+		p("VMULPS Y0, Y0, Y5")
+		p("VMOVUPS %s, Y3", k("t7"))
+		p("VFMADD213PS %s, Y5, Y3", k("t5"))
+		p("VFMADD213PS %s, Y5, Y3", k("t3"))
+		p("VMULPS Y0, Y5, Y5")
+		p("VMOVAPS Y0, Y6")
+		p("VFMADD231PS Y3, Y5, Y6")
+		p("VCMPPS $1, %s, Y4, Y3", k("thr"))
+		p("VBLENDVPS Y3, Y6, Y1, Y0")
+	},
+}
+
+var derivatives256 = map[string]ewBody{
+	"ReLU": func(p func(string, ...any)) {
+		p("VXORPS Y1, Y1, Y1")
+		p("VCMPPS $6, Y1, Y7, Y3")
+		p("VANDPS Y3, Y0, Y0")
+	},
+	"LeakyReLU": func(p func(string, ...any)) {
+		p("VMULPS Y15, Y0, Y1")
+		p("VXORPS Y2, Y2, Y2")
+		p("VCMPPS $1, Y2, Y7, Y3")
+		p("VBLENDVPS Y3, Y1, Y0, Y0")
+	},
+	"Sigmoid": func(p func(string, ...any)) {
+		p("VMOVUPS %s, Y1", k("one"))
+		p("VSUBPS Y7, Y1, Y1")
+		p("VMULPS Y7, Y1, Y1")
+		p("VMULPS Y1, Y0, Y0")
+	},
+	"Tanh": func(p func(string, ...any)) {
+		p("VMOVUPS %s, Y1", k("one"))
+		p("VFNMADD231PS Y7, Y7, Y1")
+		p("VMULPS Y1, Y0, Y0")
+	},
+}
+
+// vecLoop256 is vecLoop for AVX2: 8 lanes, VMASKMOVPS tail.
+func vecLoop256(w *bytes.Buffer, header string, args []string, streams []stream, body ewBody) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	fmt.Fprintf(w, "\n%s", header)
+	for _, a := range args {
+		p("%s", a)
+	}
+	step := func(masked bool) {
+		for _, s := range streams {
+			if masked {
+				p("VMASKMOVPS (%s), Y14, %s", s.ptr, s.vec)
+			} else {
+				p("VMOVUPS (%s), %s", s.ptr, s.vec)
+			}
+		}
+		body(p)
+		for _, s := range streams {
+			if !s.store {
+				continue
+			}
+			if masked {
+				p("VMASKMOVPS %s, Y14, (%s)", s.vec, s.ptr)
+			} else {
+				p("VMOVUPS %s, (%s)", s.vec, s.ptr)
+			}
+		}
+	}
+	fmt.Fprintf(w, "loop:\n")
+	p("CMPQ CX, $8")
+	p("JL tail")
+	step(false)
+	for _, s := range streams {
+		p("ADDQ $32, %s", s.ptr)
+	}
+	p("SUBQ $8, CX")
+	p("JMP loop")
+	fmt.Fprintf(w, "tail:\n")
+	p("TESTQ CX, CX")
+	p("JZ done")
+	// Mask of CX leading lanes: ewmask<> holds 8 all-ones then 8 zeros.
+	p("LEAQ ewmask<>+32(SB), AX")
+	p("SHLQ $2, CX")
+	p("SUBQ CX, AX")
+	p("VMOVUPS (AX), Y14")
+	step(true)
+	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+func ewLoop256(w *bytes.Buffer, name, second string, body ewBody) {
+	streams := []stream{{"DI", "Y0", true}}
+	pre := func(p func(string, ...any)) {}
+	switch second {
+	case "add":
+		streams = append(streams, stream{"SI", "Y8", false})
+		pre = func(p func(string, ...any)) { p("VADDPS Y8, Y0, Y0") }
+	case "load":
+		streams = append(streams, stream{"SI", "Y7", false})
+	}
+	header := fmt.Sprintf("// func %s(x, y *float32, n int, slope float32)\nTEXT ·%s(SB), NOSPLIT, $0-28\n", name, name)
+	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ n+16(FP), CX", "VBROADCASTSS slope+24(FP), Y15"}
+	vecLoop256(w, header, args, streams, func(p func(string, ...any)) { pre(p); body(p) })
+}
+
+func writeAdam256(w *bytes.Buffer) {
+	header := "// func adam256(w, grad, m, v *float32, n int, h *adamParams)\nTEXT ·adam256(SB), NOSPLIT, $0-48\n"
+	args := []string{
+		"MOVQ w+0(FP), DI", "MOVQ grad+8(FP), SI", "MOVQ m+16(FP), R8", "MOVQ v+24(FP), R9", "MOVQ n+32(FP), CX",
+		"MOVQ h+40(FP), DX",
+	}
+	for i, reg := range []int{4, 5, 6, 7, 8, 9, 10, 11, 12} {
+		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Y%d", 4*i, reg))
+	}
+	streams := []stream{{"DI", "Y0", true}, {"SI", "Y1", false}, {"R8", "Y2", true}, {"R9", "Y3", true}}
+	vecLoop256(w, header, args, streams, func(p func(string, ...any)) {
+		p("VMULPS Y5, Y1, Y13")
+		p("VFMADD231PS Y4, Y2, Y13")
+		p("VMOVAPS Y13, Y2")
+		p("VMULPS Y1, Y1, Y13")
+		p("VMULPS Y7, Y13, Y13")
+		p("VFMADD231PS Y6, Y3, Y13")
+		p("VMOVAPS Y13, Y3")
+		p("VMULPS Y9, Y3, Y1")
+		p("VSQRTPS Y1, Y1")
+		p("VADDPS Y10, Y1, Y1")
+		p("VMULPS Y8, Y2, Y13")
+		p("VDIVPS Y1, Y13, Y13")
+		p("VFMADD231PS Y11, Y0, Y13")
+		p("VFNMADD231PS Y12, Y13, Y0")
+	})
+}
+
+// writeElementwise256 appends the AVX2 kernels to s and their declarations
+// to d.
+func writeElementwise256(s, d *bytes.Buffer) {
+	for i, c := range consts256 {
+		for lane := 0; lane < 8; lane++ {
+			fmt.Fprintf(s, "DATA ewconst<>+%d(SB)/4, $0x%08x\n", 32*i+4*lane, c.bits)
+		}
+	}
+	fmt.Fprintf(s, "GLOBL ewconst<>(SB), RODATA|NOPTR, $%d\n", 32*len(consts256))
+	for lane := 0; lane < 16; lane++ {
+		v := uint32(0xffffffff)
+		if lane >= 8 {
+			v = 0
+		}
+		fmt.Fprintf(s, "DATA ewmask<>+%d(SB)/4, $0x%08x\n", 4*lane, v)
+	}
+	fmt.Fprintf(s, "GLOBL ewmask<>(SB), RODATA|NOPTR, $64\n")
+	decl := func(name, doc string) {
+		fmt.Fprintf(d, "// %s %s (AVX2+FMA).\n//\n//go:noescape\nfunc %s(x, y *float32, n int, slope float32)\n\n", name, doc, name)
+	}
+	for _, a := range activations {
+		body := activations256[a.name]
+		name := "bias" + a.name + "256"
+		ewLoop256(s, name, "add", body)
+		decl(name, fmt.Sprintf("sets x[i] = %s(x[i] + y[i]) for i < n", a.name))
+		if a.name == "Identity" {
+			continue
+		}
+		name = "act" + a.name + "256"
+		ewLoop256(s, name, "", body)
+		decl(name, fmt.Sprintf("sets x[i] = %s(x[i]) for i < n; y is unused", a.name))
+	}
+	for _, a := range derivatives {
+		name := "grad" + a.name + "256"
+		ewLoop256(s, name, "load", derivatives256[a.name])
+		decl(name, fmt.Sprintf("multiplies x[i] by the %s derivative at output y[i]", a.name))
+	}
+	ewLoop256(s, "addScalar256", "", func(p func(string, ...any)) { p("VADDPS Y15, Y0, Y0") })
+	decl("addScalar256", "adds slope to x[i] for i < n; y is unused")
+	ewLoop256(s, "scale256", "", func(p func(string, ...any)) { p("VMULPS Y15, Y0, Y0") })
+	decl("scale256", "multiplies x[i] by slope for i < n; y is unused")
+	ewLoop256(s, "axpy256", "load", func(p func(string, ...any)) { p("VFMADD231PS Y15, Y7, Y0") })
+	decl("axpy256", "sets x[i] += slope·y[i] for i < n, with one rounding (FMA)")
+	writeAdam256(s)
+	fmt.Fprintf(d, "// adam256 is the one-pass Adam(W) update of n weights (AVX2+FMA).\n//\n//go:noescape\nfunc adam256(w, grad, m, v *float32, n int, h *adamParams)\n\n")
+}
