@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -21,6 +20,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/latent-ai/latent/tests/internal/harness"
 )
 
 // python is Debian's interpreter, which has jupyter_client and pyzmq; the
@@ -67,79 +68,24 @@ func TestMain(m *testing.M) {
 // prefix, points every Jupyter directory at temporary ones, and checks the
 // Python side.
 func setup() error {
-	for _, d := range []string{"data", "config", "runtime", "home"} {
-		if err := os.MkdirAll(filepath.Join(workDir, d), 0o700); err != nil {
-			return err
-		}
+	if err := harness.IsolateJupyter(workDir); err != nil {
+		return err
 	}
-	os.Setenv("JUPYTER_DATA_DIR", filepath.Join(workDir, "data"))
-	os.Setenv("JUPYTER_CONFIG_DIR", filepath.Join(workDir, "config"))
-	os.Setenv("JUPYTER_RUNTIME_DIR", filepath.Join(workDir, "runtime"))
-	os.Setenv("JUPYTER_PLATFORM_DIRS", "1")
-	os.Setenv("IPYTHONDIR", filepath.Join(workDir, "home", ".ipython"))
-
 	if out, err := exec.Command(python, "-c", "import jupyter_client, zmq").CombinedOutput(); err != nil {
 		skipReason = fmt.Sprintf("%s with jupyter_client and pyzmq is required (apt-get install python3-jupyter-client; scripts/setup.sh does it): %v: %s", python, err, bytes.TrimSpace(out))
 		return nil
 	}
-	root, err := moduleRoot()
+	bin, err := harness.BuildLatent(workDir)
 	if err != nil {
 		return err
 	}
-	latentBin = filepath.Join(workDir, "latent")
-	build := exec.Command("go", "build", "-o", latentBin, "./cmd/latent")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/latent: %v\n%s", err, out)
-	}
-	argv, dir, err := installKernelspec(latentBin, filepath.Join(workDir, "prefix"))
+	ks, err := harness.Install(bin, filepath.Join(workDir, "prefix"))
 	if err != nil {
 		return err
 	}
-	kernelArgv, kernelSpecDir = argv, dir
-	os.Setenv("JUPYTER_PATH", filepath.Join(workDir, "prefix", "share", "jupyter"))
+	latentBin, kernelArgv, kernelSpecDir = bin, ks.Argv, ks.Dir
+	os.Setenv("JUPYTER_PATH", ks.JupyterPath)
 	return nil
-}
-
-// moduleRoot returns the directory of go.mod above the test's directory.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %v", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("not inside the Latent module")
-	}
-	return filepath.Dir(mod), nil
-}
-
-// installKernelspec runs `latent install --prefix prefix` and returns the
-// argv of the kernel.json it wrote and that kernelspec's directory.
-func installKernelspec(bin, prefix string) ([]string, string, error) {
-	out, err := exec.Command(bin, "install", "--prefix", prefix).CombinedOutput()
-	if err != nil {
-		return nil, "", fmt.Errorf("latent install --prefix %s: %v\n%s", prefix, err, out)
-	}
-	specs, _ := filepath.Glob(filepath.Join(prefix, "share", "jupyter", "kernels", "*", "kernel.json"))
-	if len(specs) == 0 {
-		return nil, "", fmt.Errorf("latent install --prefix %s wrote no share/jupyter/kernels/*/kernel.json (output: %s)", prefix, out)
-	}
-	b, err := os.ReadFile(specs[0])
-	if err != nil {
-		return nil, "", err
-	}
-	var spec struct {
-		Argv          []string `json:"argv"`
-		InterruptMode string   `json:"interrupt_mode"`
-	}
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return nil, "", fmt.Errorf("%s: %v", specs[0], err)
-	}
-	if len(spec.Argv) == 0 || !strings.Contains(strings.Join(spec.Argv, " "), "{connection_file}") {
-		return nil, "", fmt.Errorf("%s: argv %q has no {connection_file}", specs[0], spec.Argv)
-	}
-	return spec.Argv, filepath.Dir(specs[0]), nil
 }
 
 // requireTools skips t when a required system tool is missing.
