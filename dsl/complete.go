@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/traefik/yaegi/stdlib"
 
@@ -23,11 +24,28 @@ func lookupDoc(pkgPath, name string) (docs.Entry, bool) {
 	return docs.Lookup(pkgPath, name)
 }
 
-// synopsis is the first sentence of a doc comment.
+// synopsis is the first sentence of a doc comment, at most 160 bytes.
 func synopsis(doc string) string {
 	doc = strings.Join(strings.Fields(doc), " ")
-	if i := strings.Index(doc, ". "); i >= 0 {
-		return doc[:i+1]
+	for from := 0; ; {
+		i := strings.Index(doc[from:], ". ")
+		if i < 0 {
+			break
+		}
+		end := from + i
+		if strings.HasSuffix(doc[:end], "e.g") || strings.HasSuffix(doc[:end], "i.e") {
+			from = end + 2
+			continue
+		}
+		doc = doc[:end+1]
+		break
+	}
+	if len(doc) > 160 {
+		cut := 157
+		for cut > 0 && !utf8.RuneStart(doc[cut]) {
+			cut--
+		}
+		doc = doc[:cut] + "..."
 	}
 	return doc
 }
@@ -252,10 +270,19 @@ func (s *Session) Inspect(code string, cursor, detail int) (display.Bundle, bool
 // memberHelp describes field or method name of variable qual.
 func (s *Session) memberHelp(qual string, v reflect.Value, name string) string {
 	t := v.Type()
-	if m, ok := t.MethodByName(name); ok {
-		return fmt.Sprintf("%s.%s  %s", qual, name, m.Type)
+	named := t
+	if named.Kind() == reflect.Pointer {
+		named = named.Elem()
 	}
-	if m, ok := reflect.PointerTo(t).MethodByName(name); ok {
+	_, has := t.MethodByName(name)
+	if _, onPtr := reflect.PointerTo(t).MethodByName(name); has || onPtr {
+		if e, ok := lookupDoc(named.PkgPath(), named.Name()+"."+name); ok {
+			return e.Decl + "\n\n" + e.Doc
+		}
+		m, ok := t.MethodByName(name)
+		if !ok {
+			m, _ = reflect.PointerTo(t).MethodByName(name)
+		}
 		return fmt.Sprintf("%s.%s  %s", qual, name, m.Type)
 	}
 	st := t

@@ -48,7 +48,7 @@ func TestComplete(t *testing.T) {
 
 func TestInspect(t *testing.T) {
 	s := newSession(t)
-	if _, err := s.Execute(context.Background(), "count := 42\nfunc helper(a int) int { return a }", newRecSink()); err != nil {
+	if _, err := s.Execute(context.Background(), "count := 42\nfunc helper(a int) int { return a }\nmodel := ae.Dense(4, 2)", newRecSink()); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -63,6 +63,7 @@ func TestInspect(t *testing.T) {
 		{"helper(1)", 3, []string{"func helper(a int) int"}},
 		{"data", 2, []string{"package data"}},
 		{"   ", 1, nil},
+		{"model.Fit(x)", 7, []string{"func (m *Model) Fit(", "Fit trains"}},
 	}
 	for _, c := range cases {
 		b, ok := s.Inspect(c.code, c.cursor, 0)

@@ -100,7 +100,16 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		msg := "the cell was interrupted; variables assigned before the interrupt keep their values"
 		if s.stuck {
-			msg += ". A compiled call is still running in the background and could not be stopped; restart the kernel if it keeps the CPU busy"
+			// The interpreter is still inside a compiled call that ignores
+			// cancellation. Move the session's state to a fresh interpreter
+			// so that the next cells do not share one with it.
+			s.stuck = false
+			if rerr := s.rebuild(context.Background(), code, nil, discardSink{}); rerr == nil {
+				msg += ". A compiled call did not stop: it keeps running in the background until it returns, and the session moved your variables and definitions to a fresh interpreter; restart the kernel if that call keeps the CPU busy"
+			} else {
+				s.stuck = true
+				msg += ". A compiled call did not stop and the session could not move to a fresh interpreter (" + rerr.Error() + "); restart the kernel"
+			}
 		}
 		return &display.Error{Name: "Interrupted", Value: msg, Traceback: []string{"Interrupted: " + msg}}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/dsl/docs"
 	"github.com/latent-ai/latent/dsl/symbols"
 )
 
@@ -210,6 +211,9 @@ func (s *Session) helpAll() string {
 		sort.Strings(names)
 		for _, n := range names {
 			fmt.Fprintf(&b, "%s\n", oneLine(p, pkg, n))
+			for _, m := range docs.Methods(p, n) {
+				fmt.Fprintf(&b, "%s\n", oneLine(p, pkg, n+"."+m))
+			}
 		}
 	}
 	return b.String()
@@ -236,7 +240,12 @@ func isPreImported(p string) bool {
 // first sentence of its doc.
 func oneLine(pkgPath, pkg, name string) string {
 	if e, ok := lookupDoc(pkgPath, name); ok {
-		line := e.Decl
+		line, _, _ := strings.Cut(e.Decl, "\n")
+		line = strings.TrimSuffix(strings.TrimSpace(line), "{")
+		if line == "var (" || line == "const (" || line == "var(" || line == "const(" {
+			line = strings.TrimSuffix(line, "(") + name
+		}
+		line = strings.TrimSpace(line)
 		if syn := synopsis(e.Doc); syn != "" {
 			line += "  // " + syn
 		}

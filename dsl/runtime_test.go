@@ -130,3 +130,25 @@ func TestRuntimeInCells(t *testing.T) {
 		{code: "h3 := m.Fit(train, ae.Epochs(1), ae.Quiet())\nlen(h3.Train)", result: "1"},
 	})
 }
+
+// TestBlockedCompiledCall interrupts a cell blocked in a compiled call that
+// ignores cancellation: the cell is reported as interrupted and the session
+// carries on in a fresh interpreter with its state.
+func TestBlockedCompiledCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the stop grace period")
+	}
+	s := newSession(t)
+	runSteps(t, s, []step{{code: "import \"time\"\nv := 5\nfunc tw(x int) int { return 2 * x }", result: ""}})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		cancel()
+	}()
+	_, err := s.Execute(ctx, "time.Sleep(time.Hour)", newRecSink())
+	var de *display.Error
+	if !errors.As(err, &de) || de.Name != "Interrupted" || !strings.Contains(de.Value, "fresh interpreter") {
+		t.Fatalf("blocked call: %v", err)
+	}
+	runSteps(t, s, []step{{code: "tw(v)", result: "10"}})
+}

@@ -3,6 +3,11 @@
 // (go generate runs gen.go), for the session's inspect and %help.
 package docs
 
+import (
+	"sort"
+	"strings"
+)
+
 //go:generate go run gen.go
 
 // Entry documents one symbol: its declaration as Go source and its doc
@@ -22,4 +27,17 @@ func Lookup(pkgPath, name string) (Entry, bool) {
 // Members returns the documented exported names of pkgPath.
 func Members(pkgPath string) []string {
 	return members[pkgPath]
+}
+
+// Methods returns the documented methods of pkgPath's type typ, sorted.
+func Methods(pkgPath, typ string) []string {
+	prefix := pkgPath + "." + typ + "."
+	var ms []string
+	for k := range entries {
+		if strings.HasPrefix(k, prefix) {
+			ms = append(ms, k[len(prefix):])
+		}
+	}
+	sort.Strings(ms)
+	return ms
 }
