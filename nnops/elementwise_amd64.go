@@ -164,3 +164,13 @@ func adamStep(w, g, m, v []float32, h *adamParams) {
 	}
 	adamGo(w, g, m, v, h)
 }
+
+// hasAxpy4 reports whether axpy4 has an assembly kernel at this level.
+func hasAxpy4() bool { return ewLevel == levelAVX512 }
+
+// axpy4 adds a[0..3] times four rows of y (ldy apart) into x, whose length
+// is a multiple of 16.
+func axpy4(x, y []float32, ldy int, a *[4]float32) {
+	_ = y[3*ldy+len(x)-1]
+	axpy4x512(&x[0], &y[0], ldy, len(x), &a[0])
+}

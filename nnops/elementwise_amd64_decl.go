@@ -64,6 +64,13 @@ func scale512(x, y *float32, n int, slope float32)
 //go:noescape
 func axpy512(x, y *float32, n int, slope float32)
 
+// axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +
+// a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;
+// n must be a multiple of 16 (AVX-512F).
+//
+//go:noescape
+func axpy4x512(x, y *float32, ldy, n int, a *float32)
+
 // adam512 is the one-pass Adam(W) update of n weights (AVX-512F).
 //
 //go:noescape

@@ -49,12 +49,27 @@ func gemvCols(j0, j1, k int, alpha float32, a []float32, lda int, transA bool, b
 	accBuf := getScratch(j1 - j0)
 	acc := *accBuf
 	clear(acc)
-	for p := 0; p < k; p++ {
-		ap := a[p]
-		if transA {
-			ap = a[p*lda]
+	aStride := 1
+	if transA {
+		aStride = lda
+	}
+	p := 0
+	if n16 := len(acc) &^ 15; n16 > 0 && hasAxpy4() {
+		// Four rows at a time, then the columns past n16 one row at a
+		// time: the same fused multiply-adds in the same order.
+		var a4 [4]float32
+		for ; p+4 <= k; p += 4 {
+			for i := range a4 {
+				a4[i] = a[(p+i)*aStride]
+			}
+			axpy4(acc[:n16], b[p*ldb+j0:], ldb, &a4)
+			for i := range a4 {
+				axpy(acc[n16:], b[(p+i)*ldb+j0+n16:(p+i)*ldb+j1], a4[i])
+			}
 		}
-		axpy(acc, b[p*ldb+j0:p*ldb+j1], ap)
+	}
+	for ; p < k; p++ {
+		axpy(acc, b[p*ldb+j0:p*ldb+j1], a[p*aStride])
 	}
 	cr := c[j0:j1]
 	for j, v := range acc {

@@ -201,6 +201,27 @@ func vecLoop(w *bytes.Buffer, header string, args []string, streams []stream, bo
 	p("RET")
 }
 
+// writeAxpy4 writes axpy4x512: four rows of y added into x in one pass, so
+// x is loaded and stored once per four rows. n must be a multiple of 16
+// (the tail code vecLoop emits is then never reached; its loads of rows 1-3
+// are not masked).
+func writeAxpy4(w *bytes.Buffer) {
+	header := "// func axpy4x512(x, y *float32, ldy, n int, a *float32)\nTEXT ·axpy4x512(SB), NOSPLIT, $0-40\n"
+	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ ldy+16(FP), R10", "SHLQ $2, R10",
+		"MOVQ n+24(FP), CX", "MOVQ a+32(FP), DX",
+		"VBROADCASTSS 0(DX), Z8", "VBROADCASTSS 4(DX), Z9", "VBROADCASTSS 8(DX), Z10", "VBROADCASTSS 12(DX), Z11",
+		"LEAQ (SI)(R10*2), R11"}
+	// Rows: SI, SI+ldy, R11 = SI+2ldy, R11+ldy; all advance with SI.
+	streams := []stream{{"DI", "Z0", true}, {"SI", "Z1", false}}
+	vecLoop(w, header, args, streams, func(p func(string, ...any)) {
+		p("VFMADD231PS Z8, Z1, Z0")
+		p("VFMADD231PS (SI)(R10*1), Z9, Z0")
+		p("VFMADD231PS (R11), Z10, Z0")
+		p("VFMADD231PS (R11)(R10*1), Z11, Z0")
+		p("ADDQ $64, R11")
+	})
+}
+
 // writeAdam writes adam512, the one-pass Adam(W) update; see Adam in api.go
 // for the formula it follows step by step.
 func writeAdam(w *bytes.Buffer) {
@@ -350,6 +371,8 @@ func writeElementwise() (asm, decl []byte) {
 	}
 	ewLoop(&s, "axpy512", "load", func(p func(string, ...any)) { p("VFMADD231PS Z31, Z7, Z0") })
 	decl1("axpy512", "sets x[i] += slope·y[i] for i < n, with one rounding (FMA)")
+	writeAxpy4(&s)
+	fmt.Fprintf(&d, "// axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +\n// a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;\n// n must be a multiple of 16 (AVX-512F).\n//\n//go:noescape\nfunc axpy4x512(x, y *float32, ldy, n int, a *float32)\n\n")
 	writeAdam(&s)
 	fmt.Fprintf(&d, "// adam512 is the one-pass Adam(W) update of n weights (AVX-512F).\n//\n//go:noescape\nfunc adam512(w, grad, m, v *float32, n int, h *adamParams)\n\n")
 	writeSum(&s, false)
