@@ -509,3 +509,22 @@ func TestTwoDecoders(t *testing.T) {
 		t.Errorf("swapped images have mean %.3f, domain A %.3f, domain B %.3f", ms, ma, mb)
 	}
 }
+
+// TestScheduleAndOptimizers checks that the learning-rate schedule, the
+// optimizer options and gradient clipping reach the training loop.
+func TestScheduleAndOptimizers(t *testing.T) {
+	train := blobs("train", 128, 1, 8, 8, 1)
+	h := Dense(64, 8).Fit(train, Epochs(3), Batch(32), Quiet(), LR(1e-2), Schedule(nn.StepDecay(1, 0.5)), ClipNorm(1))
+	if lr := h.Metrics["lr"]; len(lr) != 3 || math.Abs(lr[2]-2.5e-3) > 1e-9 {
+		t.Errorf("learning rates %v, want 1e-2, 5e-3, 2.5e-3", lr)
+	}
+	for _, o := range []*nn.Optimizer{nn.SGD(0.5, 0.9), nn.AdamW(3e-3, 1e-2)} {
+		h := Dense(64, 8).Fit(train, Epochs(6), Batch(32), Quiet(), Optimizer(o))
+		if !(h.Last() < h.Train[0]) {
+			t.Errorf("%s: loss %v did not fall", o.Kind, h.Train)
+		}
+	}
+	if _, err := Dense(64, 8).FitE(train, Quiet(), Optimizer(&nn.Optimizer{Kind: "adam"})); err == nil || !strings.Contains(err.Error(), "learning rate") {
+		t.Errorf("zero learning rate: %v", err)
+	}
+}
