@@ -41,7 +41,7 @@ code{font-family:ui-monospace,monospace;font-size:90%}
 `
 
 // HTML renders nb as one standalone HTML page: markdown cells rendered,
-// code with Go syntax colors, and every output, images inline as data URLs,
+// code with Go syntax colors (other languages plain), and every output, images inline as data URLs,
 // so the file can be kept as a CI artifact and opened anywhere. The same
 // notebook always gives the same bytes.
 func (nb *Notebook) HTML(title string) []byte {
@@ -61,6 +61,10 @@ func (nb *Notebook) HTML(title string) []byte {
 		}
 	}
 	t := html.EscapeString(title)
+	highlight := html.EscapeString
+	if li, _ := nb.Metadata["language_info"].(map[string]any); li == nil || li["name"] == nil || li["name"] == "go" {
+		highlight = highlightGo
+	}
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%s</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n", t, reportCSS)
 	fmt.Fprintf(&b, "<header>\n<h1>%s</h1>\n<p class=\"summary\">%d of %d cells executed, %s. Executed by latent run.</p>\n</header>\n",
 		t, code, len(nb.Cells), plural(errs, "error"))
@@ -73,7 +77,7 @@ func (nb *Notebook) HTML(title string) []byte {
 			fmt.Fprintf(&b, "<section class=\"cell raw\" id=\"cell-%s\"><pre>%s</pre></section>\n", id, html.EscapeString(c.Source))
 		case CodeCell:
 			fmt.Fprintf(&b, "<section class=\"cell code\" id=\"cell-%s\">\n<div class=\"input\"><div class=\"prompt\">In [%s]:</div><div class=\"body\"><pre class=\"source\"><code>%s</code></pre></div></div>\n",
-				id, countString(c.ExecutionCount), highlightGo(c.Source))
+				id, countString(c.ExecutionCount), highlight(c.Source))
 			for _, o := range c.Outputs {
 				writeOutputHTML(&b, o)
 			}

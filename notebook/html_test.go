@@ -92,3 +92,13 @@ func TestHTMLReport(t *testing.T) {
 		t.Error("report keeps ANSI escapes")
 	}
 }
+
+func TestHTMLReportHighlightsOnlyGo(t *testing.T) {
+	cell := []*Cell{{ID: "c", Type: CodeCell, Source: "for x in y: pass"}}
+	for lang, colored := range map[string]bool{"go": true, "python": false} {
+		nb := &Notebook{Cells: cell, Metadata: map[string]any{"language_info": map[string]any{"name": lang}}}
+		if got := strings.Contains(string(nb.HTML("t")), `<span class="k">for</span>`); got != colored {
+			t.Errorf("%s notebook: keyword colored = %v, want %v", lang, got, colored)
+		}
+	}
+}

@@ -118,6 +118,7 @@ type ParseError struct {
 	Msg  string
 }
 
+// Error says which file, where in it and what is wrong.
 func (e *ParseError) Error() string {
 	var b strings.Builder
 	if e.File != "" {

@@ -3,6 +3,7 @@ package notebook
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -28,6 +29,7 @@ type recorder struct {
 	clearPending bool
 	displays     map[string][]displayRef
 	closed       bool
+	echo         io.Writer // also gets stream text, when set
 }
 
 type displayRef struct {
@@ -98,6 +100,9 @@ func (r *recorder) Stream(name, text string) {
 	defer r.mu.Unlock()
 	if r.closed || r.cell == nil {
 		return
+	}
+	if r.echo != nil {
+		io.WriteString(r.echo, text)
 	}
 	if !r.clearPending {
 		if n := len(r.cell.Outputs); n > 0 {

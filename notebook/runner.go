@@ -44,6 +44,12 @@ type Options struct {
 	AllowErrors bool
 	// Progress, when set, receives one line per executed cell.
 	Progress io.Writer
+	// Echo, when set, also receives the cells' stream output as it arrives
+	// (papermill's --log-output), so a CI log shows training progress.
+	Echo io.Writer
+	// Heartbeat, when positive and Progress is set, prints a line for a
+	// cell that has been running that long, and again after each period.
+	Heartbeat time.Duration
 	// KernelSpec and LanguageInfo are written into the notebook's metadata;
 	// nil means Latent's (KernelSpec() and LanguageInfo()). A run on
 	// another kernel passes that kernel's.
@@ -66,6 +72,7 @@ type CellError struct {
 	Expected bool
 }
 
+// Error names the notebook, the cell (position and In [n]) and the error.
 func (e *CellError) Error() string {
 	var b strings.Builder
 	if e.Notebook != "" {
@@ -113,6 +120,7 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 	nb.AssignIDs()
 
 	rec := newRecorder()
+	rec.echo = opts.Echo
 	defer rec.close()
 	display.SetSink(rec)
 	defer display.SetSink(nil)
@@ -135,7 +143,9 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 		c.ExecutionCount = &count
 		rec.begin(c)
 		res.Cells++
+		stopBeat := heartbeat(opts, i+1, count, len(nb.Cells))
 		ce := runCell(ctx, exec, c, rec, count, opts)
+		stopBeat()
 		if ctx.Err() != nil {
 			res.Elapsed = time.Since(start)
 			return res, fmt.Errorf("%s: interrupted in cell %d (In [%d]): %w", opts.Name, i+1, count, ctx.Err())
@@ -157,6 +167,29 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 		fmt.Fprintf(opts.Progress, "latent run: %s: %d code cells run in %s\n", opts.Name, res.Cells, since(start))
 	}
 	return res, nil
+}
+
+// heartbeat prints "still running" lines for a long cell until stopped.
+func heartbeat(opts Options, index, count, cells int) (stop func()) {
+	if opts.Progress == nil || opts.Heartbeat <= 0 {
+		return func() {}
+	}
+	start := time.Now()
+	t := time.NewTicker(opts.Heartbeat)
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		for {
+			select {
+			case <-t.C:
+				fmt.Fprintf(opts.Progress, "latent run: %s: cell %d/%d (In [%d]) still running after %s\n",
+					opts.Name, index, cells, count, time.Since(start).Round(time.Second))
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { t.Stop(); close(done); <-exited }
 }
 
 func since(t time.Time) string {

@@ -321,3 +321,53 @@ func sortedStrings(s []string) []string {
 	}
 	return s
 }
+
+// signalWriter closes seen when a line containing want is written.
+type signalWriter struct {
+	want string
+	seen chan struct{}
+	once bool
+	buf  strings.Builder
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.buf.Write(p)
+	if !w.once && strings.Contains(w.buf.String(), w.want) {
+		w.once = true
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+// waiting is an Executor whose cell prints, then returns only once release
+// is closed (or after a minute, so a broken test cannot hang).
+type waiting struct{ release chan struct{} }
+
+func (w waiting) Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+	sink.Stream("stdout", "epoch 1\r")
+	select {
+	case <-w.release:
+	case <-time.After(time.Minute):
+	}
+	return nil, nil
+}
+
+func TestRunHeartbeatAndEcho(t *testing.T) {
+	progress := &signalWriter{want: "cell 1/1 (In [1]) still running after", seen: make(chan struct{})}
+	var echo strings.Builder
+	nb := &Notebook{Cells: []*Cell{{Type: CodeCell, Source: "train()"}}}
+	_, err := Run(context.Background(), nb, waiting{progress.seen}, Options{
+		Name: "nb", Progress: progress, Heartbeat: 10 * time.Millisecond, Echo: &echo,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-progress.seen:
+	default:
+		t.Errorf("no heartbeat line in:\n%s", progress.buf.String())
+	}
+	if echo.String() != "epoch 1\r" {
+		t.Errorf("echo got %q", echo.String())
+	}
+}

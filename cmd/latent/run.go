@@ -87,6 +87,7 @@ func (s *secondsFlag) Set(v string) error {
 type runFlags struct {
 	output, outputDir, html, cwd string
 	inplace, allowErrors, quiet  bool
+	logOutput                    bool
 	timeout                      secondsFlag
 	params                       paramList
 	kernel                       string
@@ -110,6 +111,7 @@ func runMain(args []string) int {
 	fs.StringVar(&rf.html, "html", "", "also write a standalone HTML report to `FILE` (a directory with several notebooks)")
 	fs.StringVar(&rf.cwd, "cwd", "", "run cells in `DIR` (default: each notebook's directory, as Jupyter does)")
 	fs.BoolVar(&rf.quiet, "q", false, "no progress lines, only errors")
+	fs.BoolVar(&rf.logOutput, "log-output", false, "also copy the cells' stdout and stderr to stderr as they run (for CI logs)")
 	fs.StringVar(&rf.kernel, "kernel", "", "execute on the installed Jupyter kernel `NAME` over ZeroMQ (e.g. python3) instead of in-process Go")
 
 	var inputs []string
@@ -269,7 +271,10 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int
 
 	opts := notebook.Options{Name: name, Timeout: rf.timeout.d, AllowErrors: rf.allowErrors}
 	if !rf.quiet {
-		opts.Progress = os.Stderr
+		opts.Progress, opts.Heartbeat = os.Stderr, time.Minute
+	}
+	if rf.logOutput {
+		opts.Echo = os.Stderr
 	}
 	var exec notebook.Executor
 	if spec != nil {
