@@ -345,3 +345,32 @@ func TestRunCommandKilled(t *testing.T) {
 		})
 	}
 }
+
+func TestRunCommandSeveralNotebooks(t *testing.T) {
+	dir := t.TempDir()
+	notebookJSON(t, filepath.Join(dir, "a.ipynb"), "1 + 1")
+	notebookJSON(t, filepath.Join(dir, "b.ipynb"), "2 + 2")
+	os.WriteFile(filepath.Join(dir, "empty.ipynb"), []byte(`{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}`), 0o644)
+
+	r := runLatent(t, dir, "-q", "--output-dir", "out", "--html", "reports", "a.ipynb", "b.ipynb", "empty.ipynb")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, f := range []string{"out/a.ipynb", "out/b.ipynb", "out/empty.ipynb", "reports/a.html", "reports/b.html", "reports/empty.html"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if s := resultText(readNotebook(t, filepath.Join(dir, "out", "b.ipynb"))["cells"].([]any)[0]); s != "4" {
+		t.Errorf("b.ipynb result %q", s)
+	}
+
+	before, _ := os.ReadFile(filepath.Join(dir, "a.ipynb"))
+	if r := runLatent(t, dir, "-q", "--inplace", "a.ipynb"); r.code != 0 {
+		t.Fatalf("--inplace: exit %d\n%s", r.code, r.stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "a.ipynb"))
+	if bytes.Equal(before, after) || resultText(readNotebook(t, filepath.Join(dir, "a.ipynb"))["cells"].([]any)[0]) != "2" {
+		t.Errorf("--inplace did not replace the notebook with the executed one:\n%s", after)
+	}
+}
