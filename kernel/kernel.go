@@ -73,7 +73,6 @@ type Kernel struct {
 
 	shell, control, stdin, iopub, hb zmq4.Socket
 	pub                              *publisher
-	iopubAddr                        string
 
 	shellQ chan *Message
 	done   chan struct{} // closed when the kernel stops
@@ -134,7 +133,9 @@ func New(cfg Config) (*Kernel, error) {
 
 // Run binds the sockets and serves until a shutdown_request arrives or ctx
 // is cancelled. It returns nil after a clean shutdown. RestartRequested
-// then tells whether the frontend asked for a restart.
+// then tells whether the frontend asked for a restart. A Kernel runs once;
+// the message-size and write-timeout limits apply process-wide, to every
+// kernel of the process.
 func (k *Kernel) Run(ctx context.Context) error {
 	if err := registerGuardedTransports(); err != nil {
 		return err
@@ -161,13 +162,15 @@ func (k *Kernel) Run(ctx context.Context) error {
 			s.s.Close()
 		}
 	}()
+	// The guard tracks the iopub connections under the address its
+	// transport will be asked to listen on.
 	ep := ci.endpoint(ci.IOPubPort)
-	k.iopubAddr = ep[strings.Index(ep, "://")+3:]
-	if a, err := (guardTransport{network: transportNetwork(ci)}).Addr(k.iopubAddr); err == nil {
-		k.iopubAddr = a
+	iopubAddr := ep[strings.Index(ep, "://")+3:]
+	if a, err := (guardTransport{network: transportNetwork(ci)}).Addr(iopubAddr); err == nil {
+		iopubAddr = a
 	}
-	track := watchAddress(k.iopubAddr)
-	defer unwatchAddress(k.iopubAddr)
+	track := watchAddress(iopubAddr)
+	defer unwatchAddress(iopubAddr)
 	if ci.Transport == "ipc" {
 		defer func() {
 			for _, s := range socks {
