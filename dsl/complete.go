@@ -370,3 +370,4 @@ type noEnv struct{}
 
 func (noEnv) intValued(string) bool   { return false }
 func (noEnv) userDefined(string) bool { return false }
+func (noEnv) funcValued(string) bool  { return false }

@@ -35,14 +35,21 @@
 //
 // The session rewrites (go/ast, with positions kept) what yaegi v0.16.1
 // cannot run: `for i := range n` over an integer becomes a three-clause
-// loop; min, max, slices.Sort, slices.Min, slices.Max, maps.Keys,
-// maps.Values, slices.Sorted(maps.Keys(m)) and slices.Collect(maps.Keys(m))
-// call interpreted generic helpers; `go` statements get a deferred recover so
-// a panicking goroutine is reported (on its cell, or on the next one) rather
-// than killing the process; os.Exit raises an error instead of exiting. A
-// range over an integer whose type the session cannot see, or over a
-// function iterator, is reported as unsupported with the loop to write
-// instead.
+// loop; min, max, slices.Sort, slices.SortFunc, slices.SortStableFunc,
+// slices.Min, slices.Max, maps.Keys, maps.Values,
+// slices.Sorted(maps.Keys(m)) and slices.Collect(maps.Keys(m)) call
+// interpreted generic helpers, and clear a compiled one; `go` statements get
+// a deferred recover so a panicking goroutine is reported (on its cell, or
+// on the next one) rather than killing the process; a defer at the top level
+// of a cell runs when the cell ends (yaegi would run it again after every
+// later cell); os.Exit raises an error instead of exiting; log.Fatal
+// panics. A range over a function iterator is rejected before anything
+// runs, and a range over an integer whose type the session cannot see is
+// reported as unsupported, each with what to write instead. A cell that
+// fails to compile may leave the names it declared defined with zero
+// values. An interrupted cell blocked in a compiled call that ignores
+// cancellation leaves that call running in the background; the session
+// moves its state to a fresh interpreter and goes on.
 //
 // # Display
 //

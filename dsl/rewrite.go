@@ -9,15 +9,20 @@ import (
 
 // Names of the interpreted helpers every session defines (see preamble).
 const (
-	goRecoverFunc = "__latentGoRecover"
-	minFunc       = "__latentMin"
-	maxFunc       = "__latentMax"
-	sortFunc      = "__latentSort"
-	sliceMinFunc  = "__latentSliceMin"
-	sliceMaxFunc  = "__latentSliceMax"
-	keysFunc      = "__latentKeys"
-	sortedKeys    = "__latentSortedKeys"
-	valuesFunc    = "__latentValues"
+	goRecoverFunc  = "__latentGoRecover"
+	minFunc        = "__latentMin"
+	maxFunc        = "__latentMax"
+	sortFunc       = "__latentSort"
+	sliceMinFunc   = "__latentSliceMin"
+	sliceMaxFunc   = "__latentSliceMax"
+	keysFunc       = "__latentKeys"
+	sortedKeys     = "__latentSortedKeys"
+	valuesFunc     = "__latentValues"
+	sortFuncFunc   = "__latentSortFunc"
+	sortStableFunc = "__latentSortStableFunc"
+	clearFunc      = "__latent.Clear"
+	deferFunc      = "__latentDefer"
+	runDefers      = "__latentRunDefers()"
 )
 
 // rewrite edits the parts of f that yaegi v0.16.1 cannot run as written:
@@ -27,26 +32,103 @@ const (
 //     reported instead of killing the process;
 //   - the builtins min and max, and slices.Sort, slices.Min, slices.Max,
 //     slices.Sorted(maps.Keys(m)), slices.Collect(maps.Keys(m)),
-//     maps.Keys and maps.Values call interpreted generic helpers.
+//     maps.Keys and maps.Values call interpreted generic helpers, as do
+//     slices.SortFunc and slices.SortStableFunc; the builtin clear calls a
+//     compiled helper;
+//   - a `defer` at the top level of a cell (outside any function) runs at
+//     the end of the cell: yaegi would keep it on its global frame and run
+//     it again after every later cell.
 //
-// It reports whether f starts goroutines.
-func rewrite(f *ast.File, ed *editor, env rewriteEnv) bool {
+// A range over a function iterator is rejected with an unsupportedError
+// before anything runs. rewrite reports what it did.
+func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 	locals := intLocals(f, env)
-	goStmts := false
+	funcs := funcLocals(f)
+	var info rewriteInfo
+	var err error
 	n := 0
 	ast.Inspect(f, func(node ast.Node) bool {
 		switch x := node.(type) {
 		case *ast.RangeStmt:
+			if err == nil && isFuncExpr(x.X, env, funcs) {
+				err = unsupportedError{pos: ed.fset.Position(x.For), what: "a range over a function (an iterator)",
+					instead: "call the function with a callback, or collect its values into a slice and range over that"}
+			}
 			rewriteRange(x, ed, env, locals, &n)
 		case *ast.GoStmt:
-			goStmts = true
+			info.goStmts = true
 			rewriteGo(x, ed, &n)
 		case *ast.CallExpr:
 			rewriteCall(x, ed, env)
 		}
 		return true
 	})
-	return goStmts
+	if len(f.Decls) == 1 {
+		if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Name.Name == "_" && fd.Body != nil {
+			// A statement chunk: defers outside function literals are the
+			// cell's own.
+			ast.Inspect(fd.Body, func(node ast.Node) bool {
+				switch x := node.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.DeferStmt:
+					info.defers = true
+					rewriteDefer(x, ed, &n)
+				}
+				return true
+			})
+		}
+	}
+	return info, err
+}
+
+// rewriteInfo says what rewrite changed.
+type rewriteInfo struct {
+	goStmts bool // go statements were made to recover
+	defers  bool // top-level defers were turned into end-of-cell calls
+}
+
+// unsupportedError names a construct the interpreter cannot run, where it
+// is, and what to write instead.
+type unsupportedError struct {
+	pos           token.Position
+	what, instead string
+}
+
+func (e unsupportedError) Error() string {
+	return fmt.Sprintf("%d:%d: %s is not supported by the interpreter; %s", e.pos.Line, e.pos.Column, e.what, e.instead)
+}
+
+// funcLocals finds names the file binds to function literals.
+func funcLocals(f *ast.File) map[string]bool {
+	fl := map[string]bool{}
+	ast.Inspect(f, func(node ast.Node) bool {
+		if a, ok := node.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
+			for i, l := range a.Lhs {
+				if id, ok := l.(*ast.Ident); ok {
+					if _, lit := a.Rhs[i].(*ast.FuncLit); lit {
+						fl[id.Name] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	return fl
+}
+
+// isFuncExpr reports whether e is, as far as the session can tell, a
+// function value.
+func isFuncExpr(e ast.Expr, env rewriteEnv, funcs map[string]bool) bool {
+	switch x := e.(type) {
+	case *ast.FuncLit:
+		return true
+	case *ast.ParenExpr:
+		return isFuncExpr(x.X, env, funcs)
+	case *ast.Ident:
+		return funcs[x.Name] || env.funcValued(x.Name)
+	}
+	return false
 }
 
 // intLocals finds names the file defines from integer expressions
@@ -160,6 +242,21 @@ func rewriteGo(g *ast.GoStmt, ed *editor, n *int) {
 		ed.replace(lit.Body.Lbrace+1, lit.Body.Lbrace+1, " defer "+goRecoverFunc+"();")
 		return
 	}
+	bind, text := bindArgs(call, ed, n)
+	ed.replace(g.Go, call.End(), bind("go func() { defer "+goRecoverFunc+"(); "+text+" }()"))
+}
+
+// rewriteDefer turns a top-level defer into a call registered to run at
+// the end of the cell, with its arguments evaluated now.
+func rewriteDefer(d *ast.DeferStmt, ed *editor, n *int) {
+	bind, text := bindArgs(d.Call, ed, n)
+	ed.replace(d.Defer, d.Call.End(), bind(deferFunc+"(func() { "+text+" })"))
+}
+
+// bindArgs evaluates the arguments of call into fresh variables (literals
+// stay in place): it returns a function that wraps a statement in the
+// bindings, and the call written with the variables.
+func bindArgs(call *ast.CallExpr, ed *editor, n *int) (func(string) string, string) {
 	var names, vals, args []string
 	for _, a := range call.Args {
 		src := ed.src(a.Pos(), a.End())
@@ -177,11 +274,13 @@ func rewriteGo(g *ast.GoStmt, ed *editor, n *int) {
 	if call.Ellipsis.IsValid() {
 		ell = "..."
 	}
-	inner := fmt.Sprintf("go func() { defer %s(); %s(%s%s) }()", goRecoverFunc, ed.src(call.Fun.Pos(), call.Fun.End()), strings.Join(args, ", "), ell)
-	if len(names) > 0 {
-		inner = fmt.Sprintf("{ %s := %s; %s }", strings.Join(names, ", "), strings.Join(vals, ", "), inner)
-	}
-	ed.replace(g.Go, call.End(), inner)
+	text := fmt.Sprintf("%s(%s%s)", ed.src(call.Fun.Pos(), call.Fun.End()), strings.Join(args, ", "), ell)
+	return func(stmt string) string {
+		if len(names) == 0 {
+			return stmt
+		}
+		return fmt.Sprintf("{ %s := %s; %s }", strings.Join(names, ", "), strings.Join(vals, ", "), stmt)
+	}, text
 }
 
 // rewriteCall routes the builtins and generic library functions yaegi lacks
@@ -200,6 +299,12 @@ func rewriteCall(c *ast.CallExpr, ed *editor, env rewriteEnv) {
 		to = maxFunc
 	case "slices.Sort":
 		to = sortFunc
+	case "slices.SortFunc":
+		to = sortFuncFunc
+	case "slices.SortStableFunc":
+		to = sortStableFunc
+	case "clear":
+		to = clearFunc
 	case "slices.Min":
 		to = sliceMinFunc
 	case "slices.Max":
@@ -309,6 +414,26 @@ func __latentMax[T __latentOrdered](a T, rest ...T) T {
 
 func __latentSort[T __latentOrdered](s []T) {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] || (s[i] != s[i] && s[j] == s[j]) })
+}
+
+func __latentSortFunc[T any](s []T, cmp func(a, b T) int) {
+	sort.Slice(s, func(i, j int) bool { return cmp(s[i], s[j]) < 0 })
+}
+
+func __latentSortStableFunc[T any](s []T, cmp func(a, b T) int) {
+	sort.SliceStable(s, func(i, j int) bool { return cmp(s[i], s[j]) < 0 })
+}
+
+var __latentDefers []func()
+
+func __latentDefer(f func()) { __latentDefers = append(__latentDefers, f) }
+
+func __latentRunDefers() {
+	for len(__latentDefers) > 0 {
+		f := __latentDefers[len(__latentDefers)-1]
+		__latentDefers = __latentDefers[:len(__latentDefers)-1]
+		f()
+	}
 }
 
 func __latentSliceMin[T __latentOrdered](s []T) T {

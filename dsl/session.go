@@ -150,7 +150,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 		return nil, fmt.Errorf("dsl: loading the preloaded packages: %w", err)
 	}
 	if err := in.Use(interp.Exports{
-		"latentsession/latentsession": {"GoPanic": reflect.ValueOf(s.goPanic)},
+		"latentsession/latentsession": {"GoPanic": reflect.ValueOf(s.goPanic), "Clear": reflect.ValueOf(clearValue)},
 		"os/os":                       {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {
 		return nil, err
@@ -168,6 +168,18 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 		return nil, fmt.Errorf("dsl: importing the preloaded packages: %w", err)
 	}
 	return in, nil
+}
+
+// clearValue implements the builtin clear for the interpreter: it deletes
+// every entry of a map and zeroes every element of a slice.
+func clearValue(v any) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Slice:
+		rv.Clear()
+	default:
+		panic(fmt.Sprintf("invalid argument: clear(%T): the argument must be a map or a slice", v))
+	}
 }
 
 // exitPanic is what os.Exit in a cell raises: the kernel must not exit.
@@ -309,10 +321,24 @@ func (discardSink) Input(string, bool) (string, error) {
 // changes an existing declaration, a rebuild with all of the cell's
 // declarations; otherwise consecutive declarations are evaluated together
 // at their place among the statements.
-func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (res *display.Bundle, rerr error) {
 	chunks, err := splitCell(code, s.cell, s)
 	if err != nil {
+		var ue unsupportedError
+		if errors.As(err, &ue) {
+			return nil, s.newError(code, "Unsupported", s.humanize(ue.Error()), ue.Error())
+		}
 		return nil, s.syntaxErr(code, err)
+	}
+	for _, c := range chunks {
+		if c.defers {
+			defer func() {
+				if err := s.runDefers(ctx, code); err != nil && rerr == nil {
+					res, rerr = nil, err
+				}
+			}()
+			break
+		}
 	}
 	redefines := false
 	var decls []chunk
@@ -357,7 +383,7 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 		if err != nil {
 			return nil, s.evalErr(ctx, code, err)
 		}
-		if c.kind == chunkStmts && c.showLast && s.showsResult(c.lastCall) && v.IsValid() && v.CanInterface() {
+		if c.kind == chunkStmts && c.showLast && s.showsResult(c.lastCall) && v.IsValid() && v.CanInterface() && !internalValue(v, c.lastCall != "") {
 			bd, ok := s.renderUser(v)
 			if !ok {
 				bd = display.Format(v.Interface())
@@ -366,6 +392,33 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 		}
 	}
 	return result, nil
+}
+
+// runDefers runs the calls registered by the cell's top-level defers, last
+// first, even when the cell failed or was interrupted.
+func (s *Session) runDefers(ctx context.Context, code string) error {
+	if ctx.Err() != nil {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ctx = c
+	}
+	if _, err := s.eval(ctx, runDefers); err != nil {
+		return s.evalErr(ctx, code, err)
+	}
+	return nil
+}
+
+// internalValue reports values that are the interpreter's own (what yaegi
+// returns for a call without results), not something to show.
+func internalValue(v reflect.Value, call bool) bool {
+	t := v.Type()
+	if call && t == reflect.TypeOf((*any)(nil)) {
+		return true // a method call without results
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.Contains(t.PkgPath(), "traefik/yaegi")
 }
 
 // renderUser shows a value of a notebook type that implements
@@ -660,6 +713,15 @@ func isIntKind(v reflect.Value) bool {
 		}
 	}
 	return false
+}
+
+// funcValued implements rewriteEnv.
+func (s *Session) funcValued(name string) bool {
+	if i, ok := s.declIdx[name]; ok {
+		return kindOf(s.decls[i], name) == "func"
+	}
+	v, ok := s.globals()[name]
+	return ok && v.IsValid() && v.Kind() == reflect.Func
 }
 
 // userDefined implements rewriteEnv.

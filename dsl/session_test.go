@@ -19,6 +19,7 @@ type step struct {
 	ename  string        // error name; "" for success
 	evalue string        // substring of the error value
 	before time.Duration // wait this long before running the cell
+	absent string        // must not appear on stdout
 }
 
 func runSteps(t *testing.T, s *Session, steps []step) {
@@ -45,6 +46,9 @@ func runSteps(t *testing.T, s *Session, steps []step) {
 		}
 		if o := sink.out("stdout"); !strings.Contains(o, st.stdout) {
 			t.Fatalf("step %d %q: stdout %q lacks %q", i, st.code, o, st.stdout)
+		}
+		if o := sink.out("stdout"); st.absent != "" && strings.Contains(o, st.absent) {
+			t.Fatalf("step %d %q: stdout %q has %q", i, st.code, o, st.absent)
 		}
 		if o := sink.out("stderr"); !strings.Contains(o, st.stderr) {
 			t.Fatalf("step %d %q: stderr %q lacks %q", i, st.code, o, st.stderr)
@@ -115,6 +119,14 @@ func TestCellRules(t *testing.T) {
 			{code: "for i := range 3 { fmt.Print(i) }", stdout: "012"},
 			{code: "n := 2\nfor range n { fmt.Print(\"x\") }", stdout: "xx"},
 			{code: "for i := range len(\"abc\") { fmt.Print(i) }", stdout: "012"},
+		}},
+		{"constructs rewritten or rejected", []step{
+			{code: "import \"slices\"\nxs := []int{3, 1, 2}\nslices.SortFunc(xs, func(a, b int) int { return b - a })\nxs", result: "[3 2 1]"},
+			{code: "m := map[string]int{\"a\": 1}\nclear(m)\nlen(m)", result: "0"},
+			{code: "seq := func(yield func(int) bool) { yield(1) }\nfor v := range seq { fmt.Print(v) }", ename: "Unsupported", evalue: "line 2:1: a range over a function"},
+			{code: "defer fmt.Println(\"deferred\")\nfmt.Println(\"body\")", stdout: "body\ndeferred\n"},
+			{code: "fmt.Print(\"next\")", stdout: "next", absent: "deferred"},
+			{code: "type I interface{ M() }\ntype S struct{}\nfunc (S) M() {}\nvar iv I = S{}\niv.M()", result: ""},
 		}},
 		{"min max slices maps", []step{
 			{code: "min(3, 1, 2)", result: "1"},

@@ -50,6 +50,7 @@ type chunk struct {
 	// "f", "x.M"), to tell functions without a single result apart.
 	lastCall string
 	goStmts  bool // the chunk starts goroutines (rewritten to recover panics)
+	defers   bool // the chunk registers end-of-cell calls (top-level defers)
 	// results is the number of results of a single func declaration, -1
 	// for anything else.
 	results int
@@ -63,6 +64,9 @@ type rewriteEnv interface {
 	// userDefined reports whether name is a function, type or variable of
 	// the session (which then shadows a builtin such as min).
 	userDefined(name string) bool
+	// funcValued reports whether the global name is a function or holds
+	// one.
+	funcValued(name string) bool
 }
 
 // splitCell parses a cell into chunks, in the order they must be evaluated:
@@ -299,7 +303,11 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 			c.src = dir
 			return c, nil
 		}
-		c.goStmts = rewrite(f, ed, env)
+		info, err := rewrite(f, ed, env)
+		if err != nil {
+			return chunk{}, err
+		}
+		c.goStmts, c.defers = info.goStmts, info.defers
 		c.src = dir + ed.apply()
 		return c, nil
 	}
@@ -331,7 +339,11 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		}
 	}
 	ed := newEditor(fset, len(prefix), text)
-	c.goStmts = rewrite(f, ed, env)
+	info, err := rewrite(f, ed, env)
+	if err != nil {
+		return chunk{}, err
+	}
+	c.goStmts, c.defers = info.goStmts, info.defers
 	c.src = dir + ed.apply()
 	return c, nil
 }
