@@ -467,7 +467,12 @@ func TestStopOnErrorAbortsQueued(t *testing.T) {
 	queued1 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print a"})
 	queued2 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print b"})
 	info := tk.send(tk.shell, "kernel_info_request", map[string]any{})
-	time.Sleep(200 * time.Millisecond) // let them reach the kernel's queue
+	for deadline := time.Now().Add(10 * time.Second); len(tk.k.shellQ) < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queued requests never reached the kernel's queue (%d there)", len(tk.k.shellQ))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	tk.send(tk.control, "interrupt_request", map[string]any{})
 	if c := tk.recvReply(tk.shell, "execute_reply", first); c["status"] != "error" {
 		t.Fatalf("interrupted cell: %v", c)

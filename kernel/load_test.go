@@ -129,9 +129,27 @@ func TestSeveralClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub.SetOption(zmq4.OptionSubscribe, "")
-	subOut := make(chan *Message, 100)
+	subOut := make(chan *Message, 1000)
 	go tk.pump(sub, subOut)
-	time.Sleep(300 * time.Millisecond)
+	// PUB drops what it sends before a subscription arrives: wait until the
+	// new subscriber sees a status.
+	for subscribed := false; !subscribed; {
+		id := tk.send(tk.shell, "kernel_info_request", map[string]any{})
+		tk.recvReply(tk.shell, "kernel_info_reply", id)
+		timeout := time.After(200 * time.Millisecond)
+	wait:
+		for {
+			select {
+			case m := <-subOut:
+				if strings.Contains(string(m.ParentHeader), id) {
+					subscribed = true
+					break wait
+				}
+			case <-timeout:
+				break wait
+			}
+		}
+	}
 
 	id1 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print one"})
 	f, id2 := tk.frames("execute_request", map[string]any{"code": "print two"}, tk.signer)
