@@ -3,6 +3,7 @@ package dsl
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -151,4 +152,26 @@ func TestBlockedCompiledCall(t *testing.T) {
 		t.Fatalf("blocked call: %v", err)
 	}
 	runSteps(t, s, []step{{code: "tw(v)", result: "10"}})
+}
+
+// TestNoGoroutineGrowth runs many cells and checks that the session does
+// not leave goroutines behind.
+func TestNoGoroutineGrowth(t *testing.T) {
+	s := newSession(t)
+	ctx := context.Background()
+	run := func(n int) {
+		for i := 0; i < n; i++ {
+			if _, err := s.Execute(ctx, "fmt.Print(1)", newRecSink()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	run(50)
+	time.Sleep(50 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	run(500)
+	time.Sleep(50 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before+2 {
+		t.Fatalf("goroutines grew from %d to %d over 500 cells", before, after)
+	}
 }

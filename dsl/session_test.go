@@ -110,6 +110,17 @@ func TestCellRules(t *testing.T) {
 			{code: "n + h()", result: "42"},
 			{code: "len(xs) + m[\"a\"]", result: "3"},
 		}},
+		{"const and generic redefinition", []step{
+			{code: "const Rate = 2\nfunc scaled(x int) int { return x * Rate }\nfunc gen[T any](x T) []T { return []T{x, x} }", result: ""},
+			{code: "const Rate = 3\nfunc gen[T any](x T) []T { return []T{x} }", result: ""},
+			{code: "fmt.Sprint(scaled(2), len(gen(1)))", result: "6 1"},
+		}},
+		{"values of notebook types survive a rebuild", []step{
+			{code: "type Item struct{ N int }\nitems := []Item{{1}, {2}}\nptr := &Item{5}\nbyName := map[string]Item{\"a\": {7}}\nfunc (i Item) Double() int { return i.N * 2 }", result: ""},
+			{code: "func (i Item) Double() int { return i.N * 3 }", result: ""},
+			{code: "items[1].Double() + ptr.Double() + byName[\"a\"].Double()", result: "42"},
+			{code: "%who", stdout: "items            []Item"},
+		}},
 		{"redefinition that breaks a caller keeps the old state", []step{
 			{code: "func k() int { return 1 }\nfunc kk() int { return k() + 1 }", result: ""},
 			{code: "func k() string { return \"s\" }", ename: "CompileError"},
