@@ -63,6 +63,12 @@ func TestModelsLearn(t *testing.T) {
 		{"variational", func() *Model { return Variational(64, 32, 4) }, 0.95},
 		{"convolutional", func() *Model { return Convolutional(1, 8, 8) }, 0.8},
 		{"conv variational", func() *Model { return ConvVariational(1, 8, 8, 4) }, 0.95},
+		{"conv denoising", func() *Model { return Convolutional(1, 8, 8).WithNoise("gaussian", 0.1) }, 0.8},
+		{"conv sparse", func() *Model { return Convolutional(1, 8, 8).WithL1(1e-4) }, 0.8},
+		{"custom layers with dropout", func() *Model {
+			return FromLayers([]nn.Layer{nn.NewDense("e1", 64, 32, nn.Tanh), nn.NewNoise(nn.Flat(32), nn.NoiseDropout, 0.1, 1), nn.NewDense("e2", 32, 8, nn.LeakyReLU)},
+				[]nn.Layer{nn.NewDense("d1", 8, 64, nn.Sigmoid)})
+		}, 0.8},
 		{"custom decoder", func() *Model { return Dense(64, 8).WithDecoder(32, 64) }, 0.6},
 	}
 	for _, tc := range tests {

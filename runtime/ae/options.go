@@ -89,7 +89,8 @@ func ClipNorm(max float64) Option { return func(c *FitConfig) { c.ClipNorm = max
 // after every epoch. When path already holds a checkpoint of the same
 // model, Fit resumes from it: it loads the weights, optimizer and history
 // and continues with the next epoch, giving the same result as an
-// uninterrupted run. Delete the file to start afresh.
+// uninterrupted run. Delete the file to start afresh. (KeepBest only
+// considers the epochs run since the last resume.)
 func Checkpoint(path string) Option { return func(c *FitConfig) { c.Checkpoint = path } }
 
 // Context sets the context Fit watches between batches (default
