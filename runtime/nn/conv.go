@@ -22,6 +22,50 @@ func buildConvSpec(s Spec) (Layer, bool) {
 	return nil, false
 }
 
+// convKernel is what nnops.Conv2D and nnops.ConvTranspose2D have in common.
+type convKernel interface {
+	Forward(out, in, w, bias []float32, n int)
+	BackwardInput(din, dout, w []float32, n int)
+	BackwardWeights(dw, dbias, dout, in []float32, n int)
+}
+
+// convCore runs a convolution kernel followed by an activation; Conv2D and
+// ConvTranspose2D differ only in their kernel and shapes.
+type convCore struct {
+	op       nnops.Activation
+	slope    float32
+	kernel   convKernel
+	x, y, dx []float32
+}
+
+func (c *convCore) forward(x []float32, n int, in, out Shape, w, b *Param, what string) []float32 {
+	checkLen(what, x, n, in.Size())
+	m := n * out.Size()
+	c.x, c.y = x, grow(c.y, m)
+	c.kernel.Forward(c.y, x, w.W, b.W, n)
+	if c.op != nnops.Identity {
+		nnops.BiasActivate(c.y, 1, m, nil, c.op, c.slope)
+	}
+	return c.y
+}
+
+func (c *convCore) backward(dy []float32, n int, needDx bool, in, out Shape, w, b *Param) []float32 {
+	m := n * out.Size()
+	dy = dy[:m]
+	if c.op != nnops.Identity {
+		nnops.ActivationBackward(dy, c.y[:m], c.op, c.slope)
+	}
+	clear(w.G)
+	clear(b.G)
+	c.kernel.BackwardWeights(w.G, b.G, dy, c.x, n)
+	if !needDx {
+		return nil
+	}
+	c.dx = grow(c.dx, n*in.Size())
+	c.kernel.BackwardInput(c.dx, dy, w.W, n)
+	return c.dx
+}
+
 // Conv2D is a 2-D convolution with square kernel K, stride and zero padding,
 // followed by an activation (PyTorch's nn.Conv2d plus the activation).
 // Weights are OutC×C×K×K.
@@ -32,9 +76,8 @@ type Conv2D struct {
 	Act         Activation
 	Slope       float32
 	W, B        *Param
-	op          nnops.Activation
 	conv        nnops.Conv2D
-	x, y, dx    []float32
+	core        convCore
 }
 
 // NewConv2D returns a convolution layer over samples of shape in.
@@ -50,8 +93,9 @@ func NewConv2D(name string, in Shape, outC, k, stride, pad int, act Activation) 
 	if err := g.Check(); err != nil || outC <= 0 {
 		panic(fmt.Errorf("nn: conv layer %s on %v with %d channels, kernel %d, stride %d, padding %d: %v", name, in, outC, k, stride, pad, errOr(err, "need at least one output channel")))
 	}
-	c := &Conv2D{In: in, OutC: outC, K: k, Stride: stride, Pad: pad, Act: act, Slope: slopeOf(act, 0), op: op,
+	c := &Conv2D{In: in, OutC: outC, K: k, Stride: stride, Pad: pad, Act: act, Slope: slopeOf(act, 0),
 		conv: nnops.Conv2D{Geom: g, OutC: outC}}
+	c.core = convCore{op: op, slope: c.Slope, kernel: c.conv}
 	c.W = NewParam(name+".w", outC, in.C, k, k)
 	c.B = NewParam(name+".b", outC)
 	return c
@@ -83,33 +127,13 @@ func (c *Conv2D) weights() (*Param, *Param) { return c.W, c.B }
 
 // Forward convolves n images and applies the activation.
 func (c *Conv2D) Forward(x []float32, n int, train bool) []float32 {
-	checkLen("conv", x, n, c.In.Size())
-	m := n * c.OutShape().Size()
-	c.x, c.y = x, grow(c.y, m)
-	c.conv.Forward(c.y, x, c.W.W, c.B.W, n)
-	if c.op != nnops.Identity {
-		nnops.BiasActivate(c.y, 1, m, nil, c.op, c.Slope)
-	}
-	return c.y
+	return c.core.forward(x, n, c.In, c.OutShape(), c.W, c.B, "conv")
 }
 
 // Backward sets the weight and bias gradients and returns the input
 // gradient when needDx.
 func (c *Conv2D) Backward(dy []float32, n int, needDx bool) []float32 {
-	m := n * c.OutShape().Size()
-	dy = dy[:m]
-	if c.op != nnops.Identity {
-		nnops.ActivationBackward(dy, c.y[:m], c.op, c.Slope)
-	}
-	clear(c.W.G)
-	clear(c.B.G)
-	c.conv.BackwardWeights(c.W.G, c.B.G, dy, c.x, n)
-	if !needDx {
-		return nil
-	}
-	c.dx = grow(c.dx, n*c.In.Size())
-	c.conv.BackwardInput(c.dx, dy, c.W.W, n)
-	return c.dx
+	return c.core.backward(dy, n, needDx, c.In, c.OutShape(), c.W, c.B)
 }
 
 // ConvTranspose2D is a transposed 2-D convolution (PyTorch's
@@ -122,9 +146,8 @@ type ConvTranspose2D struct {
 	Act                 Activation
 	Slope               float32
 	W, B                *Param
-	op                  nnops.Activation
 	conv                nnops.ConvTranspose2D
-	x, y, dx            []float32
+	core                convCore
 }
 
 // NewConvTranspose2D returns a transposed convolution over samples of shape
@@ -142,7 +165,8 @@ func NewConvTranspose2D(name string, in Shape, outC, k, stride, pad, outPad int,
 	if err := ct.Check(); err != nil || outC <= 0 {
 		panic(fmt.Errorf("nn: transposed conv layer %s on %v with %d channels, kernel %d, stride %d, padding %d, output padding %d: %v", name, in, outC, k, stride, pad, outPad, errOr(err, "need at least one output channel")))
 	}
-	c := &ConvTranspose2D{In: in, OutC: outC, K: k, Stride: stride, Pad: pad, OutPad: outPad, Act: act, Slope: slopeOf(act, 0), op: op, conv: ct}
+	c := &ConvTranspose2D{In: in, OutC: outC, K: k, Stride: stride, Pad: pad, OutPad: outPad, Act: act, Slope: slopeOf(act, 0), conv: ct}
+	c.core = convCore{op: op, slope: c.Slope, kernel: ct}
 	c.W = NewParam(name+".w", in.C, outC, k, k)
 	c.B = NewParam(name+".b", outC)
 	return c
@@ -168,32 +192,12 @@ func (c *ConvTranspose2D) weights() (*Param, *Param) { return c.W, c.B }
 
 // Forward applies the transposed convolution and the activation.
 func (c *ConvTranspose2D) Forward(x []float32, n int, train bool) []float32 {
-	checkLen("transposed conv", x, n, c.In.Size())
-	m := n * c.OutShape().Size()
-	c.x, c.y = x, grow(c.y, m)
-	c.conv.Forward(c.y, x, c.W.W, c.B.W, n)
-	if c.op != nnops.Identity {
-		nnops.BiasActivate(c.y, 1, m, nil, c.op, c.Slope)
-	}
-	return c.y
+	return c.core.forward(x, n, c.In, c.OutShape(), c.W, c.B, "transposed conv")
 }
 
 // Backward sets the gradients and returns the input gradient when needDx.
 func (c *ConvTranspose2D) Backward(dy []float32, n int, needDx bool) []float32 {
-	m := n * c.OutShape().Size()
-	dy = dy[:m]
-	if c.op != nnops.Identity {
-		nnops.ActivationBackward(dy, c.y[:m], c.op, c.Slope)
-	}
-	clear(c.W.G)
-	clear(c.B.G)
-	c.conv.BackwardWeights(c.W.G, c.B.G, dy, c.x, n)
-	if !needDx {
-		return nil
-	}
-	c.dx = grow(c.dx, n*c.In.Size())
-	c.conv.BackwardInput(c.dx, dy, c.W.W, n)
-	return c.dx
+	return c.core.backward(dy, n, needDx, c.In, c.OutShape(), c.W, c.B)
 }
 
 // MaxPool takes the maximum over K×K windows with stride K.
