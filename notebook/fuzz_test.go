@@ -3,8 +3,11 @@ package notebook
 import (
 	"bytes"
 	"errors"
+	"html"
 	"os"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzNotebook feeds arbitrary bytes to Parse. It must never panic; any
@@ -43,5 +46,40 @@ func FuzzNotebook(f *testing.F) {
 			t.Fatalf("write/read/write is not stable: %v\n%s\n---\n%s", err, out, out2)
 		}
 		nb.HTML("fuzz") // must not panic either
+	})
+}
+
+// FuzzMarkdownHTML renders arbitrary Markdown: it must never panic, and
+// raw HTML in the source must never reach the page unescaped.
+func FuzzMarkdownHTML(f *testing.F) {
+	for _, s := range []string{
+		"# T\n\n- a\n  - b\n1. c\n\n> q\n\n```go\nx\n```\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+		"*a* **b** `c` [d](http://e) ![f](attachment:g.png) <https://h>", "    code\n\ttab", "- \n-\n- - -", "[x](javascript:y)",
+	} {
+		f.Add(s)
+	}
+	att := map[string]any{"g.png": map[string]any{"image/png": "iVBO"}}
+	f.Fuzz(func(t *testing.T, src string) {
+		out := strings.ToLower(markdownHTML(src, att))
+		if strings.Contains(out, "<script") || strings.Contains(out, `href="javascript:`) || strings.Contains(out, `src="javascript:`) {
+			t.Fatalf("markdownHTML(%q) lets markup through:\n%s", src, out)
+		}
+	})
+}
+
+// FuzzHighlightGo colors arbitrary source: it must never panic nor lose or
+// change a character.
+func FuzzHighlightGo(f *testing.F) {
+	for _, s := range []string{"x := `a\r\nb` // c\n/* d */ 'e' 1.5i", "%magic\n#!", "\"open", "/* open"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if !utf8.ValidString(src) {
+			return // html.UnescapeString cannot give back invalid UTF-8
+		}
+		got := html.UnescapeString(tagPattern.ReplaceAllString(highlightGo(src), ""))
+		if got != src {
+			t.Fatalf("highlightGo changed the text:\n got %q\nwant %q", got, src)
+		}
 	})
 }
