@@ -91,3 +91,62 @@ func ExampleCheckpoint() {
 	fmt.Println(len(h.Train), again.EpochsTrained())
 	// Output: 3 3
 }
+
+// Encode maps samples to the latent space, keeping their labels for a
+// scatter plot; Decode maps codes back.
+func ExampleModel_Encode() {
+	m := ae.Dense(16, 8, 2)
+	m.Fit(tiny(100), ae.Epochs(2), ae.Quiet())
+	c := m.Encode(tiny(10))
+	fmt.Println(c.N, c.L, c.Labels[:4])
+	back := m.Decode(c)
+	fmt.Println(back.N, back.D)
+	// Output:
+	// 10 2 [0 1 0 1]
+	// 10 16
+}
+
+// Sparse puts an L1 penalty on a ReLU code; WithKLSparsity uses the KL
+// penalty on a sigmoid code instead.
+func ExampleSparse() {
+	l1 := ae.Sparse(16, 32)
+	kl := ae.Sparse(16, 32).WithKLSparsity(0.05, 0.1)
+	fmt.Println(l1)
+	fmt.Println(kl)
+	// Output:
+	// sparse autoencoder 16→32→16 (mse, L1 3e-05, 1072 parameters)
+	// sparse autoencoder 16→32→16 (mse, KL sparsity ρ=0.05 β=0.1, 1072 parameters)
+}
+
+// AutoRec learns to fill in a rating matrix and recommends unseen items.
+func ExampleAutoRec() {
+	r := data.Ratings(100, 30, 2, 0.3, 1)
+	rec := ae.AutoRec(r, 20)
+	rec.Fit(ae.Quiet(), ae.Epochs(20))
+	top := rec.TopK(0, 3)
+	fmt.Println(len(top.Items), rec.RMSE() > 0)
+	// Output: 3 true
+}
+
+// TwoDecoders trains one encoder with a decoder per domain; Swap decodes
+// one domain's codes with the other's decoder.
+func ExampleTwoDecoders() {
+	a := tiny(64)
+	b := tiny(64)
+	for i := range b.X {
+		b.X[i] = 1 - b.X[i]
+	}
+	m := ae.TwoDecoders(16, 8, 2)
+	h := m.Fit(a, b, ae.Epochs(3), ae.Quiet())
+	s := m.Swap(a.Take(4), true)
+	fmt.Println(len(h.Metrics["a"]), s.Reconstructions.N)
+	// Output: 3 4
+}
+
+// A convolutional autoencoder for 1×28×28 images; any model can be made
+// denoising or sparse with the With methods.
+func ExampleConvolutional() {
+	m := ae.Convolutional(1, 28, 28).WithNoise("masking", 0.2)
+	fmt.Println(m.LatentSize(), m.InputSize())
+	// Output: 392 784
+}
