@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -145,10 +146,53 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 	return matches, start, end
 }
 
+// pkgPath resolves a package name: an import of the session, else a
+// standard library package of that name (for help before the import).
+func (s *Session) pkgPath(name string) (string, bool) {
+	if p, ok := s.aliases[name]; ok {
+		return p, true
+	}
+	if s.isVar(name) {
+		return "", false
+	}
+	p, ok := stdByName()[name]
+	return p, ok
+}
+
+func (s *Session) isVar(name string) bool {
+	if s.in == nil {
+		return false
+	}
+	_, ok := s.globals()[name]
+	return ok
+}
+
+var (
+	stdNamesOnce sync.Once
+	stdNames     map[string]string
+)
+
+// stdByName maps a standard library package name to its import path; of
+// several packages with one name (math/rand, crypto/rand) the shortest
+// path wins.
+func stdByName() map[string]string {
+	stdNamesOnce.Do(func() {
+		stdNames = map[string]string{}
+		for k := range stdlib.Symbols {
+			p := path.Dir(k)
+			n := path.Base(p)
+			if old, ok := stdNames[n]; !ok || len(p) < len(old) || (len(p) == len(old) && p < old) {
+				stdNames[n] = p
+			}
+		}
+	})
+	return stdNames
+}
+
 // members lists what can follow "qual.": a package's exported names, or the
 // fields and methods of a variable's type.
 func (s *Session) members(qual string) []string {
-	if p, ok := s.aliases[qual]; ok {
+	if p, ok := s.pkgPath(qual); ok {
 		return packageMembers(p)
 	}
 	if s.in == nil {
@@ -238,9 +282,13 @@ func (s *Session) Inspect(code string, cursor, detail int) (display.Bundle, bool
 	}
 	name := string(rs[start:end])
 	var text string
+	qualPkg, isPkg := "", false
+	if qual != "" {
+		qualPkg, isPkg = s.pkgPath(qual)
+	}
 	switch {
-	case qual != "" && s.aliases[qual] != "":
-		p := s.aliases[qual]
+	case isPkg:
+		p := qualPkg
 		if e, ok := lookupDoc(p, name); ok {
 			text = e.Decl + "\n\n" + e.Doc
 		} else if v, ok := lookupSymbol(p, name); ok {

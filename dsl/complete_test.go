@@ -56,7 +56,7 @@ func TestInspect(t *testing.T) {
 		cursor int
 		want   []string // substrings of text/plain; nil: nothing found
 	}{
-		{"strings.Split(a, b)", 10, nil}, // strings not imported in this session
+		{"strings.Split(a, b)", 10, []string{"func Split(s, sep string) []string"}}, // before its import
 		{"fmt.Println(x)", 6, []string{"func Println(a ...any)", "Println formats"}},
 		{"ae.Dense(", 5, []string{"func Dense", "autoencoder"}},
 		{"count", 2, []string{"count int = 42"}},

@@ -47,6 +47,22 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 	var info rewriteInfo
 	var err error
 	n := 0
+	var body *ast.BlockStmt // the statements of a statement chunk
+	if len(f.Decls) == 1 {
+		if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Name.Name == "_" && fd.Body != nil {
+			body = fd.Body
+		}
+	}
+	if body != nil {
+		// yaegi makes the variables of a top-level for, if or switch
+		// header global; a block keeps them local, as in Go.
+		for _, st := range body.List {
+			if scopedHeader(st) {
+				ed.replace(st.Pos(), st.Pos(), "{ ")
+				ed.replace(st.End(), st.End(), " }")
+			}
+		}
+	}
 	ast.Inspect(f, func(node ast.Node) bool {
 		switch x := node.(type) {
 		case *ast.RangeStmt:
@@ -63,23 +79,37 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 		}
 		return true
 	})
-	if len(f.Decls) == 1 {
-		if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Name.Name == "_" && fd.Body != nil {
-			// A statement chunk: defers outside function literals are the
-			// cell's own.
-			ast.Inspect(fd.Body, func(node ast.Node) bool {
-				switch x := node.(type) {
-				case *ast.FuncLit:
-					return false
-				case *ast.DeferStmt:
-					info.defers = true
-					rewriteDefer(x, ed, &n)
-				}
-				return true
-			})
-		}
+	if body != nil {
+		// Defers outside function literals are the cell's own.
+		ast.Inspect(body, func(node ast.Node) bool {
+			switch x := node.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.DeferStmt:
+				info.defers = true
+				rewriteDefer(x, ed, &n)
+			}
+			return true
+		})
 	}
 	return info, err
+}
+
+// scopedHeader reports whether st declares variables in its header.
+func scopedHeader(st ast.Stmt) bool {
+	switch x := st.(type) {
+	case *ast.ForStmt:
+		return x.Init != nil
+	case *ast.RangeStmt:
+		return x.Tok == token.DEFINE
+	case *ast.IfStmt:
+		return x.Init != nil
+	case *ast.SwitchStmt:
+		return x.Init != nil
+	case *ast.TypeSwitchStmt:
+		return true
+	}
+	return false
 }
 
 // rewriteInfo says what rewrite changed.

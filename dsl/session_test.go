@@ -130,6 +130,8 @@ func TestCellRules(t *testing.T) {
 			{code: "for i := range 3 { fmt.Print(i) }", stdout: "012"},
 			{code: "n := 2\nfor range n { fmt.Print(\"x\") }", stdout: "xx"},
 			{code: "for i := range len(\"abc\") { fmt.Print(i) }", stdout: "012"},
+			{code: "for j := 0; j < 1; j++ {}\nif q := 1; q > 0 {}"},
+			{code: "%who", stdout: "n ", absent: "j                int"},
 		}},
 		{"constructs rewritten or rejected", []step{
 			{code: "import \"slices\"\nxs := []int{3, 1, 2}\nslices.SortFunc(xs, func(a, b int) int { return b - a })\nxs", result: "[3 2 1]"},
