@@ -177,6 +177,17 @@ func TestCancel(t *testing.T) {
 		t.Error("weights changed after the last whole batch")
 	}
 
+	// Cancelled during the validation pass after an epoch.
+	ctx3, cancel3 := context.WithCancel(context.Background())
+	h3 := Dense(64, 8).Fit(train, Epochs(3), Batch(32), Quiet(), Context(ctx3), Validate(train), AfterBatch(func(s *Step) {
+		if s.Epoch == 2 && s.Batch == s.Batches {
+			cancel3()
+		}
+	}))
+	if len(h3.Train) != 1 || len(h3.Val) != 1 || !strings.Contains(h3.Stopped, "validating epoch 2") {
+		t.Errorf("history %v %v stopped %q; want 1 epoch and an interruption while validating epoch 2", h3.Train, h3.Val, h3.Stopped)
+	}
+
 	// The host's context is used by default.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	cancel2()

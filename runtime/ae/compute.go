@@ -1,6 +1,7 @@
 package ae
 
 import (
+	"context"
 	"math"
 
 	"github.com/latent-ai/latent/runtime/nn"
@@ -153,10 +154,14 @@ func (m *Model) step(x []float32, n int, rng *nn.RNG) (total, recon float64) {
 // rows, in evaluation mode (a denoising model still sees corrupted input
 // and a variational model samples its code, both from a fixed seed, so the
 // figure is comparable across epochs).
-func (m *Model) evalLoss(x []float32, rows, batch int, seed uint64) (total, recon float64) {
+// It stops early, returning ok = false, when ctx is cancelled.
+func (m *Model) evalLoss(ctx context.Context, x []float32, rows, batch int, seed uint64) (total, recon float64, ok bool) {
 	d := m.cfg.Input.Size()
 	rng := nn.NewRNG(seed)
 	for lo := 0; lo < rows; lo += batch {
+		if ctx.Err() != nil {
+			return math.NaN(), math.NaN(), false
+		}
 		n := min(batch, rows-lo)
 		xb := x[lo*d : (lo+n)*d]
 		out, h, _ := m.run(xb, n, pass{corrupt: true, sample: true, rng: rng})
@@ -168,7 +173,7 @@ func (m *Model) evalLoss(x []float32, rows, batch int, seed uint64) (total, reco
 		recon += r * float64(n)
 		total += (r + reg) * float64(n)
 	}
-	return total / float64(rows), recon / float64(rows)
+	return total / float64(rows), recon / float64(rows), true
 }
 
 // outputs converts decoder outputs to reconstructions in place (a sigmoid

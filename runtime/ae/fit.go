@@ -344,7 +344,15 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 		valLoss := math.NaN()
 		if cfg.Val != nil {
 			var vr float64
-			valLoss, vr = m.evalLoss(cfg.Val.X, cfg.Val.N, B, nn.ChildSeed(cfg.Seed, 1<<40))
+			var ok bool
+			valLoss, vr, ok = m.evalLoss(ctx, cfg.Val.X, cfg.Val.N, B, nn.ChildSeed(cfg.Seed, 1<<40))
+			if !ok {
+				hist.Train = hist.Train[:len(hist.Train)-1]
+				for k := range hist.Metrics {
+					hist.Metrics[k] = hist.Metrics[k][:len(hist.Train)]
+				}
+				return finish(fmt.Sprintf("interrupted while validating epoch %d (%v); the weights are those after its last batch", ep+1, ctx.Err()), nil)
+			}
 			hist.Val = append(hist.Val, valLoss)
 			hist.addMetric("val_recon", vr)
 		}

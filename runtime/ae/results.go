@@ -1,6 +1,7 @@
 package ae
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -193,7 +194,7 @@ func (m *Model) Loss(s *data.Set) float64 {
 	if err := m.checkSet("Loss", s, "set"); err != nil {
 		panic(err)
 	}
-	l, _ := m.evalLoss(s.X, s.N, inferBatch, nn.ChildSeed(1, 1<<40))
+	l, _, _ := m.evalLoss(context.Background(), s.X, s.N, inferBatch, nn.ChildSeed(1, 1<<40))
 	return l
 }
 
