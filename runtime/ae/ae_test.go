@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -544,4 +545,17 @@ func TestScheduleAndOptimizers(t *testing.T) {
 	if _, err := Dense(64, 8).FitE(train, Quiet(), Optimizer(&nn.Optimizer{Kind: "adam"})); err == nil || !strings.Contains(err.Error(), "learning rate") {
 		t.Errorf("zero learning rate: %v", err)
 	}
+}
+
+// TestDeterministicAcrossThreads checks that training gives bit-identical
+// weights with one thread and with several.
+func TestDeterministicAcrossThreads(t *testing.T) {
+	train := blobs("train", 512, 1, 16, 16, 1)
+	fit := func(procs int) *Model {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		m := Variational(256, 512, 4) // big enough for the parallel paths
+		m.Fit(train, Epochs(2), Batch(256), Quiet())
+		return m
+	}
+	equalWeights(t, fit(1), fit(4), "GOMAXPROCS 1 vs 4")
 }
