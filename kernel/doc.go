@@ -2,18 +2,43 @@
 // (version 5.3) over ZeroMQ, built on github.com/go-zeromq/zmq4.
 //
 // A Kernel binds the five sockets a connection file names (shell, control
-// and stdin as ROUTER, iopub as PUB, heartbeat as REP), verifies the
-// HMAC signature of every message in constant time, and dispatches requests
-// to an Evaluator, the small interface through which it runs code. It knows
-// nothing about Go evaluation: the notebook session of package dsl is one
-// Evaluator, a test fake is another.
+// and stdin as ROUTER, iopub as PUB, heartbeat as REP) on the transport and
+// IP the file gives, verifies the HMAC signature of every message in
+// constant time, and dispatches requests to an Evaluator, the small
+// interface through which it runs code. It knows nothing about Go
+// evaluation: the notebook session of package dsl is one Evaluator, a test
+// fake is another.
 //
-// Each socket is read by its own goroutine (zmq4 has no poller). Shell
-// requests run one at a time in arrival order; control requests (interrupt,
-// kernel_info, shutdown) are served while a cell runs, and the heartbeat
-// echoes on its own goroutine so that it keeps beating during long cells.
-// Everything published on iopub goes through a bounded queue, so a stalled
-// subscriber costs dropped output (with a logged notice), never unbounded
-// memory or a blocked shell reply. Frames are read through a guard that
-// refuses oversized messages before they are allocated.
+// Concurrency: each socket is read by its own goroutine (zmq4 has no
+// poller). Shell requests run one at a time in arrival order; control
+// requests (interrupt, kernel_info, shutdown) are served while a cell runs;
+// the heartbeat echoes on its own goroutine, so it keeps beating during
+// long cells. The evaluator starts in the background, so kernel_info is
+// answered at once and cells wait for the interpreter.
+//
+// Semantics worth knowing:
+//   - Interrupt (interrupt_request on control, or Kernel.Interrupt on
+//     SIGINT) cancels the context given to Evaluator.Execute.
+//   - After a failed cell with stop_on_error, the execute_requests already
+//     queued are answered with status aborted; they are taken from the
+//     queue before the failed cell's reply goes out, so a request sent
+//     after the frontend saw the error is never aborted.
+//   - silent cells publish nothing but busy/idle and do not count;
+//     user_expressions are evaluated after a successful cell.
+//   - History (tail, range, search with glob patterns) is kept in memory
+//     for the life of the process, as session 1, bounded to the last
+//     10,000 cells.
+//   - No comm targets are registered: comm_open is answered with
+//     comm_close.
+//   - Unknown *_request messages get an error reply; messages that fail
+//     to decode or verify are dropped and logged, never answered.
+//
+// Hostile and broken peers: frames are read through a guarded transport
+// that refuses (closes) a connection announcing a message larger than the
+// limit before anything is allocated, and gives every write a deadline, so
+// that a peer which stops reading is cut off instead of blocking replies.
+// Everything published on iopub goes through a bounded queue that is paced
+// by what zmq4 still holds for the slowest subscriber: a slow or stalled
+// subscriber costs dropped output (with a logged notice and a note on
+// stderr), never unbounded memory or a blocked shell reply.
 package kernel
