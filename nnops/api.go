@@ -26,19 +26,57 @@ func BiasActivate(x []float32, rows, cols int, bias []float32, act Activation, s
 		need("BiasActivate", "bias", bias, cols)
 		bias = bias[:cols]
 	}
-	for i := 0; i < rows; i++ {
-		row := x[i*cols : (i+1)*cols]
-		if biasActivateRow(row, bias, act, slope) {
-			continue
+	forSegments(rows, cols, func(i, j0, j1 int) {
+		row := x[i*cols+j0 : i*cols+j1]
+		var b []float32
+		if bias != nil {
+			b = bias[j0:j1]
+		}
+		if biasActivateRow(row, b, act, slope) {
+			return
 		}
 		for j := range row {
 			v := row[j]
-			if bias != nil {
-				v += bias[j]
+			if b != nil {
+				v += b[j]
 			}
 			row[j] = activate(v, act, slope)
 		}
+	})
+}
+
+// parallelElems is the element count from which elementwise kernels split
+// their work over goroutines.
+const parallelElems = 1 << 16
+
+// forSegments calls fn(i, j0, j1) for segments [j0, j1) of the rows of a
+// rows×cols matrix that together cover it once, spread over goroutines when
+// the matrix is large. Elementwise work gives the same result however it is
+// cut.
+func forSegments(rows, cols int, fn func(i, j0, j1 int)) {
+	t := threads()
+	if t <= 1 || rows*cols < parallelElems {
+		for i := 0; i < rows; i++ {
+			fn(i, 0, cols)
+		}
+		return
 	}
+	if rows >= 4*t {
+		parallelTasks(4*t, func(task int) {
+			for i := task * rows / (4 * t); i < (task+1)*rows/(4*t); i++ {
+				fn(i, 0, cols)
+			}
+		})
+		return
+	}
+	// Few long rows: cut each into segments of a multiple of 16 values.
+	per := (4*t + rows - 1) / rows
+	seg := (cols/per + 15) &^ 15
+	parts := (cols + seg - 1) / seg
+	parallelTasks(rows*parts, func(task int) {
+		i, p := task/parts, task%parts
+		fn(i, p*seg, min((p+1)*seg, cols))
+	})
 }
 
 func activate(v float32, act Activation, slope float32) float32 {
@@ -63,9 +101,17 @@ func activate(v float32, act Activation, slope float32) float32 {
 // y, the activation's output: dy[i] *= act'(y[i]).
 func ActivationBackward(dy, y []float32, act Activation, slope float32) {
 	need("ActivationBackward", "y", y, len(dy))
+	if act == Identity {
+		return
+	}
+	forSegments(1, len(dy), func(_, j0, j1 int) { activationBackward(dy[j0:j1], y[j0:j1], act, slope) })
+}
+
+func activationBackward(dy, y []float32, act Activation, slope float32) {
 	if activationGrad(dy, y, act, slope) {
 		return
 	}
+	y = y[:len(dy)]
 	for i := range dy {
 		switch act {
 		case ReLU:
