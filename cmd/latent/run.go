@@ -102,7 +102,7 @@ func runMain(args []string) int {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&rf.output, "o", "", "write the executed notebook to `FILE` (\"-\": stdout)")
-	fs.StringVar(&rf.output, "output", "", "same as -o")
+	fs.StringVar(&rf.output, "output", "", "write the executed notebook to `FILE` (same as -o)")
 	fs.StringVar(&rf.outputDir, "output-dir", "", "write executed notebooks into `DIR`, under their own names")
 	fs.BoolVar(&rf.inplace, "inplace", false, "overwrite the input notebooks with the executed ones")
 	fs.Var(&rf.timeout, "timeout", "interrupt a cell that runs longer than `SECONDS` and fail (0: no limit)")
