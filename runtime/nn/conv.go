@@ -11,9 +11,17 @@ func init() { buildConv = buildConvSpec }
 func buildConvSpec(s Spec) (Layer, bool) {
 	switch s.Type {
 	case "conv":
-		return NewConv2D(s.Name, s.In, s.Out, s.K, s.Stride, s.Pad, s.Act), true
+		c := NewConv2D(s.Name, s.In, s.Out, s.K, s.Stride, s.Pad, s.Act)
+		if s.Slope != 0 {
+			c.Slope = s.Slope
+		}
+		return c, true
 	case "convt":
-		return NewConvTranspose2D(s.Name, s.In, s.Out, s.K, s.Stride, s.Pad, s.OutPad, s.Act), true
+		c := NewConvTranspose2D(s.Name, s.In, s.Out, s.K, s.Stride, s.Pad, s.OutPad, s.Act)
+		if s.Slope != 0 {
+			c.Slope = s.Slope
+		}
+		return c, true
 	case "maxpool":
 		return NewMaxPool(s.In, s.K), true
 	case "upsample":
@@ -127,6 +135,7 @@ func (c *Conv2D) weights() (*Param, *Param) { return c.W, c.B }
 
 // Forward convolves n images and applies the activation.
 func (c *Conv2D) Forward(x []float32, n int, train bool) []float32 {
+	c.core.slope = c.Slope
 	return c.core.forward(x, n, c.In, c.OutShape(), c.W, c.B, "conv")
 }
 
@@ -192,6 +201,7 @@ func (c *ConvTranspose2D) weights() (*Param, *Param) { return c.W, c.B }
 
 // Forward applies the transposed convolution and the activation.
 func (c *ConvTranspose2D) Forward(x []float32, n int, train bool) []float32 {
+	c.core.slope = c.Slope
 	return c.core.forward(x, n, c.In, c.OutShape(), c.W, c.B, "transposed conv")
 }
 

@@ -189,6 +189,11 @@ func TestBuildRoundTrip(t *testing.T) {
 	layers := []Layer{NewDense("d", 3, 2, Tanh), NewAct(Flat(3), LeakyReLU), NewReshape(img, Flat(64)),
 		NewNoise(img, NoiseMasking, 0.2, 0), NewConv2D("c", img, 2, 3, 2, 1, ReLU),
 		NewConvTranspose2D("t", img, 2, 3, 2, 1, 1, Sigmoid), NewMaxPool(img, 2), NewUpsample(img, 2)}
+	leaky := NewDense("l", 3, 2, LeakyReLU)
+	leaky.Slope = 0.2
+	leakyConv := NewConv2D("lc", img, 2, 3, 1, 1, LeakyReLU)
+	leakyConv.Slope = 0.3
+	layers = append(layers, leaky, leakyConv)
 	for _, l := range layers {
 		b, err := Build(l.Spec())
 		if err != nil {

@@ -36,7 +36,11 @@ func Build(s Spec) (l Layer, err error) {
 	}()
 	switch s.Type {
 	case "dense":
-		return NewDense(s.Name, s.In.Size(), s.Out, s.Act), nil
+		d := NewDense(s.Name, s.In.Size(), s.Out, s.Act)
+		if s.Slope != 0 {
+			d.Slope = s.Slope
+		}
+		return d, nil
 	case "act":
 		a := NewAct(s.In, s.Act)
 		if s.Slope != 0 {
