@@ -559,3 +559,27 @@ func TestDeterministicAcrossThreads(t *testing.T) {
 	}
 	equalWeights(t, fit(1), fit(4), "GOMAXPROCS 1 vs 4")
 }
+
+// TestOutputActivation checks a linear output for data outside [0, 1].
+func TestOutputActivation(t *testing.T) {
+	s := blobs("z", 256, 1, 8, 8, 1)
+	for i := range s.X {
+		s.X[i] = 4*s.X[i] - 2 // roughly z-scored
+	}
+	m := Dense(64, 16).WithOutputActivation(nn.Identity)
+	h := m.Fit(s, Epochs(10), Batch(32), Quiet(), LR(3e-3))
+	r := m.Reconstruct(s.Take(10))
+	neg := false
+	for _, v := range r.Reconstructions.X {
+		neg = neg || v < 0
+	}
+	if !neg || !(h.Last() < 0.2*h.Train[0]) {
+		t.Errorf("linear output: negative values %v, loss %v", neg, h.Train)
+	}
+	defer func() {
+		if _, ok := recover().(*Error); !ok {
+			t.Error("WithOutputActivation under BCE did not panic with an *Error")
+		}
+	}()
+	Dense(64, 8).WithLoss(BCE).WithOutputActivation(nn.Identity)
+}

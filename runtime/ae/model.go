@@ -30,6 +30,7 @@ type Config struct {
 	Decoder     []int         `json:"decoder,omitempty"` // custom decoder widths after the code
 	HiddenAct   nn.Activation `json:"hidden_act,omitempty"`
 	CodeAct     nn.Activation `json:"code_act,omitempty"`
+	OutAct      nn.Activation `json:"out_act,omitempty"` // output activation of dense models (default sigmoid)
 	Latent      int           `json:"latent"`
 	Variational bool          `json:"variational,omitempty"`
 	Beta        float64       `json:"beta,omitempty"` // VAE KL weight
@@ -275,8 +276,11 @@ func denseSpecs(c *Config) (enc, dec []nn.Spec) {
 		act := c.HiddenAct
 		if i == len(dw)-1 {
 			act = nn.Sigmoid
+			if c.OutAct != "" {
+				act = c.OutAct
+			}
 			if c.Loss == BCE {
-				act = nn.Identity
+				act = nn.Identity // logits
 			}
 		}
 		dec = append(dec, nn.Spec{Type: "dense", Name: fmt.Sprintf("dec%d", i+1), In: nn.Flat(prev), Out: out, Act: act})
@@ -361,6 +365,20 @@ func (m *Model) WithCodeActivation(a nn.Activation) *Model {
 		panic(errf("WithCodeActivation", "only dense models built from widths have a code activation to set"))
 	}
 	return m.set("WithCodeActivation", func(c *Config) { c.CodeAct = a })
+}
+
+// WithOutputActivation sets the activation of a dense model's output layer
+// (default sigmoid, for data in [0, 1]); use nn.Identity for standardised
+// data such as z-scored CSV columns. Under BCE the output layer always gives
+// logits.
+func (m *Model) WithOutputActivation(a nn.Activation) *Model {
+	if m.cfg.Widths == nil || m.cfg.Loss == MaskedMSE {
+		panic(errf("WithOutputActivation", "only dense models built from widths have an output activation to set"))
+	}
+	if m.cfg.Loss == BCE {
+		panic(errf("WithOutputActivation", "under BCE the output gives logits and a sigmoid is applied to reconstructions; use WithLoss(ae.MSE) first"))
+	}
+	return m.set("WithOutputActivation", func(c *Config) { c.OutAct = a })
 }
 
 // WithHiddenActivation sets the activation of a dense model's hidden layers.
