@@ -598,3 +598,23 @@ func TestAnomalyTimeSeries(t *testing.T) {
 		t.Errorf("AUROC %.3f on injected anomalies, want > 0.8", r.AUROC)
 	}
 }
+
+// TestAutoRecSaveLoad checks that a saved AutoRec model predicts the same
+// after loading.
+func TestAutoRecSaveLoad(t *testing.T) {
+	r := data.Ratings(50, 20, 2, 0.4, 3)
+	rec := AutoRec(r, 8)
+	rec.Fit(Quiet(), Epochs(5))
+	p := filepath.Join(t.TempDir(), "autorec.ae")
+	rec.Model.Save(p)
+	l := Load(p)
+	x := rec.input.Row(0)
+	a, b := make([]float32, len(x)), make([]float32, len(x))
+	rec.Model.ReconstructInto(a, x)
+	l.ReconstructInto(b, x)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("prediction %d: %v before saving, %v after loading", i, a[i], b[i])
+		}
+	}
+}

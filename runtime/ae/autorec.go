@@ -45,15 +45,9 @@ func newAutoRec(r *data.RatingSet, hidden int, byItem bool) *Recommender {
 	}
 	m, err := newDense("autorec", []int{rec.input.D, hidden})
 	must(err)
-	m.cfg.HiddenAct, m.cfg.CodeAct, m.cfg.Loss = nn.Sigmoid, nn.Sigmoid, MaskedMSE
+	// A sigmoid hidden layer and a linear output: ratings are 1..5.
+	m.cfg.HiddenAct, m.cfg.CodeAct, m.cfg.OutAct, m.cfg.Loss = nn.Sigmoid, nn.Sigmoid, nn.Identity, MaskedMSE
 	must(m.rebuild("AutoRec"))
-	// A linear output layer: ratings are 1..5, not [0, 1].
-	last := &m.cfg.DecoderSpec[len(m.cfg.DecoderSpec)-1]
-	last.Act = nn.Identity
-	widths := m.cfg.Widths
-	m.cfg.Widths = nil
-	must(m.rebuild("AutoRec"))
-	m.cfg.Widths = widths
 	m.mask = rec.mask.X
 	rec.Model = m
 	return rec
