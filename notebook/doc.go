@@ -1,10 +1,18 @@
 // Package notebook reads, validates and writes Jupyter notebooks (nbformat
 // 4.5) and runs them headless: each code cell is executed in order through
-// the same session and output sink as the kernel, and the outputs are
-// recorded in the shape nbclient writes them, so a notebook executed by
-// `latent run` looks like one executed by `jupyter nbconvert --execute`.
+// an Executor (the same dsl session the kernel uses, or any Jupyter kernel
+// through package kernelclient) and the outputs are recorded in the shape
+// nbclient writes them, so a notebook executed by `latent run` looks like
+// one executed by `jupyter nbconvert --execute`.
 //
-// Files are written the way nbformat writes them (keys sorted, one-space
-// indent, multi-line strings split into lists of lines), atomically, so a
-// killed run never leaves a half-written notebook behind.
+// The pieces:
+//   - Parse, ReadFile, Validate and Marshal: nbformat 4 in, 4.5 out, written
+//     byte for byte as Python's nbformat writes it (sorted keys, one-space
+//     indent, multi-line strings as lists of lines), with stable cell ids.
+//   - Run: the runner, with per-cell timeouts that interrupt, allowed and
+//     expected (raises-exception) errors, skip-execution, and progress.
+//   - InjectParameters: papermill's parameters convention, typed by the Go
+//     declarations of the cell tagged parameters.
+//   - HTML: a standalone, deterministic report with images inline.
+//   - WriteFileAtomic: a killed run never leaves a half-written file.
 package notebook

@@ -168,13 +168,13 @@ func TestRunErrors(t *testing.T) {
 }
 
 func TestRunTimeout(t *testing.T) {
-	nb, _, err := runTestdata(t, "timeout", Options{Timeout: 300 * time.Millisecond})
+	nb, _, err := runTestdata(t, "timeout", Options{Timeout: 2 * time.Second})
 	var ce *CellError
 	if !errors.As(err, &ce) || !ce.Timeout || ce.Stuck || ce.Index != 2 {
 		t.Fatalf("Run: got %v, want a timeout in cell 2", err)
 	}
 	outs := nb.Cells[1].Outputs
-	if len(outs) == 0 || outs[len(outs)-1].EName != "CellTimeoutError" || !strings.Contains(outs[len(outs)-1].EValue, "exceeded --timeout of 300ms") {
+	if len(outs) == 0 || outs[len(outs)-1].EName != "CellTimeoutError" || !strings.Contains(outs[len(outs)-1].EValue, "exceeded --timeout of 2s") {
 		t.Errorf("cell 2 outputs: %+v", outs)
 	}
 	if nb.Cells[2].ExecutionCount != nil {
