@@ -171,13 +171,17 @@ func parameterDeclarations(src string) ([]declaration, error) {
 				decls = append(decls, genDecl(g)...)
 			}
 		case *ast.AssignStmt:
-			if s.Tok != token.DEFINE || len(s.Lhs) != len(s.Rhs) {
+			if s.Tok != token.DEFINE {
 				continue
 			}
 			for i, l := range s.Lhs {
 				if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
 					d := declaration{name: id.Name, form: ":="}
-					d.typ, d.why = inferType(s.Rhs[i])
+					if len(s.Lhs) == len(s.Rhs) {
+						d.typ, d.why = inferType(s.Rhs[i])
+					} else {
+						d.why = "its value comes from a call that returns several values"
+					}
 					decls = append(decls, d)
 				}
 			}
@@ -298,8 +302,17 @@ func exprString(e ast.Expr) string {
 		return x.Op.String() + exprString(x.X)
 	case *ast.ParenExpr:
 		return "(" + exprString(x.X) + ")"
+	case *ast.CompositeLit:
+		if x.Type != nil {
+			return exprString(x.Type) + "{...}"
+		}
+		return "{...}"
+	case *ast.MapType:
+		return "map[" + exprString(x.Key) + "]" + exprString(x.Value)
+	case *ast.FuncLit:
+		return "func literal"
 	}
-	return fmt.Sprintf("%T", e)
+	return "an expression"
 }
 
 var intBits = map[string]int{"int": 0, "int8": 8, "int16": 16, "int32": 32, "rune": 32, "int64": 64,

@@ -43,6 +43,8 @@ func TestInjectParameters(t *testing.T) {
 		{"bad duration", "var d time.Duration", []string{"d=5"}, "", "duration such as 90s"},
 		{"untyped call", "var data = load()", []string{"data=x"}, "", "its type cannot be told from `load(...)`; give it a type"},
 		{"unsupported type", "var sizes []int", []string{"sizes=1"}, "", "type []int are not supported"},
+		{"composite", "var cfg = Config{N: 1}", []string{"cfg=1"}, "", "cannot be told from `Config{...}`"},
+		{"multi-value", "a, b := split()", []string{"b=1"}, "", "declares b but its value comes from a call that returns several values"},
 		{"unparsable", "var = 3", []string{"x=1"}, "", "cannot be parsed"},
 	}
 	for _, c := range cases {
