@@ -618,3 +618,27 @@ func TestAutoRecSaveLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoDecodersSaveLoad checks the round trip of a two-decoder model and
+// that ae.Load points to LoadTwoDecoders.
+func TestTwoDecodersSaveLoad(t *testing.T) {
+	a, b := blobs("a", 64, 1, 8, 8, 1), blobs("b", 64, 1, 8, 8, 2)
+	m := TwoDecoders(64, 16, 4)
+	m.Fit(a, b, Epochs(2), Batch(32), Quiet())
+	p := filepath.Join(t.TempDir(), "two.ae")
+	m.Save(p)
+	l := LoadTwoDecoders(p)
+	x, y := m.Swap(a.Take(3), true), l.Swap(a.Take(3), true)
+	for i := range x.Reconstructions.X {
+		if x.Reconstructions.X[i] != y.Reconstructions.X[i] {
+			t.Fatal("loaded two-decoder model swaps differently")
+		}
+	}
+	if _, err := LoadE(p); err == nil || !strings.Contains(err.Error(), "LoadTwoDecoders") {
+		t.Errorf("LoadE of a two-decoder file: %v", err)
+	}
+	Dense(64, 4).Save(p)
+	if _, err := LoadTwoDecodersE(p); err == nil || !strings.Contains(err.Error(), "ae.Load") {
+		t.Errorf("LoadTwoDecodersE of a plain model: %v", err)
+	}
+}

@@ -44,6 +44,8 @@ type Config struct {
 	Seed        uint64        `json:"seed"`
 	Encoder     []nn.Spec     `json:"encoder"`
 	DecoderSpec []nn.Spec     `json:"decoder_layers"`
+	DecoderB    []nn.Spec     `json:"decoder_b_layers,omitempty"` // two-decoder models: decoder B
+	SeedB       uint64        `json:"seed_b,omitempty"`
 }
 
 // Model is an autoencoder: an encoder to a code and a decoder back, with its

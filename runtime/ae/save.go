@@ -103,12 +103,21 @@ func (m *Model) Bytes() []byte {
 }
 
 func (m *Model) encode(withOpt bool, st *trainState) ([]byte, error) {
-	h := fileHeader{Config: m.cfg, Epochs: m.epochs, State: st}
-	for _, p := range m.params {
+	var o *nn.Optimizer
+	if withOpt {
+		o = m.opt
+	}
+	return encodeFile(m.cfg, m.params, m.epochs, o, st)
+}
+
+// encodeFile writes the file format for a config, its parameters and,
+// optionally, optimizer state and a checkpoint's training state.
+func encodeFile(cfg Config, params []*nn.Param, epochs int, o *nn.Optimizer, st *trainState) ([]byte, error) {
+	h := fileHeader{Config: cfg, Epochs: epochs, State: st}
+	for _, p := range params {
 		h.Params = append(h.Params, paramInfo{p.Name, p.Shape})
 	}
-	o := m.opt
-	if withOpt && o != nil && len(o.M) == len(m.params) {
+	if o != nil && len(o.M) == len(params) {
 		h.Opt = &optInfo{o.Kind, o.LR, o.Momentum, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.ClipNorm, o.Steps}
 	}
 	hj, err := json.Marshal(h)
@@ -127,7 +136,7 @@ func (m *Model) encode(withOpt bool, st *trainState) ([]byte, error) {
 			buf.Write(b[:])
 		}
 	}
-	for _, p := range m.params {
+	for _, p := range params {
 		put(p.W)
 	}
 	if h.Opt != nil {
@@ -208,6 +217,9 @@ func FromBytes(b []byte) (*Model, error) {
 
 func modelFrom(f *savedFile, src string) (m *Model, err error) {
 	defer catch("Load", &err)
+	if f.Config.Kind == twoDecodersKind {
+		return nil, errf("Load", "%s holds a two-decoder model; load it with ae.LoadTwoDecoders", src)
+	}
 	have := 0
 	for _, p := range f.Params {
 		have += len(p)

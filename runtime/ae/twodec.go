@@ -203,3 +203,66 @@ func (t *TwoDecoderModel) Swap(s *data.Set, fromA bool) *Reconstruction {
 	r.MSE /= float64(s.N)
 	return r
 }
+
+// twoDecodersKind marks a saved two-decoder model: the config of A with
+// DecoderB holding B's decoder, and the parameters encoder, decoder A,
+// decoder B.
+const twoDecodersKind = "two-decoders"
+
+// Save writes the model (shared encoder and both decoders) to path
+// atomically, in the format of Model.Save. It panics with an *Error on
+// failure; SaveE returns it.
+func (t *TwoDecoderModel) Save(path string) { must(t.SaveE(path)) }
+
+// SaveE is Save returning an error.
+func (t *TwoDecoderModel) SaveE(path string) error {
+	cfg := t.A.cfg
+	cfg.Kind = twoDecodersKind
+	cfg.DecoderB = t.B.cfg.DecoderSpec
+	cfg.SeedB = t.B.cfg.Seed
+	params := append(append([]*nn.Param{}, t.A.params...), t.B.dec.Params()...)
+	b, err := encodeFile(cfg, params, t.epochs, nil, nil)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(path, b); err != nil {
+		return wrap("Save", err, "cannot write %s; check the directory exists and is writable", path)
+	}
+	return nil
+}
+
+// LoadTwoDecoders reads a model written by TwoDecoderModel.Save. It panics
+// with an *Error on a missing, corrupt or mismatched file; LoadTwoDecodersE
+// returns it.
+func LoadTwoDecoders(path string) *TwoDecoderModel {
+	t, err := LoadTwoDecodersE(path)
+	must(err)
+	return t
+}
+
+// LoadTwoDecodersE is LoadTwoDecoders returning an error.
+func LoadTwoDecodersE(path string) (t *TwoDecoderModel, err error) {
+	f, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer catch("Load", &err)
+	c := f.Config
+	if c.Kind != twoDecodersKind || len(c.Widths) < 2 {
+		return nil, errf("Load", "%s does not hold a two-decoder model; load it with ae.Load", path)
+	}
+	t = TwoDecoders(c.Widths...)
+	if len(t.A.params)+len(t.B.dec.Params()) != len(f.Params) {
+		return nil, errf("Load", "%s: the file has %d parameter tensors, the model %d; the file is inconsistent", path, len(f.Params), len(t.A.params)+len(t.B.dec.Params()))
+	}
+	all := append(append([]*nn.Param{}, t.A.params...), t.B.dec.Params()...)
+	for i, p := range all {
+		if len(f.Params[i]) != p.Len() {
+			return nil, errf("Load", "%s: parameter %s has %d values in the file, the model needs %d", path, p.Name, len(f.Params[i]), p.Len())
+		}
+		copy(p.W, f.Params[i])
+	}
+	t.epochs, t.A.epochs, t.B.epochs = f.Epochs, f.Epochs, f.Epochs
+	t.A.cfg.Image, t.B.cfg.Image = c.Image, c.Image
+	return t, nil
+}
