@@ -82,6 +82,16 @@ func im2col(col, img []float32, g ConvGeom, oh, ow int) {
 				clear(dst[y1*ow:])
 				// x range with ix = x·S − P + kw inside [0, W).
 				x0, x1 := validRange(ow, g.StrideW, kw-g.PadW, g.W)
+				if g.StrideW == 2 && y1 > y0 && x1 > x0 {
+					iy0, ix0 := y0*g.StrideH-g.PadH+kh, x0*2-g.PadW+kw
+					block := dst[y0*ow : y1*ow]
+					if x0 > 0 || x1 < ow {
+						clear(block)
+					}
+					if gather2(block[x0:], ow, plane[iy0*g.W+ix0:], g.StrideH*g.W, y1-y0, x1-x0) {
+						continue
+					}
+				}
 				for y := y0; y < y1; y++ {
 					iy := y*g.StrideH - g.PadH + kh
 					d := dst[y*ow : (y+1)*ow]
@@ -152,6 +162,12 @@ func col2im(img, col []float32, g ConvGeom, oh, ow int) {
 					continue
 				}
 				ix0 := x0*g.StrideW - g.PadW + kw
+				if g.StrideW == 2 && y1 > y0 {
+					iy0 := y0*g.StrideH - g.PadH + kh
+					if scatterAdd2(plane[iy0*g.W+ix0:], g.StrideH*g.W, src[y0*ow+x0:], ow, y1-y0, x1-x0) {
+						continue
+					}
+				}
 				for y := y0; y < y1; y++ {
 					iy := y*g.StrideH - g.PadH + kh
 					s := src[y*ow+x0 : y*ow+x1]

@@ -105,6 +105,8 @@ var convCases = []struct {
 	{ConvGeom{C: 16, H: 9, W: 8, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 1}, // shifted GEMMs, adjoint backward
 	{ConvGeom{C: 9, H: 6, W: 7, KH: 2, KW: 3, StrideH: 1, StrideW: 1, PadH: 0, PadW: 2}, 12}, // shifted GEMMs, uneven kernel
 	{ConvGeom{C: 5, H: 6, W: 6, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 0, PadW: 1}, 2},  // adjoint backward, no vertical pad
+	{ConvGeom{C: 2, H: 5, W: 70, KH: 3, KW: 4, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, 3}, // stride-2 rows longer than 16
+	{ConvGeom{C: 1, H: 4, W: 33, KH: 2, KW: 2, StrideH: 3, StrideW: 2, PadH: 0, PadW: 0}, 2}, // stride 2 across, 3 down
 }
 
 func TestConv2DForward(t *testing.T) {
@@ -177,6 +179,7 @@ var convTCases = []ConvTranspose2D{
 	{Geom: ConvGeom{C: 8, H: 14, W: 14, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, OutC: 16, OutPadH: 1, OutPadW: 1},
 	{Geom: ConvGeom{C: 3, H: 4, W: 5, KH: 2, KW: 3, StrideH: 1, StrideW: 3, PadH: 0, PadW: 1}, OutC: 2, OutPadW: 2},
 	{Geom: ConvGeom{C: 2, H: 3, W: 3, KH: 4, KW: 4, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, OutC: 3},
+	{Geom: ConvGeom{C: 3, H: 4, W: 37, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, OutC: 2, OutPadH: 1, OutPadW: 1},
 }
 
 func TestConvTranspose2D(t *testing.T) {

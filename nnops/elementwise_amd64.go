@@ -174,3 +174,43 @@ func axpy4(x, y []float32, ldy int, a *[4]float32) {
 	_ = y[3*ldy+len(x)-1]
 	axpy4x512(&x[0], &y[0], ldy, len(x), &a[0])
 }
+
+// stride2Tail returns the lane masks gather2x512 and scatterAdd2x512 use
+// for the last n mod 16 values: even lanes, the first 8 values in the low
+// 16 bits and the rest in the high 16.
+func stride2Tail(n int) uint32 {
+	m := n % 16
+	var lo, hi uint32
+	for i := 0; i < m; i++ {
+		if i < 8 {
+			lo |= 1 << (2 * i)
+		} else {
+			hi |= 1 << (2 * (i - 8))
+		}
+	}
+	return lo | hi<<16
+}
+
+// gather2 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n, and
+// reports whether it had a kernel for it.
+func gather2(dst []float32, ldd int, src []float32, lds, rows, n int) bool {
+	if ewLevel != levelAVX512 || rows <= 0 || n <= 0 {
+		return false
+	}
+	_ = dst[(rows-1)*ldd+n-1]
+	_ = src[(rows-1)*lds+2*(n-1)]
+	gather2x512(&dst[0], ldd, &src[0], lds, rows, n, stride2Tail(n))
+	return true
+}
+
+// scatterAdd2 adds src[r·lds+i] to dst[r·ldd+2i] for r < rows, i < n, and
+// reports whether it had a kernel for it.
+func scatterAdd2(dst []float32, ldd int, src []float32, lds, rows, n int) bool {
+	if ewLevel != levelAVX512 || rows <= 0 || n <= 0 {
+		return false
+	}
+	_ = dst[(rows-1)*ldd+2*(n-1)]
+	_ = src[(rows-1)*lds+n-1]
+	scatterAdd2x512(&dst[0], ldd, &src[0], lds, rows, n, stride2Tail(n))
+	return true
+}

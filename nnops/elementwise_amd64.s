@@ -990,6 +990,112 @@ done:
 	VZEROUPPER
 	RET
 
+// func gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)
+TEXT ·gather2x512(SB), NOSPLIT, $0-52
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+32(FP), CX
+	MOVQ n+40(FP), DX
+	MOVL tail+48(FP), AX
+	KMOVW AX, K3
+	SHRL $16, AX
+	KMOVW AX, K4
+	MOVL $0x5555, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ done
+row:
+	MOVQ DI, R10
+	MOVQ SI, R11
+	MOVQ DX, R12
+chunk:
+	CMPQ R12, $16
+	JL tail
+	VMOVUPS.Z (R11), K1, Z1
+	VCOMPRESSPS Z1, K1, (R10)
+	VMOVUPS.Z 64(R11), K1, Z2
+	VCOMPRESSPS Z2, K1, 32(R10)
+	ADDQ $64, R10
+	ADDQ $128, R11
+	SUBQ $16, R12
+	JMP chunk
+tail:
+	TESTQ R12, R12
+	JZ next
+	VMOVUPS.Z (R11), K3, Z1
+	VCOMPRESSPS Z1, K3, (R10)
+	VMOVUPS.Z 64(R11), K4, Z2
+	VCOMPRESSPS Z2, K4, 32(R10)
+next:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ CX
+	JNZ row
+done:
+	VZEROUPPER
+	RET
+
+// func scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)
+TEXT ·scatterAdd2x512(SB), NOSPLIT, $0-52
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+32(FP), CX
+	MOVQ n+40(FP), DX
+	MOVL tail+48(FP), AX
+	KMOVW AX, K3
+	SHRL $16, AX
+	KMOVW AX, K4
+	MOVL $0x5555, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ done
+row:
+	MOVQ DI, R10
+	MOVQ SI, R11
+	MOVQ DX, R12
+chunk:
+	CMPQ R12, $16
+	JL tail
+	VEXPANDPS.Z (R11), K1, Z1
+	VMOVUPS.Z (R10), K1, Z3
+	VADDPS Z1, Z3, Z3
+	VMOVUPS Z3, K1, (R10)
+	VEXPANDPS.Z 32(R11), K1, Z2
+	VMOVUPS.Z 64(R10), K1, Z4
+	VADDPS Z2, Z4, Z4
+	VMOVUPS Z4, K1, 64(R10)
+	ADDQ $128, R10
+	ADDQ $64, R11
+	SUBQ $16, R12
+	JMP chunk
+tail:
+	TESTQ R12, R12
+	JZ next
+	VEXPANDPS.Z (R11), K3, Z1
+	VMOVUPS.Z (R10), K3, Z3
+	VADDPS Z1, Z3, Z3
+	VMOVUPS Z3, K3, (R10)
+	VEXPANDPS.Z 32(R11), K4, Z2
+	VMOVUPS.Z 64(R10), K4, Z4
+	VADDPS Z2, Z4, Z4
+	VMOVUPS Z4, K4, 64(R10)
+next:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ CX
+	JNZ row
+done:
+	VZEROUPPER
+	RET
+
 // func axpy4x512(x, y *float32, ldy, n int, a *float32)
 TEXT ·axpy4x512(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), DI

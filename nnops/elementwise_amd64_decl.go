@@ -64,6 +64,18 @@ func scale512(x, y *float32, n int, slope float32)
 //go:noescape
 func axpy512(x, y *float32, n int, slope float32)
 
+// gather2x512 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n; tail
+// holds the lane masks of the last n mod 16 values (AVX-512F).
+//
+//go:noescape
+func gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)
+
+// scatterAdd2x512 adds src[r·lds+i] to dst[r·ldd+2i] for r < rows, i < n;
+// tail as for gather2x512 (AVX-512F).
+//
+//go:noescape
+func scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)
+
 // axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +
 // a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;
 // n must be a multiple of 16 (AVX-512F).

@@ -222,6 +222,84 @@ func writeAxpy4(w *bytes.Buffer) {
 	})
 }
 
+// writeStride2 writes gather2x512 (dst[r·ldd+i] = src[r·lds+2i]) or, with
+// scatter, scatterAdd2x512 (dst[r·ldd+2i] += src[r·lds+i]) for r < rows,
+// i < n: the stride-2 rows of im2col and col2im. Chunks of 16 use the mask
+// 0x5555 (even lanes) with VCOMPRESSPS / VEXPANDPS; the last partial chunk
+// uses tail (low 16 bits for the first 8 values, high 16 for the rest).
+// Only the lanes named by the masks are read or written.
+func writeStride2(w *bytes.Buffer, scatter bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	name := "gather2x512"
+	if scatter {
+		name = "scatterAdd2x512"
+	}
+	fmt.Fprintf(w, "\n// func %s(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-52\n", name)
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ ldd+8(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ src+16(FP), SI")
+	p("MOVQ lds+24(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ rows+32(FP), CX")
+	p("MOVQ n+40(FP), DX")
+	p("MOVL tail+48(FP), AX")
+	p("KMOVW AX, K3")
+	p("SHRL $16, AX")
+	p("KMOVW AX, K4")
+	p("MOVL $0x5555, AX")
+	p("KMOVW AX, K1")
+	p("TESTQ CX, CX")
+	p("JZ done")
+	fmt.Fprintf(w, "row:\n")
+	p("MOVQ DI, R10")
+	p("MOVQ SI, R11")
+	p("MOVQ DX, R12")
+	chunk := func(klo, khi string) {
+		if scatter {
+			p("VEXPANDPS.Z (R11), %s, Z1", klo)
+			p("VMOVUPS.Z (R10), %s, Z3", klo)
+			p("VADDPS Z1, Z3, Z3")
+			p("VMOVUPS Z3, %s, (R10)", klo)
+			p("VEXPANDPS.Z 32(R11), %s, Z2", khi)
+			p("VMOVUPS.Z 64(R10), %s, Z4", khi)
+			p("VADDPS Z2, Z4, Z4")
+			p("VMOVUPS Z4, %s, 64(R10)", khi)
+		} else {
+			p("VMOVUPS.Z (R11), %s, Z1", klo)
+			p("VCOMPRESSPS Z1, %s, (R10)", klo)
+			p("VMOVUPS.Z 64(R11), %s, Z2", khi)
+			p("VCOMPRESSPS Z2, %s, 32(R10)", khi)
+		}
+	}
+	fmt.Fprintf(w, "chunk:\n")
+	p("CMPQ R12, $16")
+	p("JL tail")
+	chunk("K1", "K1")
+	if scatter {
+		p("ADDQ $128, R10")
+		p("ADDQ $64, R11")
+	} else {
+		p("ADDQ $64, R10")
+		p("ADDQ $128, R11")
+	}
+	p("SUBQ $16, R12")
+	p("JMP chunk")
+	fmt.Fprintf(w, "tail:\n")
+	p("TESTQ R12, R12")
+	p("JZ next")
+	chunk("K3", "K4")
+	fmt.Fprintf(w, "next:\n")
+	p("ADDQ R8, DI")
+	p("ADDQ R9, SI")
+	p("DECQ CX")
+	p("JNZ row")
+	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // writeAdam writes adam512, the one-pass Adam(W) update; see Adam in api.go
 // for the formula it follows step by step.
 func writeAdam(w *bytes.Buffer) {
@@ -371,6 +449,10 @@ func writeElementwise() (asm, decl []byte) {
 	}
 	ewLoop(&s, "axpy512", "load", func(p func(string, ...any)) { p("VFMADD231PS Z31, Z7, Z0") })
 	decl1("axpy512", "sets x[i] += slope·y[i] for i < n, with one rounding (FMA)")
+	writeStride2(&s, false)
+	writeStride2(&s, true)
+	fmt.Fprintf(&d, "// gather2x512 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n; tail\n// holds the lane masks of the last n mod 16 values (AVX-512F).\n//\n//go:noescape\nfunc gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n\n")
+	fmt.Fprintf(&d, "// scatterAdd2x512 adds src[r·lds+i] to dst[r·ldd+2i] for r < rows, i < n;\n// tail as for gather2x512 (AVX-512F).\n//\n//go:noescape\nfunc scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n\n")
 	writeAxpy4(&s)
 	fmt.Fprintf(&d, "// axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +\n// a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;\n// n must be a multiple of 16 (AVX-512F).\n//\n//go:noescape\nfunc axpy4x512(x, y *float32, ldy, n int, a *float32)\n\n")
 	writeAdam(&s)
