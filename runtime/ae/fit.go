@@ -23,9 +23,9 @@ type History struct {
 	Best          int                  // 0-based index of the best epoch (by Val, else Train); -1 when none
 	Metrics       map[string][]float64 // e.g. "recon" (the reconstruction part of the loss), "val_recon", "lr"
 	Stopped       string               // why training ended early; empty when it ran all epochs
-	Samples       int                  // training samples processed
-	Elapsed       time.Duration        // training time
-	SamplesPerSec float64              // training throughput
+	Samples       int                  // training samples processed (over all resumed runs)
+	Elapsed       time.Duration        // training time of the last Fit call
+	SamplesPerSec float64              // training throughput of the last Fit call
 }
 
 // Epochs returns the number of finished epochs.
@@ -215,11 +215,10 @@ const snapshotEvery = 8
 
 // trainState is what a checkpoint records besides the weights.
 type trainState struct {
-	Epoch    int      `json:"epoch"` // epochs finished
-	Seed     uint64   `json:"seed"`
-	Batch    int      `json:"batch"`
-	History  *History `json:"history"`
-	BestSnap bool     `json:"-"`
+	Epoch   int      `json:"epoch"` // epochs finished
+	Seed    uint64   `json:"seed"`
+	Batch   int      `json:"batch"`
+	History *History `json:"history"`
 }
 
 func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt *nn.Optimizer, rep host.Reporter) (*History, error) {
@@ -281,7 +280,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 		hist.Stopped = stopped
 		hist.Elapsed = time.Since(start)
 		if hist.Elapsed > 0 {
-			hist.SamplesPerSec = float64(hist.Samples) / hist.Elapsed.Seconds()
+			hist.SamplesPerSec = float64(samples) / hist.Elapsed.Seconds() // this run's, after a resume too
 		}
 		hist.Best = hist.best(cfg.MinDelta)
 		if cfg.KeepBest && bestSnap != nil && err == nil {
