@@ -69,7 +69,9 @@
 //
 // fmt.Print and writes to os.Stdout and os.Stderr stream live, coalesced
 // every 50 ms; a cell shows at most the first 1 MiB and the last 64 KiB of
-// each stream with a truncation notice between. Compile errors, panics and
+// each stream, with a notice as soon as the limit is reached and another
+// before the tail. What goroutines write between cells (up to 64 KiB) is
+// shown at the start of the next cell. Compile errors, panics and
 // goroutine panics name the cell's own line and column. Reads from os.Stdin
 // become input requests, or fail with display.ErrNoStdin. Cancelling the
 // context of Execute interrupts the cell; the session waits until the

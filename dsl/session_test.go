@@ -171,6 +171,10 @@ func TestCellRules(t *testing.T) {
 			{code: "import \"time\"\nfunc late() { time.Sleep(50 * time.Millisecond); panic(\"late\") }\ngo late()", result: ""},
 			{code: "2", result: "2", stderr: "late", before: 150 * time.Millisecond},
 		}},
+		{"goroutine output between cells shows on the next cell", []step{
+			{code: "import \"time\"\ngo func() { time.Sleep(50 * time.Millisecond); fmt.Println(\"from the background\") }()"},
+			{code: "1", result: "1", stdout: "from the background", before: 150 * time.Millisecond},
+		}},
 		{"log.Panic and log.Fatal", []step{
 			{code: "import \"log\"\nlog.Panic(\"lp\")", ename: "panic", stderr: "lp"},
 			{code: "log.Fatal(\"lf\")", ename: "panic", evalue: "lf"},

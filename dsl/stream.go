@@ -28,6 +28,11 @@ type streamer struct {
 	dropped   map[string]int64 // bytes dropped per stream
 	tails     map[string]*ring // last bytes of each stream after the head limit
 	stop      chan struct{}
+	// between holds what goroutines wrote while no cell ran (at most
+	// streamTail bytes); the next cell shows it first.
+	between        []streamSeg
+	betweenBytes   int
+	betweenDropped int64
 	wg        sync.WaitGroup
 	headLimit int64
 }
@@ -80,6 +85,14 @@ func (s *streamer) begin(sink display.Sink) {
 	}
 	s.stop = make(chan struct{})
 	stop := s.stop
+	if len(s.between) > 0 || s.betweenDropped > 0 {
+		s.pending = append(s.pending, streamSeg{"stderr", []byte("[output written by goroutines between cells:]\n")})
+		s.pending = append(s.pending, s.between...)
+		if s.betweenDropped > 0 {
+			s.pending = append(s.pending, streamSeg{"stderr", []byte(fmt.Sprintf("\n[%d more bytes written between cells were dropped]\n", s.betweenDropped))})
+		}
+		s.between, s.betweenBytes, s.betweenDropped = nil, 0, 0
+	}
 	s.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
@@ -118,7 +131,7 @@ func (s *streamer) end() {
 			for len(tail) > 0 && !utf8.RuneStart(tail[0]) {
 				tail = tail[1:]
 			}
-			msg := fmt.Sprintf("\n\n... [%s truncated: %d bytes not shown; the cell wrote more than %d bytes. The last %d bytes follow] ...\n\n", name, n-int64(len(tail)), s.headLimit, len(tail))
+			msg := fmt.Sprintf("\n... [%s truncated: %d bytes not shown. The last %d bytes follow] ...\n\n", name, n-int64(len(tail)), len(tail))
 			notes = append(notes, streamSeg{name, append([]byte(msg), tail...)})
 		}
 	}
@@ -136,6 +149,12 @@ func (s *streamer) write(name string, p []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sink == nil {
+		if room := streamTail - s.betweenBytes; len(p) <= room {
+			s.between = append(s.between, streamSeg{name, append([]byte(nil), p...)})
+			s.betweenBytes += len(p)
+		} else {
+			s.betweenDropped += int64(len(p))
+		}
 		return
 	}
 	keep := int64(len(p))
@@ -158,6 +177,9 @@ func (s *streamer) write(name string, p []byte) {
 		if r == nil {
 			r = &ring{buf: make([]byte, streamTail)}
 			s.tails[name] = r
+			// Say so now, not only when the cell ends.
+			note := fmt.Sprintf("\n\n... [output limit of %d bytes reached: %s is not shown from here on; its last %d bytes will be shown when the cell ends] ...\n", s.headLimit, name, streamTail)
+			s.pending = append(s.pending, streamSeg{name, []byte(note)})
 		}
 		r.write(rest)
 		s.dropped[name] += int64(len(rest))
