@@ -21,20 +21,20 @@ const (
 // streamer coalesces and bounds the text a cell writes to stdout and
 // stderr, and forwards it to the cell's sink.
 type streamer struct {
-	mu        sync.Mutex
-	sink      display.Sink
-	pending   []streamSeg
-	total     int64            // bytes written in this cell
-	dropped   map[string]int64 // bytes dropped per stream
-	tails     map[string]*ring // last bytes of each stream after the head limit
-	stop      chan struct{}
+	mu      sync.Mutex
+	sink    display.Sink
+	pending []streamSeg
+	total   int64            // bytes written in this cell
+	dropped map[string]int64 // bytes dropped per stream
+	tails   map[string]*ring // last bytes of each stream after the head limit
+	stop    chan struct{}
 	// between holds what goroutines wrote while no cell ran (at most
 	// streamTail bytes); the next cell shows it first.
 	between        []streamSeg
 	betweenBytes   int
 	betweenDropped int64
-	wg        sync.WaitGroup
-	headLimit int64
+	wg             sync.WaitGroup
+	headLimit      int64
 }
 
 type streamSeg struct {
