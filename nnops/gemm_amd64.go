@@ -39,11 +39,15 @@ func availableKernels() []*microKernel {
 type asmKernel = func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
 // k512 and k256 hold the kernels by row count: [0] with packed A, [1] with
-// A read in place.
+// A read in place; k512n the AVX-512 ones for tiles of at most 16 columns.
 var (
 	k512 = [2][12]asmKernel{
 		{k512m1, k512m2, k512m3, k512m4, k512m5, k512m6, k512m7, k512m8, k512m9, k512m10, k512m11, k512m12},
 		{k512a1, k512a2, k512a3, k512a4, k512a5, k512a6, k512a7, k512a8, k512a9, k512a10, k512a11, k512a12},
+	}
+	k512n = [2][12]asmKernel{
+		{k512mn1, k512mn2, k512mn3, k512mn4, k512mn5, k512mn6, k512mn7, k512mn8, k512mn9, k512mn10, k512mn11, k512mn12},
+		{k512an1, k512an2, k512an3, k512an4, k512an5, k512an6, k512an7, k512an8, k512an9, k512an10, k512an11, k512an12},
 	}
 	k256 = [2][6]asmKernel{
 		{k256m1, k256m2, k256m3, k256m4, k256m5, k256m6},
@@ -76,7 +80,11 @@ func direct(lda int) int {
 func run512(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	// The kernel touches exactly the tile; check it once so it cannot stray.
 	checkTile(mr, nr, k, a, lda, b, ldb, c, ldc)
-	k512[direct(lda)][mr-1](k, &a[0], lda, &b[0], ldb, &c[0], ldc, alpha, beta, uint32(uint64(1)<<nr-1))
+	kern := &k512
+	if nr <= 16 {
+		kern = &k512n // same arithmetic per element, half the work
+	}
+	kern[direct(lda)][mr-1](k, &a[0], lda, &b[0], ldb, &c[0], ldc, alpha, beta, uint32(uint64(1)<<nr-1))
 }
 
 func run256(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {

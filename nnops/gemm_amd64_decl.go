@@ -124,6 +124,126 @@ func k512a11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc in
 //go:noescape
 func k512a12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
+// k512mn1 is the AVX-512F SGEMM micro-kernel for a 1-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn2 is the AVX-512F SGEMM micro-kernel for a 2-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn3 is the AVX-512F SGEMM micro-kernel for a 3-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn4 is the AVX-512F SGEMM micro-kernel for a 4-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn5 is the AVX-512F SGEMM micro-kernel for a 5-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn6 is the AVX-512F SGEMM micro-kernel for a 6-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn7 is the AVX-512F SGEMM micro-kernel for a 7-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn8 is the AVX-512F SGEMM micro-kernel for a 8-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn9 is the AVX-512F SGEMM micro-kernel for a 9-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn10 is the AVX-512F SGEMM micro-kernel for a 10-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn11 is the AVX-512F SGEMM micro-kernel for a 11-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512mn12 is the AVX-512F SGEMM micro-kernel for a 12-row tile, packed A, at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512mn12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an1 is the AVX-512F SGEMM micro-kernel for a 1-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an2 is the AVX-512F SGEMM micro-kernel for a 2-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an3 is the AVX-512F SGEMM micro-kernel for a 3-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an4 is the AVX-512F SGEMM micro-kernel for a 4-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an5 is the AVX-512F SGEMM micro-kernel for a 5-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an6 is the AVX-512F SGEMM micro-kernel for a 6-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an7 is the AVX-512F SGEMM micro-kernel for a 7-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an8 is the AVX-512F SGEMM micro-kernel for a 8-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an9 is the AVX-512F SGEMM micro-kernel for a 9-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an10 is the AVX-512F SGEMM micro-kernel for a 10-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an11 is the AVX-512F SGEMM micro-kernel for a 11-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512an12 is the AVX-512F SGEMM micro-kernel for a 12-row tile, A read in place (row stride lda), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512an12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
 // k256m1 is the AVX2+FMA SGEMM micro-kernel for a 1-row tile, packed A (see internal/gen).
 //
 //go:noescape
