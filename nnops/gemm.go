@@ -72,12 +72,19 @@ func gemvCols(j0, j1, k int, alpha float32, a []float32, lda int, transA bool, b
 		axpy(acc, b[p*ldb+j0:p*ldb+j1], a[p*aStride])
 	}
 	cr := c[j0:j1]
-	for j, v := range acc {
-		t := alpha * v
-		if beta == 0 {
-			cr[j] = t
-		} else {
-			cr[j] = t + beta*cr[j]
+	switch {
+	case alpha == 1 && beta == 0:
+		copy(cr, acc)
+	case alpha == 1 && beta == 1:
+		addTo(cr, acc) // the same single addition per element
+	default:
+		for j, v := range acc {
+			t := alpha * v
+			if beta == 0 {
+				cr[j] = t
+			} else {
+				cr[j] = t + beta*cr[j]
+			}
 		}
 	}
 	putScratch(accBuf)
