@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -86,7 +87,7 @@ func (l guardListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	gc := &guardConn{Conn: c, parser: frameParser{skip: zmtpGreeting}, track: l.track}
+	gc := newGuardConn(c, l.track)
 	if l.track != nil {
 		l.track.add(gc)
 	}
@@ -182,9 +183,21 @@ const zmtpGreeting = 64
 // announces a message larger than the limit.
 var errOversized = errors.New("kernel: message larger than the limit")
 
+// guardConn wraps one accepted connection. Besides the checks above it
+// batches I/O: zmq4 writes every frame as two small writes and reads every
+// frame as two small reads, so the connection buffers reads, and holds
+// writes until a whole message (the last frame of a multipart message) has
+// been written, then sends it with one system call.
 type guardConn struct {
 	net.Conn
-	parser     frameParser
+	rd     *bufio.Reader
+	parser frameParser // incoming framing, for the size limit
+
+	wmu        sync.Mutex
+	wbuf       []byte
+	wframes    frameParser // outgoing framing, to find message ends
+	flushTimer *time.Timer // safety net should the framing be lost
+
 	track      *writeTracker
 	writeStart atomic.Int64 // unix nanoseconds while a write is under way
 	lastWrite  atomic.Int64 // unix nanoseconds of the end of the last write
@@ -193,18 +206,37 @@ type guardConn struct {
 	closeOnce  sync.Once
 }
 
+// ioBatch is the size of the read buffer and the largest write held back.
+const ioBatch = 64 << 10
+
+func newGuardConn(c net.Conn, track *writeTracker) *guardConn {
+	return &guardConn{
+		Conn:    c,
+		rd:      bufio.NewReaderSize(c, ioBatch),
+		parser:  frameParser{skip: zmtpGreeting},
+		wframes: frameParser{skip: zmtpGreeting},
+		track:   track,
+	}
+}
+
 func (c *guardConn) Close() error {
 	err := c.Conn.Close()
 	c.closeOnce.Do(func() {
 		if c.track != nil {
 			c.track.remove(c)
 		}
+		c.wmu.Lock()
+		if c.flushTimer != nil {
+			c.flushTimer.Stop()
+		}
+		c.wbuf = nil
+		c.wmu.Unlock()
 	})
 	return err
 }
 
 func (c *guardConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
+	n, err := c.rd.Read(p)
 	if n > 0 {
 		if perr := c.parser.feed(p[:n], guardMaxMessage.Load()); perr != nil {
 			if l := guardLog.Load(); l != nil {
@@ -217,12 +249,58 @@ func (c *guardConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Write holds p until the message it belongs to is complete, then sends
+// what is held at once. Large writes go straight out.
 func (c *guardConn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.wframes.feed(p, 0)
+	var err error
+	if len(c.wbuf)+len(p) > ioBatch {
+		if err = c.flushLocked(); err == nil {
+			err = c.send(p)
+		}
+	} else {
+		c.wbuf = append(c.wbuf, p...)
+		if c.wframes.atMessageEnd() {
+			err = c.flushLocked()
+		} else if c.flushTimer == nil {
+			// Normally the rest of the message follows at once; flush
+			// anyway soon should the framing have been misread.
+			c.flushTimer = time.AfterFunc(5*time.Millisecond, func() {
+				c.wmu.Lock()
+				defer c.wmu.Unlock()
+				c.flushTimer = nil
+				c.flushLocked()
+			})
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (c *guardConn) flushLocked() error {
+	if c.flushTimer != nil && c.wframes.atMessageEnd() {
+		c.flushTimer.Stop()
+		c.flushTimer = nil
+	}
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	err := c.send(c.wbuf)
+	c.wbuf = c.wbuf[:0]
+	return err
+}
+
+// send writes b with the write deadline, accounting and stall detection.
+func (c *guardConn) send(b []byte) error {
 	if d := time.Duration(guardWriteTimeout.Load()); d > 0 {
 		c.Conn.SetWriteDeadline(time.Now().Add(d))
 	}
 	c.writeStart.Store(time.Now().UnixNano())
-	n, err := c.Conn.Write(p)
+	n, err := c.Conn.Write(b)
 	c.written.Add(int64(n))
 	c.lastWrite.Store(time.Now().UnixNano())
 	c.writeStart.Store(0)
@@ -232,10 +310,10 @@ func (c *guardConn) Write(p []byte) (int, error) {
 			if l := guardLog.Load(); l != nil {
 				l.Printf("dropped connection to %s: it has not read for %v (a stalled client)", c.RemoteAddr(), time.Duration(guardWriteTimeout.Load()))
 			}
-			c.Close()
+			go c.Close() // Close takes wmu, which the caller holds
 		}
 	}
-	return n, err
+	return err
 }
 
 // frameParser follows ZMTP 3 framing (flags byte, 1- or 8-byte size, body)
@@ -250,6 +328,10 @@ type frameParser struct {
 	sizeN   int
 	total   uint64 // bytes of the current message so far
 }
+
+// atMessageEnd reports whether the bytes so far end a whole message (or
+// the greeting, or a command) rather than stopping inside one.
+func (f *frameParser) atMessageEnd() bool { return f.skip == 0 && f.state == 0 && !f.more }
 
 func (f *frameParser) feed(p []byte, limit int64) error {
 	for len(p) > 0 {

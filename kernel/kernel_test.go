@@ -88,7 +88,7 @@ func (f *fakeEvaluator) IsComplete(code string) (string, string) {
 	return "complete", ""
 }
 
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ls []net.Listener
 	var ports []int
@@ -125,7 +125,7 @@ func (s *syncBuffer) String() string {
 }
 
 type testKernel struct {
-	t       *testing.T
+	t       testing.TB
 	k       *Kernel
 	ev      *fakeEvaluator
 	ci      *ConnectionInfo
@@ -142,7 +142,7 @@ type testKernel struct {
 	inbox   map[zmq4.Socket]chan *Message
 }
 
-func startKernel(t *testing.T, cfg Config) *testKernel {
+func startKernel(t testing.TB, cfg Config) *testKernel {
 	t.Helper()
 	p := freePorts(t, 5)
 	ci := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: p[0], ControlPort: p[1], StdinPort: p[2],
