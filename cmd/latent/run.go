@@ -108,7 +108,7 @@ func runMain(args []string) int {
 	fs.Var(&rf.timeout, "timeout", "interrupt a cell that runs longer than `SECONDS` and fail (0: no limit)")
 	fs.BoolVar(&rf.allowErrors, "allow-errors", false, "record failing cells and go on; exit 0")
 	fs.Var(&rf.params, "p", "set parameter `NAME=VALUE` (repeatable), typed by the parameters cell")
-	fs.StringVar(&rf.html, "html", "", "also write a standalone HTML report to `FILE` (a directory with several notebooks)")
+	fs.StringVar(&rf.html, "html", "", "also write a standalone HTML report to `FILE`, or NAME.html into it when it is a directory, ends in /, or several notebooks are given")
 	fs.StringVar(&rf.cwd, "cwd", "", "run cells in `DIR` (default: each notebook's directory, as Jupyter does)")
 	fs.BoolVar(&rf.quiet, "q", false, "no progress lines, only errors")
 	fs.BoolVar(&rf.logOutput, "log-output", false, "also copy the cells' stdout and stderr to stderr as they run (for CI logs)")
@@ -205,12 +205,16 @@ func sameFile(a, b string) bool {
 	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
+// htmlPath decides where the report of in goes: --html names a file, or a
+// directory (with several notebooks, when it exists as one, or when it ends
+// in a slash) that receives NAME.html.
 func (rf *runFlags) htmlPath(in string, several bool) (string, error) {
 	if rf.html == "" {
 		return "", nil
 	}
 	p := rf.html
-	if several {
+	st, err := os.Stat(p)
+	if several || (err == nil && st.IsDir()) || strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator)) {
 		if err := os.MkdirAll(p, 0o755); err != nil {
 			return "", fmt.Errorf("--html %s: with several notebooks, --html names a directory: %v", p, err)
 		}

@@ -365,6 +365,13 @@ func TestRunCommandSeveralNotebooks(t *testing.T) {
 		t.Errorf("b.ipynb result %q", s)
 	}
 
+	if r := runLatent(t, dir, "-q", "-o", "-", "--html", "pages/", "b.ipynb"); r.code != 0 {
+		t.Fatalf("--html DIR/: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pages", "b.html")); err != nil {
+		t.Errorf("--html pages/ with one notebook: %v", err)
+	}
+
 	before, _ := os.ReadFile(filepath.Join(dir, "a.ipynb"))
 	if r := runLatent(t, dir, "-q", "--inplace", "a.ipynb"); r.code != 0 {
 		t.Fatalf("--inplace: exit %d\n%s", r.code, r.stderr)
