@@ -54,21 +54,6 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
-func init() {
-	if v := os.Getenv("NNOPS_DIRECT"); v != "" {
-		directMaxPanels, _ = strconv.Atoi(v)
-	}
-}
-
-func init() {
-	if os.Getenv("NNOPS_IM2COL_WEIGHTS") != "" {
-		shiftedWeights = false
-	}
-	if os.Getenv("NNOPS_PACKA") != "" {
-		useDirectA = false
-	}
-}
-
 // BenchmarkBiasActivate reports ns per element for a 256×784 batch (the
 // dense autoencoder's output layer) at each elementwise level: 0 portable
 // Go, 1 AVX2, 2 AVX-512.
@@ -95,77 +80,60 @@ func BenchmarkBiasActivate(b *testing.B) {
 	}
 }
 
-// convBenchLayers are the conv autoencoder's layers on 28×28 images.
-var convBenchLayers = []struct {
-	name string
-	fwd  func(out, in, w, b []float32, n int)
-	bin  func(din, dout, w []float32, n int)
-	bw   func(dw, db, dout, in []float32, n int)
-	in   int
-	out  int
-	w    int
-	outC int
-}{}
+// convLayer is what Conv2D and ConvTranspose2D have in common.
+type convLayer interface {
+	Forward(out, in, w, bias []float32, n int)
+	BackwardInput(din, dout, w []float32, n int)
+	BackwardWeights(dw, dbias, dout, in []float32, n int)
+	InLen() int
+	OutLen() int
+	WeightLen() int
+}
 
-func init() {
+// convBenchLayers are the conv autoencoder's layers on 28×28 images (the
+// model of ../shared/reference/torch_autoencoders.py).
+var convBenchLayers = func() []struct {
+	name string
+	l    convLayer
+	outC int
+} {
 	s2 := func(c, h, outC int) Conv2D {
 		return Conv2D{Geom: ConvGeom{C: c, H: h, W: h, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, OutC: outC}
 	}
 	t2 := func(c, h, outC int) ConvTranspose2D {
 		return ConvTranspose2D{Geom: ConvGeom{C: c, H: h, W: h, KH: 3, KW: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, OutC: outC, OutPadH: 1, OutPadW: 1}
 	}
-	convs := map[string]Conv2D{"conv1_1to16": s2(1, 28, 16), "conv2_16to8": s2(16, 14, 8),
-		"conv5_16to1": {Geom: ConvGeom{C: 16, H: 28, W: 28, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, OutC: 1}}
-	for _, name := range []string{"conv1_1to16", "conv2_16to8"} {
-		l := convs[name]
-		convBenchLayers = append(convBenchLayers, struct {
-			name             string
-			fwd              func(out, in, w, b []float32, n int)
-			bin              func(din, dout, w []float32, n int)
-			bw               func(dw, db, dout, in []float32, n int)
-			in, out, w, outC int
-		}{name, l.Forward, l.BackwardInput, l.BackwardWeights, l.InLen(), l.OutLen(), l.WeightLen(), l.OutC})
-	}
-	for _, tc := range []struct {
+	return []struct {
 		name string
-		l    ConvTranspose2D
-	}{{"convT3_8to8", t2(8, 7, 8)}, {"convT4_8to16", t2(8, 14, 16)}} {
-		l := tc.l
-		convBenchLayers = append(convBenchLayers, struct {
-			name             string
-			fwd              func(out, in, w, b []float32, n int)
-			bin              func(din, dout, w []float32, n int)
-			bw               func(dw, db, dout, in []float32, n int)
-			in, out, w, outC int
-		}{tc.name, l.Forward, l.BackwardInput, l.BackwardWeights, l.InLen(), l.OutLen(), l.WeightLen(), l.OutC})
+		l    convLayer
+		outC int
+	}{
+		{"conv1_1to16", s2(1, 28, 16), 16},
+		{"conv2_16to8", s2(16, 14, 8), 8},
+		{"convT3_8to8", t2(8, 7, 8), 8},
+		{"convT4_8to16", t2(8, 14, 16), 16},
+		{"conv5_16to1", Conv2D{Geom: ConvGeom{C: 16, H: 28, W: 28, KH: 3, KW: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, OutC: 1}, 1},
 	}
-	l := convs["conv5_16to1"]
-	convBenchLayers = append(convBenchLayers, struct {
-		name             string
-		fwd              func(out, in, w, b []float32, n int)
-		bin              func(din, dout, w []float32, n int)
-		bw               func(dw, db, dout, in []float32, n int)
-		in, out, w, outC int
-	}{"conv5_16to1", l.Forward, l.BackwardInput, l.BackwardWeights, l.InLen(), l.OutLen(), l.WeightLen(), l.OutC})
-}
+}()
 
 // BenchmarkConv times forward, backward-input and backward-weights of each
 // layer of the conv autoencoder at batch 256.
 func BenchmarkConv(b *testing.B) {
 	const n = 256
 	r := NewRNG(1)
-	for _, l := range convBenchLayers {
-		in, out, w := randSlice(r, n*l.in), randSlice(r, n*l.out), randSlice(r, l.w)
-		bias, din, dw, db := randSlice(r, l.outC), make([]float32, n*l.in), make([]float32, l.w), make([]float32, l.outC)
+	for _, tc := range convBenchLayers {
+		l := tc.l
+		in, out, w := randSlice(r, n*l.InLen()), randSlice(r, n*l.OutLen()), randSlice(r, l.WeightLen())
+		bias, din, dw, db := randSlice(r, tc.outC), make([]float32, n*l.InLen()), make([]float32, l.WeightLen()), make([]float32, tc.outC)
 		for _, pass := range []struct {
 			name string
 			run  func()
 		}{
-			{"forward", func() { l.fwd(out, in, w, bias, n) }},
-			{"backward-input", func() { l.bin(din, out, w, n) }},
-			{"backward-weights", func() { l.bw(dw, db, out, in, n) }},
+			{"forward", func() { l.Forward(out, in, w, bias, n) }},
+			{"backward-input", func() { l.BackwardInput(din, out, w, n) }},
+			{"backward-weights", func() { l.BackwardWeights(dw, db, out, in, n) }},
 		} {
-			b.Run(l.name+"/"+pass.name, func(b *testing.B) {
+			b.Run(tc.name+"/"+pass.name, func(b *testing.B) {
 				b.ReportAllocs()
 				cpu0 := cpuSeconds()
 				for i := 0; i < b.N; i++ {
@@ -177,15 +145,16 @@ func BenchmarkConv(b *testing.B) {
 	}
 }
 
+// init applies the tuning switches that the benchmarks read from the
+// environment (they exist to compare variants; the defaults are the
+// measured best):
+//
+//	NNOPS_KERNEL=avx512|avx2|go  micro-kernel
+//	NNOPS_BLOCK=kc,nb            its K and N blocking
+//	NNOPS_DIRECT=p               read B unpacked for at most p A panels
+//	NNOPS_PACKA=1                pack A even when it is not transposed
+//	NNOPS_IM2COL_WEIGHTS=1       conv weight gradients through im2col
 func init() {
-	// NNOPS_BLOCK=kc,nb overrides the active kernel's blocking, for tuning.
-	if v := os.Getenv("NNOPS_BLOCK"); v != "" {
-		fmt.Sscanf(v, "%d,%d", &activeKernel.kc, &activeKernel.nb)
-	}
-}
-
-func init() {
-	// NNOPS_KERNEL=avx2|go|avx512 benchmarks another micro-kernel.
 	if v := os.Getenv("NNOPS_KERNEL"); v != "" {
 		for _, k := range availableKernels() {
 			if k.name == v {
@@ -193,4 +162,12 @@ func init() {
 			}
 		}
 	}
+	if v := os.Getenv("NNOPS_BLOCK"); v != "" {
+		fmt.Sscanf(v, "%d,%d", &activeKernel.kc, &activeKernel.nb)
+	}
+	if v := os.Getenv("NNOPS_DIRECT"); v != "" {
+		directMaxPanels, _ = strconv.Atoi(v)
+	}
+	useDirectA = os.Getenv("NNOPS_PACKA") == ""
+	shiftedWeights = os.Getenv("NNOPS_IM2COL_WEIGHTS") == ""
 }

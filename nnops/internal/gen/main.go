@@ -31,7 +31,7 @@ import (
 
 // prefetch is how far ahead along a row of B the AVX-512 kernels prefetch:
 // when B is read unpacked, the next tiles to the right.
-var prefetch = 512
+var prefetch = 256
 
 type family struct {
 	name    string // function name prefix
