@@ -80,16 +80,6 @@ func BenchmarkBiasActivate(b *testing.B) {
 	}
 }
 
-// convLayer is what Conv2D and ConvTranspose2D have in common.
-type convLayer interface {
-	Forward(out, in, w, bias []float32, n int)
-	BackwardInput(din, dout, w []float32, n int)
-	BackwardWeights(dw, dbias, dout, in []float32, n int)
-	InLen() int
-	OutLen() int
-	WeightLen() int
-}
-
 // convBenchLayers are the conv autoencoder's layers on 28×28 images (the
 // model of ../shared/reference/torch_autoencoders.py).
 var convBenchLayers = func() []struct {

@@ -152,24 +152,40 @@ func dot64(a, b []float32) float64 {
 	return s
 }
 
+// convLayer is what Conv2D and ConvTranspose2D have in common.
+type convLayer interface {
+	Forward(out, in, w, bias []float32, n int)
+	BackwardInput(din, dout, w []float32, n int)
+	BackwardWeights(dw, dbias, dout, in []float32, n int)
+	InLen() int
+	OutLen() int
+	WeightLen() int
+}
+
+// checkLayerGradients checks BackwardInput and BackwardWeights of l (with
+// outC output channels) by finite differences of L = <Forward(in), proj>.
+func checkLayerGradients(t *testing.T, r *RNG, l convLayer, outC int) {
+	t.Helper()
+	n := 2
+	in, w, bias := randSlice(r, n*l.InLen()), randSlice(r, l.WeightLen()), randSlice(r, outC)
+	proj := randSlice(r, n*l.OutLen())
+	out := make([]float32, n*l.OutLen())
+	loss := func() float64 { l.Forward(out, in, w, bias, n); return dot64(out, proj) }
+	din := make([]float32, len(in))
+	dw := make([]float32, len(w))
+	db := make([]float32, len(bias))
+	l.BackwardInput(din, proj, w, n)
+	l.BackwardWeights(dw, db, proj, in, n)
+	checkGrad(t, "input", in, din, loss)
+	checkGrad(t, "weights", w, dw, loss)
+	checkGrad(t, "bias", bias, db, loss)
+}
+
 func TestConv2DGradients(t *testing.T) {
 	r := NewRNG(2)
 	for _, tc := range convCases {
 		t.Run(fmt.Sprint(tc.g, tc.outC), func(t *testing.T) {
-			l := Conv2D{Geom: tc.g, OutC: tc.outC}
-			n := 2
-			in, w, bias := randSlice(r, n*l.InLen()), randSlice(r, l.WeightLen()), randSlice(r, tc.outC)
-			proj := randSlice(r, n*l.OutLen())
-			out := make([]float32, n*l.OutLen())
-			loss := func() float64 { l.Forward(out, in, w, bias, n); return dot64(out, proj) }
-			din := make([]float32, len(in))
-			dw := make([]float32, len(w))
-			db := make([]float32, len(bias))
-			l.BackwardInput(din, proj, w, n)
-			l.BackwardWeights(dw, db, proj, in, n)
-			checkGrad(t, "input", in, din, loss)
-			checkGrad(t, "weights", w, dw, loss)
-			checkGrad(t, "bias", bias, db, loss)
+			checkLayerGradients(t, r, Conv2D{Geom: tc.g, OutC: tc.outC}, tc.outC)
 		})
 	}
 }
@@ -194,16 +210,7 @@ func TestConvTranspose2D(t *testing.T) {
 			out := make([]float32, n*l.OutLen())
 			l.Forward(out, in, w, bias, n)
 			closeTo(t, "forward", out, directConvT(in, w, bias, n, l), 1e-5)
-			proj := randSlice(r, n*l.OutLen())
-			loss := func() float64 { l.Forward(out, in, w, bias, n); return dot64(out, proj) }
-			din := make([]float32, len(in))
-			dw := make([]float32, len(w))
-			db := make([]float32, len(bias))
-			l.BackwardInput(din, proj, w, n)
-			l.BackwardWeights(dw, db, proj, in, n)
-			checkGrad(t, "input", in, din, loss)
-			checkGrad(t, "weights", w, dw, loss)
-			checkGrad(t, "bias", bias, db, loss)
+			checkLayerGradients(t, r, l, l.OutC)
 		})
 	}
 }

@@ -73,11 +73,7 @@ func MaxPool2DBackward(din, dout []float32, argmax []int32, n, c, h, w, k, strid
 // Upsample2D repeats every value of the n×c×h×w input scale×scale times
 // (nearest neighbour), writing n×c×(h·scale)×(w·scale) values to out.
 func Upsample2D(out, in []float32, n, c, h, w, scale int) {
-	if n < 0 || c <= 0 || h <= 0 || w <= 0 || scale <= 0 {
-		panic(fmt.Sprintf("nnops.Upsample2D: n=%d c=%d h=%d w=%d scale=%d: sizes must be positive", n, c, h, w, scale))
-	}
-	need("Upsample2D", "in", in, n*c*h*w)
-	need("Upsample2D", "out", out, n*c*h*w*scale*scale)
+	checkUpsample("Upsample2D", in, out, n, c, h, w, scale)
 	ow := w * scale
 	for p := 0; p < n*c; p++ {
 		src := in[p*h*w : (p+1)*h*w]
@@ -99,11 +95,7 @@ func Upsample2D(out, in []float32, n, c, h, w, scale int) {
 // Upsample2DBackward sets din (n×c×h×w) to the gradient of Upsample2D: the
 // sum of the scale×scale block of dout each input value was copied to.
 func Upsample2DBackward(din, dout []float32, n, c, h, w, scale int) {
-	if n < 0 || c <= 0 || h <= 0 || w <= 0 || scale <= 0 {
-		panic(fmt.Sprintf("nnops.Upsample2DBackward: n=%d c=%d h=%d w=%d scale=%d: sizes must be positive", n, c, h, w, scale))
-	}
-	need("Upsample2DBackward", "din", din, n*c*h*w)
-	need("Upsample2DBackward", "dout", dout, n*c*h*w*scale*scale)
+	checkUpsample("Upsample2DBackward", din, dout, n, c, h, w, scale)
 	ow := w * scale
 	for p := 0; p < n*c; p++ {
 		dst := din[p*h*w : (p+1)*h*w]
@@ -122,4 +114,14 @@ func Upsample2DBackward(din, dout []float32, n, c, h, w, scale int) {
 			}
 		}
 	}
+}
+
+// checkUpsample panics unless the sizes are positive and small (n×c×h×w)
+// and big (scale² times that) hold them.
+func checkUpsample(fn string, small, big []float32, n, c, h, w, scale int) {
+	if n < 0 || c <= 0 || h <= 0 || w <= 0 || scale <= 0 {
+		panic(fmt.Sprintf("nnops.%s: n=%d c=%d h=%d w=%d scale=%d: sizes must be positive", fn, n, c, h, w, scale))
+	}
+	need(fn, "the n×c×h×w side", small, n*c*h*w)
+	need(fn, "the upsampled side", big, n*c*h*w*scale*scale)
 }

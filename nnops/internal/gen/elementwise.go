@@ -122,104 +122,113 @@ var derivatives = []struct {
 	}},
 }
 
-// stream is one array an elementwise loop walks: its pointer register, the
-// vector register it is loaded into, and whether the result is stored back.
-type stream struct {
-	ptr, vec string
-	store    bool
+// isa describes how an elementwise loop is written for one instruction
+// set: vector width and register names, the masked tail, and the prologue.
+type isa struct {
+	lanes    int
+	reg      string // "Z" or "Y"
+	slope    string // register holding the scalar argument
+	prologue func(p func(string, ...any))
+	// tailMask sets up the mask for the CX < lanes remaining values;
+	// load and store move one (partial) vector under it.
+	tailMask    func(p func(string, ...any))
+	load, store func(mem, vec string, masked bool) string
 }
 
-// ewLoop writes one function: x (DI) is read into Z0 and written back
-// after body; the optional second stream (SI) is added to Z0 first
-// ("add") or loaded into Z7 ("load").
-func ewLoop(w *bytes.Buffer, name, second string, body ewBody) {
-	streams := []stream{{"DI", "Z0", true}}
+var avx512 = isa{
+	lanes: 16, reg: "Z", slope: "Z31",
+	prologue: func(p func(string, ...any)) {
+		for _, c := range consts {
+			p("MOVL $0x%08x, AX", c.bits)
+			p("VPBROADCASTD AX, Z%d // %s", c.reg, c.what)
+		}
+	},
+	tailMask: func(p func(string, ...any)) {
+		p("MOVL $1, AX")
+		p("SHLL CX, AX")
+		p("DECL AX")
+		p("KMOVW AX, K1")
+	},
+	load: func(mem, vec string, masked bool) string {
+		if masked {
+			return fmt.Sprintf("VMOVUPS.Z %s, K1, %s", mem, vec)
+		}
+		return fmt.Sprintf("VMOVUPS %s, %s", mem, vec)
+	},
+	store: func(mem, vec string, masked bool) string {
+		if masked {
+			return fmt.Sprintf("VMOVUPS %s, K1, %s", vec, mem)
+		}
+		return fmt.Sprintf("VMOVUPS %s, %s", vec, mem)
+	},
+}
+
+// stream is one array an elementwise loop walks: its pointer register, the
+// vector register number it is loaded into, and whether the result is
+// stored back.
+type stream struct {
+	ptr   string
+	vec   int
+	store bool
+}
+
+// ewLoop writes one function of the (x, y *float32, n int, slope float32)
+// family: x (DI) is read into vector 0 and written back after body; the
+// optional second stream (SI) is added to vector 0 first ("add") or loaded
+// into vector 7 ("load").
+func ewLoop(w *bytes.Buffer, is isa, name, second string, body ewBody) {
+	streams := []stream{{"DI", 0, true}}
 	pre := func(p func(string, ...any)) {}
 	switch second {
 	case "add":
-		streams = append(streams, stream{"SI", "Z8", false})
-		pre = func(p func(string, ...any)) { p("VADDPS Z8, Z0, Z0") }
+		streams = append(streams, stream{"SI", 8, false})
+		pre = func(p func(string, ...any)) { p("VADDPS %s8, %s0, %s0", is.reg, is.reg, is.reg) }
 	case "load":
-		streams = append(streams, stream{"SI", "Z7", false})
+		streams = append(streams, stream{"SI", 7, false})
 	}
 	header := fmt.Sprintf("// func %s(x, y *float32, n int, slope float32)\nTEXT ·%s(SB), NOSPLIT, $0-28\n", name, name)
-	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ n+16(FP), CX", "VBROADCASTSS slope+24(FP), Z31"}
-	vecLoop(w, header, args, streams, func(p func(string, ...any)) { pre(p); body(p) })
+	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ n+16(FP), CX", "VBROADCASTSS slope+24(FP), " + is.slope}
+	vecLoop(w, is, header, args, streams, func(p func(string, ...any)) { pre(p); body(p) })
 }
 
-// vecLoop writes a function that walks n (CX) values of each stream, 16 at
-// a time and then a masked tail, running body on the loaded registers.
-func vecLoop(w *bytes.Buffer, header string, args []string, streams []stream, body ewBody) {
+// vecLoop writes a function that walks n (CX) values of each stream, a
+// vector at a time and then a masked tail, running body on the loaded
+// registers.
+func vecLoop(w *bytes.Buffer, is isa, header string, args []string, streams []stream, body ewBody) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	fmt.Fprintf(w, "\n%s", header)
 	for _, a := range args {
 		p("%s", a)
 	}
-	for _, c := range consts {
-		p("MOVL $0x%08x, AX", c.bits)
-		p("VPBROADCASTD AX, Z%d // %s", c.reg, c.what)
-	}
+	is.prologue(p)
 	step := func(masked bool) {
 		for _, s := range streams {
-			if masked {
-				p("VMOVUPS.Z (%s), K1, %s", s.ptr, s.vec)
-			} else {
-				p("VMOVUPS (%s), %s", s.ptr, s.vec)
-			}
+			p("%s", is.load("("+s.ptr+")", fmt.Sprintf("%s%d", is.reg, s.vec), masked))
 		}
 		body(p)
 		for _, s := range streams {
-			if !s.store {
-				continue
-			}
-			if masked {
-				p("VMOVUPS %s, K1, (%s)", s.vec, s.ptr)
-			} else {
-				p("VMOVUPS %s, (%s)", s.vec, s.ptr)
+			if s.store {
+				p("%s", is.store("("+s.ptr+")", fmt.Sprintf("%s%d", is.reg, s.vec), masked))
 			}
 		}
 	}
 	fmt.Fprintf(w, "loop:\n")
-	p("CMPQ CX, $16")
+	p("CMPQ CX, $%d", is.lanes)
 	p("JL tail")
 	step(false)
 	for _, s := range streams {
-		p("ADDQ $64, %s", s.ptr)
+		p("ADDQ $%d, %s", 4*is.lanes, s.ptr)
 	}
-	p("SUBQ $16, CX")
+	p("SUBQ $%d, CX", is.lanes)
 	p("JMP loop")
 	fmt.Fprintf(w, "tail:\n")
 	p("TESTQ CX, CX")
 	p("JZ done")
-	p("MOVL $1, AX")
-	p("SHLL CX, AX")
-	p("DECL AX")
-	p("KMOVW AX, K1")
+	is.tailMask(p)
 	step(true)
 	fmt.Fprintf(w, "done:\n")
 	p("VZEROUPPER")
 	p("RET")
-}
-
-// writeAxpy4 writes axpy4x512: four rows of y added into x in one pass, so
-// x is loaded and stored once per four rows. n must be a multiple of 16
-// (the tail code vecLoop emits is then never reached; its loads of rows 1-3
-// are not masked).
-func writeAxpy4(w *bytes.Buffer) {
-	header := "// func axpy4x512(x, y *float32, ldy, n int, a *float32)\nTEXT ·axpy4x512(SB), NOSPLIT, $0-40\n"
-	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ ldy+16(FP), R10", "SHLQ $2, R10",
-		"MOVQ n+24(FP), CX", "MOVQ a+32(FP), DX",
-		"VBROADCASTSS 0(DX), Z8", "VBROADCASTSS 4(DX), Z9", "VBROADCASTSS 8(DX), Z10", "VBROADCASTSS 12(DX), Z11",
-		"LEAQ (SI)(R10*2), R11"}
-	// Rows: SI, SI+ldy, R11 = SI+2ldy, R11+ldy; all advance with SI.
-	streams := []stream{{"DI", "Z0", true}, {"SI", "Z1", false}}
-	vecLoop(w, header, args, streams, func(p func(string, ...any)) {
-		p("VFMADD231PS Z8, Z1, Z0")
-		p("VFMADD231PS (SI)(R10*1), Z9, Z0")
-		p("VFMADD231PS (R11), Z10, Z0")
-		p("VFMADD231PS (R11)(R10*1), Z11, Z0")
-		p("ADDQ $64, R11")
-	})
 }
 
 // writeStride2 writes gather2x512 (dst[r·ldd+i] = src[r·lds+2i]) or, with
@@ -312,8 +321,8 @@ func writeAdam(w *bytes.Buffer) {
 	for i, reg := range []int{4, 5, 6, 7, 8, 9, 10, 11, 30} {
 		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Z%d", 4*i, reg))
 	}
-	streams := []stream{{"DI", "Z0", true}, {"SI", "Z1", false}, {"R8", "Z2", true}, {"R9", "Z3", true}}
-	vecLoop(w, header, args, streams, func(p func(string, ...any)) {
+	streams := []stream{{"DI", 0, true}, {"SI", 1, false}, {"R8", 2, true}, {"R9", 3, true}}
+	vecLoop(w, avx512, header, args, streams, func(p func(string, ...any)) {
 		p("VMULPS Z5, Z1, Z12") // (1-b1)·g
 		p("VFMADD231PS Z4, Z2, Z12")
 		p("VMOVAPS Z12, Z2") // m = b1·m + (1-b1)·g
@@ -428,13 +437,13 @@ func writeElementwise() (asm, decl []byte) {
 	}
 	for _, a := range activations {
 		name := "bias" + a.name + "512"
-		ewLoop(&s, name, "add", a.body)
+		ewLoop(&s, avx512, name, "add", a.body)
 		decl1(name, fmt.Sprintf("sets x[i] = %s(x[i] + y[i]) for i < n", a.name))
 		if a.name == "Identity" {
 			continue
 		}
 		name = "act" + a.name + "512"
-		ewLoop(&s, name, "", a.body)
+		ewLoop(&s, avx512, name, "", a.body)
 		decl1(name, fmt.Sprintf("sets x[i] = %s(x[i]) for i < n; y is unused", a.name))
 	}
 	for _, a := range []struct {
@@ -444,10 +453,10 @@ func writeElementwise() (asm, decl []byte) {
 		{"addScalar512", "adds slope to x[i] for i < n; y is unused", func(p func(string, ...any)) { p("VADDPS Z31, Z0, Z0") }},
 		{"scale512", "multiplies x[i] by slope for i < n; y is unused", func(p func(string, ...any)) { p("VMULPS Z31, Z0, Z0") }},
 	} {
-		ewLoop(&s, a.name, "", a.body)
+		ewLoop(&s, avx512, a.name, "", a.body)
 		decl1(a.name, a.doc)
 	}
-	ewLoop(&s, "axpy512", "load", func(p func(string, ...any)) { p("VFMADD231PS Z31, Z7, Z0") })
+	ewLoop(&s, avx512, "axpy512", "load", func(p func(string, ...any)) { p("VFMADD231PS Z31, Z7, Z0") })
 	decl1("axpy512", "sets x[i] += slope·y[i] for i < n, with one rounding (FMA)")
 	writeStride2(&s, false)
 	writeStride2(&s, true)
@@ -463,9 +472,30 @@ func writeElementwise() (asm, decl []byte) {
 	fmt.Fprintf(&d, "// sum512 returns the sum of x[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc sum512(x *float32, n int) float32\n\n")
 	for _, a := range derivatives {
 		name := "grad" + a.name + "512"
-		ewLoop(&s, name, "load", a.body)
+		ewLoop(&s, avx512, name, "load", a.body)
 		decl1(name, fmt.Sprintf("multiplies x[i] by the %s derivative at output y[i]", a.name))
 	}
 	writeElementwise256(&s, &d)
 	return s.Bytes(), d.Bytes()
+}
+
+// writeAxpy4 writes axpy4x512: four rows of y added into x in one pass, so
+// x is loaded and stored once per four rows. n must be a multiple of 16
+// (the tail code vecLoop emits is then never reached; its loads of rows 1-3
+// are not masked).
+func writeAxpy4(w *bytes.Buffer) {
+	header := "// func axpy4x512(x, y *float32, ldy, n int, a *float32)\nTEXT ·axpy4x512(SB), NOSPLIT, $0-40\n"
+	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ ldy+16(FP), R10", "SHLQ $2, R10",
+		"MOVQ n+24(FP), CX", "MOVQ a+32(FP), DX",
+		"VBROADCASTSS 0(DX), Z8", "VBROADCASTSS 4(DX), Z9", "VBROADCASTSS 8(DX), Z10", "VBROADCASTSS 12(DX), Z11",
+		"LEAQ (SI)(R10*2), R11"}
+	// Rows: SI, SI+ldy, R11 = SI+2ldy, R11+ldy; all advance with SI.
+	streams := []stream{{"DI", 0, true}, {"SI", 1, false}}
+	vecLoop(w, avx512, header, args, streams, func(p func(string, ...any)) {
+		p("VFMADD231PS Z8, Z1, Z0")
+		p("VFMADD231PS (SI)(R10*1), Z9, Z0")
+		p("VFMADD231PS (R11), Z10, Z0")
+		p("VFMADD231PS (R11)(R10*1), Z11, Z0")
+		p("ADDQ $64, R11")
+	})
 }

@@ -120,69 +120,28 @@ var derivatives256 = map[string]ewBody{
 	},
 }
 
-// vecLoop256 is vecLoop for AVX2: 8 lanes, VMASKMOVPS tail.
-func vecLoop256(w *bytes.Buffer, header string, args []string, streams []stream, body ewBody) {
-	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	fmt.Fprintf(w, "\n%s", header)
-	for _, a := range args {
-		p("%s", a)
-	}
-	step := func(masked bool) {
-		for _, s := range streams {
-			if masked {
-				p("VMASKMOVPS (%s), Y14, %s", s.ptr, s.vec)
-			} else {
-				p("VMOVUPS (%s), %s", s.ptr, s.vec)
-			}
+var avx2 = isa{
+	lanes: 8, reg: "Y", slope: "Y15",
+	prologue: func(p func(string, ...any)) {},
+	tailMask: func(p func(string, ...any)) {
+		// Mask of CX leading lanes: ewmask<> holds 8 all-ones then 8 zeros.
+		p("LEAQ ewmask<>+32(SB), AX")
+		p("SHLQ $2, CX")
+		p("SUBQ CX, AX")
+		p("VMOVUPS (AX), Y14")
+	},
+	load: func(mem, vec string, masked bool) string {
+		if masked {
+			return fmt.Sprintf("VMASKMOVPS %s, Y14, %s", mem, vec)
 		}
-		body(p)
-		for _, s := range streams {
-			if !s.store {
-				continue
-			}
-			if masked {
-				p("VMASKMOVPS %s, Y14, (%s)", s.vec, s.ptr)
-			} else {
-				p("VMOVUPS %s, (%s)", s.vec, s.ptr)
-			}
+		return fmt.Sprintf("VMOVUPS %s, %s", mem, vec)
+	},
+	store: func(mem, vec string, masked bool) string {
+		if masked {
+			return fmt.Sprintf("VMASKMOVPS %s, Y14, %s", vec, mem)
 		}
-	}
-	fmt.Fprintf(w, "loop:\n")
-	p("CMPQ CX, $8")
-	p("JL tail")
-	step(false)
-	for _, s := range streams {
-		p("ADDQ $32, %s", s.ptr)
-	}
-	p("SUBQ $8, CX")
-	p("JMP loop")
-	fmt.Fprintf(w, "tail:\n")
-	p("TESTQ CX, CX")
-	p("JZ done")
-	// Mask of CX leading lanes: ewmask<> holds 8 all-ones then 8 zeros.
-	p("LEAQ ewmask<>+32(SB), AX")
-	p("SHLQ $2, CX")
-	p("SUBQ CX, AX")
-	p("VMOVUPS (AX), Y14")
-	step(true)
-	fmt.Fprintf(w, "done:\n")
-	p("VZEROUPPER")
-	p("RET")
-}
-
-func ewLoop256(w *bytes.Buffer, name, second string, body ewBody) {
-	streams := []stream{{"DI", "Y0", true}}
-	pre := func(p func(string, ...any)) {}
-	switch second {
-	case "add":
-		streams = append(streams, stream{"SI", "Y8", false})
-		pre = func(p func(string, ...any)) { p("VADDPS Y8, Y0, Y0") }
-	case "load":
-		streams = append(streams, stream{"SI", "Y7", false})
-	}
-	header := fmt.Sprintf("// func %s(x, y *float32, n int, slope float32)\nTEXT ·%s(SB), NOSPLIT, $0-28\n", name, name)
-	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ n+16(FP), CX", "VBROADCASTSS slope+24(FP), Y15"}
-	vecLoop256(w, header, args, streams, func(p func(string, ...any)) { pre(p); body(p) })
+		return fmt.Sprintf("VMOVUPS %s, %s", vec, mem)
+	},
 }
 
 func writeAdam256(w *bytes.Buffer) {
@@ -194,8 +153,8 @@ func writeAdam256(w *bytes.Buffer) {
 	for i, reg := range []int{4, 5, 6, 7, 8, 9, 10, 11, 12} {
 		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Y%d", 4*i, reg))
 	}
-	streams := []stream{{"DI", "Y0", true}, {"SI", "Y1", false}, {"R8", "Y2", true}, {"R9", "Y3", true}}
-	vecLoop256(w, header, args, streams, func(p func(string, ...any)) {
+	streams := []stream{{"DI", 0, true}, {"SI", 1, false}, {"R8", 2, true}, {"R9", 3, true}}
+	vecLoop(w, avx2, header, args, streams, func(p func(string, ...any)) {
 		p("VMULPS Y5, Y1, Y13")
 		p("VFMADD231PS Y4, Y2, Y13")
 		p("VMOVAPS Y13, Y2")
@@ -236,25 +195,25 @@ func writeElementwise256(s, d *bytes.Buffer) {
 	for _, a := range activations {
 		body := activations256[a.name]
 		name := "bias" + a.name + "256"
-		ewLoop256(s, name, "add", body)
+		ewLoop(s, avx2, name, "add", body)
 		decl(name, fmt.Sprintf("sets x[i] = %s(x[i] + y[i]) for i < n", a.name))
 		if a.name == "Identity" {
 			continue
 		}
 		name = "act" + a.name + "256"
-		ewLoop256(s, name, "", body)
+		ewLoop(s, avx2, name, "", body)
 		decl(name, fmt.Sprintf("sets x[i] = %s(x[i]) for i < n; y is unused", a.name))
 	}
 	for _, a := range derivatives {
 		name := "grad" + a.name + "256"
-		ewLoop256(s, name, "load", derivatives256[a.name])
+		ewLoop(s, avx2, name, "load", derivatives256[a.name])
 		decl(name, fmt.Sprintf("multiplies x[i] by the %s derivative at output y[i]", a.name))
 	}
-	ewLoop256(s, "addScalar256", "", func(p func(string, ...any)) { p("VADDPS Y15, Y0, Y0") })
+	ewLoop(s, avx2, "addScalar256", "", func(p func(string, ...any)) { p("VADDPS Y15, Y0, Y0") })
 	decl("addScalar256", "adds slope to x[i] for i < n; y is unused")
-	ewLoop256(s, "scale256", "", func(p func(string, ...any)) { p("VMULPS Y15, Y0, Y0") })
+	ewLoop(s, avx2, "scale256", "", func(p func(string, ...any)) { p("VMULPS Y15, Y0, Y0") })
 	decl("scale256", "multiplies x[i] by slope for i < n; y is unused")
-	ewLoop256(s, "axpy256", "load", func(p func(string, ...any)) { p("VFMADD231PS Y15, Y7, Y0") })
+	ewLoop(s, avx2, "axpy256", "load", func(p func(string, ...any)) { p("VFMADD231PS Y15, Y7, Y0") })
 	decl("axpy256", "sets x[i] += slope·y[i] for i < n, with one rounding (FMA)")
 	writeAdam256(s)
 	fmt.Fprintf(d, "// adam256 is the one-pass Adam(W) update of n weights (AVX2+FMA).\n//\n//go:noescape\nfunc adam256(w, grad, m, v *float32, n int, h *adamParams)\n\n")
