@@ -58,6 +58,10 @@ type Config struct {
 	// WriteTimeout is how long a peer may leave a write blocked before its
 	// connection is dropped; 0 means 10 s.
 	WriteTimeout time.Duration
+	// InterruptGrace is how long an interrupted cell may take to return
+	// before the kernel abandons it and starts a fresh evaluator with
+	// NewEvaluator; 0 means 30 s.
+	InterruptGrace time.Duration
 }
 
 // Kernel is one running Jupyter kernel.
@@ -67,9 +71,10 @@ type Kernel struct {
 	signer *Signer
 	sess   string
 
+	evMu    sync.Mutex
 	ev      Evaluator
 	evErr   error
-	evReady chan struct{} // closed once ev or evErr is set
+	evReady chan struct{} // closed once ev or evErr is first set
 
 	shell, control, stdin, iopub, hb zmq4.Socket
 	pub                              *publisher
@@ -116,6 +121,9 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.InterruptGrace <= 0 {
+		cfg.InterruptGrace = 30 * time.Second
 	}
 	if cfg.Version == "" {
 		cfg.Version = "devel"
@@ -230,16 +238,14 @@ func (k *Kernel) startEvaluator() {
 	defer close(k.evReady)
 	defer func() {
 		if r := recover(); r != nil {
+			k.evMu.Lock()
 			k.evErr = fmt.Errorf("the evaluator panicked while starting: %v", r)
-			k.log.Print(k.evErr)
+			k.evMu.Unlock()
+			k.log.Printf("cannot start the evaluator: it panicked: %v", r)
 		}
 	}()
-	k.ev, k.evErr = k.cfg.NewEvaluator()
-	if k.evErr == nil && k.ev == nil {
-		k.evErr = errors.New("the evaluator factory returned nothing")
-	}
-	if k.evErr != nil {
-		k.log.Printf("cannot start the evaluator: %v; every cell will report it", k.evErr)
+	if err := k.replaceEvaluator(); err != nil {
+		k.log.Printf("cannot start the evaluator: %v; every cell will report it", err)
 	}
 }
 
@@ -247,6 +253,8 @@ func (k *Kernel) startEvaluator() {
 func (k *Kernel) evaluator() (Evaluator, error) {
 	select {
 	case <-k.evReady:
+		k.evMu.Lock()
+		defer k.evMu.Unlock()
 		return k.ev, k.evErr
 	case <-k.done:
 		return nil, errors.New("the kernel is shutting down")

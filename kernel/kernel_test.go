@@ -33,8 +33,10 @@ func TestMain(m *testing.M) {
 // "print TEXT", "fail", "result TEXT", "wait" (until interrupted),
 // "input PROMPT" (prints what was read), "panic".
 type fakeEvaluator struct {
-	executed atomic.Int64
-	codes    chan string
+	executed  atomic.Int64
+	codes     chan string
+	release   chan struct{} // closed at the end of a test: frees "stuck" cells
+	factories atomic.Int64  // evaluators made by the kernel's factory
 }
 
 func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
@@ -63,6 +65,8 @@ func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.S
 		sink.Stream("stdout", "got "+s)
 	case "panic":
 		panic("evaluator bug")
+	case "stuck": // ignores its context, like a call that cannot be interrupted
+		<-f.release
 	case "flood":
 		// 800 chunks of 64 KiB: 50 MiB of output.
 		chunk := strings.Repeat("x", 64<<10)
@@ -147,10 +151,10 @@ func startKernel(t testing.TB, cfg Config) *testKernel {
 	p := freePorts(t, 5)
 	ci := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: p[0], ControlPort: p[1], StdinPort: p[2],
 		IOPubPort: p[3], HBPort: p[4], Key: "test-key", SignatureScheme: "hmac-sha256"}
-	ev := &fakeEvaluator{codes: make(chan string, 100)}
+	ev := &fakeEvaluator{codes: make(chan string, 100), release: make(chan struct{})}
 	logs := &syncBuffer{}
 	cfg.Conn = ci
-	cfg.NewEvaluator = func() (Evaluator, error) { return ev, nil }
+	cfg.NewEvaluator = func() (Evaluator, error) { ev.factories.Add(1); return ev, nil }
 	cfg.Log = log.New(io.MultiWriter(logs), "", 0)
 	k, err := New(cfg)
 	if err != nil {
@@ -214,6 +218,7 @@ func startKernel(t testing.TB, cfg Config) *testKernel {
 }
 
 func (tk *testKernel) stop() {
+	close(tk.ev.release)
 	tk.cancel()
 	select {
 	case err := <-tk.runErr:

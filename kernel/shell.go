@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 	"unicode/utf8"
 
 	"github.com/latent-ai/latent/display"
@@ -139,9 +140,16 @@ func (k *Kernel) execute(m *Message) (then func()) {
 	return func() { k.abort(aborted, kept) }
 }
 
-// run calls the evaluator with a cancellable context, turning a panic in it
-// into an error so that the kernel lives on.
-func (k *Kernel) run(code string, sink display.Sink) (res *display.Bundle, err error) {
+// run calls the evaluator with a cancellable context (the interrupt),
+// turning a panic in it into an error so that the kernel lives on. An
+// evaluator that does not return within InterruptGrace of an interrupt
+// (a call that ignores its context) is abandoned: the cell is answered
+// with an error and a fresh evaluator replaces the stuck one.
+func (k *Kernel) run(code string, sink display.Sink) (*display.Bundle, error) {
+	ev, err := k.evaluator()
+	if err != nil {
+		return nil, &display.Error{Name: "KernelStartError", Value: "the Go session could not start: " + err.Error() + "; fix the cause and restart the kernel"}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	k.execMu.Lock()
 	k.execCancel, k.execCtx = cancel, ctx
@@ -151,17 +159,56 @@ func (k *Kernel) run(code string, sink display.Sink) (res *display.Bundle, err e
 		k.execCancel, k.execCtx = nil, context.Background()
 		k.execMu.Unlock()
 		cancel()
-		if r := recover(); r != nil {
-			k.log.Printf("evaluator panicked: %v\n%s", r, debug.Stack())
-			res, err = nil, &display.Error{Name: "KernelPanic",
-				Value: fmt.Sprintf("%v (the session may be inconsistent: restart the kernel if later cells misbehave)", r)}
-		}
 	}()
-	ev, err := k.evaluator()
-	if err != nil {
-		return nil, &display.Error{Name: "KernelStartError", Value: "the Go session could not start: " + err.Error() + "; fix the cause and restart the kernel"}
+
+	type result struct {
+		res *display.Bundle
+		err error
 	}
-	return ev.Execute(ctx, code, sink)
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				k.log.Printf("evaluator panicked: %v\n%s", r, debug.Stack())
+				done <- result{nil, &display.Error{Name: "KernelPanic",
+					Value: fmt.Sprintf("%v (the session may be inconsistent: restart the kernel if later cells misbehave)", r)}}
+			}
+		}()
+		res, err := ev.Execute(ctx, code, sink)
+		done <- result{res, err}
+	}()
+	select {
+	case r := <-done:
+		return r.res, r.err
+	case <-ctx.Done():
+	}
+	select {
+	case r := <-done:
+		return r.res, r.err
+	case <-k.done:
+		return nil, &display.Error{Name: "KernelShutdown", Value: "the kernel is shutting down"}
+	case <-time.After(k.cfg.InterruptGrace):
+	}
+	k.log.Printf("a cell did not stop within %v of its interrupt: abandoning it and starting a fresh evaluator", k.cfg.InterruptGrace)
+	msg := fmt.Sprintf("the cell did not stop within %v of the interrupt (a call that cannot be interrupted?). "+
+		"Latent left it running in the background and started a fresh session: earlier variables and definitions are gone, re-run the cells you need; "+
+		"restart the kernel if the CPU stays busy", k.cfg.InterruptGrace)
+	if err := k.replaceEvaluator(); err != nil {
+		msg += "; the fresh session could not start (" + err.Error() + "): restart the kernel"
+	}
+	return nil, &display.Error{Name: "KernelInterruptTimeout", Value: msg}
+}
+
+// replaceEvaluator makes a fresh evaluator with the factory.
+func (k *Kernel) replaceEvaluator() error {
+	ev, err := k.cfg.NewEvaluator()
+	if err == nil && ev == nil {
+		err = errors.New("the evaluator factory returned nothing")
+	}
+	k.evMu.Lock()
+	k.ev, k.evErr = ev, err
+	k.evMu.Unlock()
+	return err
 }
 
 func asDisplayError(err error) *display.Error {
