@@ -25,7 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/nnops.test" ./nnops
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r/$ROUNDS..." >&2
-  NNOPS_BENCH_SHAPES="$SHAPES" "$tmp/nnops.test" -test.run '^$' -test.bench '^BenchmarkSgemm$' \
+  NNOPS_BENCH_SHAPES="$SHAPES" "$tmp/nnops.test" -test.run '^$' -test.bench '^Benchmark(Sgemm|Peak)$' \
     -test.cpu 1,2 -test.benchtime 0.2s >>"$tmp/go.txt"
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY bench/nnops_ref.py 1,2 $SHAPES >>"$tmp/ref.txt"
 done
@@ -37,6 +37,12 @@ for line in open(sys.argv[1]):
     if m:
         t = int(m.group(4) or 1)
         go[(t, int(m.group(1)), int(m.group(2)), int(m.group(3)))].append((float(m.group(5)), float(m.group(6)), int(m.group(7))))
+peak = []
+for line in open(sys.argv[1]):
+    m = re.match(r'BenchmarkPeak/(\w+)\s.*?([\d.]+) GFLOP/s\s+([\d.]+) cpuGFLOP/s', line)
+    if m:
+        kern = m.group(1)
+        peak.append(float(m.group(3)))
 blas = ""
 for line in open(sys.argv[2]):
     if line.startswith("#"):
@@ -46,21 +52,23 @@ for line in open(sys.argv[2]):
     ref[(int(t), int(m), int(k), int(n))].append((float(g), float(gc)))
 med = lambda xs, i: statistics.median(x[i] for x in xs) if xs else float("nan")
 print("OpenBLAS:", blas)
+pk = statistics.median(peak) if peak else float("nan")
+print(f"fp32 FMA peak of one core, measured here ({kern if peak else '-'} kernel width, CPU time): {pk:.1f} GFLOP/s")
 print("Figures are medians over rounds. 'wall' is GFLOP per second of elapsed time;")
 print("'cpu' is GFLOP per CPU-second of the process (steadier when other jobs share")
 print("the cores; shown at 1 thread, where it is comparable). allocs: nnops allocs/op.")
 print()
-print("| M×K×N | threads | nnops wall | OpenBLAS wall | ratio wall | nnops cpu | OpenBLAS cpu | ratio cpu | allocs |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| M×K×N | threads | nnops wall | OpenBLAS wall | ratio wall | nnops cpu | OpenBLAS cpu | ratio cpu | nnops cpu % of peak | allocs |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for key in sorted(set(go) | set(ref), key=lambda k: (k[0], k[1:])):
     t, m, k, n = key
     g, r = med(go.get(key), 0), med(ref.get(key), 0)
     row = f"| {m}×{k}×{n} | {t} | {g:.1f} | {r:.1f} | {g/r:.2f} |"
     if t == 1:
         gc, rc = med(go.get(key), 1), med(ref.get(key), 1)
-        row += f" {gc:.1f} | {rc:.1f} | {gc/rc:.2f} |"
+        row += f" {gc:.1f} | {rc:.1f} | {gc/rc:.2f} | {100*gc/pk:.0f}% |"
     else:
-        row += " | | |"
+        row += " | | | |"
     row += f" {max((x[2] for x in go.get(key, [])), default=0)} |"
     print(row)
 PYEOF

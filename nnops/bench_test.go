@@ -54,6 +54,25 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
+// BenchmarkPeak reports the fp32 FMA peak of one core with the active
+// kernel's vector width (independent register FMAs, no memory), so that
+// GEMM figures can be read as a share of it.
+func BenchmarkPeak(b *testing.B) {
+	if fmaPeak(1) == 0 {
+		b.Skip("no assembly kernels in this build")
+	}
+	b.Run(activeKernel.name, func(b *testing.B) {
+		const rounds = 1 << 16
+		var flop float64
+		cpu0 := cpuSeconds()
+		for i := 0; i < b.N; i++ {
+			flop += fmaPeak(rounds)
+		}
+		b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		b.ReportMetric(flop/(cpuSeconds()-cpu0)/1e9, "cpuGFLOP/s")
+	})
+}
+
 // BenchmarkBiasActivate reports ns per element for a 256×784 batch (the
 // dense autoencoder's output layer) at each elementwise level: 0 portable
 // Go, 1 AVX2, 2 AVX-512.

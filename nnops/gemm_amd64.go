@@ -107,3 +107,17 @@ func run256(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float
 		copy(c[r*ldc:r*ldc+nr], t[r*16:r*16+nr])
 	}
 }
+
+// fmaPeak runs n rounds of 24 independent FMAs with the active kernel's
+// vector width and returns the flops done, or 0 without assembly.
+func fmaPeak(n int) float64 {
+	switch activeKernel {
+	case &avx512Kernel:
+		fmaPeak512(n)
+		return float64(n) * 24 * 16 * 2
+	case &avx2Kernel:
+		fmaPeak256(n)
+		return float64(n) * 24 * 8 * 2
+	}
+	return 0
+}

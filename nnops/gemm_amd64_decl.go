@@ -303,3 +303,13 @@ func k256a5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int
 //
 //go:noescape
 func k256a6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// fmaPeak512 runs n·24 independent 16-lane FMAs (AVX-512F), for measuring peak.
+//
+//go:noescape
+func fmaPeak512(n int)
+
+// fmaPeak256 runs n·24 independent 8-lane FMAs (AVX2+FMA), for measuring peak.
+//
+//go:noescape
+func fmaPeak256(n int)

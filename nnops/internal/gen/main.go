@@ -80,6 +80,7 @@ func main() {
 			}
 		}
 	}
+	writePeak(&s, &d)
 	src, err := format.Source(d.Bytes())
 	if err != nil {
 		log.Fatal(err)
@@ -288,5 +289,33 @@ func store(p func(string, ...any), f family, lo, hi string) {
 	} else {
 		p("VMOVUPS %s, (DX)", lo)
 		p("VMOVUPS %s, %d(DX)", hi, f.vecB)
+	}
+}
+
+// writePeak writes fmaPeak512 and fmaPeak256: n iterations of 24
+// independent vector FMAs (no loads), to measure the FMA peak of a core in
+// the same run as the benchmarks (flops = n·24·lanes·2).
+func writePeak(w, d *bytes.Buffer) {
+	for _, f := range []struct {
+		name, reg, feature string
+		lanes, regs        int
+	}{{"fmaPeak512", "Z", "AVX-512F", 16, 24}, {"fmaPeak256", "Y", "AVX2+FMA", 8, 12}} {
+		p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+		fmt.Fprintf(w, "\n// func %s(n int)\nTEXT ·%s(SB), NOSPLIT, $0-8\n", f.name, f.name)
+		p("MOVQ n+0(FP), CX")
+		for i := 0; i < f.regs+2; i++ {
+			p("VXORPS %s%d, %s%d, %s%d", f.reg, i, f.reg, i, f.reg, i)
+		}
+		fmt.Fprintf(w, "loop:\n")
+		for rep := 0; rep < 24/f.regs; rep++ {
+			for i := 0; i < f.regs; i++ {
+				p("VFMADD231PS %s%d, %s%d, %s%d", f.reg, f.regs, f.reg, f.regs+1, f.reg, i)
+			}
+		}
+		p("DECQ CX")
+		p("JNZ loop")
+		p("VZEROUPPER")
+		p("RET")
+		fmt.Fprintf(d, "// %s runs n·24 independent %d-lane FMAs (%s), for measuring peak.\n//\n//go:noescape\nfunc %s(n int)\n\n", f.name, f.lanes, f.feature, f.name)
 	}
 }
