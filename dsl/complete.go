@@ -419,3 +419,4 @@ type noEnv struct{}
 func (noEnv) intValued(string) bool   { return false }
 func (noEnv) userDefined(string) bool { return false }
 func (noEnv) funcValued(string) bool  { return false }
+func (noEnv) isPackage(string) bool   { return false }

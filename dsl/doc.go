@@ -43,7 +43,10 @@
 // on the next one) rather than killing the process; a defer at the top level
 // of a cell runs when the cell ends (yaegi would run it again after every
 // later cell); os.Exit raises an error instead of exiting; log.Fatal
-// panics. A range over a function iterator is rejected before anything
+// panics. Functions that call notebook code count their nesting, so
+// unbounded recursion ends the cell with a "stack overflow" error after
+// 20000 nested calls instead of overflowing the Go stack, which would end
+// the process. A range over a function iterator is rejected before anything
 // runs, and a range over an integer whose type the session cannot see is
 // reported as unsupported, each with what to write instead. A cell that
 // fails to compile may leave the names it declared defined with zero

@@ -241,6 +241,10 @@ func (s *Session) panicErr(code string, r any) error {
 	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
 		r = v.Interface()
 	}
+	if so, ok := r.(stackOverflow); ok {
+		msg := strings.TrimPrefix(so.Error(), "stack overflow: ")
+		return &display.Error{Name: "stack overflow", Value: msg, Traceback: []string{"stack overflow: " + msg, "The session is still usable."}}
+	}
 	name, val := panicName(r), panicValue(r)
 	if e, ok := r.(exitPanic); ok {
 		msg := e.String() + ": a cell cannot end the kernel; the session is still running"

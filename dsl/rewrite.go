@@ -22,6 +22,8 @@ const (
 	sortStableFunc = "__latentSortStableFunc"
 	clearFunc      = "__latent.Clear"
 	deferFunc      = "__latentDefer"
+	enterFunc      = "__latent.Enter"
+	leaveFunc      = "__latent.Leave"
 	runDefers      = "__latentRunDefers()"
 )
 
@@ -65,6 +67,14 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 	}
 	ast.Inspect(f, func(node ast.Node) bool {
 		switch x := node.(type) {
+		case *ast.FuncDecl:
+			if x.Body != nil && x != mainDecl(f, body) && mayRecurse(x.Body, env) {
+				guardDepth(x.Body, ed)
+			}
+		case *ast.FuncLit:
+			if mayRecurse(x.Body, env) {
+				guardDepth(x.Body, ed)
+			}
 		case *ast.RangeStmt:
 			if err == nil && isFuncExpr(x.X, env, funcs) {
 				err = unsupportedError{pos: ed.fset.Position(x.For), what: "a range over a function (an iterator)",
@@ -110,6 +120,67 @@ func scopedHeader(st ast.Stmt) bool {
 		return true
 	}
 	return false
+}
+
+// mainDecl returns the wrapper declaration of a statement chunk, or nil.
+func mainDecl(f *ast.File, body *ast.BlockStmt) *ast.FuncDecl {
+	if body == nil {
+		return nil
+	}
+	return f.Decls[0].(*ast.FuncDecl)
+}
+
+// mayRecurse reports whether a function body calls anything that may be
+// notebook code: a function or func value by name (not a builtin), or a
+// method (not a package function). A function that calls only builtins and
+// compiled package functions cannot be part of a recursion cycle of
+// notebook code, so it needs no depth guard; leaving it out keeps small hot
+// functions (comparators, arithmetic helpers) fast.
+func mayRecurse(b *ast.BlockStmt, env rewriteEnv) bool {
+	found := false
+	ast.Inspect(b, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false // guarded, or not, on its own
+		case *ast.CallExpr:
+			switch fn := x.Fun.(type) {
+			case *ast.Ident:
+				if !isBuiltin(fn.Name) {
+					found = true
+				}
+			case *ast.SelectorExpr:
+				if id, ok := fn.X.(*ast.Ident); !ok || !env.isPackage(id.Name) {
+					found = true
+				}
+			case *ast.ParenExpr, *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType, *ast.StarExpr:
+				// conversions; a parenthesised callee is rare enough to treat
+				// as a conversion
+			default:
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
+
+func isBuiltin(name string) bool {
+	for _, b := range builtins {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// guardDepth makes a function body count itself in the session's call
+// depth: unbounded recursion becomes a panic the cell reports, instead of a
+// Go stack overflow, which no recover can stop and which ends the process.
+func guardDepth(b *ast.BlockStmt, ed *editor) {
+	ed.replace(b.Lbrace+1, b.Lbrace+1, " "+enterFunc+"(); defer "+leaveFunc+"();")
 }
 
 // rewriteInfo says what rewrite changed.

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
@@ -63,6 +64,10 @@ type Session struct {
 
 	panicMu    sync.Mutex
 	panicLines []string // yaegi's "file:line:col: panic: ..." lines of the last eval
+
+	depth    atomic.Int64                       // interpreted calls in progress, in all goroutines
+	overflow atomic.Bool                        // enter stopped the eval: recursion too deep
+	stopEval atomic.Pointer[context.CancelFunc] // cancels the running eval
 
 	seq   int  // eval counter, labels eval goroutines
 	stuck bool // an interrupted compiled call is still running
@@ -150,8 +155,13 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 		return nil, fmt.Errorf("dsl: loading the preloaded packages: %w", err)
 	}
 	if err := in.Use(interp.Exports{
-		"latentsession/latentsession": {"GoPanic": reflect.ValueOf(s.goPanic), "Clear": reflect.ValueOf(clearValue)},
-		"os/os":                       {"Exit": reflect.ValueOf(exitFunc)},
+		"latentsession/latentsession": {
+			"GoPanic": reflect.ValueOf(s.goPanic),
+			"Clear":   reflect.ValueOf(clearValue),
+			"Enter":   reflect.ValueOf(s.enter),
+			"Leave":   reflect.ValueOf(s.leave),
+		},
+		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {
 		return nil, err
 	}
@@ -169,6 +179,36 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	}
 	return in, nil
 }
+
+// maxDepth bounds the interpreted calls in progress (all goroutines of the
+// session together). Deeper recursion would overflow the Go stack, a fatal
+// error that ends the process.
+const maxDepth = 20000
+
+// stackOverflow is the error of a cell whose recursion went past maxDepth.
+type stackOverflow struct{}
+
+func (stackOverflow) Error() string {
+	return fmt.Sprintf("stack overflow: more than %d nested calls (unbounded recursion?)", maxDepth)
+}
+
+// enter counts an interpreted call. Past maxDepth it stops the running
+// eval (or, in a goroutine that outlived its cell, panics).
+func (s *Session) enter() {
+	if s.depth.Add(1) > maxDepth {
+		s.depth.Add(-1)
+		if stop := s.stopEval.Load(); stop != nil && !s.overflow.Swap(true) {
+			(*stop)()
+			return
+		} else if stop != nil {
+			return
+		}
+		panic(stackOverflow{})
+	}
+}
+
+// leave ends a call counted by enter.
+func (s *Session) leave() { s.depth.Add(-1) }
 
 // clearValue implements the builtin clear for the interpreter: it deletes
 // every entry of a map and zeroes every element of a slice.
@@ -260,6 +300,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 		sink = discardSink{}
 	}
 	s.cell = s.cell%maxCellTag + 1
+	s.depth.Store(0)
 	s.st.begin(sink)
 	cs := cellSink{&s.st, sink}
 	s.stdin.begin(cs)
@@ -622,16 +663,29 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 	s.panicMu.Lock()
 	s.panicLines = s.panicLines[:0]
 	s.panicMu.Unlock()
+	// The eval's own context is also cancelled by enter when recursion is
+	// too deep: stopping the interpreter unwinds its frames quickly, where a
+	// panic through thousands of interpreted frames takes seconds.
+	evalCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.overflow.Store(false)
+	s.stopEval.Store(&cancel)
+	defer s.stopEval.Store(nil)
 	pprof.Do(context.Background(), pprof.Labels("latent_eval", label), func(context.Context) {
 		defer func() {
 			if r := recover(); r != nil {
 				err = interp.Panic{Value: r}
 			}
 		}()
-		v, err = s.in.EvalWithContext(ctx, src)
+		v, err = s.in.EvalWithContext(evalCtx, src)
 	})
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if evalCtx.Err() != nil && errors.Is(err, evalCtx.Err()) {
 		s.stuck = !waitStopped(label, 2*time.Second)
+		if ctx.Err() == nil && s.overflow.Load() {
+			err = interp.Panic{Value: stackOverflow{}}
+		} else {
+			err = ctx.Err()
+		}
 	} else if err != nil {
 		// A compile error can leave symbols declared that the global frame
 		// has no room for yet (Globals would then panic); a trivial Execute
@@ -713,6 +767,12 @@ func isIntKind(v reflect.Value) bool {
 		}
 	}
 	return false
+}
+
+// isPackage implements rewriteEnv.
+func (s *Session) isPackage(name string) bool {
+	_, ok := s.aliases[name]
+	return ok
 }
 
 // funcValued implements rewriteEnv.

@@ -163,6 +163,12 @@ func TestCellRules(t *testing.T) {
 			{code: "func bad() { panic(fmt.Errorf(\"inner\")) }", result: ""},
 			{code: "\nbad()", ename: "*errors.errorString", evalue: "in bad at cell"},
 		}},
+		{"unbounded recursion is an error, not a crash", []step{
+			{code: "func rec(n int) int { return rec(n+1) + 1 }\nrec(0)", ename: "stack overflow", evalue: "nested calls"},
+			{code: "var f func(int) int\nf = func(n int) int { return f(n+1) }\nf(0)", ename: "stack overflow"},
+			{code: "func fib(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }\nfib(15)", result: "610"},
+			{code: "func deep(n int) int { if n == 0 { return 0 }; return deep(n-1) + 1 }\ndeep(5000)", result: "5000"},
+		}},
 		{"goroutine panic on the cell", []step{
 			{code: "import \"time\"\ngo func() { panic(\"in goroutine\") }()\ntime.Sleep(100 * time.Millisecond)", ename: "GoroutinePanic", evalue: "in goroutine"},
 			{code: "1", result: "1"},

@@ -67,6 +67,8 @@ type rewriteEnv interface {
 	// funcValued reports whether the global name is a function or holds
 	// one.
 	funcValued(name string) bool
+	// isPackage reports whether name is an imported package.
+	isPackage(name string) bool
 }
 
 // splitCell parses a cell into chunks, in the order they must be evaluated:
