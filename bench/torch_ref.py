@@ -8,7 +8,8 @@ Trains the same models as Latent's benchmark on Fashion-MNIST with Adam
   conv   the conv autoencoder of shared/reference/torch_autoencoders.py
 
 samples_per_s is 60000 / the median epoch time of epochs 2..EPOCHS (epoch 1
-is a warm-up). For dense it also measures the latency of encoding and
+is a warm-up); median_cpu_s is the median CPU time (all threads) of those
+epochs, a figure that other load on the machine disturbs less. For dense it also measures the latency of encoding and
 decoding one image (median of 7 runs of 500 calls, inference mode).
 
 usage: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 torch_ref.py MODEL THREADS EPOCHS
@@ -98,11 +99,11 @@ def main():
     m = {"dense": Dense, "vae": VAE, "conv": Conv}[name]()
     opt = torch.optim.Adam(m.parameters(), lr=1e-3)
     batch = 256
-    times = []
+    times, cpu = [], []
     loss = None
     for _ in range(epochs):
         perm = torch.randperm(xtr.shape[0])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(0, xtr.shape[0], batch):
             xb = xtr[perm[i:i + batch]]
             opt.zero_grad(set_to_none=True)
@@ -110,10 +111,12 @@ def main():
             loss.backward()
             opt.step()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     med = statistics.median(times[1:])
     res = dict(impl="pytorch " + torch.__version__, model=name, threads=threads, batch=batch,
                epoch_s=[round(t, 3) for t in times], median_epoch_s=round(med, 3),
-               samples_per_s=round(xtr.shape[0] / med), last_loss=round(loss.item(), 5))
+               samples_per_s=round(xtr.shape[0] / med), last_loss=round(loss.item(), 5),
+               cpu_s=[round(t, 3) for t in cpu], median_cpu_s=round(statistics.median(cpu[1:]), 3))
     if name == "dense":
         m.eval()
         x1 = xte[:1].clone()
@@ -127,6 +130,7 @@ def main():
                     m(x1)
                 lat.append((time.perf_counter() - t0) / 500)
             res["encode_decode_1_us"] = round(statistics.median(lat) * 1e6, 1)
+            res["encode_decode_1_us_min"] = round(min(lat) * 1e6, 1)
             res["test_mse"] = round(F.mse_loss(m(xte), xte).item(), 5)
     print(json.dumps(res), flush=True)
 

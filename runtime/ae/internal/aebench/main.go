@@ -55,18 +55,19 @@ func main() {
 		os.Exit(2)
 	}
 	m.WithInit(nn.TorchDefault)
-	var ep []float64
-	last := time.Now()
+	var ep, cpu []float64
+	last, lastCPU := time.Now(), cpuSeconds()
 	h := m.Fit(train, ae.Epochs(*epochs), ae.Batch(256), ae.Quiet(), ae.AfterEpoch(func(e *ae.Epoch) {
-		now := time.Now()
+		now, c := time.Now(), cpuSeconds()
 		ep = append(ep, now.Sub(last).Seconds())
-		last = now
+		cpu = append(cpu, c-lastCPU)
+		last, lastCPU = now, c
 	}))
 	med := median(ep[1:])
 	res := map[string]any{
 		"impl": "latent " + runtime.Version(), "model": *model, "threads": runtime.GOMAXPROCS(0), "batch": 256,
 		"epoch_s": round3(ep), "median_epoch_s": med, "samples_per_s": int(float64(train.N) / med),
-		"last_loss": h.Last(),
+		"last_loss": h.Last(), "cpu_s": round3(cpu), "median_cpu_s": median(cpu[1:]),
 	}
 	if *model == "dense" {
 		x := test.Row(0)
@@ -83,6 +84,7 @@ func main() {
 			lat = append(lat, time.Since(t0).Seconds()/500)
 		}
 		res["encode_decode_1_us"] = median(lat) * 1e6
+		res["encode_decode_1_us_min"] = minOf(lat) * 1e6
 		res["test_mse"] = m.Reconstruct(test).MSE
 	}
 	var ru syscall.Rusage
@@ -107,4 +109,21 @@ func round3(xs []float64) []float64 {
 		out[i] = float64(int(x*1000+0.5)) / 1000
 	}
 	return out
+}
+
+// cpuSeconds returns the user and system CPU time of the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+func minOf(xs []float64) float64 {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = min(m, x)
+	}
+	return m
 }
