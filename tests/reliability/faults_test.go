@@ -2,6 +2,8 @@ package reliability
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -140,4 +142,27 @@ func TestParentDeath(t *testing.T) {
 		t.Fatalf("kernel still running 30 s after its parent (JPY_PARENT_PID) died")
 	}
 	t.Logf("kernel exited with %d after its parent died", exitCode(k.waitErr))
+}
+
+// TestEarlyInterrupt sends interrupt_request 0 to 50 ms after the
+// execute_request of a `for {}` cell, before the cell is seen to start. A
+// lost interrupt (the cell keeps running until a second one) is reported
+// as a KNOWN ISSUE, and fails only with LATENT_STRICT=1; a cell that does
+// not stop after the second interrupt fails the test.
+func TestEarlyInterrupt(t *testing.T) {
+	k := startKernel(t, kernelOpts{})
+	res := k.runScenario("early_interrupt", 5*time.Minute, "--n", "25")
+	ds, _ := res["delays"].([]any)
+	for _, d := range ds {
+		m := d.(map[string]any)
+		t.Logf("interrupt %v ms after execute_request: %v of %v lost", m["delay_ms"], m["lost"], m["trials"])
+		if lost, _ := m["lost"].(float64); lost > 0 {
+			msg := fmt.Sprintf("%v of %v interrupts sent %v ms after the execute_request were lost: the kernel drops an interrupt_request that arrives before the cell starts", m["lost"], m["trials"], m["delay_ms"])
+			if os.Getenv("LATENT_STRICT") == "1" {
+				t.Error(msg)
+			} else {
+				t.Logf("KNOWN ISSUE: %s", msg)
+			}
+		}
+	}
 }

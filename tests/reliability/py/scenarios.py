@@ -740,6 +740,101 @@ def scenario_shutdown(a):
     emit({"shutdown": True})
 
 
+def scenario_early_interrupt(a):
+    """Sends interrupt_request at several delays right after an
+    execute_request of `for {}`, before the cell is seen to start, and
+    counts the interrupts that were lost (the cell kept running; a second
+    interrupt then stops it)."""
+    kc = client(a.conn)
+    prelude(kc)
+    out = []
+    for delay_ms in (0, 2, 10, 50):
+        lost = 0
+        for _ in range(a.n):
+            mid = kc.execute("for {}")
+            if delay_ms:
+                time.sleep(delay_ms / 1000.0)
+            send_control(kc, "interrupt_request")
+            try:
+                rep = wait_reply(kc, mid, 5)
+            except Fail:
+                lost += 1
+                send_control(kc, "interrupt_request")
+                rep = wait_reply(kc, mid, 60)
+            check(rep["content"]["status"] != "ok", "interrupted for {} said ok")
+            collect(kc, mid, 30)
+        out.append({"delay_ms": delay_ms, "trials": a.n, "lost": lost})
+        log("early interrupt after %d ms: %d of %d lost" % (delay_ms, lost, a.n))
+    r = execute(kc, 'fmt.Println("fine")')
+    check(r.stream().strip() == "fine", "after early interrupts: %s", r.summary())
+    emit({"delays": out})
+
+
+# Cell kinds whose per-cell memory retention the memory scenario measures.
+MEMORY_KINDS = [
+    ("trivial", "n++", "ok"),
+    ("print-1k", 'fmt.Println(strings.Repeat("soak ", 200), n)', "ok"),
+    ("display-html", 'display.Show(display.HTML("<b>soak</b> " + fmt.Sprint(n)))', "ok"),
+    ("runtime-error", "var bad []int\n_ = bad[n]", "error"),
+    ("compile-error", "undefinedThing + 1", "error"),
+    ("redefine-var", "m := ae.Dense(784, 32)", "ok"),
+    ("define-func", "func helper() int { return n }", "ok"),
+    ("redefine-1mib", "big := make([]byte, 1<<20)", "ok"),
+    ("assign-1mib", "reused = make([]byte, 1<<20)", "ok"),
+    ("refit-tiny", "fixed.Fit(tiny, ae.Epochs(1), ae.Quiet())", "ok"),
+    ("train-tiny", "m2 := ae.Dense(784, 8)\nm2.Fit(tiny, ae.Epochs(1), ae.Quiet())", "ok"),
+    ("interrupt", None, None),
+]
+
+
+def scenario_memory(a):
+    """Runs a.n cells of each kind and reports the kernel's live heap
+    growth per cell (after a forced GC) for each."""
+    kc = client(a.conn)
+    prelude(kc)
+    execute(kc, "n := 0\ntrain, _ := data.DefaultFashionMNIST()\ntiny := train.Take(64)\n"
+                "var reused []byte\nfixed := ae.Dense(784, 8)")
+    out = []
+    for name, code, want in MEMORY_KINDS:
+        if a.code and name not in a.code.split(","):
+            continue
+        reps = a.n if name not in ("train-tiny",) else max(20, a.n // 10)
+        for _ in range(20):  # warm-up
+            run_kind(kc, code, want)
+        before = kernel_stats(kc)["heap"]
+        for _ in range(reps):
+            run_kind(kc, code, want)
+        after = kernel_stats(kc)["heap"]
+        per = (after - before) / reps
+        out.append({"kind": name, "cells": reps, "bytes_per_cell": per})
+        log("memory %-14s %+9.0f bytes/cell over %d cells" % (name, per, reps))
+    emit({"kinds": out})
+
+
+def wait_started(kc, mid, timeout=30):
+    """Waits for the execute_input of mid on iopub (the cell is running)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=1)
+        except queue.Empty:
+            continue
+        if m["parent_header"].get("msg_id") == mid and m["msg_type"] == "execute_input":
+            return
+    raise Fail("cell %s never started" % mid)
+
+
+def run_kind(kc, code, want):
+    if code is None:
+        mid = kc.execute("for {}")
+        wait_started(kc, mid)
+        send_control(kc, "interrupt_request")
+        wait_reply(kc, mid, 60)
+        collect(kc, mid, 60)
+        return
+    execute(kc, code, expect=want)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("scenario")
