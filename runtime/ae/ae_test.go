@@ -248,6 +248,8 @@ func TestMisuse(t *testing.T) {
 		{"conv shape", func() { Convolutional(1, 7, 7) }, "divisible by 4"},
 		{"load missing", func() { Load(filepath.Join(t.TempDir(), "nope.ae")) }, "cannot read"},
 		{"decode width", func() { Dense(64, 8).DecodeVec(make([]float32, 3)) }, "code of 3 values"},
+		{"unscaled data", func() { Dense(64, 8).Fit(scaled(train, 255), Quiet()) }, "WithOutputActivation(nn.Identity)"},
+		{"unscaled data bce", func() { Variational(64, 8, 2).Fit(scaled(train, 255), Quiet()) }, "rescale it to [0, 1]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -641,4 +643,14 @@ func TestTwoDecodersSaveLoad(t *testing.T) {
 	if _, err := LoadTwoDecodersE(p); err == nil || !strings.Contains(err.Error(), "ae.Load") {
 		t.Errorf("LoadTwoDecodersE of a plain model: %v", err)
 	}
+}
+
+// scaled returns a copy of s with every value multiplied by f.
+func scaled(s *data.Set, f float32) *data.Set {
+	c := *s
+	c.X = make([]float32, len(s.X))
+	for i, v := range s.X {
+		c.X[i] = v * f
+	}
+	return &c
 }

@@ -130,11 +130,11 @@ func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error)
 	if cfg.Epochs < 0 || cfg.Batch <= 0 {
 		return nil, errf("Fit", "epochs %d and batch %d: need epochs ≥ 0 and batch ≥ 1", cfg.Epochs, cfg.Batch)
 	}
-	if err := checkFinite(train); err != nil {
+	if err := m.checkRange(train, "training set"); err != nil {
 		return nil, err
 	}
 	if cfg.Val != nil {
-		if err := checkFinite(cfg.Val); err != nil {
+		if err := m.checkRange(cfg.Val, "validation set"); err != nil {
 			return nil, err
 		}
 	}
@@ -199,11 +199,35 @@ func (m *Model) checkSet(op string, s *data.Set, what string) error {
 	return nil
 }
 
-func checkFinite(s *data.Set) error {
+// valueRange returns the smallest and largest value of s, or an error
+// naming the first NaN or Inf.
+func valueRange(s *data.Set) (lo, hi float32, err error) {
+	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
 	for i, v := range s.X[:s.N*s.D] {
 		if v-v != 0 { // NaN or ±Inf
-			return errf("Fit", "%s: sample %d feature %d is %v; clean or impute the data before training", s.Name, i/s.D, i%s.D, v)
+			return 0, 0, errf("Fit", "%s: sample %d feature %d is %v; clean or impute the data before training", s.Name, i/s.D, i%s.D, v)
 		}
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi, nil
+}
+
+// checkRange reports data that a model with outputs in (0, 1) (a sigmoid
+// output, or BCE) cannot reconstruct.
+func (m *Model) checkRange(s *data.Set, what string) error {
+	lo, hi, err := valueRange(s)
+	if err != nil {
+		return err
+	}
+	last := m.dec.Layers[len(m.dec.Layers)-1].Spec()
+	bounded := m.cfg.Loss == BCE || (last.Act == nn.Sigmoid && m.cfg.Loss != MaskedMSE)
+	const tol = 1e-6
+	if bounded && (lo < -tol || hi > 1+tol) {
+		fix := "rescale it to [0, 1] (e.g. s, scaler := train.Normalize())"
+		if m.cfg.Widths != nil && m.cfg.Loss != BCE {
+			fix += " or give the model a linear output with WithOutputActivation(nn.Identity)"
+		}
+		return errf("Fit", "the %s %q has values in [%g, %g] but the model's outputs lie in (0, 1); %s", what, s.Name, lo, hi, fix)
 	}
 	return nil
 }

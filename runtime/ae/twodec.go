@@ -65,7 +65,7 @@ func (t *TwoDecoderModel) FitE(a, b *data.Set, opts ...Option) (hist *History, e
 		if err := t.A.checkSet("Fit", p.s, p.what); err != nil {
 			return nil, err
 		}
-		if err := checkFinite(p.s); err != nil {
+		if err := t.A.checkRange(p.s, p.what); err != nil {
 			return nil, err
 		}
 	}
