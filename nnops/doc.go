@@ -11,8 +11,8 @@
 // when the CPU has them, else the AVX2+FMA kernels (6×16 tiles), else a
 // portable Go kernel. The `purego` build tag forces the portable code on
 // every platform. The elementwise kernels (bias+activation, activation
-// gradients, sums, dot products, Adam) follow the same rule, with AVX-512
-// assembly or Go.
+// gradients, axpy, Adam; sums, dot products and the stride-2 im2col moves
+// with AVX-512 only) follow the same rule: AVX-512, AVX2+FMA, or Go.
 //
 // # Determinism
 //
