@@ -42,7 +42,7 @@ var ewSets = [...]*ewSet{
 		biasAct:   [5]ewKernel{Identity: biasIdentity256, ReLU: biasReLU256, LeakyReLU: biasLeakyReLU256, Sigmoid: biasSigmoid256, Tanh: biasTanh256},
 		act:       [5]ewKernel{ReLU: actReLU256, LeakyReLU: actLeakyReLU256, Sigmoid: actSigmoid256, Tanh: actTanh256},
 		grad:      [5]ewKernel{ReLU: gradReLU256, LeakyReLU: gradLeakyReLU256, Sigmoid: gradSigmoid256, Tanh: gradTanh256},
-		addScalar: addScalar256, scale: scale256, axpy: axpy256, adam: adam256,
+		addScalar: addScalar256, scale: scale256, axpy: axpy256, adam: adam256, sum: sum256, dot: dot256,
 	},
 	levelAVX512: {
 		biasAct:   [5]ewKernel{Identity: biasIdentity512, ReLU: biasReLU512, LeakyReLU: biasLeakyReLU512, Sigmoid: biasSigmoid512, Tanh: biasTanh512},

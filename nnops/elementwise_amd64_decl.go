@@ -198,6 +198,16 @@ func scale256(x, y *float32, n int, slope float32)
 //go:noescape
 func axpy256(x, y *float32, n int, slope float32)
 
+// sum256 returns the sum of x[:n] in a fixed order (AVX2).
+//
+//go:noescape
+func sum256(x *float32, n int) float32
+
+// dot256 returns the dot product of x[:n] and y[:n] in a fixed order (AVX2+FMA).
+//
+//go:noescape
+func dot256(x, y *float32, n int) float32
+
 // adam256 is the one-pass Adam(W) update of n weights (AVX2+FMA).
 //
 //go:noescape

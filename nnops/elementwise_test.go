@@ -125,6 +125,14 @@ func TestReductions(t *testing.T) {
 				{"SumCols", SumCols, rowSum, 1},
 				{"MeanCols", MeanCols, rowSum, float64(cols)},
 			}
+			y := randSlice(r, rows*cols)
+			var want float64
+			for i := range x {
+				want += float64(x[i]) * float64(y[i])
+			}
+			if got := dot(x, y); math.Abs(float64(got)-want) > 1e-5*float64(rows*cols) {
+				t.Fatalf("dot of %d: %g, want %g", rows*cols, got, want)
+			}
 			for _, tc := range cases {
 				got := make([]float32, len(tc.want))
 				tc.f(got, x, rows, cols)

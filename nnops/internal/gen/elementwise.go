@@ -340,37 +340,41 @@ func writeAdam(w *bytes.Buffer) {
 	})
 }
 
-// writeSum writes sum512(x *float32, n int) float32, or with dot set
-// dot512(x, y *float32, n int) float32: four accumulators over 64 values at
-// a time, then 16 at a time, a masked tail and a fixed-order horizontal
-// reduction, so the result depends only on the inputs.
-func writeSum(w *bytes.Buffer, dot bool) {
+// writeSum writes sum{suffix}(x *float32, n int) float32, or with dot set
+// dot{suffix}(x, y *float32, n int) float32: four accumulators over four
+// vectors at a time, then one vector at a time, a masked tail and a
+// fixed-order horizontal reduction, so the result depends only on the
+// inputs.
+func writeSum(w *bytes.Buffer, is isa, suffix string, dot bool) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	r := func(i int) string { return fmt.Sprintf("%s%d", is.reg, i) }
 	if dot {
-		fmt.Fprintf(w, "\n// func dot512(x, y *float32, n int) float32\nTEXT ·dot512(SB), NOSPLIT, $0-28\n")
+		fmt.Fprintf(w, "\n// func dot%s(x, y *float32, n int) float32\nTEXT ·dot%s(SB), NOSPLIT, $0-28\n", suffix, suffix)
 		p("MOVQ x+0(FP), DI")
 		p("MOVQ y+8(FP), SI")
 		p("MOVQ n+16(FP), CX")
 	} else {
-		fmt.Fprintf(w, "\n// func sum512(x *float32, n int) float32\nTEXT ·sum512(SB), NOSPLIT, $0-20\n")
+		fmt.Fprintf(w, "\n// func sum%s(x *float32, n int) float32\nTEXT ·sum%s(SB), NOSPLIT, $0-20\n", suffix, suffix)
 		p("MOVQ x+0(FP), DI")
 		p("MOVQ n+8(FP), CX")
 	}
-	// acc adds the 16 values at off (masked by K1 when masked) into Z{reg}.
+	vb := 4 * is.lanes // bytes per vector
+	// acc adds the vector at off (under the tail mask when masked) into
+	// accumulator reg.
 	acc := func(off, reg int, masked bool) {
 		switch {
 		case dot && masked:
-			p("VMOVUPS.Z %d(DI), K1, Z4", off)
-			p("VMOVUPS.Z %d(SI), K1, Z5", off)
-			p("VFMADD231PS Z5, Z4, Z%d", reg)
+			p("%s", is.load(fmt.Sprintf("%d(DI)", off), r(4), true))
+			p("%s", is.load(fmt.Sprintf("%d(SI)", off), r(5), true))
+			p("VFMADD231PS %s, %s, %s", r(5), r(4), r(reg))
 		case dot:
-			p("VMOVUPS %d(DI), Z4", off)
-			p("VFMADD231PS %d(SI), Z4, Z%d", off, reg)
+			p("VMOVUPS %d(DI), %s", off, r(4))
+			p("VFMADD231PS %d(SI), %s, %s", off, r(4), r(reg))
 		case masked:
-			p("VMOVUPS.Z %d(DI), K1, Z4", off)
-			p("VADDPS Z4, Z%d, Z%d", reg, reg)
+			p("%s", is.load(fmt.Sprintf("%d(DI)", off), r(4), true))
+			p("VADDPS %s, %s, %s", r(4), r(reg), r(reg))
 		default:
-			p("VADDPS %d(DI), Z%d, Z%d", off, reg, reg)
+			p("VADDPS %d(DI), %s, %s", off, r(reg), r(reg))
 		}
 	}
 	advance := func(bytes int) {
@@ -379,39 +383,42 @@ func writeSum(w *bytes.Buffer, dot bool) {
 			p("ADDQ $%d, SI", bytes)
 		}
 	}
-	for i := 0; i < 4; i++ {
-		p("VPXORD Z%d, Z%d, Z%d", i, i, i)
+	zero := "VXORPS" // VXORPS on zmm would need AVX512DQ
+	if is.reg == "Z" {
+		zero = "VPXORD"
 	}
-	fmt.Fprintf(w, "loop64:\n")
-	p("CMPQ CX, $64")
-	p("JL loop16")
 	for i := 0; i < 4; i++ {
-		acc(64*i, i, false)
+		p("%s %s, %s, %s", zero, r(i), r(i), r(i))
 	}
-	advance(256)
-	p("SUBQ $64, CX")
-	p("JMP loop64")
-	fmt.Fprintf(w, "loop16:\n")
-	p("CMPQ CX, $16")
+	fmt.Fprintf(w, "loop4:\n")
+	p("CMPQ CX, $%d", 4*is.lanes)
+	p("JL loop1")
+	for i := 0; i < 4; i++ {
+		acc(vb*i, i, false)
+	}
+	advance(4 * vb)
+	p("SUBQ $%d, CX", 4*is.lanes)
+	p("JMP loop4")
+	fmt.Fprintf(w, "loop1:\n")
+	p("CMPQ CX, $%d", is.lanes)
 	p("JL tail")
 	acc(0, 0, false)
-	advance(64)
-	p("SUBQ $16, CX")
-	p("JMP loop16")
+	advance(vb)
+	p("SUBQ $%d, CX", is.lanes)
+	p("JMP loop1")
 	fmt.Fprintf(w, "tail:\n")
 	p("TESTQ CX, CX")
 	p("JZ reduce")
-	p("MOVL $1, AX")
-	p("SHLL CX, AX")
-	p("DECL AX")
-	p("KMOVW AX, K1")
+	is.tailMask(p)
 	acc(0, 1, true)
 	fmt.Fprintf(w, "reduce:\n")
-	p("VADDPS Z1, Z0, Z0")
-	p("VADDPS Z3, Z2, Z2")
-	p("VADDPS Z2, Z0, Z0")
-	p("VEXTRACTF64X4 $1, Z0, Y1")
-	p("VADDPS Y1, Y0, Y0")
+	p("VADDPS %s, %s, %s", r(1), r(0), r(0))
+	p("VADDPS %s, %s, %s", r(3), r(2), r(2))
+	p("VADDPS %s, %s, %s", r(2), r(0), r(0))
+	if is.reg == "Z" {
+		p("VEXTRACTF64X4 $1, Z0, Y1")
+		p("VADDPS Y1, Y0, Y0")
+	}
 	p("VEXTRACTF128 $1, Y0, X1")
 	p("VADDPS X1, X0, X0")
 	p("VMOVHLPS X0, X1, X1")
@@ -466,8 +473,8 @@ func writeElementwise() (asm, decl []byte) {
 	fmt.Fprintf(&d, "// axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +\n// a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;\n// n must be a multiple of 16 (AVX-512F).\n//\n//go:noescape\nfunc axpy4x512(x, y *float32, ldy, n int, a *float32)\n\n")
 	writeAdam(&s)
 	fmt.Fprintf(&d, "// adam512 is the one-pass Adam(W) update of n weights (AVX-512F).\n//\n//go:noescape\nfunc adam512(w, grad, m, v *float32, n int, h *adamParams)\n\n")
-	writeSum(&s, false)
-	writeSum(&s, true)
+	writeSum(&s, avx512, "512", false)
+	writeSum(&s, avx512, "512", true)
 	fmt.Fprintf(&d, "// dot512 returns the dot product of x[:n] and y[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc dot512(x, y *float32, n int) float32\n\n")
 	fmt.Fprintf(&d, "// sum512 returns the sum of x[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc sum512(x *float32, n int) float32\n\n")
 	for _, a := range derivatives {

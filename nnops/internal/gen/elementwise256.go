@@ -215,6 +215,10 @@ func writeElementwise256(s, d *bytes.Buffer) {
 	decl("scale256", "multiplies x[i] by slope for i < n; y is unused")
 	ewLoop(s, avx2, "axpy256", "load", func(p func(string, ...any)) { p("VFMADD231PS Y15, Y7, Y0") })
 	decl("axpy256", "sets x[i] += slope·y[i] for i < n, with one rounding (FMA)")
+	writeSum(s, avx2, "256", false)
+	writeSum(s, avx2, "256", true)
+	fmt.Fprintf(d, "// sum256 returns the sum of x[:n] in a fixed order (AVX2).\n//\n//go:noescape\nfunc sum256(x *float32, n int) float32\n\n")
+	fmt.Fprintf(d, "// dot256 returns the dot product of x[:n] and y[:n] in a fixed order (AVX2+FMA).\n//\n//go:noescape\nfunc dot256(x, y *float32, n int) float32\n\n")
 	writeAdam256(s)
 	fmt.Fprintf(d, "// adam256 is the one-pass Adam(W) update of n weights (AVX2+FMA).\n//\n//go:noescape\nfunc adam256(w, grad, m, v *float32, n int, h *adamParams)\n\n")
 }
