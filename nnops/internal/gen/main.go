@@ -303,8 +303,12 @@ func writePeak(w, d *bytes.Buffer) {
 		p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 		fmt.Fprintf(w, "\n// func %s(n int)\nTEXT ·%s(SB), NOSPLIT, $0-8\n", f.name, f.name)
 		p("MOVQ n+0(FP), CX")
+		zero := "VXORPS"
+		if f.reg == "Z" {
+			zero = "VPXORD" // AVX512F; VXORPS on zmm needs AVX512DQ
+		}
 		for i := 0; i < f.regs+2; i++ {
-			p("VXORPS %s%d, %s%d, %s%d", f.reg, i, f.reg, i, f.reg, i)
+			p("%s %s%d, %s%d, %s%d", zero, f.reg, i, f.reg, i, f.reg, i)
 		}
 		fmt.Fprintf(w, "loop:\n")
 		for rep := 0; rep < 24/f.regs; rep++ {
