@@ -207,7 +207,12 @@ func valueRange(s *data.Set) (lo, hi float32, err error) {
 		if v-v != 0 { // NaN or ±Inf
 			return 0, 0, errf("Fit", "%s: sample %d feature %d is %v; clean or impute the data before training", s.Name, i/s.D, i%s.D, v)
 		}
-		lo, hi = min(lo, v), max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 	}
 	return lo, hi, nil
 }
