@@ -261,7 +261,7 @@ func TestRunCommandFailures(t *testing.T) {
 
 	r := runLatent(t, dir, "fail.ipynb")
 	if r.code != 1 || !strings.Contains(r.stderr, "latent run: fail.ipynb: cell 3 (In [3]): ") || !strings.Contains(r.stderr, "cell 2 (In [2]): ") ||
-		!strings.Contains(r.stderr, "undefinedName (expected: the cell is tagged raises-exception)") {
+		!strings.Contains(r.stderr, "undefinedName") || !strings.Contains(r.stderr, "(expected: the cell is tagged raises-exception)") {
 		t.Errorf("failing cell: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	cells := readNotebook(t, filepath.Join(dir, "fail.nbconvert.ipynb"))["cells"].([]any)
