@@ -81,6 +81,16 @@ func TestCommands(t *testing.T) {
 	bin := buildLatent(t)
 	data := t.TempDir()
 	prefix := t.TempDir()
+	// --sys-prefix asks the Python named on the #! line of 'jupyter' for
+	// sys.prefix: a fake jupyter whose "python" answers with a temp dir.
+	fakeBin, sysPrefix := t.TempDir(), t.TempDir()
+	fakePython := filepath.Join(fakeBin, "python-for-test")
+	if err := os.WriteFile(fakePython, []byte("#!/bin/sh\necho "+sysPrefix+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fakeBin, "jupyter"), []byte("#!"+fakePython+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		args   []string
@@ -95,6 +105,8 @@ func TestCommands(t *testing.T) {
 			[]string{data + "/kernels/latent/kernel.json", data + "/kernels/latent/logo-64x64.png", data + "/kernels/latent/logo-32x32.png", data + "/kernels/latent/logo-svg.svg"}},
 		{"install --prefix --name", []string{"install", "--prefix", prefix, "--name", "latent-dev"}, nil, 0, nil,
 			[]string{prefix + "/share/jupyter/kernels/latent-dev/kernel.json"}},
+		{"install --sys-prefix", []string{"install", "--sys-prefix"}, []string{"PATH=" + fakeBin + ":" + os.Getenv("PATH")}, 0, nil,
+			[]string{sysPrefix + "/share/jupyter/kernels/latent/kernel.json"}},
 		{"install bad name", []string{"install", "--name", "../evil"}, nil, 2, []string{"may only hold"}, nil},
 		{"install both prefixes", []string{"install", "--prefix", prefix, "--sys-prefix"}, nil, 2, []string{"not both"}, nil},
 		{"kernel without connection file", []string{"kernel"}, nil, 2, []string{"--connection-file"}, nil},
