@@ -68,78 +68,82 @@ type lesson struct {
 var course = []lesson{
 	{Name: "00-tour", Params: []string{"epochs=4"},
 		Bounds: []bound{
-			{"train_loss", 0.005, 0.02}, // 0.0133
-			{"test_mse", 0.005, 0.02},   // 0.0131
-			{"bag_auroc", 0.85, 1},      // 0.93
+			{"train_loss", 0.005, 0.025}, // 0.0147
+			{"test_mse", 0.005, 0.025},   // 0.0141
+			{"bag_auroc", 0.85, 1},       // 0.935
 		}},
 	{Name: "01-undercomplete", Params: []string{"epochs=3", "trainSize=30000"},
 		Bounds: []bound{
-			{"ae_mse_2", 0.02, 0.045},  // 0.033
-			{"pca_mse_2", 0.04, 0.052}, // 0.046 (closed form)
-			{"ae_mse_32", 0.008, 0.02}, // 0.014
-			{"pca_mse_32", 0.013, 0.017},
+			{"ae_mse_2", 0.02, 0.045},    // 0.0342
+			{"pca_mse_2", 0.04, 0.052},   // 0.0461 (closed form)
+			{"ae_mse_8", 0.012, 0.03},    // 0.0205
+			{"pca_mse_8", 0.024, 0.029},  // 0.0266 (closed form)
+			{"ae_mse_32", 0.008, 0.03},   // 0.0189
+			{"pca_mse_32", 0.013, 0.017}, // 0.0152 (closed form)
 		},
 		Orders: []order{{"ae_mse_2", "pca_mse_2", 0.9}, {"ae_mse_8", "pca_mse_8", 0.9}, {"ae_mse_8", "ae_mse_2", 0.8}}},
 	{Name: "02-sparse", Params: []string{"epochs=5", "trainSize=30000"},
 		Bounds: []bound{
-			{"mse_plain", 0.008, 0.025}, // 0.015
-			{"mse_l1", 0.008, 0.025},    // 0.015
-			{"act_ratio_l1", 0.05, 0.7}, // 0.35
-			{"act_kl", 0.03, 0.3},       // 0.11 (target ρ = 0.1)
+			{"mse_plain", 0.008, 0.03},  // 0.0204
+			{"mse_l1", 0.008, 0.03},     // 0.0205
+			{"act_ratio_l1", 0.05, 0.7}, // 0.48
+			{"act_kl", 0.03, 0.3},       // 0.127 (target ρ = 0.1)
 		},
 		Orders: []order{{"mse_l1", "mse_plain", 1.25}}},
-	{Name: "03-denoising", Params: []string{"epochs=4", "trainSize=30000"},
+	// The defaults: with less training the denoising model does not yet
+	// beat PCA-64 (0.0207 after 4 epochs on 30000 images).
+	{Name: "03-denoising",
 		Bounds: []bound{
-			{"dae_mse", 0.008, 0.02},    // 0.0145
+			{"dae_mse", 0.008, 0.018},   // 0.0139
 			{"pca64_mse", 0.013, 0.017}, // 0.0152 (closed form)
 			{"noisy_mse", 0.024, 0.027}, // 0.0255 (the noise itself)
 		},
-		Orders: []order{{"dae_mse", "noisy_mse", 0.7}, {"dae_mse", "pca64_mse", 1.05}}},
+		Orders: []order{{"dae_mse", "noisy_mse", 0.7}, {"dae_mse", "pca64_mse", 1}}},
 	{Name: "04-variational", Params: []string{"epochs=2", "trainSize=30000"},
 		Bounds: []bound{
-			{"vae20_val_loss", 230, 275}, // 255
-			{"vae2_val_loss", 250, 300},  // 275
+			{"vae20_val_loss", 230, 295}, // 263
+			{"vae2_val_loss", 250, 320},  // 279
 		},
 		Orders: []order{{"vae20_val_loss", "vae2_val_loss", 1}}},
 	{Name: "05-convolutional", Params: []string{"epochs=2", "trainSize=10000"},
 		Bounds: []bound{
-			{"conv_mse", 0.002, 0.03},       // 0.009
-			{"dense_tiny_mse", 0.03, 0.1},   // 0.06
-			{"dense_big_mse", 0.008, 0.035}, // 0.02
+			{"conv_mse", 0.002, 0.03},       // 0.0123
+			{"dense_tiny_mse", 0.04, 0.15},  // 0.096
+			{"dense_big_mse", 0.008, 0.045}, // 0.022
 		},
 		Orders: []order{{"conv_mse", "dense_tiny_mse", 0.5}}},
 	{Name: "06-anomaly-detection", Params: []string{"epochs=5", "trainSize=30000", "seriesWindows=2000"},
 		Bounds: []bound{
-			{"image_auroc", 0.85, 1},  // 0.91
-			{"image_f1", 0.4, 0.8},    // 0.58
-			{"pca_auroc", 0.8, 1},     // 0.88
-			{"series_auroc", 0.85, 1}, // 0.96
-			{"series_f1", 0.4, 1},     // 0.64
+			{"image_auroc", 0.85, 1},  // 0.896
+			{"image_f1", 0.4, 0.8},    // 0.53
+			{"pca_auroc", 0.8, 1},     // 0.882
+			{"series_auroc", 0.85, 1}, // 0.922
+			{"series_f1", 0.35, 1},    // 0.53
 		}},
 	{Name: "07-dimensionality-reduction", Params: []string{"epochs=4", "trainSize=30000"},
 		Bounds: []bound{
-			{"ae2_mse", 0.02, 0.04},          // 0.029
-			{"pca2_mse", 0.043, 0.049},       // 0.046 (closed form)
-			{"ae2_centroid_acc", 0.45, 0.8},  // 0.57
-			{"pca2_centroid_acc", 0.42, 0.5}, // 0.46
+			{"ae2_mse", 0.02, 0.042},         // 0.0312
+			{"pca2_mse", 0.043, 0.049},       // 0.0461 (closed form)
+			{"ae2_centroid_acc", 0.45, 0.8},  // 0.574
+			{"pca2_centroid_acc", 0.42, 0.5}, // 0.458
 		},
-		Orders: []order{{"ae2_mse", "pca2_mse", 0.9}}},
+		Orders: []order{{"ae2_mse", "pca2_mse", 0.9}, {"pca2_centroid_acc", "ae2_centroid_acc", 1}}},
 	{Name: "08-data-generation", Params: []string{"epochs=2", "trainSize=30000", "convTrainSize=5000"},
 		Bounds: []bound{
-			{"vae_val_loss", 100, 135},      // 120
-			{"conv_vae_val_loss", 100, 200}, // 150
+			{"vae_val_loss", 100, 145},      // 127.8
+			{"conv_vae_val_loss", 100, 260}, // 194
 		}},
 	{Name: "09-recommendation", Params: []string{"epochs=100"},
 		Bounds: []bound{
-			{"autorec_rmse", 0.6, 1.0},       // 0.86
-			{"item_mean_rmse", 0.95, 1.1},    // 1.02 (closed form)
-			{"global_mean_rmse", 1.05, 1.17}, // 1.11 (closed form)
+			{"autorec_rmse", 0.6, 0.98},      // 0.888
+			{"item_mean_rmse", 0.95, 1.1},    // 1.021 (closed form)
+			{"global_mean_rmse", 1.05, 1.17}, // 1.113 (closed form)
 		},
 		Orders: []order{{"autorec_rmse", "item_mean_rmse", 0.95}}},
 	{Name: "10-decoder-swap", Params: []string{"epochs=4", "perDomain=10000"},
 		Bounds: []bound{
-			{"loss_a", 0.008, 0.035}, // 0.02
-			{"loss_b", 0.008, 0.035}, // 0.02
+			{"loss_a", 0.008, 0.05}, // 0.0263
+			{"loss_b", 0.008, 0.06}, // 0.0348
 		}},
 }
 
@@ -227,7 +231,10 @@ func TestCourse(t *testing.T) {
 	)
 	for _, l := range course {
 		t.Run(l.Name, func(t *testing.T) {
-			src := filepath.Join(root, "notebooks", l.Name+".ipynb")
+			src, err := filepath.Abs(filepath.Join(root, "notebooks", l.Name+".ipynb"))
+			if err != nil {
+				t.Fatal(err)
+			}
 
 			// latent run, with the parameters given as -p flags.
 			ours := filepath.Join(dir, l.Name+".latent.ipynb")
