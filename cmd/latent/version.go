@@ -8,12 +8,19 @@ import (
 
 func init() { register("version", "print the versions of Latent, Go and yaegi", versionMain) }
 
+// version, when set at link time (go build -ldflags "-X main.version=v1.2.3"),
+// is Latent's version; otherwise it comes from the module or VCS build info.
+var version string
+
 // buildVersions reads Latent's and yaegi's versions from the build info
 // embedded in the binary.
 func buildVersions() (latent, yaegi string) {
 	latent, yaegi = "devel", "unknown"
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
+		if version != "" {
+			latent = version
+		}
 		return
 	}
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
@@ -35,6 +42,9 @@ func buildVersions() (latent, yaegi string) {
 			rev = rev[:12]
 		}
 		latent = "devel-" + rev + modified
+	}
+	if version != "" {
+		latent = version
 	}
 	for _, d := range bi.Deps {
 		if d.Path == "github.com/traefik/yaegi" {
