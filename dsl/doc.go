@@ -65,7 +65,10 @@
 // to pass one to display.Show, assign it to a display.Renderer variable
 // first (var r display.Renderer = v; display.Show(r)), because yaegi drops
 // the methods of a notebook value passed as a plain interface{} argument.
-// Training started from a cell reports progress as one live display,
+// Values that %v could not print safely (deeper than 32 levels, such as a
+// slice that contains itself, or with more than 1000 elements in one slice
+// or map) are printed with the first 100 elements of each slice or map and
+// a count of the rest. Training started from a cell reports progress as one live display,
 // updated at most five times a second.
 //
 // # Outputs and errors

@@ -39,7 +39,8 @@ func (cellStderr) Write(p []byte) (int, error) {
 	return os.Stderr.Write(p)
 }
 
-// formatRuntime is the display.Format hook for runtime types.
+// formatRuntime is the display.Format hook for runtime types; it also
+// keeps the plain-text fallback of display.Format bounded (formatBounded).
 func formatRuntime(v any) (b display.Bundle, ok bool) {
 	var fig *plotting.Figure
 	switch x := v.(type) {
@@ -75,7 +76,7 @@ func formatRuntime(v any) (b display.Bundle, ok bool) {
 		return plotting.ProgressView{Progress: x}.Render(), true
 	}
 	if fig == nil {
-		return display.Bundle{}, false
+		return formatBounded(v)
 	}
 	defer func() {
 		// A figure that cannot be drawn must not fail the cell: fall back

@@ -3,6 +3,7 @@ package dsl
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,19 @@ import (
 // what this target tests.
 var dangerous = []string{`"os`, `"syscall`, `"net`, `"unsafe`, `"io/ioutil`, `"path/filepath`, `"runtime`, `"reflect`, `"io/fs`, `"embed`, `"plugin`,
 	"Save", "Write", "Load", "CSV", "MNIST", "Checkpoint", "make(", "append(", "Repeat", "<<", "e9", "e8", "e7", "e6", "Grow"}
+
+// fuzzLog, when LATENT_FUZZ_LOG names a file, receives every input before
+// it runs: the inputs are run in one session, so a failure may need the
+// ones before it to reproduce.
+var fuzzLog = func() *os.File {
+	if p := os.Getenv("LATENT_FUZZ_LOG"); p != "" {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err == nil {
+			return f
+		}
+	}
+	return nil
+}()
 
 // FuzzCellSource feeds arbitrary source to a session: parsing, splitting,
 // rewriting and evaluating it, and completing, inspecting and classifying
@@ -44,6 +58,10 @@ func FuzzCellSource(f *testing.F) {
 		// input takes far longer than its 200 ms budget.
 		watchdog := time.AfterFunc(20*time.Second, func() { panic(fmt.Sprintf("FuzzCellSource: %q hangs", code)) })
 		defer watchdog.Stop()
+		if fuzzLog != nil {
+			fmt.Fprintf(fuzzLog, "%q\n", code)
+			fuzzLog.Sync()
+		}
 		n := len([]rune(code))
 		for _, cur := range []int{0, n / 2, n} {
 			s.Complete(code, cur)

@@ -290,7 +290,7 @@ func valueString(v reflect.Value) string {
 	if !v.IsValid() || !v.CanInterface() {
 		return "<invalid>"
 	}
-	str := fmt.Sprintf("%v", v.Interface())
+	str := boundedString(v)
 	if len(str) > 2000 {
 		str = str[:2000] + "..."
 	}

@@ -82,7 +82,6 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 			}
 			rewriteRange(x, ed, env, locals, &n)
 		case *ast.GoStmt:
-			info.goStmts = true
 			rewriteGo(x, ed, &n)
 		case *ast.CallExpr:
 			rewriteCall(x, ed, env)
@@ -130,12 +129,13 @@ func mainDecl(f *ast.File, body *ast.BlockStmt) *ast.FuncDecl {
 	return f.Decls[0].(*ast.FuncDecl)
 }
 
-// mayRecurse reports whether a function body calls anything that may be
-// notebook code: a function or func value by name (not a builtin), or a
-// method (not a package function). A function that calls only builtins and
-// compiled package functions cannot be part of a recursion cycle of
-// notebook code, so it needs no depth guard; leaving it out keeps small hot
-// functions (comparators, arithmetic helpers) fast.
+// mayRecurse reports whether a function body calls anything that may lead
+// back into notebook code: a function or func value by name (not a
+// builtin), a method, or a package function that may call back (fmt calls
+// String methods, sort calls comparators). A function that calls only
+// builtins and leaf packages (math, strings, strconv, ...) cannot be part
+// of a recursion cycle, so it needs no depth guard; leaving it out keeps
+// small hot functions (comparators, arithmetic helpers) fast.
 func mayRecurse(b *ast.BlockStmt, env rewriteEnv) bool {
 	found := false
 	ast.Inspect(b, func(n ast.Node) bool {
@@ -152,7 +152,7 @@ func mayRecurse(b *ast.BlockStmt, env rewriteEnv) bool {
 					found = true
 				}
 			case *ast.SelectorExpr:
-				if id, ok := fn.X.(*ast.Ident); !ok || !env.isPackage(id.Name) {
+				if id, ok := fn.X.(*ast.Ident); !ok || !env.isPackage(id.Name) || !leafPackages[id.Name] {
 					found = true
 				}
 			case *ast.ParenExpr, *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType, *ast.StarExpr:
@@ -165,6 +165,12 @@ func mayRecurse(b *ast.BlockStmt, env rewriteEnv) bool {
 		return true
 	})
 	return found
+}
+
+// leafPackages never call back into the caller's code.
+var leafPackages = map[string]bool{
+	"math": true, "bits": true, "cmplx": true, "strings": true, "strconv": true,
+	"unicode": true, "utf8": true, "utf16": true, "bytes": true, "time": true,
 }
 
 func isBuiltin(name string) bool {
@@ -185,8 +191,7 @@ func guardDepth(b *ast.BlockStmt, ed *editor) {
 
 // rewriteInfo says what rewrite changed.
 type rewriteInfo struct {
-	goStmts bool // go statements were made to recover
-	defers  bool // top-level defers were turned into end-of-cell calls
+	defers bool // top-level defers were turned into end-of-cell calls
 }
 
 // unsupportedError names a construct the interpreter cannot run, where it

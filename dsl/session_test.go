@@ -163,9 +163,17 @@ func TestCellRules(t *testing.T) {
 			{code: "func bad() { panic(fmt.Errorf(\"inner\")) }", result: ""},
 			{code: "\nbad()", ename: "*errors.errorString", evalue: "in bad at cell"},
 		}},
+		{"values that fmt cannot print safely", []step{
+			{code: "a := []any{nil}\na[0] = a\na", result: strings.Repeat("[", 17) + "..." + strings.Repeat("]", 17)},
+			{code: "%who", stdout: "a "},
+			{code: "display.Show(a)"},
+			{code: "big := make([]float32, 100000)\nbig", result: "[" + strings.TrimSpace(strings.Repeat("0 ", 100)) + " ... (99900 more)]"},
+			{code: "len(fmt.Sprint(big)) > 100000", result: "true"},
+		}},
 		{"unbounded recursion is an error, not a crash", []step{
 			{code: "func rec(n int) int { return rec(n+1) + 1 }\nrec(0)", ename: "stack overflow", evalue: "nested calls"},
 			{code: "var f func(int) int\nf = func(n int) int { return f(n+1) }\nf(0)", ename: "stack overflow"},
+			{code: "type Loop struct{}\nfunc (l Loop) String() string { return fmt.Sprint(l) }\nfmt.Sprint(Loop{})", ename: "stack overflow"},
 			{code: "func fib(n int) int { if n < 2 { return n }; return fib(n-1) + fib(n-2) }\nfib(15)", result: "610"},
 			{code: "func deep(n int) int { if n == 0 { return 0 }; return deep(n-1) + 1 }\ndeep(5000)", result: "5000"},
 		}},

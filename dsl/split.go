@@ -42,14 +42,12 @@ type chunk struct {
 	keys    []string     // names a chunkDecl defines: "f", "T", "T.M", "C"
 	kinds   []string     // "func", "method", "type", "const", parallel to keys
 	imports []importSpec // for chunkImport
-	vars    []string     // names a chunkVar or chunkStmts declares at top level
 	// showLast is set for a statement chunk whose last statement is an
 	// expression: its value is the cell's result.
 	showLast bool
 	// lastCall is the callee of that expression when it is a call ("fmt.Println",
 	// "f", "x.M"), to tell functions without a single result apart.
 	lastCall string
-	goStmts  bool // the chunk starts goroutines (rewritten to recover panics)
 	defers   bool // the chunk registers end-of-cell calls (top-level defers)
 	// results is the number of results of a single func declaration, -1
 	// for anything else.
@@ -291,7 +289,6 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 						for _, n := range s.Names {
 							if d.Tok == token.VAR {
 								c.kind = chunkVar
-								c.vars = append(c.vars, n.Name)
 							} else {
 								c.keys = append(c.keys, n.Name)
 								c.kinds = append(c.kinds, "const")
@@ -309,7 +306,7 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		if err != nil {
 			return chunk{}, err
 		}
-		c.goStmts, c.defers = info.goStmts, info.defers
+		c.defers = info.defers
 		c.src = dir + ed.apply()
 		return c, nil
 	}
@@ -320,18 +317,6 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body
 	c := chunk{kind: chunkStmts, results: -1}
-	for _, st := range body.List {
-		switch st := st.(type) {
-		case *ast.AssignStmt:
-			if st.Tok == token.DEFINE {
-				for _, l := range st.Lhs {
-					if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-						c.vars = append(c.vars, id.Name)
-					}
-				}
-			}
-		}
-	}
 	if n := len(body.List); n > 0 {
 		if es, ok := body.List[n-1].(*ast.ExprStmt); ok {
 			c.showLast = true
@@ -345,7 +330,7 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 	if err != nil {
 		return chunk{}, err
 	}
-	c.goStmts, c.defers = info.goStmts, info.defers
+	c.defers = info.defers
 	c.src = dir + ed.apply()
 	return c, nil
 }
