@@ -23,17 +23,21 @@ var memoryLimits = map[string]struct {
 	"runtime-error": {16 << 10, ""},
 	"compile-error": {16 << 10, ""},
 	"define-func":   {16 << 10, ""},
-	"assign-1mib":   {16 << 10, ""},
+	"assign-256k":   {16 << 10, ""},
 	"refit-tiny":    {32 << 10, ""},
 	"interrupt":     {16 << 10, ""},
+	"complete":      {4 << 10, ""},
+	"inspect":       {4 << 10, ""},
+	"is-complete":   {4 << 10, ""},
 	"redefine-var":  {16 << 10, "re-running `m := ae.Dense(...)` keeps every earlier model alive: yaegi gives a redeclared top-level name a new global slot and the old one keeps its value"},
-	"redefine-1mib": {16 << 10, "re-running `big := make([]byte, 1<<20)` keeps every earlier slice alive (same cause)"},
+	"redefine-256k": {16 << 10, "re-running `big := make([]byte, 1<<18)` keeps every earlier slice alive (same cause)"},
 	"train-tiny":    {32 << 10, "re-running a cell that declares and trains a model keeps every earlier model alive (same cause)"},
 }
 
 // TestMemoryPerCellKind runs 300 cells of each kind a notebook session has
 // (trivial, printing, rich display, runtime and compile errors,
-// redefinitions, assignments, trainings, interrupted loops) and measures
+// redefinitions, assignments, trainings, interrupted loops, completion,
+// inspection and is_complete requests) and measures
 // the kernel's live heap after a forced GC: each kind must retain at most
 // its bound per cell.
 func TestMemoryPerCellKind(t *testing.T) {

@@ -779,11 +779,14 @@ MEMORY_KINDS = [
     ("compile-error", "undefinedThing + 1", "error"),
     ("redefine-var", "m := ae.Dense(784, 32)", "ok"),
     ("define-func", "func helper() int { return n }", "ok"),
-    ("redefine-1mib", "big := make([]byte, 1<<20)", "ok"),
-    ("assign-1mib", "reused = make([]byte, 1<<20)", "ok"),
+    ("redefine-256k", "big := make([]byte, 1<<18)", "ok"),
+    ("assign-256k", "reused = make([]byte, 1<<18)", "ok"),
     ("refit-tiny", "fixed.Fit(tiny, ae.Epochs(1), ae.Quiet())", "ok"),
     ("train-tiny", "m2 := ae.Dense(784, 8)\nm2.Fit(tiny, ae.Epochs(1), ae.Quiet())", "ok"),
     ("interrupt", None, None),
+    ("complete", "#complete", None),
+    ("inspect", "#inspect", None),
+    ("is-complete", "#is_complete", None),
 ]
 
 
@@ -798,7 +801,13 @@ def scenario_memory(a):
     for name, code, want in MEMORY_KINDS:
         if a.code and name not in a.code.split(","):
             continue
-        reps = a.n if name not in ("train-tiny",) else max(20, a.n // 10)
+        # Kinds that may leak large values run fewer times, to keep the
+        # kernel's memory modest on CI machines.
+        reps = a.n
+        if name in ("redefine-var", "redefine-256k"):
+            reps = max(20, a.n // 3)
+        elif name == "train-tiny":
+            reps = max(20, a.n // 10)
         for _ in range(20):  # warm-up
             run_kind(kc, code, want)
         before = kernel_stats(kc)["heap"]
@@ -825,6 +834,15 @@ def wait_started(kc, mid, timeout=30):
 
 
 def run_kind(kc, code, want):
+    if code == "#complete":
+        wait_reply(kc, kc.complete("fmt.Spr", 7), 30)
+        return
+    if code == "#inspect":
+        wait_reply(kc, kc.inspect("fmt.Sprintf", 5), 30)
+        return
+    if code == "#is_complete":
+        wait_reply(kc, kc.is_complete("for {"), 30)
+        return
     if code is None:
         mid = kc.execute("for {}")
         wait_started(kc, mid)
