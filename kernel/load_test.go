@@ -2,7 +2,10 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -335,5 +338,99 @@ func TestUninterruptibleCell(t *testing.T) {
 	next := tk.send(tk.shell, "execute_request", map[string]any{"code": "result 1"})
 	if c := tk.recvReply(tk.shell, "execute_reply", next); c["status"] != "ok" {
 		t.Fatalf("cell after the replacement: %v", c)
+	}
+}
+
+// dialSlowSubscriber connects a hand-made ZMTP 3.0 SUB peer to addr that
+// subscribes to everything and then reads at most rate bytes per second.
+func dialSlowSubscriber(t *testing.T, addr string, rate int, stop <-chan struct{}) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	greeting := make([]byte, zmtpGreeting)
+	greeting[0], greeting[9], greeting[10] = 0xFF, 0x7F, 3
+	copy(greeting[12:], "NULL")
+	ready := append([]byte{5}, "READY"...)
+	ready = append(ready, 11)
+	ready = append(ready, "Socket-Type"...)
+	ready = append(ready, 0, 0, 0, 3)
+	ready = append(ready, "SUB"...)
+	var out []byte
+	out = append(out, greeting...)
+	out = append(out, 0x04, byte(len(ready)))
+	out = append(out, ready...)
+	out = append(out, 0x00, 1, 1) // subscribe to every topic
+	if _, err := c.Write(out); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer c.Close()
+		buf := make([]byte, rate/100)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+			if _, err := c.Read(buf); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				return
+			}
+		}
+	}()
+}
+
+// TestSlowSubscriber floods output while one subscriber reads only 2 MB/s:
+// what zmq4 holds for it stays near the publisher's backlog bound, the
+// publisher's own queue within its bound, and shell replies keep coming.
+func TestSlowSubscriber(t *testing.T) {
+	const maxBytes = 2 << 20
+	tk := startKernel(t, Config{IOPubMaxBytes: maxBytes})
+	stop := make(chan struct{})
+	defer close(stop)
+	dialSlowSubscriber(t, fmt.Sprintf("127.0.0.1:%d", tk.ci.IOPubPort), 2<<20, stop)
+	time.Sleep(300 * time.Millisecond)
+
+	var maxBacklogSeen int64
+	var maxQueued int
+	sampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-sampling:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if b := tk.k.pub.track.backlog(); b > maxBacklogSeen {
+				maxBacklogSeen = b
+			}
+			tk.k.pub.mu.Lock()
+			if tk.k.pub.bytes > maxQueued {
+				maxQueued = tk.k.pub.bytes
+			}
+			tk.k.pub.mu.Unlock()
+		}
+	}()
+	for i := 0; i < 3; i++ {
+		id := tk.send(tk.shell, "execute_request", map[string]any{"code": "flood"})
+		if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "ok" {
+			t.Fatalf("flood %d: %v", i, c)
+		}
+	}
+	close(sampling)
+	<-sampled
+	t.Logf("largest zmq4 backlog seen %.1f MiB (bound %d MiB + one message), largest own queue %.1f MiB (bound %d MiB)",
+		float64(maxBacklogSeen)/(1<<20), maxBacklog>>20, float64(maxQueued)/(1<<20), maxBytes>>20)
+	if maxBacklogSeen > maxBacklog+(2<<20) {
+		t.Errorf("zmq4 held %d bytes for the slow subscriber, beyond the %d-byte pacing bound", maxBacklogSeen, maxBacklog)
+	}
+	if maxQueued > maxBytes+(64<<10)+8<<10 {
+		t.Errorf("own queue held %d bytes, beyond its %d-byte bound", maxQueued, maxBytes)
 	}
 }
