@@ -4,12 +4,20 @@ import subprocess
 import sys
 
 cell = 'fmt.Println("console says", 6*7)\n'
-p = subprocess.run(
+p = subprocess.Popen(
     ["/usr/bin/python3", "-m", "jupyter_console", "--kernel", "latent", "--simple-prompt",
-     "--ZMQTerminalInteractiveShell.kernel_timeout=60"],
-    input=cell, capture_output=True, text=True, timeout=120,
+     "--ZMQTerminalInteractiveShell.kernel_timeout=60",
+     "--ZMQTerminalInteractiveShell.confirm_exit=False"],
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
 )
-if "console says 42" not in p.stdout:
-    print("stdout:", p.stdout, "\nstderr:", p.stderr, file=sys.stderr)
+try:
+    out, err = p.communicate(cell, timeout=120)
+except subprocess.TimeoutExpired:
+    p.kill()
+    out, err = p.communicate()
+    print("jupyter console did not finish within 120 s\nstdout:", out, "\nstderr:", err, file=sys.stderr)
     sys.exit(1)
-print("jupyter console answered:", [l for l in p.stdout.splitlines() if "console says" in l][0])
+if "console says 42" not in out:
+    print("stdout:", out, "\nstderr:", err, file=sys.stderr)
+    sys.exit(1)
+print("jupyter console answered:", [l for l in out.splitlines() if "console says" in l][0])
