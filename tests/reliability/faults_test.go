@@ -145,10 +145,13 @@ func TestParentDeath(t *testing.T) {
 }
 
 // TestEarlyInterrupt sends interrupt_request 0 to 50 ms after the
-// execute_request of a `for {}` cell, before the cell is seen to start. A
-// lost interrupt (the cell keeps running until a second one) is reported
-// as a KNOWN ISSUE, and fails only with LATENT_STRICT=1; a cell that does
-// not stop after the second interrupt fails the test.
+// execute_request of a `for {}` cell, before the cell is seen to start.
+// At 0 ms the interrupt may reach the kernel first (it travels on the
+// control socket, the cell on the shell socket), while the kernel is idle,
+// and be lost like ipykernel's; from 2 ms on, a lost interrupt (the cell
+// runs on until a second one) is reported as a KNOWN ISSUE and fails only
+// with LATENT_STRICT=1. A cell that does not stop after the second
+// interrupt fails the test.
 func TestEarlyInterrupt(t *testing.T) {
 	k := startKernel(t, kernelOpts{})
 	res := k.runScenario("early_interrupt", 5*time.Minute, "--n", "25")
@@ -156,13 +159,16 @@ func TestEarlyInterrupt(t *testing.T) {
 	for _, d := range ds {
 		m := d.(map[string]any)
 		t.Logf("interrupt %v ms after execute_request: %v of %v lost", m["delay_ms"], m["lost"], m["trials"])
-		if lost, _ := m["lost"].(float64); lost > 0 {
-			msg := fmt.Sprintf("%v of %v interrupts sent %v ms after the execute_request were lost: the kernel drops an interrupt_request that arrives before the cell starts", m["lost"], m["trials"], m["delay_ms"])
-			if os.Getenv("LATENT_STRICT") == "1" {
-				t.Error(msg)
-			} else {
-				t.Logf("KNOWN ISSUE: %s", msg)
-			}
+		lost, _ := m["lost"].(float64)
+		delay, _ := m["delay_ms"].(float64)
+		if lost == 0 || delay == 0 {
+			continue
+		}
+		msg := fmt.Sprintf("%v of %v interrupts sent %v ms after the execute_request were lost: the kernel drops an interrupt_request that arrives before the cell starts", m["lost"], m["trials"], m["delay_ms"])
+		if os.Getenv("LATENT_STRICT") == "1" {
+			t.Error(msg)
+		} else {
+			t.Logf("KNOWN ISSUE: %s", msg)
 		}
 	}
 }

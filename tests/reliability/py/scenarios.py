@@ -555,6 +555,11 @@ FAULT_CELLS = [
     ("nul-bytes", "fmt.Println(\"a\x00b\")\x00", None, "", ""),
     ("invalid-utf8", "s9 := \"\xff\xfe\"\nfmt.Println(len(s9))", None, "", ""),
     ("goexit", "runtime.Goexit()", None, "", ""),
+    ("infinite-recursion", "func rec(n int) int { return rec(n+1) + 1 }\nfmt.Println(rec(0))", "error", "recursion", ""),
+    ("closure-recursion", "var f func(int) int\nf = func(n int) int { return f(n+1) + 1 }\nf(0)", "error", "recursion", ""),
+    ("mutual-recursion", "func ping(n int) int { return pong(n+1) + 1 }\nfunc pong(n int) int { return ping(n+1) + 1 }\nping(0)", "error", "recursion", ""),
+    ("method-recursion", "type rr struct{}\nfunc (r rr) M(n int) int { return r.M(n+1) + 1 }\nrr{}.M(0)", "error", "recursion", ""),
+    ("goroutine-recursion", "func grec(n int) int { return grec(n+1) + 1 }\ngo func() { grec(0) }()\ntime.Sleep(2 * time.Second)", None, "recursion", ""),
     ("lock-twice-goroutine", "ch := make(chan int)\ngo func() { ch <- 1 }()\nfmt.Println(<-ch)", "ok", "1", ""),
 ]
 
@@ -756,7 +761,7 @@ def scenario_early_interrupt(a):
                 time.sleep(delay_ms / 1000.0)
             send_control(kc, "interrupt_request")
             try:
-                rep = wait_reply(kc, mid, 5)
+                rep = wait_reply(kc, mid, 3)
             except Fail:
                 lost += 1
                 send_control(kc, "interrupt_request")
