@@ -35,6 +35,8 @@ func init() {
 		"LR":               reflect.ValueOf(ae.LR),
 		"Load":             reflect.ValueOf(ae.Load),
 		"LoadE":            reflect.ValueOf(ae.LoadE),
+		"LoadTwoDecoders":  reflect.ValueOf(ae.LoadTwoDecoders),
+		"LoadTwoDecodersE": reflect.ValueOf(ae.LoadTwoDecodersE),
 		"MAE":              reflect.ValueOf(ae.MAE),
 		"MSE":              reflect.ValueOf(ae.MSE),
 		"MaskedMSE":        reflect.ValueOf(ae.MaskedMSE),
