@@ -16,6 +16,7 @@ round trip: execute_request of a trivial cell until both its execute_reply
 usage: kernel_bench.py [--n 1000] [--starts 5] [--kernels latent,python3]
 """
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -154,6 +155,9 @@ def main():
     for name in names:
         print(f"measuring {name}: {a.starts} starts, {a.n} round trips of {CODE!r} ...", file=sys.stderr, flush=True)
         res[name] = measure(name, a.n, a.starts, ctx)
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
+          f"(figures on a loaded machine vary from run to run; the ratios are what compares)")
     ms = lambda s: f"{s * 1000:9.2f} ms"
     print(f"{'kernel':<10} {'startup':>12} {'first cell':>12} {'p50 rt':>12} {'p99 rt':>12}")
     for name in names:
