@@ -36,8 +36,11 @@
 // interpreter. Re-run the cells that create them after a redefinition.
 //
 // Memory: yaegi keeps about 2.7 KB of parse state per evaluation (measured
-// with v0.16.1, the same with and without the session), so a session grows
-// by that much per cell; %reset or a kernel restart gives it back.
+// with v0.16.1, the same with and without the session). Every 2000 cells
+// the session therefore compacts: it rebuilds as above, but only when that
+// moves every variable unchanged (no goroutine started by a cell is
+// running, and no variable holds a func value or an interface value inside
+// a container); otherwise it tries again later. Memory then stays flat.
 //
 // # What the interpreter cannot run
 //

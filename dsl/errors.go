@@ -104,7 +104,7 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 			// cancellation. Move the session's state to a fresh interpreter
 			// so that the next cells do not share one with it.
 			s.stuck = false
-			if rerr := s.rebuild(context.Background(), code, nil, discardSink{}); rerr == nil {
+			if rerr := s.rebuild(context.Background(), code, nil, discardSink{}, false); rerr == nil {
 				msg += ". A compiled call did not stop: it keeps running in the background until it returns, and the session moved your variables and definitions to a fresh interpreter; restart the kernel if that call keeps the CPU busy"
 			} else {
 				s.stuck = true

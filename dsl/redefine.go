@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -29,8 +30,14 @@ import (
 // changed signature), the cell fails and the session keeps its previous
 // state.
 
+// errNotMovable stops a strict rebuild (compaction) that would lose a value.
+var errNotMovable = errors.New("a variable cannot be moved to a fresh interpreter")
+
 // rebuild replays the declarations with the chunks of this cell applied.
-func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink display.Sink) error {
+// A strict rebuild (compaction, no declaration changed) gives up with
+// errNotMovable, keeping the old interpreter, rather than drop or reset any
+// variable or move a func value.
+func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink display.Sink, strict bool) error {
 	// The new declaration list: a changed record is replaced in place.
 	recs := append([]*declRec(nil), s.decls...)
 	for _, c := range chunks {
@@ -88,10 +95,14 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	var lost []string
 	for _, n := range names {
 		v := vars[n]
 		if !v.IsValid() {
 			continue
+		}
+		if strict && !movable(v) {
+			return errNotMovable
 		}
 		if te, ok := typeExpr(v.Type(), oldTypes); ok {
 			fmt.Fprintf(&varSrc, "var %s %s\n", n, te)
@@ -99,7 +110,8 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 			continue
 		}
 		if strings.Contains(v.Type().PkgPath(), "yaegi") {
-			continue // an interpreter-internal representation cannot be carried
+			lost = append(lost, n) // an interpreter-internal representation cannot be carried
+			continue
 		}
 		p := reflect.New(v.Type())
 		p.Elem().Set(v)
@@ -140,14 +152,21 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 		case v.Type().ConvertibleTo(dst.Type()):
 			dst.Set(v.Convert(dst.Type()))
 		default:
+			if strict {
+				return errNotMovable
+			}
 			reset = append(reset, n)
 		}
 	}
 	sort.Strings(reset)
+	for _, n := range lost {
+		sink.Stream("stderr", fmt.Sprintf("note: %s could not be moved to the rebuilt interpreter (the interpreter holds its value in an internal form); re-run the cell that sets it\n", n))
+	}
 	for _, n := range reset {
 		sink.Stream("stderr", fmt.Sprintf("note: %s was reset to its zero value: its type changed and the old value does not fit the new one\n", n))
 	}
 	s.in = in
+	s.sinceNew = 0
 	s.decls = recs
 	s.declIdx = map[string]int{}
 	for i, r := range recs {
@@ -156,6 +175,45 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 		}
 	}
 	return nil
+}
+
+// movable reports whether v can be carried to a fresh interpreter without
+// changing meaning: no func values (closures would keep running in the old
+// interpreter) and no interpreter-internal representations.
+func movable(v reflect.Value) bool {
+	if v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return true
+		}
+		v = v.Elem()
+	}
+	return movableType(v.Type(), 0)
+}
+
+func movableType(t reflect.Type, depth int) bool {
+	if depth > 16 || strings.Contains(t.PkgPath(), "yaegi") {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Func, reflect.Interface, reflect.UnsafePointer, reflect.Chan:
+		return false
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return movableType(t.Elem(), depth+1)
+	case reflect.Map:
+		return movableType(t.Key(), depth+1) && movableType(t.Elem(), depth+1)
+	case reflect.Struct:
+		if t.PkgPath() != "" && t.Name() != "" {
+			// A compiled type: its unexported fields may hold anything, but
+			// moving the value moves the same object, as Go assignment does.
+			return true
+		}
+		for i := 0; i < t.NumField(); i++ {
+			if !movableType(t.Field(i).Type, depth+1) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func overlaps(a, b []string) bool {

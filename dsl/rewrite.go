@@ -22,6 +22,7 @@ const (
 	sortStableFunc = "__latentSortStableFunc"
 	clearFunc      = "__latent.Clear"
 	deferFunc      = "__latentDefer"
+	goLiveFunc     = "__latent.GoLive"
 	enterFunc      = "__latent.Enter"
 	leaveFunc      = "__latent.Leave"
 	runDefers      = "__latentRunDefers()"
@@ -345,12 +346,17 @@ func rewriteRange(r *ast.RangeStmt, ed *editor, env rewriteEnv, locals map[strin
 func rewriteGo(g *ast.GoStmt, ed *editor, n *int) {
 	call := g.Call
 	if lit, ok := call.Fun.(*ast.FuncLit); ok {
-		ed.replace(lit.Body.Lbrace+1, lit.Body.Lbrace+1, " defer "+goRecoverFunc+"();")
+		ed.replace(lit.Body.Lbrace+1, lit.Body.Lbrace+1, goPrologue)
 		return
 	}
 	bind, text := bindArgs(call, ed, n)
-	ed.replace(g.Go, call.End(), bind("go func() { defer "+goRecoverFunc+"(); "+text+" }()"))
+	ed.replace(g.Go, call.End(), bind("go func() {"+goPrologue+" "+text+" }()"))
 }
+
+// goPrologue starts the body of every goroutine a cell starts: it counts
+// the goroutine as live (the session compacts only when none is) and
+// recovers its panic.
+const goPrologue = " " + goLiveFunc + "(1); defer " + goLiveFunc + "(-1); defer " + goRecoverFunc + "();"
 
 // rewriteDefer turns a top-level defer into a call registered to run at
 // the end of the cell, with its arguments evaluated now.

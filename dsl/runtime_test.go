@@ -3,6 +3,7 @@ package dsl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -174,4 +175,53 @@ func TestNoGoroutineGrowth(t *testing.T) {
 	if after := runtime.NumGoroutine(); after > before+2 {
 		t.Fatalf("goroutines grew from %d to %d over 500 cells", before, after)
 	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestCompaction runs thousands of cells: the session moves to a fresh
+// interpreter every compactEvery cells when every variable can move, so
+// memory stays flat and values survive; a closure in a variable keeps the
+// interpreter (and its meaning) as it is.
+func TestCompaction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs thousands of cells")
+	}
+	s := newSession(t)
+	ctx := context.Background()
+	runSteps(t, s, []step{{code: "type P struct{ X int }\nfunc (p P) Twice() int { return 2 * p.X }\np := P{21}\nxs := []float64{1.5}\nvar err error\nn := 0\nm := ae.Dense(4, 2)"}})
+	run := func(cells int) {
+		for i := 0; i < cells; i++ {
+			if _, err := s.Execute(ctx, "n++", discardSink{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	run(compactEvery + 10)
+	if s.sinceNew > 100 {
+		t.Fatalf("no compaction after %d cells (sinceNew %d)", compactEvery+10, s.sinceNew)
+	}
+	h0 := heapInUse()
+	run(2 * compactEvery)
+	h1 := heapInUse()
+	t.Logf("heap %d -> %d bytes over %d cells", h0, h1, 2*compactEvery)
+	if h1 > h0+(1<<20) {
+		t.Errorf("heap grew by %d bytes over %d cells despite compaction", h1-h0, 2*compactEvery)
+	}
+	runSteps(t, s, []step{
+		{code: "fmt.Sprint(p.Twice(), xs, err, n, m != nil)", result: fmt.Sprintf("42 [1.5] <nil> %d true", 3*compactEvery+10)},
+		{code: "count := 0\ninc := func() { count++ }"},
+	})
+	for i := 0; i < compactEvery+10; i++ {
+		if _, err := s.Execute(ctx, "inc()", discardSink{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runSteps(t, s, []step{{code: "count", result: fmt.Sprint(compactEvery + 10)}})
 }

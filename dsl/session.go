@@ -66,6 +66,8 @@ type Session struct {
 	panicLines []string // yaegi's "file:line:col: panic: ..." lines of the last eval
 
 	depth    atomic.Int64                       // interpreted calls in progress, in all goroutines
+	goLive   atomic.Int64                       // goroutines started by cells still running
+	sinceNew int                                // cells run by the current interpreter
 	overflow atomic.Bool                        // enter stopped the eval: recursion too deep
 	stopEval atomic.Pointer[context.CancelFunc] // cancels the running eval
 
@@ -160,6 +162,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Clear":   reflect.ValueOf(clearValue),
 			"Enter":   reflect.ValueOf(s.enter),
 			"Leave":   reflect.ValueOf(s.leave),
+			"GoLive":  reflect.ValueOf(func(d int64) { s.goLive.Add(d) }),
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {
@@ -274,6 +277,7 @@ func (s *Session) reset() error {
 		return err
 	}
 	s.in = in
+	s.sinceNew = 0
 	s.resetState()
 	return nil
 }
@@ -342,10 +346,36 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	if s.stuck {
 		cs.Stream("stderr", "warning: a compiled call from an interrupted cell is still running; restart the kernel if it keeps the CPU busy\n")
 	}
+	s.compact()
 	if m, ok := parseMagic(code); ok {
 		return s.runMagic(ctx, m, cs)
 	}
 	return s.execute(ctx, code, cs)
+}
+
+// compactEvery is how many cells an interpreter runs before the session
+// moves to a fresh one: yaegi keeps about 2.7 KB of parse state per
+// evaluation, and a rebuild gives it back.
+const compactEvery = 2000
+
+// compact rebuilds the interpreter when it has run compactEvery cells, if
+// that moves every variable unchanged: no goroutine started by a cell is
+// running, no variable holds a func value or an interface, and no compiled
+// call is stuck. Otherwise it tries again later.
+func (s *Session) compact() {
+	s.sinceNew++
+	if s.sinceNew < compactEvery {
+		return
+	}
+	if s.goLive.Load() > 0 || s.stuck {
+		s.sinceNew = compactEvery / 2
+		return
+	}
+	if err := s.rebuild(context.Background(), "", nil, discardSink{}, true); err != nil {
+		s.sinceNew = compactEvery / 2
+		return
+	}
+	s.sinceNew = 0
 }
 
 // discardSink drops outputs, for callers that pass a nil sink.
@@ -398,7 +428,7 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 		}
 	}
 	if redefines {
-		if err := s.rebuild(ctx, code, decls, sink); err != nil {
+		if err := s.rebuild(ctx, code, decls, sink, false); err != nil {
 			return nil, err
 		}
 	}
