@@ -30,6 +30,26 @@ func TestHostileMessages(t *testing.T) {
 	}
 }
 
+// TestMutatedMessages sends 2,000 random mutations of valid signed
+// execute_requests (bit flips, truncations, deleted, inserted, swapped or
+// extended frames, all within the signed part): none may execute, none
+// may be answered, and the kernel keeps serving.
+func TestMutatedMessages(t *testing.T) {
+	k := startKernel(t, kernelOpts{})
+	n := "2000"
+	if testing.Short() {
+		n = "300"
+	}
+	res := k.runScenario("mutations", 5*time.Minute, "--n", n)
+	t.Logf("%v mutated messages by kind %v; replies to them: %v", res["mutations"], res["kinds"], res["replies_to_mutated"])
+	knownIssues(t, res)
+	// Messages accepted because only the case of their signature's hex
+	// letters changed are answered too; nothing else may be.
+	if r := res.num("replies_to_mutated") - res.num("case_changed_accepted"); r != 0 {
+		t.Errorf("the kernel answered %v mutated messages", r)
+	}
+}
+
 // TestOversizedMessage sends a raw ZMTP frame that announces 1 TiB and a
 // real signed message just above --max-message-size: both are refused with
 // a clear log line, memory does not jump, and the kernel keeps serving.

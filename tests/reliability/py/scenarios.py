@@ -167,6 +167,27 @@ def scenario_wire(a):
         check(os.environ.get("LATENT_STRICT") != "1", msg)
         issues.append(msg)
 
+    # The same MAC written in upper-case hex: not a forgery, but jupyter_client
+    # compares the hex text exactly, and a digest history keyed on it (the
+    # defence against replays) is bypassed when case does not matter.
+    f, mid = raw.frames("execute_request", {
+        "code": marker_cell(case("uppercase")), "silent": False, "store_history": True,
+        "user_expressions": {}, "allow_stdin": False, "stop_on_error": False})
+    if f[1].upper() != f[1]:
+        f[1] = f[1].upper()
+        raw.send_frames(f)
+        f2, mid2 = raw.frames("execute_request", {"code": "1", "silent": True})
+        raw.send_frames(f2)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            r = raw.recv(1.0)
+            if r is not None and r["parent_header"].get("msg_id") == mid2:
+                break
+        if os.path.exists(case("uppercase")):
+            msg = "a message whose signature was sent in upper-case hex ran; compare the hex text exactly"
+            check(os.environ.get("LATENT_STRICT") != "1", msg)
+            issues.append(msg)
+
     # The normal client still works, and its state is intact.
     execute(kc, "wireState := 5")
     r = execute(kc, "fmt.Println(wireState * 2)")
@@ -174,6 +195,99 @@ def scenario_wire(a):
     check(heartbeat(conn) is not None, "heartbeat stopped after hostile input")
     emit({"hostile_messages": len(cases) + len(unknown), "cases": [c[0] for c in cases],
           "unknown_replies": unknown_replies, "replay_runs": replay_runs, "issues": issues})
+
+
+def mutate(rng, frames):
+    """Returns a copy of signed frames [delim, sig, h, p, md, c] changed in
+    one of the signed frames so that the signature can no longer hold."""
+    while True:
+        kind, f = mutate_once(rng, frames)
+        if f != list(frames):  # bit flips can cancel out
+            return kind, f
+
+
+def mutate_once(rng, frames):
+    f = [bytes(x) for x in frames]
+    kind = rng.choice(["flip", "truncate", "delete", "insert", "swap", "extend"])
+    i = rng.randint(1, 5)
+    if kind == "flip" and len(f[i]) > 0:
+        b = bytearray(f[i])
+        for _ in range(rng.randint(1, 8)):
+            k = rng.randrange(len(b))
+            b[k] ^= 1 << rng.randrange(8)
+        f[i] = bytes(b)
+    elif kind == "truncate" and len(f[i]) > 0:
+        f[i] = f[i][:rng.randrange(len(f[i]))]
+    elif kind == "delete":
+        del f[i]
+    elif kind == "insert":
+        f.insert(i, os.urandom(rng.randint(0, 64)))
+    elif kind == "swap":
+        j = rng.randint(2, 5)
+        if f[i] == f[j]:
+            f[i] = f[i] + b" "
+        else:
+            f[i], f[j] = f[j], f[i]
+    else:  # extend
+        f[i] = f[i] + os.urandom(rng.randint(1, 16))
+    return kind, f
+
+
+def scenario_mutations(a):
+    """a.n random mutations of valid, signed execute_requests (bit flips,
+    truncations, deleted, inserted, swapped and extended frames): none may
+    execute, and the kernel keeps serving."""
+    import random
+    conn = load_conn(a.conn)
+    kc = client(a.conn)
+    prelude(kc)
+    raw = RawShell(conn)
+    rng = random.Random(20261127)
+    kinds = {}
+    sent = {}
+    for i in range(a.n):
+        f, _ = raw.frames("execute_request", {
+            "code": marker_cell(os.path.join(a.dir, "mut-%d" % i)), "silent": False,
+            "store_history": True, "user_expressions": {}, "allow_stdin": False,
+            "stop_on_error": False})
+        kind, g = mutate(rng, f)
+        kinds[kind] = kinds.get(kind, 0) + 1
+        sent[i] = (kind, f[1], g[1] if len(g) > 1 else b"")
+        raw.send_frames(g)
+        if i % 200 == 199:
+            check(heartbeat(conn) is not None, "heartbeat stopped after %d mutated messages", i + 1)
+    f, mid = raw.frames("execute_request", {"code": marker_cell(os.path.join(a.dir, "control")), "silent": False})
+    raw.send_frames(f)
+    deadline = time.monotonic() + 120
+    ok = False
+    replies = 0
+    while time.monotonic() < deadline and not ok:
+        r = raw.recv(1.0)
+        if r is None:
+            continue
+        if r["parent_header"].get("msg_id") == mid:
+            ok = r["content"]["status"] == "ok"
+        else:
+            replies += 1
+    check(ok, "no reply to a valid request after %d mutated ones", a.n)
+    ran = sorted(int(n[4:]) for n in os.listdir(a.dir) if n.startswith("mut-"))
+    issues = []
+    for i in ran:
+        kind, sig, got = sent[i]
+        # A signature whose hex digits differ only in letter case encodes
+        # the same MAC: not a forgery, but the kernel should compare the hex
+        # text exactly, as jupyter_client does, or a digest history keyed on
+        # it can be bypassed.
+        if kind == "flip" and got.lower() == sig and got != sig:
+            issues.append("mutation %d: signature %s with its hex letters' case changed (%s) was accepted" % (i, sig.decode(), got.decode()))
+            continue
+        raise Fail("mutated message %d (%s) executed: signature %r -> %r" % (i, kind, sig, got))
+    if issues:
+        check(os.environ.get("LATENT_STRICT") != "1", "; ".join(issues))
+    r = execute(kc, 'fmt.Println("still", 3)')
+    check("still 3" in r.stream(), "client after mutations: %s", r.summary())
+    emit({"mutations": a.n, "kinds": kinds, "replies_to_mutated": replies, "issues": issues,
+          "case_changed_accepted": len(issues)})
 
 
 def zmtp_greeting():
