@@ -23,6 +23,18 @@ func TestInterruptStorm(t *testing.T) {
 		res["storm"], res["storm_reply_status"], res["rounds"])
 }
 
+// TestSIGINTStorm sends 100 SIGINTs to the kernel process while a
+// `for {}` cell runs: the kernel takes them as interrupts and stays up,
+// and the next cell runs with the state kept.
+func TestSIGINTStorm(t *testing.T) {
+	k := startKernel(t, kernelOpts{})
+	res := k.runScenario("sigint_storm", 3*time.Minute, "--n", "100")
+	t.Logf("%v SIGINTs: the cell replied %v", res["sigints"], res["reply_status"])
+	if k.exited() {
+		t.Fatalf("kernel died from SIGINT (exit %d)", exitCode(k.waitErr))
+	}
+}
+
 // TestSIGTERM sends SIGTERM to a kernel that is idle, spinning in
 // interpreted code, or blocked in a compiled call: the process must end by
 // itself, with exit code 0 (clean shutdown) or by the signal (143).

@@ -620,6 +620,29 @@ def scenario_interrupts(a):
     emit({"storm": a.n, "storm_reply_status": st, "rounds": rounds})
 
 
+def scenario_sigint_storm(a):
+    """a.n SIGINTs to the kernel process while `for {}` runs (as Ctrl-C in
+    a terminal would send): the kernel treats them as interrupts, stays up,
+    and the next cell runs with the state kept."""
+    conn = load_conn(a.conn)
+    kc = client(a.conn)
+    prelude(kc)
+    execute(kc, "sigState := 11")
+    mid = kc.execute("for {}")
+    wait_started(kc, mid)
+    for _ in range(a.n):
+        os.kill(a.pid, signal.SIGINT)
+        time.sleep(0.001)
+    rep = wait_reply(kc, mid, 60)
+    check(rep["content"]["status"] != "ok", "a cell interrupted by SIGINT replied ok")
+    collect(kc, mid, 30)
+    time.sleep(0.2)
+    r = execute(kc, "time.Sleep(200 * time.Millisecond)\nfmt.Println(sigState)")
+    check(r.stream("stdout").strip() == "11", "after the SIGINT storm: %s", r.summary())
+    check(heartbeat(conn) is not None, "heartbeat stopped")
+    emit({"sigints": a.n, "reply_status": rep["content"]["status"]})
+
+
 def scenario_reconnect_set(a):
     """First frontend: sets state, then leaves without shutting down."""
     kc = client(a.conn)
