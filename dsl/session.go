@@ -119,7 +119,7 @@ func preImports() []string {
 	for k := range symbols.Symbols {
 		p := path.Dir(k)
 		switch path.Base(p) {
-		case "ae", "data", "display", "plotting", "metrics", "pca":
+		case "ae", "data", "display", "plotting", "metrics", "nn", "pca":
 			ps = append(ps, p)
 		}
 	}

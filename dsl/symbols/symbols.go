@@ -20,7 +20,8 @@ var Packages = []string{
 	"github.com/latent-ai/latent/runtime/data",
 	"github.com/latent-ai/latent/runtime/host",
 	"github.com/latent-ai/latent/runtime/metrics",
+	"github.com/latent-ai/latent/runtime/nn",
 	"github.com/latent-ai/latent/runtime/pca",
 }
 
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/latent-ai/latent/display github.com/latent-ai/latent/plotting github.com/latent-ai/latent/runtime/ae github.com/latent-ai/latent/runtime/data github.com/latent-ai/latent/runtime/host github.com/latent-ai/latent/runtime/metrics github.com/latent-ai/latent/runtime/pca
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/latent-ai/latent/display github.com/latent-ai/latent/plotting github.com/latent-ai/latent/runtime/ae github.com/latent-ai/latent/runtime/data github.com/latent-ai/latent/runtime/host github.com/latent-ai/latent/runtime/metrics github.com/latent-ai/latent/runtime/nn github.com/latent-ai/latent/runtime/pca
