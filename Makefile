@@ -3,12 +3,19 @@ GO      ?= go
 BIN     := bin/latent
 PKGS    := ./...
 
-.PHONY: all build setup demo test test-go fuzz bench install clean
+.PHONY: all build generate setup demo test test-go fuzz bench install clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/latent
+
+# generate refreshes generated code: the notebooks' preloaded symbol tables
+# and docs (a test fails when they are stale), the nnops assembly, the
+# kernelspec logos, the built-in datasets and the course notebooks.
+generate:
+	$(GO) generate ./dsl/... ./nnops/... ./install/... ./runtime/data/...
+	$(GO) run ./notebooks/internal/mkcourse
 
 # setup installs what the tests and the demo need on a fresh Debian machine
 # (Jupyter clients, Fashion-MNIST, numpy/torch for benchmarks). It is

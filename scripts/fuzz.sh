@@ -6,6 +6,6 @@ for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for f in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
 		echo "fuzz: $pkg $f ($T)"
-		go test -run '^$' -fuzz "^$f\$" -fuzztime "$T" "$pkg"
+		go test -run '^$' -fuzz "^$f\$" -fuzztime "$T" -fuzzminimizetime 5x "$pkg"
 	done
 done
