@@ -32,7 +32,6 @@ type ewKernel = func(x, y *float32, n int, slope float32)
 type ewSet struct {
 	biasAct, act, grad     [5]ewKernel
 	addScalar, scale, axpy ewKernel
-	adam                   func(w, g, m, v *float32, n int, h *adamParams)
 	sum                    func(x *float32, n int) float32
 	dot                    func(x, y *float32, n int) float32
 }
@@ -42,13 +41,13 @@ var ewSets = [...]*ewSet{
 		biasAct:   [5]ewKernel{Identity: biasIdentity256, ReLU: biasReLU256, LeakyReLU: biasLeakyReLU256, Sigmoid: biasSigmoid256, Tanh: biasTanh256},
 		act:       [5]ewKernel{ReLU: actReLU256, LeakyReLU: actLeakyReLU256, Sigmoid: actSigmoid256, Tanh: actTanh256},
 		grad:      [5]ewKernel{ReLU: gradReLU256, LeakyReLU: gradLeakyReLU256, Sigmoid: gradSigmoid256, Tanh: gradTanh256},
-		addScalar: addScalar256, scale: scale256, axpy: axpy256, adam: adam256, sum: sum256, dot: dot256,
+		addScalar: addScalar256, scale: scale256, axpy: axpy256, sum: sum256, dot: dot256,
 	},
 	levelAVX512: {
 		biasAct:   [5]ewKernel{Identity: biasIdentity512, ReLU: biasReLU512, LeakyReLU: biasLeakyReLU512, Sigmoid: biasSigmoid512, Tanh: biasTanh512},
 		act:       [5]ewKernel{ReLU: actReLU512, LeakyReLU: actLeakyReLU512, Sigmoid: actSigmoid512, Tanh: actTanh512},
 		grad:      [5]ewKernel{ReLU: gradReLU512, LeakyReLU: gradLeakyReLU512, Sigmoid: gradSigmoid512, Tanh: gradTanh512},
-		addScalar: addScalar512, scale: scale512, axpy: axpy512, adam: adam512, sum: sum512, dot: dot512,
+		addScalar: addScalar512, scale: scale512, axpy: axpy512, sum: sum512, dot: dot512,
 	},
 }
 
@@ -156,10 +155,17 @@ func dot(x, y []float32) float32 {
 	return dotGo(x, y)
 }
 
+// adamStep calls the Adam kernels directly rather than through the kernel
+// table: a call through a func value would make h escape to the heap, one
+// allocation per parameter tensor per step.
 func adamStep(w, g, m, v []float32, h *adamParams) {
-	if s := ew(); s != nil && len(w) > 0 {
+	if len(w) > 0 && ewLevel > levelGo {
 		_, _, _ = g[len(w)-1], m[len(w)-1], v[len(w)-1]
-		s.adam(&w[0], &g[0], &m[0], &v[0], len(w), h)
+		if ewLevel == levelAVX512 {
+			adam512(&w[0], &g[0], &m[0], &v[0], len(w), h)
+		} else {
+			adam256(&w[0], &g[0], &m[0], &v[0], len(w), h)
+		}
 		return
 	}
 	adamGo(w, g, m, v, h)
