@@ -16,6 +16,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/notebook"
 )
 
 // Evaluator runs code for the kernel. The notebook session of package dsl
@@ -470,17 +471,9 @@ func (k *Kernel) kernelInfo() map[string]any {
 		"protocol_version":       ProtocolVersion,
 		"implementation":         "latent",
 		"implementation_version": k.cfg.Version,
-		"language_info": map[string]any{
-			"name":               "go",
-			"version":            goVersion,
-			"mimetype":           "text/x-go",
-			"file_extension":     ".go",
-			"pygments_lexer":     "go",
-			"codemirror_mode":    "go",
-			"nbconvert_exporter": "script",
-		},
-		"banner":   "Latent " + k.cfg.Version + ": Go " + goVersion + " in Jupyter, with an autoencoder runtime built in",
-		"debugger": false,
+		"language_info":          notebook.LanguageInfo(),
+		"banner":                 "Latent " + k.cfg.Version + ": Go " + goVersion + " in Jupyter, with an autoencoder runtime built in",
+		"debugger":               false,
 		"help_links": []map[string]string{
 			{"text": "Go documentation", "url": "https://go.dev/doc/"},
 			{"text": "Go standard library", "url": "https://pkg.go.dev/std"},
