@@ -57,10 +57,26 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 		}
 	}
 	if body != nil {
-		// yaegi makes the variables of a top-level for, if or switch
-		// header global; a block keeps them local, as in Go.
 		for _, st := range body.List {
-			if scopedHeader(st) {
+			switch {
+			case nestedMultiDefine(st) && !leavesStmt(st):
+				// yaegi loses the variables of a multi-value := (or var)
+				// in a block nested in a cell's top level ("undefined:
+				// a"); inside a function it gets them right. The block
+				// around the call matters: yaegi runs a func literal
+				// called at a cell's top level again on every later
+				// cell that declares a variable.
+				ed.replace(st.Pos(), st.Pos(), "{ func() { ")
+				ed.replace(st.End(), st.End(), " }() }")
+			case calledLiteral(st) && (st != body.List[len(body.List)-1] || !hasResults(st)):
+				// yaegi runs a func literal called at a cell's top level
+				// again on every later cell that declares a variable; in
+				// a block it runs once.
+				ed.replace(st.Pos(), st.Pos(), "{ ")
+				ed.replace(st.End(), st.End(), " }")
+			case scopedHeader(st):
+				// yaegi makes the variables of a top-level for, if or
+				// switch header global; a block keeps them local, as in Go.
 				ed.replace(st.Pos(), st.Pos(), "{ ")
 				ed.replace(st.End(), st.End(), " }")
 			}
@@ -120,6 +136,72 @@ func scopedHeader(st ast.Stmt) bool {
 		return true
 	}
 	return false
+}
+
+// nestedMultiDefine reports whether the top-level statement st declares,
+// in a block nested in it (outside function literals), several variables
+// from one multi-valued expression: `a, b := f()`, `v, ok := m[k]`,
+// `var a, b = f()`.
+func nestedMultiDefine(st ast.Stmt) bool {
+	switch st.(type) {
+	case *ast.AssignStmt, *ast.DeclStmt, *ast.ExprStmt, *ast.IncDecStmt, *ast.SendStmt, *ast.GoStmt, *ast.DeferStmt:
+		return false // no nested blocks of their own, or only in func literals
+	}
+	found := false
+	ast.Inspect(st, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE && len(x.Lhs) > 1 && len(x.Rhs) == 1 {
+				found = true
+			}
+		case *ast.ValueSpec:
+			if len(x.Names) > 1 && len(x.Values) == 1 {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// calledLiteral reports whether st is a call of a function literal.
+func calledLiteral(st ast.Stmt) bool {
+	if es, ok := st.(*ast.ExprStmt); ok {
+		if c, ok := es.X.(*ast.CallExpr); ok {
+			_, lit := c.Fun.(*ast.FuncLit)
+			return lit
+		}
+	}
+	return false
+}
+
+// hasResults reports whether the function literal called by st (see
+// calledLiteral) returns something: then the call may be the cell's result.
+func hasResults(st ast.Stmt) bool {
+	fl := st.(*ast.ExprStmt).X.(*ast.CallExpr).Fun.(*ast.FuncLit)
+	return fl.Type.Results.NumFields() > 0
+}
+
+// leavesStmt reports whether st contains a return or goto outside function
+// literals, which would mean something else inside a func literal.
+func leavesStmt(st ast.Stmt) bool {
+	found := false
+	ast.Inspect(st, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found = true
+		case *ast.BranchStmt:
+			if x.Tok == token.GOTO {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // mainDecl returns the wrapper declaration of a statement chunk, or nil.

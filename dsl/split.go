@@ -318,7 +318,7 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 	body := f.Decls[0].(*ast.FuncDecl).Body
 	c := chunk{kind: chunkStmts, results: -1}
 	if n := len(body.List); n > 0 {
-		if es, ok := body.List[n-1].(*ast.ExprStmt); ok {
+		if es, ok := body.List[n-1].(*ast.ExprStmt); ok && !(calledLiteral(es) && !hasResults(es)) {
 			c.showLast = true
 			if call, ok := es.X.(*ast.CallExpr); ok {
 				c.lastCall = exprString(call.Fun)
