@@ -70,6 +70,7 @@ type Kernel struct {
 	cfg    Config
 	log    *log.Logger
 	signer *Signer
+	replay *replayGuard
 	sess   string
 
 	evMu    sync.Mutex
@@ -134,7 +135,7 @@ func New(cfg Config) (*Kernel, error) {
 		return nil, err
 	}
 	return &Kernel{
-		cfg: cfg, log: cfg.Log, signer: signer, sess: newID(),
+		cfg: cfg, log: cfg.Log, signer: signer, replay: newReplayGuard(), sess: newID(),
 		shellQ: make(chan *Message, 1024), done: make(chan struct{}), evReady: make(chan struct{}),
 		execCtx: context.Background(),
 	}, nil
@@ -347,6 +348,10 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 		m, err := Decode(raw.Frames, k.signer)
 		if err != nil {
 			k.log.Printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
+			continue
+		}
+		if k.signer.Enabled() && !k.replay.fresh(m.Header.MsgID) {
+			k.log.Printf("%s: dropped a replayed %s (msg_id %q was already received)", name, m.Header.MsgType, m.Header.MsgID)
 			continue
 		}
 		handle(m)

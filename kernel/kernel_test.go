@@ -576,6 +576,27 @@ func TestHostileInput(t *testing.T) {
 	}
 }
 
+// TestReplayedMessageIgnored: a captured signed request sent again is
+// dropped with a log line, not executed a second time.
+func TestReplayedMessageIgnored(t *testing.T) {
+	tk := startKernel(t, Config{})
+	f, _ := tk.frames("execute_request", map[string]any{"code": "print once"}, tk.signer)
+	tk.sendRaw(tk.shell, f)
+	if m := tk.recvOne(tk.shell, 5*time.Second); m == nil || m.Header.MsgType != "execute_reply" {
+		t.Fatalf("first send: want an execute_reply, got %v", m)
+	}
+	tk.sendRaw(tk.shell, f)
+	if m := tk.recvOne(tk.shell, 300*time.Millisecond); m != nil {
+		t.Fatalf("replayed message got a %s", m.Header.MsgType)
+	}
+	if n := tk.ev.executed.Load(); n != 1 {
+		t.Fatalf("replayed message executed: %d executions, want 1", n)
+	}
+	if !strings.Contains(tk.logs.String(), "replayed") {
+		t.Errorf("replay not logged:\n%s", tk.logs.String())
+	}
+}
+
 func TestShutdown(t *testing.T) {
 	for _, restart := range []bool{false, true} {
 		t.Run(fmt.Sprint("restart=", restart), func(t *testing.T) {

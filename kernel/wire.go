@@ -100,15 +100,9 @@ func (s *Signer) verify(sig []byte, parts ...[]byte) error {
 	if len(sig) == 0 {
 		return errMissingSignature
 	}
-	got := make([]byte, hex.DecodedLen(len(sig)))
-	if _, err := hex.Decode(got, sig); err != nil {
-		return errBadSignature
-	}
-	m := hmac.New(s.newHash, s.key)
-	for _, p := range parts {
-		m.Write(p)
-	}
-	if !hmac.Equal(got, m.Sum(nil)) {
+	// Compare the hex text itself, so that only the canonical lower-case
+	// form is accepted: one message has exactly one valid signature.
+	if !hmac.Equal(sig, s.sum(parts...)) {
 		return errBadSignature
 	}
 	return nil

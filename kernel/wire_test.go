@@ -44,6 +44,7 @@ func TestDecode(t *testing.T) {
 		{"truncated signature", with(2, good[2][:10]), key, errBadSignature},
 		{"non-hex signature", with(2, bytes.Repeat([]byte("z"), 64)), key, errBadSignature},
 		{"tampered content", with(6, []byte(`{"code":"2"}`)), key, errBadSignature},
+		{"upper-case signature", with(2, bytes.ToUpper(good[2])), key, errBadSignature},
 		{"unsigned accepted with empty key", with(2, nil), none, nil},
 		{"no delimiter", [][]byte{[]byte("a"), []byte("b")}, key, errNoDelimiter},
 		{"no frames", nil, key, errNoDelimiter},
