@@ -66,3 +66,76 @@ func TestNestedDefines(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexDefines covers top-level := from index expressions on values of
+// compiled types, which yaegi v0.16.1 cannot type at a cell's top level
+// ("constant definition loop", or a crash for a nested index).
+func TestIndexDefines(t *testing.T) {
+	const hist = "h := &ae.History{Metrics: map[string][]float64{\"a\": {1, 2, 3}}}"
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"element of a slice a method returns", []step{
+			{code: "m := ae.Dense(8, 4)"},
+			{code: "p := m.Params()[0]"},
+			{code: "p.Name", result: "enc1.w"},
+			{code: "fmt.Println(len(m.Params()) > 1, p == m.Params()[0])", stdout: "true true\n"},
+		}},
+		{"map field of a compiled struct", []step{
+			{code: hist},
+			{code: "c := h.Metrics[\"a\"]"},
+			{code: "len(c)", result: "3"},
+			{code: "x := h.Metrics[\"a\"][len(h.Metrics[\"a\"])-1]"},
+			{code: "x * 2", result: "6"},
+			{code: "v, ok := h.Metrics[\"b\"]\nfmt.Println(v == nil, ok)", stdout: "true false\n"},
+		}},
+		{"errors stay the user's", []step{
+			{code: "w := strings.Fields(\"a\")[0]", ename: "CompileError", evalue: "undefined: strings"},
+			{code: "w := nosuch[0]", ename: "CompileError", evalue: "undefined: nosuch"},
+			{code: "xs := []int{3}\nf := []func([]int) int{func(v []int) int { return v[0] }}[0]\nf(xs)", result: "3"},
+		}},
+		{"standard library results", []step{
+			{code: "import \"strings\"\nw := strings.Fields(\"to be or\")[2]\nw", result: "or"},
+			{code: "import \"strings\"\nws := strings.Fields(\"a b\")"},
+			{code: "first := ws[0]\nlast := ws[len(ws)-1]\nfirst + last", result: "ab"},
+			{code: "b := []byte(\"hi\")[1]\nb", result: "105"},
+		}},
+		{"plain interpreted values", []step{
+			{code: "mm := map[string][]float64{\"a\": {1, 2}}"},
+			{code: "c := mm[\"a\"]\nx := mm[\"a\"][len(mm[\"a\"])-1]\nfmt.Println(c, x)", stdout: "[1 2] 2\n"},
+			{code: "type Item struct{ N int }\nitems := []Item{{4}, {5}}"},
+			{code: "it := items[1]\nit.N", result: "5"},
+			{code: "it = Item{6}\nit.N", result: "6"},
+		}},
+		{"several names, blanks and order", []step{
+			{code: "import \"strings\"\nws := strings.Fields(\"p q r\")"},
+			{code: "fmt.Print(\"before \")\na, _, c := ws[0], ws[1], ws[2]\nfmt.Print(\"after \")\na + c", result: "pr", stdout: "before after "},
+			{code: "a + c", result: "pr"},
+		}},
+		{"redefinition with another type", []step{
+			{code: "import \"strings\"\nws := strings.Fields(\"p q\")\nn := []int{7}"},
+			{code: "v := ws[0]\nv", result: "p"},
+			{code: "v := n[0]\nv + 1", result: "8"},
+		}},
+		{"runtime panic in the right-hand side", []step{
+			{code: "import \"strings\"\nws := strings.Fields(\"p\")"},
+			{code: "v := ws[3]", ename: "runtime error", evalue: "index out of range"},
+			{code: "ok := ws[0]\nok", result: "p"},
+		}},
+		{"values survive a rebuild", []step{
+			{code: "import \"strings\"\nfunc f() int { return 1 }\nws := strings.Fields(\"p q\")\nw := ws[1]"},
+			{code: "func f() int { return 2 }"},
+			{code: "w + fmt.Sprint(f())", result: "q2"},
+		}},
+		{"inside blocks and function literals it needs nothing", []step{
+			{code: "import \"strings\"\nws := strings.Fields(\"p q\")"},
+			{code: "if true { v := ws[1]; fmt.Println(v) }\nfunc() { v := ws[0]; fmt.Println(v) }()", stdout: "q\np\n"},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			runSteps(t, newSession(t), c.steps)
+		})
+	}
+}

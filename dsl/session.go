@@ -68,6 +68,8 @@ type Session struct {
 	depth    atomic.Int64                       // interpreted calls in progress, in all goroutines
 	goLive   atomic.Int64                       // goroutines started by cells still running
 	sinceNew int                                // cells run by the current interpreter
+	probes   int                                // probe variables exported so far (see probe.go)
+	probeIn  *interp.Interpreter                // the interpreter that imported the probe package
 	overflow atomic.Bool                        // enter stopped the eval: recursion too deep
 	stopEval atomic.Pointer[context.CancelFunc] // cancels the running eval
 
@@ -445,6 +447,13 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 				return nil, err
 			}
 			batch = nil
+		}
+		if c.kind == chunkProbe {
+			result = nil
+			if err := s.evalProbe(ctx, c); err != nil {
+				return nil, s.evalErr(ctx, code, err)
+			}
+			continue
 		}
 		if c.kind != chunkVar && c.kind != chunkStmts {
 			continue

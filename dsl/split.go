@@ -19,6 +19,7 @@ const (
 	chunkDecl                    // func, method, type or const declarations: kept for replay
 	chunkVar                     // a package-level var declaration: evaluated every time
 	chunkStmts                   // a run of statements, evaluated in a wrapper func
+	chunkProbe                   // one `:=` evaluated in a func literal, then declared from its values
 )
 
 // importSpec is one import of a cell.
@@ -52,6 +53,12 @@ type chunk struct {
 	// results is the number of results of a single func declaration, -1
 	// for anything else.
 	results int
+	// names are the variables a chunkProbe declares, "_" for blanks;
+	// plain is its statement as written (after the rewrites).
+	// bases are the identifiers its right-hand side selects from.
+	names []string
+	plain string
+	bases []string
 }
 
 // rewriteEnv answers the questions the rewriter cannot settle from syntax.
@@ -78,6 +85,7 @@ func splitCell(code string, cell int, env rewriteEnv) ([]chunk, error) {
 	if err != nil {
 		return nil, err
 	}
+	segs = splitProbes(code, segs)
 	var imports, rest []chunk
 	for _, sg := range segs {
 		c, err := parseSegment(code, cell, sg, env)
@@ -98,6 +106,7 @@ func splitCell(code string, cell int, env rewriteEnv) ([]chunk, error) {
 type segmentRange struct {
 	start, end int
 	decl       token.Token // IMPORT, FUNC, TYPE, CONST, VAR, or ILLEGAL for statements
+	probe      bool        // a lone `:=` whose variables get their types from a probe (see probe.go)
 }
 
 type scannedToken struct {
@@ -133,7 +142,7 @@ func segment(code string) ([]segmentRange, error) {
 		t := toks[i]
 		if depth == 0 && atStart && isDeclStart(toks, i) {
 			if stmtStart >= 0 {
-				segs = append(segs, segmentRange{stmtStart, t.off, token.ILLEGAL})
+				segs = append(segs, segmentRange{start: stmtStart, end: t.off, decl: token.ILLEGAL})
 				stmtStart = -1
 			}
 			j := i
@@ -153,7 +162,7 @@ func segment(code string) ([]segmentRange, error) {
 			if j < len(toks) {
 				end = toks[j].off
 			}
-			segs = append(segs, segmentRange{t.off, end, t.tok})
+			segs = append(segs, segmentRange{start: t.off, end: end, decl: t.tok})
 			i = j
 			atStart = true
 			continue
@@ -174,7 +183,7 @@ func segment(code string) ([]segmentRange, error) {
 		}
 	}
 	if stmtStart >= 0 {
-		segs = append(segs, segmentRange{stmtStart, len(code), token.ILLEGAL})
+		segs = append(segs, segmentRange{start: stmtStart, end: len(code), decl: token.ILLEGAL})
 	}
 	return segs, nil
 }
@@ -332,6 +341,13 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 	}
 	c.defers = info.defers
 	c.src = dir + ed.apply()
+	if sg.probe && len(body.List) == 1 {
+		c.kind, c.showLast = chunkProbe, false
+		c.names = probeNames(body.List[0].(*ast.AssignStmt))
+		c.bases = selectorBases(body.List[0].(*ast.AssignStmt))
+		c.plain = c.src
+		c.src = probeSource(dir, ed.apply(), c.names)
+	}
 	return c, nil
 }
 
