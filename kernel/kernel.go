@@ -350,8 +350,8 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 			k.log.Printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
 			continue
 		}
-		if k.signer.Enabled() && !k.replay.fresh(m.Header.MsgID) {
-			k.log.Printf("%s: dropped a replayed %s (msg_id %q was already received)", name, m.Header.MsgType, m.Header.MsgID)
+		if k.signer.Enabled() && !k.replay.fresh(m.Signature) {
+			k.log.Printf("%s: dropped a replayed %s (msg_id %q): its signature was already received", name, m.Header.MsgType, m.Header.MsgID)
 			continue
 		}
 		handle(m)

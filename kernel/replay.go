@@ -6,11 +6,12 @@ import "sync"
 // refuse a replay of.
 const replayWindow = 4096
 
-// replayGuard remembers the msg_ids of the last replayWindow signed
-// messages, so that a captured message sent again is not executed twice
-// (ipykernel refuses repeated signatures the same way). The header, and so
-// the msg_id, is covered by the signature: an attacker without the key
-// cannot change it.
+// replayGuard remembers the signatures of the last replayWindow signed
+// messages, so that a captured message sent again is not executed twice,
+// as ipykernel does. Signatures, not msg_ids, are the key: jupyter_client's
+// KernelManager and KernelClient share a session and number their msg_ids
+// independently, so two genuine messages can carry the same msg_id, while
+// their signed headers (with timestamps) differ.
 type replayGuard struct {
 	mu   sync.Mutex
 	seen map[string]struct{}
@@ -22,7 +23,7 @@ func newReplayGuard() *replayGuard {
 	return &replayGuard{seen: make(map[string]struct{}, replayWindow), ring: make([]string, replayWindow)}
 }
 
-// fresh records id and reports whether it was not seen recently.
+// fresh records a signature and reports whether it was not seen recently.
 func (g *replayGuard) fresh(id string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -47,6 +47,9 @@ type Message struct {
 	Metadata     json.RawMessage
 	Content      json.RawMessage
 	Buffers      [][]byte
+	// Signature is the message's HMAC as received (hex; empty when
+	// signing is off).
+	Signature string
 }
 
 // Signer signs and verifies messages with the connection file's key. A zero
@@ -147,6 +150,7 @@ func Decode(frames [][]byte, s *Signer) (*Message, error) {
 		return nil, err
 	}
 	m := &Message{
+		Signature:  string(sig),
 		Identities: copyFrames(frames[:idx]),
 		RawHeader:  append(json.RawMessage(nil), h...),
 		Buffers:    copyFrames(rest[5:]),
