@@ -42,6 +42,10 @@ const (
 func splitProbes(code string, segs []segmentRange) []segmentRange {
 	var out []segmentRange
 	for _, sg := range segs {
+		if sg.decl == token.VAR {
+			out = append(out, varProbes(code, sg)...)
+			continue
+		}
 		if sg.decl != token.ILLEGAL {
 			out = append(out, sg)
 			continue
@@ -84,6 +88,59 @@ func splitProbes(code string, segs []segmentRange) []segmentRange {
 	return out
 }
 
+// varProbes turns a top-level var declaration whose values index
+// something, or that gives a type and values, into `:=` statements marked
+// probe, one per spec: yaegi cannot type those either ("constant
+// definition loop", "variable definition loop"). A spec with a type converts its values to it (`var e any = x[0]`
+// becomes `e := any(x[0])`). Other var declarations stay as they are.
+func varProbes(code string, sg segmentRange) []segmentRange {
+	fset := token.NewFileSet()
+	text := code[sg.start:sg.end]
+	f, err := parser.ParseFile(fset, "_.go", filePrefix+text, parser.SkipObjectResolution)
+	if err != nil || len(f.Decls) != 1 {
+		return []segmentRange{sg}
+	}
+	gd, ok := f.Decls[0].(*ast.GenDecl)
+	if !ok {
+		return []segmentRange{sg}
+	}
+	src := func(n ast.Node) string {
+		return text[fset.Position(n.Pos()).Offset-len(filePrefix) : fset.Position(n.End()).Offset-len(filePrefix)]
+	}
+	var stmts []string
+	probe := false
+	for _, sp := range gd.Specs {
+		vs := sp.(*ast.ValueSpec)
+		if len(vs.Values) != len(vs.Names) {
+			return []segmentRange{sg} // `var x T`, or several names from one call
+		}
+		var names, vals []string
+		for i, n := range vs.Names {
+			names = append(names, n.Name)
+			v := src(vs.Values[i])
+			if vs.Type != nil {
+				v = "(" + src(vs.Type) + ")(" + v + ")"
+			}
+			vals = append(vals, v)
+		}
+		st := strings.Join(names, ", ") + " := " + strings.Join(vals, ", ")
+		if e, err := parser.ParseFile(token.NewFileSet(), "_.go", funcPrefix+st+"\n}", parser.SkipObjectResolution); err == nil {
+			// yaegi fails on a typed var from a variable of a compiled
+			// type too (`var e any = m`: "variable definition loop").
+			probe = probe || vs.Type != nil || needsProbe(e.Decls[0].(*ast.FuncDecl).Body.List[0])
+		}
+		stmts = append(stmts, st)
+	}
+	if !probe {
+		return []segmentRange{sg}
+	}
+	out := make([]segmentRange, len(stmts))
+	for i, st := range stmts {
+		out[i] = segmentRange{start: sg.start, end: sg.end, decl: token.ILLEGAL, probe: true, text: st}
+	}
+	return out
+}
+
 // needsProbe reports whether st is a `:=` with an index expression on its
 // right-hand side (outside function literals; the type of a composite
 // literal and the callee of a call do not count: those are generic
@@ -92,6 +149,9 @@ func needsProbe(st ast.Stmt) bool {
 	a, ok := st.(*ast.AssignStmt)
 	if !ok || a.Tok != token.DEFINE {
 		return false
+	}
+	if commaOK(a) {
+		return true
 	}
 	found := false
 	for _, r := range a.Rhs {
@@ -118,6 +178,21 @@ func needsProbe(st ast.Stmt) bool {
 		})
 	}
 	return found
+}
+
+// commaOK reports whether a is `v, ok := x.(T)` or `v, ok := <-ch`, on
+// which yaegi's compiler panics ("nil type", logged) at a cell's top level.
+func commaOK(a *ast.AssignStmt) bool {
+	if len(a.Lhs) != 2 || len(a.Rhs) != 1 {
+		return false
+	}
+	switch r := ast.Unparen(a.Rhs[0]).(type) {
+	case *ast.TypeAssertExpr:
+		return true
+	case *ast.UnaryExpr:
+		return r.Op == token.ARROW
+	}
+	return false
 }
 
 func isIndex(n ast.Node) bool {
@@ -211,7 +286,7 @@ func (s *Session) evalProbe(ctx context.Context, c chunk) error {
 			return fmt.Errorf("undefined: %s", b)
 		}
 	}
-	if !s.needsTypes(c.plain) {
+	if !c.direct && !s.needsTypes(c.plain) {
 		_, err := s.eval(ctx, c.plain)
 		return err
 	}

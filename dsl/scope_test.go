@@ -128,6 +128,18 @@ func TestIndexDefines(t *testing.T) {
 			{code: "func f() int { return 2 }"},
 			{code: "w + fmt.Sprint(f())", result: "q2"},
 		}},
+		{"var declarations", []step{
+			{code: "m := ae.Dense(8, 4)\nws := []string{\"p\", \"q\"}"},
+			{code: "var p = m.Params()[0]\np.Name", result: "enc1.w"},
+			{code: "var (\n\tv1 = ws[1]\n\tv2 = 3\n)\nfmt.Println(v1, v2)", stdout: "q 3\n"},
+			{code: "var e any = m.Params()[1]\nvar f float64 = 2\nvar g any = m\nfmt.Printf(\"%T %T %T\\n\", e, f, g)", stdout: "*nn.Param float64 *ae.Model\n"},
+			{code: "e = 1\ng = \"s\"\nfmt.Println(e, g)", stdout: "1 s\n"},
+		}},
+		{"comma-ok at the top level", []step{
+			{code: "var e any = 7\nch := make(chan int, 1)\nch <- 5\nm := ae.Dense(8, 4)\nvar em any = m"},
+			{code: "v, ok := e.(int)\nw, no := e.(string)\nr, open := <-ch\nmm, isM := em.(*ae.Model)\nfmt.Println(v, ok, w == \"\", no, r, open, mm == m, isM)", stdout: "7 true true false 5 true true true\n"},
+			{code: "v + r", result: "12"},
+		}},
 		{"inside blocks and function literals it needs nothing", []step{
 			{code: "import \"strings\"\nws := strings.Fields(\"p q\")"},
 			{code: "if true { v := ws[1]; fmt.Println(v) }\nfunc() { v := ws[0]; fmt.Println(v) }()", stdout: "q\np\n"},

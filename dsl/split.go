@@ -55,10 +55,12 @@ type chunk struct {
 	results int
 	// names are the variables a chunkProbe declares, "_" for blanks;
 	// plain is its statement as written (after the rewrites).
-	// bases are the identifiers its right-hand side selects from.
-	names []string
-	plain string
-	bases []string
+	// bases are the identifiers its right-hand side selects from; direct
+	// says it needs the probe whatever yaegi's compiler says.
+	names  []string
+	plain  string
+	bases  []string
+	direct bool
 }
 
 // rewriteEnv answers the questions the rewriter cannot settle from syntax.
@@ -107,6 +109,7 @@ type segmentRange struct {
 	start, end int
 	decl       token.Token // IMPORT, FUNC, TYPE, CONST, VAR, or ILLEGAL for statements
 	probe      bool        // a lone `:=` whose variables get their types from a probe (see probe.go)
+	text       string      // the source, when it is not code[start:end] (a var declaration made a :=)
 }
 
 type scannedToken struct {
@@ -254,6 +257,9 @@ const (
 // parseSegment parses one segment, applies the rewrites and returns its chunk.
 func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk, error) {
 	text := code[sg.start:sg.end]
+	if sg.text != "" {
+		text = sg.text
+	}
 	line, col := lineCol(code, sg.start)
 	dir := directive(cell, line, col)
 	fset := token.NewFileSet()
@@ -345,6 +351,7 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		c.kind, c.showLast = chunkProbe, false
 		c.names = probeNames(body.List[0].(*ast.AssignStmt))
 		c.bases = selectorBases(body.List[0].(*ast.AssignStmt))
+		c.direct = commaOK(body.List[0].(*ast.AssignStmt))
 		c.plain = c.src
 		c.src = probeSource(dir, ed.apply(), c.names)
 	}
