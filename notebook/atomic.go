@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // WriteFileAtomic writes data to path so that, whatever happens, path holds
@@ -22,6 +24,7 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		perm = st.Mode().Perm()
 	}
 	dir := filepath.Dir(path)
+	removeStaleTemps(dir, filepath.Base(path))
 	tmp, err := writeTemp(dir, filepath.Base(path), data, perm)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
@@ -40,7 +43,7 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 // writeTempPortable writes data to a hidden temporary file in dir, synced,
 // and returns its name.
 func writeTempPortable(dir, base string, data []byte, perm fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(base)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return "", err
 	}
@@ -52,4 +55,23 @@ func writeTempPortable(dir, base string, data []byte, perm fs.FileMode) (string,
 		return "", err
 	}
 	return name, nil
+}
+
+// tempPrefix is how the temporary files of base begin; the writer's process
+// ID follows, so that leftovers of a killed writer can be recognised.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// removeStaleTemps deletes temporary files of base in dir whose writer
+// process is gone: a writer killed between linking its finished temporary
+// file and renaming it leaves one behind.
+func removeStaleTemps(dir, base string) {
+	names, _ := filepath.Glob(filepath.Join(dir, tempPrefix(base)+"*"))
+	for _, name := range names {
+		rest := strings.TrimPrefix(filepath.Base(name), tempPrefix(base))
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if ok && err == nil && pid != os.Getpid() && !processAlive(pid) {
+			os.Remove(name)
+		}
+	}
 }

@@ -31,7 +31,7 @@ func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) 
 	}
 	var suffix [6]byte
 	rand.Read(suffix[:])
-	name := filepath.Join(dir, "."+base+".tmp-"+hex.EncodeToString(suffix[:]))
+	name := filepath.Join(dir, tempPrefix(base)+strconv.Itoa(os.Getpid())+"-"+hex.EncodeToString(suffix[:]))
 	err = unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, name, unix.AT_SYMLINK_FOLLOW)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) { // no /proc: fall back
@@ -40,4 +40,9 @@ func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) 
 		return "", err
 	}
 	return name, nil
+}
+
+// processAlive reports whether a process with this ID exists.
+func processAlive(pid int) bool {
+	return pid > 0 && !errors.Is(unix.Kill(pid, 0), unix.ESRCH)
 }

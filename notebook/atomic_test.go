@@ -3,6 +3,7 @@ package notebook
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,4 +59,26 @@ func writeTempCheck(dir string) error {
 		return os.ErrInvalid
 	}
 	return nil
+}
+
+// TestStaleTempRemoved: a temporary file left by a writer that was killed
+// before its rename is removed by the next write; a live writer's is kept.
+func TestStaleTempRemoved(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, tempPrefix("out.ipynb")+"999999999-abc")
+	live := filepath.Join(dir, tempPrefix("out.ipynb")+strconv.Itoa(os.Getppid())+"-abc")
+	for _, f := range []string{stale, live} {
+		if err := os.WriteFile(f, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "out.ipynb"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary file of a dead writer was kept: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("temporary file of a live writer was removed: %v", err)
+	}
 }
