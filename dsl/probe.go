@@ -107,7 +107,7 @@ func varProbes(code string, sg segmentRange) []segmentRange {
 	src := func(n ast.Node) string {
 		return text[fset.Position(n.Pos()).Offset-len(filePrefix) : fset.Position(n.End()).Offset-len(filePrefix)]
 	}
-	var stmts []string
+	var stmts, plains []string
 	probe := false
 	for _, sp := range gd.Specs {
 		vs := sp.(*ast.ValueSpec)
@@ -130,13 +130,14 @@ func varProbes(code string, sg segmentRange) []segmentRange {
 			probe = probe || vs.Type != nil || needsProbe(e.Decls[0].(*ast.FuncDecl).Body.List[0])
 		}
 		stmts = append(stmts, st)
+		plains = append(plains, "var "+src(vs))
 	}
 	if !probe {
 		return []segmentRange{sg}
 	}
 	out := make([]segmentRange, len(stmts))
 	for i, st := range stmts {
-		out[i] = segmentRange{start: sg.start, end: sg.end, decl: token.ILLEGAL, probe: true, text: st}
+		out[i] = segmentRange{start: sg.start, end: sg.end, decl: token.ILLEGAL, probe: true, text: st, plain: plains[i]}
 	}
 	return out
 }
@@ -273,7 +274,7 @@ func (s *Session) compiles(src string) (err error, panicked bool) {
 // reports it.
 func (s *Session) needsTypes(src string) bool {
 	err, panicked := s.compiles(src)
-	return panicked || err != nil && strings.Contains(err.Error(), "constant definition loop")
+	return panicked || err != nil && strings.Contains(err.Error(), "definition loop")
 }
 
 // evalProbe runs a chunkProbe: as written when yaegi can compile it,
@@ -287,8 +288,12 @@ func (s *Session) evalProbe(ctx context.Context, c chunk) error {
 		}
 	}
 	if !c.direct && !s.needsTypes(c.plain) {
+		// Compile does not see every failure Eval does (a typed var from a
+		// compiled value); those are reported before anything runs.
 		_, err := s.eval(ctx, c.plain)
-		return err
+		if err == nil || !strings.Contains(err.Error(), "definition loop") {
+			return err
+		}
 	}
 	if err, _ := s.compiles(c.src); err != nil {
 		// Not a matter of types after all: report the statement's own error.

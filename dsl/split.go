@@ -110,6 +110,7 @@ type segmentRange struct {
 	decl       token.Token // IMPORT, FUNC, TYPE, CONST, VAR, or ILLEGAL for statements
 	probe      bool        // a lone `:=` whose variables get their types from a probe (see probe.go)
 	text       string      // the source, when it is not code[start:end] (a var declaration made a :=)
+	plain      string      // for such a probe, the var spec as written
 }
 
 type scannedToken struct {
@@ -353,6 +354,13 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		c.bases = selectorBases(body.List[0].(*ast.AssignStmt))
 		c.direct = commaOK(body.List[0].(*ast.AssignStmt))
 		c.plain = c.src
+		if sg.plain != "" {
+			pc, err := parseSegment(code, cell, segmentRange{start: sg.start, end: sg.end, decl: token.VAR, text: sg.plain}, env)
+			if err != nil {
+				return chunk{}, err
+			}
+			c.plain = pc.src
+		}
 		c.src = probeSource(dir, ed.apply(), c.names)
 	}
 	return c, nil
