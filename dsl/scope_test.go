@@ -123,6 +123,16 @@ func TestIndexDefines(t *testing.T) {
 			{code: "v := ws[3]", ename: "runtime error", evalue: "index out of range"},
 			{code: "ok := ws[0]\nok", result: "p"},
 		}},
+		{"an element keeps its static interface type", []step{
+			{code: "import \"os\"\nds, err := os.ReadDir(\".\")\nlen(ds) > 0 && err == nil", result: "true"},
+			{code: "d := ds[0]\nfmt.Printf(\"%T\\n\", &d)", stdout: "*fs.DirEntry\n"},
+			{code: "d = nil\nd == nil", result: "true"},
+		}},
+		{"index on a value carried through a rebuild", []step{
+			{code: "import \"strings\"\nws := strings.Fields(\"p q\")\nfunc f() int { return 1 }"},
+			{code: "func f() int { return 2 }"},
+			{code: "w := ws[1]\nw + fmt.Sprint(f())", result: "q2"},
+		}},
 		{"values survive a rebuild", []step{
 			{code: "import \"strings\"\nfunc f() int { return 1 }\nws := strings.Fields(\"p q\")\nw := ws[1]"},
 			{code: "func f() int { return 2 }"},
