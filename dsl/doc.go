@@ -53,8 +53,17 @@
 // a deferred recover so a panicking goroutine is reported (on its cell, or
 // on the next one) rather than killing the process; a defer at the top level
 // of a cell runs when the cell ends (yaegi would run it again after every
-// later cell); os.Exit raises an error instead of exiting; log.Fatal
-// panics. Functions that call notebook code count their nesting, so
+// later cell); a top-level statement with a multi-value := (or var)
+// nested in its blocks runs in a func literal, where yaegi keeps those
+// variables (it loses them at the top level: "undefined: a"); a func
+// literal called at the top level sits in a block (yaegi would call it
+// again in later cells); a top-level := or var that yaegi cannot type
+// (an index on a value of a compiled type, m.Params()[0] or
+// h.Metrics["a"][i]: "constant definition loop" or a crash; a typed var
+// from a compiled value; a comma-ok type assertion or receive) runs once
+// in a func literal that hands back its values, and the session declares
+// the variables from them (see probe.go); os.Exit raises an error instead
+// of exiting; log.Fatal panics. Functions that call notebook code count their nesting, so
 // unbounded recursion ends the cell with a "stack overflow" error after
 // 20000 nested calls instead of overflowing the Go stack, which would end
 // the process. A range over a function iterator is rejected before anything
