@@ -32,6 +32,17 @@ func TestNestedDefines(t *testing.T) {
 			{code: "m := map[string]int{\"k\": 4}\nvar e any = 2.5\nch := make(chan int, 1)\nch <- 9"},
 			{code: "if len(m) > 0 {\n\tv, ok := m[\"k\"]\n\tf, isF := e.(float64)\n\tr, open := <-ch\n\tfmt.Println(v, ok, f, isF, r, open)\n}", stdout: "4 true 2.5 true 9 true\n"},
 		}},
+		{"in for, if and switch headers", []step{
+			{code: divmod},
+			{code: "for a, b := divmod(7, 3); a < 4; a++ { fmt.Println(\"for\", a, b) }", stdout: "for 2 1\nfor 3 1\n"},
+			{code: "if a, b := divmod(7, 3); a > b { fmt.Println(\"if\", a, b) }", stdout: "if 2 1\n"},
+			{code: "switch a, b := divmod(7, 3); {\ncase a > b:\n\tfmt.Println(\"switch\", a, b)\n}", stdout: "switch 2 1\n"},
+			{code: "a", ename: "CompileError", evalue: "undefined: a"},
+		}},
+		{"with other rewrites", []step{
+			{code: divmod},
+			{code: "for i := range 2 { a, b := divmod(i+7, 3); defer fmt.Println(\"deferred\", a, b); fmt.Println(min(a, b)) }\nfmt.Println(\"end\")", stdout: "1\n2\nend\ndeferred 2 2\ndeferred 2 1\n"},
+		}},
 		{"var with two names", []step{
 			{code: divmod},
 			{code: "for i := 0; i < 1; i++ { var q, r = divmod(8, 3); fmt.Println(q, r) }", stdout: "2 2\n"},
@@ -149,6 +160,10 @@ func TestIndexDefines(t *testing.T) {
 			{code: "var e any = 7\nch := make(chan int, 1)\nch <- 5\nm := ae.Dense(8, 4)\nvar em any = m"},
 			{code: "v, ok := e.(int)\nw, no := e.(string)\nr, open := <-ch\nmm, isM := em.(*ae.Model)\nfmt.Println(v, ok, w == \"\", no, r, open, mm == m, isM)", stdout: "7 true true false 5 true true true\n"},
 			{code: "v + r", result: "12"},
+		}},
+		{"generic instantiations are not indexes", []step{
+			{code: "type Box[T any] struct{ V T }\nfunc pair[T any](v T) []T { return []T{v, v} }"},
+			{code: "b := Box[int]{V: 3}\nf := pair[string]\nn := len(f(\"x\"))\nb.V + n", result: "5"},
 		}},
 		{"inside blocks and function literals it needs nothing", []step{
 			{code: "import \"strings\"\nws := strings.Fields(\"p q\")"},
