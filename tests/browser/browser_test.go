@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -61,24 +60,6 @@ func writeNotebook(path string) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and many readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // requireTool skips t when name is not on PATH, and returns its path.
@@ -160,7 +141,7 @@ func TestNotebookInChromium(t *testing.T) {
 		args = append(args, "--allow-root")
 	}
 	srv := exec.Command(server, args...)
-	srvLog := &syncBuffer{}
+	srvLog := &harness.SyncBuffer{}
 	srv.Stdout, srv.Stderr = srvLog, srvLog
 	srv.Env = append(os.Environ(), "JUPYTER_PATH="+ks.JupyterPath, "HOME="+filepath.Join(work, "home"), "BROWSER=true")
 	srv.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -150,30 +149,12 @@ type kernel struct {
 	connFile string
 	info     connInfo
 	dir      string // a fresh directory for this kernel's scenario files
-	stderr   *syncBuffer
+	stderr   *harness.SyncBuffer
 	done     chan struct{}
 	waitErr  error
 	// crashExpected is set by tests that kill the kernel on purpose, so
 	// that stop does not report the crash.
 	crashExpected bool
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and many readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // writeConnFile writes a connection file with free ports and a random
@@ -213,7 +194,7 @@ func startKernel(t *testing.T, o kernelOpts) *kernel {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	k := &kernel{t: t, dir: dir, stderr: &syncBuffer{}, done: make(chan struct{})}
+	k := &kernel{t: t, dir: dir, stderr: &harness.SyncBuffer{}, done: make(chan struct{})}
 	k.connFile = filepath.Join(t.TempDir(), "kernel-conn.json")
 	var err error
 	// A port picked free can be taken before the kernel binds it; retry.

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/latent-ai/latent/tests/internal/harness"
 )
 
 // longNotebook writes a notebook of n code cells, each sleeping 100 ms and
@@ -106,7 +108,7 @@ func TestRunKilledMidNotebook(t *testing.T) {
 			args := append([]string{"run", input}, tc.args(dir)...)
 			cmd := exec.Command(latentBin, args...)
 			cmd.Dir = dir
-			stderr := &syncBuffer{}
+			stderr := &harness.SyncBuffer{}
 			cmd.Stderr = stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

@@ -5,6 +5,7 @@
 package harness
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // ModuleRoot returns the directory holding Latent's go.mod.
@@ -100,4 +102,26 @@ func IsolateJupyter(dir string) error {
 		}
 	}
 	return nil
+}
+
+// SyncBuffer is a bytes.Buffer safe for one writer and many readers: the
+// destination of a child process's output that a test reads while the
+// process runs.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns everything written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
