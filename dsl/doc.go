@@ -62,8 +62,9 @@
 // h.Metrics["a"][i]: "constant definition loop" or a crash; a typed var
 // from a compiled value; a comma-ok type assertion or receive) runs once
 // in a func literal that hands back its values, and the session declares
-// the variables from them (see probe.go); os.Exit raises an error instead
-// of exiting; log.Fatal panics. Functions that call notebook code count their nesting, so
+// the variables from them (see probe.go); a return at the top level of a
+// cell ends the cell (yaegi's compiler crashes on it); os.Exit raises an
+// error instead of exiting; log.Fatal panics. Functions that call notebook code count their nesting, so
 // unbounded recursion ends the cell with a "stack overflow" error after
 // 20000 nested calls instead of overflowing the Go stack, which would end
 // the process. A range over a function iterator is rejected before anything

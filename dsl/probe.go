@@ -37,8 +37,9 @@ const (
 
 // splitProbes cuts every statement segment around its top-level `:=`
 // statements that index something (see needsProbe), so that each of them
-// is a segment of its own, marked probe. A segment with a top-level
-// return or goto is left whole: cut, it would mean something else.
+// is a segment of its own, marked probe. A segment with a goto is left
+// whole: cut, it would mean something else. (A top-level return ends the
+// cell with a panic the session catches, so it may be cut.)
 func splitProbes(code string, segs []segmentRange) []segmentRange {
 	var out []segmentRange
 	for _, sg := range segs {
@@ -60,7 +61,7 @@ func splitProbes(code string, segs []segmentRange) []segmentRange {
 		cut, leaves := false, false
 		for _, st := range list {
 			cut = cut || needsProbe(st)
-			leaves = leaves || leavesStmt(st)
+			leaves = leaves || hasBranch(st, token.GOTO)
 		}
 		if !cut || leaves {
 			out = append(out, sg)

@@ -25,6 +25,7 @@ const (
 	goLiveFunc     = "__latent.GoLive"
 	enterFunc      = "__latent.Enter"
 	leaveFunc      = "__latent.Leave"
+	returnFunc     = "__latent.Return"
 	runDefers      = "__latentRunDefers()"
 )
 
@@ -59,7 +60,9 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 	if body != nil {
 		for _, st := range body.List {
 			switch {
-			case nestedMultiDefine(st) && !leavesStmt(st):
+			case hasBranch(st, token.RETURN) && !hasBranch(st, token.GOTO):
+				rewriteReturn(st, ed)
+			case nestedMultiDefine(st) && !hasBranch(st, token.GOTO):
 				// yaegi loses the variables of a multi-value := (or var)
 				// in a block nested in a cell's top level ("undefined:
 				// a"); inside a function it gets them right. The block
@@ -184,24 +187,44 @@ func hasResults(st ast.Stmt) bool {
 	return fl.Type.Results.NumFields() > 0
 }
 
-// leavesStmt reports whether st contains a return or goto outside function
-// literals, which would mean something else inside a func literal.
-func leavesStmt(st ast.Stmt) bool {
+// hasBranch reports whether st contains a return (tok RETURN) or a goto
+// (tok GOTO) outside function literals.
+func hasBranch(st ast.Stmt, tok token.Token) bool {
 	found := false
 	ast.Inspect(st, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			found = true
+			found = found || tok == token.RETURN
 		case *ast.BranchStmt:
-			if x.Tok == token.GOTO {
-				found = true
-			}
+			found = found || x.Tok == tok
 		}
 		return !found
 	})
 	return found
+}
+
+// rewriteReturn makes the top-level statement st, which contains a return
+// that ends the cell, run in a func literal that reports whether it
+// returned; if it did, a compiled call raises the panic that ends the cell
+// without an error (yaegi's compiler crashes on a return outside a
+// function). The literal also keeps yaegi from losing nested multi-value
+// := variables (see nestedMultiDefine).
+func rewriteReturn(st ast.Stmt, ed *editor) {
+	ed.replace(st.Pos(), st.Pos(), "{ if func() bool { ")
+	ed.replace(st.End(), st.End(), "\n; return false }() { "+returnFunc+"() } }")
+	ast.Inspect(st, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if len(x.Results) == 0 {
+				ed.replace(x.Return, x.End(), "return true")
+			}
+		}
+		return true
+	})
 }
 
 // mainDecl returns the wrapper declaration of a statement chunk, or nil.

@@ -64,6 +64,15 @@ func TestNestedDefines(t *testing.T) {
 			{code: "for i := 0; i < 3; i++ { q, r := divmod(i+7, 3); total += q + r }\ntotal", result: "10"},
 			{code: "total", result: "10"},
 		}},
+		{"a top-level return ends the cell", []step{
+			{code: divmod + "\nn := 0"},
+			{code: "fmt.Println(\"a\")\nreturn\nfmt.Println(\"b\")", stdout: "a\n", absent: "b"},
+			{code: "for i := 0; i < 5; i++ {\n\tq, r := divmod(i, 2)\n\tif q == 1 { fmt.Println(\"stop\", i, r); return }\n\tn++\n}\nfmt.Println(\"after\")", stdout: "stop 2 0\n", absent: "after"},
+			{code: "n", result: "2"},
+			{code: "if n > 5 { return }\nws := []string{\"w\"}\nw := ws[0]\nw", result: "w"},
+			{code: "defer fmt.Println(\"deferred\")\nif n == 2 { return }\nfmt.Println(\"not here\")", stdout: "deferred\n", absent: "not here"},
+			{code: "f := func() int { return 3 }\nf()", result: "3"},
+		}},
 		{"called func literal runs once", []step{
 			{code: "func() { fmt.Println(\"once\") }()"},
 			{code: "z := 1", absent: "once"},

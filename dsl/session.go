@@ -165,6 +165,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Enter":   reflect.ValueOf(s.enter),
 			"Leave":   reflect.ValueOf(s.leave),
 			"GoLive":  reflect.ValueOf(func(d int64) { s.goLive.Add(d) }),
+			"Return":  reflect.ValueOf(cellReturnFunc),
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {
@@ -233,6 +234,26 @@ type exitPanic struct{ code int }
 func (e exitPanic) String() string { return fmt.Sprintf("os.Exit(%d) called", e.code) }
 
 func exitFunc(code int) { panic(exitPanic{code}) }
+
+// cellReturn is what a `return` at the top level of a cell raises (see
+// rewriteReturn): the cell ends there, without an error.
+type cellReturn struct{}
+
+func cellReturnFunc() { panic(cellReturn{}) }
+
+// isCellReturn reports whether err is the panic of a top-level return.
+func isCellReturn(err error) bool {
+	var p interp.Panic
+	if !errors.As(err, &p) {
+		return false
+	}
+	r := p.Value
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	_, ok := r.(cellReturn)
+	return ok
+}
 
 // panicLine matches the lines yaegi writes to its stderr while a panic
 // unwinds interpreted frames.
@@ -460,6 +481,9 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 		}
 		result = nil
 		v, err := s.eval(ctx, c.src)
+		if isCellReturn(err) {
+			return nil, nil // a top-level return: the rest of the cell does not run
+		}
 		if err != nil {
 			return nil, s.evalErr(ctx, code, err)
 		}
