@@ -37,7 +37,10 @@ func FuzzCellSource(f *testing.F) {
 		"for i := range 3 { fmt.Print(i) }", "type T struct{ A int }\nfunc (t T) M() int { return t.A }\nT{2}.M()",
 		"func (", "go func() { panic(1) }()", "panic(\"x\")", "var a []int\na[1]", "min(1, 2.5)",
 		"%who", "%%time\n1", "s := `raw", "func f() {", "import (\"fmt\"; \"fmt\")", "for {}", "select {}",
-		"x := map[string]int{}\nx[\"a\"]++\nx", "defer fmt.Println(1)", "goto L", "L: for { break L }",
+		"x := map[string]int{}\nx[\"a\"]++\nx",
+		"return", "if true { return }\n1", "for i := 0; i < 2; i++ { a, b := i, 2; if a > 0 { return }; _ = b }",
+		"ws := strings.Fields(\"a b\")[1]", "var e any = 1\nv, ok := e.(int)\nv", "var (\n\tq = []int{1}[0]\n\tr int = q\n)",
+		"m := ae.Dense(4, 2)\np := m.Params()[0]\np.Name", "func() { fmt.Print(1) }()\nz := 1", "defer fmt.Println(1)", "goto L", "L: for { break L }",
 	} {
 		f.Add(seed)
 	}
