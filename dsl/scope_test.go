@@ -169,6 +169,8 @@ func TestIndexDefines(t *testing.T) {
 			{code: "var e any = 7\nch := make(chan int, 1)\nch <- 5\nm := ae.Dense(8, 4)\nvar em any = m"},
 			{code: "v, ok := e.(int)\nw, no := e.(string)\nr, open := <-ch\nmm, isM := em.(*ae.Model)\nfmt.Println(v, ok, w == \"\", no, r, open, mm == m, isM)", stdout: "7 true true false 5 true true true\n"},
 			{code: "v + r", result: "12"},
+			{code: "type Item struct{ N int }\nfunc (i Item) Twice() int { return 2 * i.N }\nci := make(chan Item, 1)\nci <- Item{4}"},
+			{code: "it, got := <-ci\nfmt.Println(it.Twice(), got)\nit = Item{5}\nit.N", result: "5", stdout: "8 true\n"},
 		}},
 		{"generic instantiations are not indexes", []step{
 			{code: "type Box[T any] struct{ V T }\nfunc pair[T any](v T) []T { return []T{v, v} }"},
