@@ -250,23 +250,19 @@ func probeSource(dir, stmt string, names []string) string {
 	return "{ " + probeVar + " = func() any {" + dir + stmt + "\n; return []any{" + strings.Join(ptrs, ", ") + "} }() }"
 }
 
-// compiles compiles src without running it. It returns the compiler's
-// error, and whether the compiler panicked.
-func (s *Session) compiles(src string) (err error, panicked bool) {
+// compiles compiles src without running it. It returns whether the
+// compiler panicked, and its error.
+func (s *Session) compiles(src string) (panicked bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err, panicked = fmt.Errorf("%v", r), true
+			panicked, err = true, fmt.Errorf("%v", r)
 		}
 	}()
 	_, err = s.in.Compile(src)
 	if err != nil {
-		// A failed compile can leave the global frame short (see eval).
-		func() {
-			defer func() { _ = recover() }()
-			_, _ = s.in.Eval("0")
-		}()
+		s.fixFrame()
 	}
-	return err, false
+	return false, err
 }
 
 // needsTypes reports whether yaegi fails to compile src for want of the
@@ -274,7 +270,7 @@ func (s *Session) compiles(src string) (err error, panicked bool) {
 // compiler. Any other error is the user's, and evaluating src as written
 // reports it.
 func (s *Session) needsTypes(src string) bool {
-	err, panicked := s.compiles(src)
+	panicked, err := s.compiles(src)
 	return panicked || err != nil && strings.Contains(err.Error(), "definition loop")
 }
 
@@ -296,7 +292,7 @@ func (s *Session) evalProbe(ctx context.Context, c chunk) error {
 			return err
 		}
 	}
-	if err, _ := s.compiles(c.src); err != nil {
+	if _, err := s.compiles(c.src); err != nil {
 		// Not a matter of types after all: report the statement's own error.
 		_, err := s.eval(ctx, c.plain)
 		return err

@@ -750,15 +750,17 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 			err = ctx.Err()
 		}
 	} else if err != nil {
-		// A compile error can leave symbols declared that the global frame
-		// has no room for yet (Globals would then panic); a trivial Execute
-		// resizes the frame.
-		func() {
-			defer func() { _ = recover() }()
-			_, _ = s.in.Eval("0")
-		}()
+		s.fixFrame()
 	}
 	return v, err
+}
+
+// fixFrame is called after a compile error: it can leave symbols declared
+// that the global frame has no room for yet (Globals would then panic); a
+// trivial Execute resizes the frame.
+func (s *Session) fixFrame() {
+	defer func() { _ = recover() }()
+	_, _ = s.in.Eval("0")
 }
 
 // globals returns the interpreter's global variables and constants; it
