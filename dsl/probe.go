@@ -17,9 +17,12 @@ import (
 // an index expression on a value of a compiled type: `p := m.Params()[0]`,
 // `c := h.Metrics["a"]` or `s := strings.Fields(t)[0]` fail with "constant
 // definition loop", and a nested index (`h.Metrics["a"][i]`) panics in the
-// compiler. Inside a function the same statement works. So such a `:=`
-// becomes a chunk of its own (chunkProbe): when yaegi cannot compile it as
-// written, the session runs it in a func literal that hands back pointers
+// compiler. The same goes for a top-level var with such a value or with a
+// type (`var e any = m`: "variable definition loop"), and the compiler
+// panics on a comma-ok type assertion or receive (`v, ok := e.(int)`).
+// Inside a function the same statements work. So such a `:=` (a var
+// becomes one) is a chunk of its own (chunkProbe): when yaegi cannot
+// compile it as written, the session runs it in a func literal that hands back pointers
 // to its variables, and declares each variable from the value found there
 // (a compiled value is carried in through an exported package variable; a
 // value of a notebook type is declared with its type name and then set).
@@ -29,7 +32,8 @@ import (
 // a probe hands back its pointers.
 const probeVar = "__latentV"
 
-// probePkg is the package whose variables carry probed values in.
+// probePath is the package whose variables carry probed values in, and
+// probeAlias the name cells import it under.
 const (
 	probePath  = "latentprobe"
 	probeAlias = "__latentProbe"
