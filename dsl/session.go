@@ -340,6 +340,12 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	} else {
 		host.Set(s.context, liveReporter(cs))
 	}
+	// Goroutine panics that came after the previous cell had ended are
+	// reported as this cell's error.
+	s.gpMu.Lock()
+	pending := s.gpPending
+	s.gpPending = nil
+	s.gpMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, &display.Error{Name: "InternalError", Value: fmt.Sprint(r),
@@ -352,20 +358,18 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 		during := s.gpDuring
 		s.gpDuring = nil
 		s.gpMu.Unlock()
-		if len(during) > 0 && err == nil {
-			b, err = nil, goroutineError(during)
+		if err == nil && len(during)+len(pending) > 0 {
+			// The cell itself succeeded: its result is still shown, as a
+			// display, and the reply reports the goroutine panics.
+			if b != nil {
+				cs.Display(*b, false)
+			}
+			b, err = nil, goroutineError(during, pending)
 		}
 		display.SetSink(nil)
 		s.stdin.end()
 		s.st.end()
 	}()
-	s.gpMu.Lock()
-	pending := s.gpPending
-	s.gpPending = nil
-	s.gpMu.Unlock()
-	for _, p := range pending {
-		cs.Stream("stderr", "A goroutine started by an earlier cell panicked: "+p+"\n")
-	}
 	if s.stuck {
 		cs.Stream("stderr", "warning: a compiled call from an interrupted cell is still running; restart the kernel if it keeps the CPU busy\n")
 	}
@@ -879,11 +883,23 @@ func (s *Session) goPanic(r any) {
 	}
 }
 
-func goroutineError(msgs []string) error {
-	tb := []string{"GoroutinePanic: a goroutine started by this cell panicked:"}
-	for _, m := range msgs {
-		tb = append(tb, "  "+m)
+// goroutineError reports the panics of goroutines started by this cell
+// (during) and of goroutines that panicked after their cell had ended
+// (earlier).
+func goroutineError(during, earlier []string) error {
+	var tb []string
+	if len(during) > 0 {
+		tb = append(tb, "GoroutinePanic: a goroutine started by this cell panicked:")
+		for _, m := range during {
+			tb = append(tb, "  "+m)
+		}
+	}
+	if len(earlier) > 0 {
+		tb = append(tb, "GoroutinePanic: a goroutine started by an earlier cell panicked after that cell ended (this cell itself ran to the end):")
+		for _, m := range earlier {
+			tb = append(tb, "  "+m)
+		}
 	}
 	tb = append(tb, "The session is still usable.")
-	return &display.Error{Name: "GoroutinePanic", Value: strings.Join(msgs, "; "), Traceback: tb}
+	return &display.Error{Name: "GoroutinePanic", Value: strings.Join(append(append([]string(nil), during...), earlier...), "; "), Traceback: tb}
 }

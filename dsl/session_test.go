@@ -183,7 +183,8 @@ func TestCellRules(t *testing.T) {
 		}},
 		{"goroutine panic after the cell", []step{
 			{code: "import \"time\"\nfunc late() { time.Sleep(50 * time.Millisecond); panic(\"late\") }\ngo late()", result: ""},
-			{code: "2", result: "2", stderr: "late", before: 150 * time.Millisecond},
+			{code: "2", ename: "GoroutinePanic", evalue: "late", before: 150 * time.Millisecond},
+			{code: "3", result: "3"},
 		}},
 		{"goroutine output between cells shows on the next cell", []step{
 			{code: "import \"time\"\ngo func() { time.Sleep(50 * time.Millisecond); fmt.Println(\"from the background\") }()"},
