@@ -41,6 +41,10 @@
 // moves every variable unchanged (no goroutine started by a cell is
 // running, and no variable holds a func value or an interface value inside
 // a container); otherwise it tries again later. Memory then stays flat.
+// yaegi also keeps the old value of a re-declared top-level variable
+// (`x := ...` in a re-run cell); a cell that re-declares one makes the
+// session compact before the next cell, under the same condition, so the
+// old value is freed.
 //
 // # What the interpreter cannot run
 //

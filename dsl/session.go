@@ -68,6 +68,7 @@ type Session struct {
 	depth    atomic.Int64                       // interpreted calls in progress, in all goroutines
 	goLive   atomic.Int64                       // goroutines started by cells still running
 	sinceNew int                                // cells run by the current interpreter
+	shadowed bool                               // a cell re-declared a variable: compact before the next one
 	probes   int                                // probe variables exported so far (see probe.go)
 	probeIn  *interp.Interpreter                // the interpreter that imported the probe package
 	overflow atomic.Bool                        // enter stopped the eval: recursion too deep
@@ -391,9 +392,10 @@ const compactEvery = 2000
 // call is stuck. Otherwise it tries again later.
 func (s *Session) compact() {
 	s.sinceNew++
-	if s.sinceNew < compactEvery {
+	if s.sinceNew < compactEvery && !s.shadowed {
 		return
 	}
+	s.shadowed = false
 	if s.goLive.Load() > 0 || s.stuck {
 		s.sinceNew = compactEvery / 2
 		return
@@ -437,6 +439,9 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 			}()
 			break
 		}
+	}
+	if s.redeclares(chunks) {
+		s.shadowed = true
 	}
 	redefines := false
 	var decls []chunk
