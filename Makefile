@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/latent
 PKGS    := ./...
 
-.PHONY: all build generate setup demo test test-go fuzz bench install clean
+.PHONY: all build generate setup demo test fuzz bench install clean
 
 all: build
 
@@ -32,11 +32,8 @@ demo: setup build
 
 # test runs every test, including the real-Jupyter-client ones and bounded
 # fuzzing; it fails when any test fails.
-test: setup test-go fuzz
-
-test-go: build
-	$(GO) vet $(PKGS)
-	$(GO) test -count=1 -timeout 60m $(PKGS)
+test:
+	.ci/run
 
 fuzz:
 	scripts/fuzz.sh

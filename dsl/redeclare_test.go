@@ -2,20 +2,10 @@ package dsl
 
 import (
 	"context"
-	"runtime"
 	"testing"
 
 	"github.com/latent-ai/latent/display"
 )
-
-// heapAfterGC returns the live heap in bytes.
-func heapAfterGC() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // TestRedeclaredVariableIsFreed: yaegi keeps the value a re-run `x := ...`
 // replaced; re-running a cell that loads 8 MB must not keep 8 MB per run.
@@ -44,12 +34,12 @@ func TestRedeclaredVariableIsFreed(t *testing.T) {
 	} {
 		run(form)
 		run("1")
-		before := heapAfterGC()
+		before := heapInUse()
 		for i := 0; i < 20; i++ {
 			run(form)
 		}
 		run("1")
-		after := heapAfterGC()
+		after := heapInUse()
 		grew := int64(after) - int64(before)
 		t.Logf("%q re-run 20 times: heap %+d bytes", form, grew)
 		if grew > 40<<20 { // 20 leaked copies would be 160 MB
