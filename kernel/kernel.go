@@ -89,6 +89,16 @@ type Kernel struct {
 	execMu     sync.Mutex
 	execCancel context.CancelFunc // cancels the running cell; nil when idle
 	execCtx    context.Context    // the running cell's context
+	// idleInterrupts counts the interrupts that came while no cell ran.
+	// Each shell message is stamped with it on arrival, so an interrupt
+	// that came after an execute_request but before its cell started
+	// still stops that cell when it starts.
+	idleInterrupts uint64
+	// lastIdleInterrupt is the latest of those interrupts: when its
+	// header says it was sent, and when it came. An execute_request that
+	// comes just after it but was sent before it (the interrupt overtook
+	// it, on another socket) is stopped too.
+	lastIdleInterrupt struct{ sent, came time.Time }
 
 	inputMu sync.Mutex
 	inputCh chan inputReply // receives input_reply while a cell waits for one
@@ -359,6 +369,14 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 }
 
 func (k *Kernel) enqueueShell(m *Message) {
+	k.execMu.Lock()
+	m.interruptsSeen = k.idleInterrupts
+	if last := k.lastIdleInterrupt; time.Since(last.came) < overtakeWindow {
+		if sent, ok := m.Header.sent(); ok && !sent.After(last.sent) {
+			m.interruptsSeen--
+		}
+	}
+	k.execMu.Unlock()
 	select {
 	case k.shellQ <- m:
 	case <-k.done:
@@ -411,12 +429,30 @@ func (k *Kernel) status(parent *Message, state string) {
 	k.pub.publish(parent, "status", map[string]string{"execution_state": state}, false)
 }
 
-func (k *Kernel) cancelExecution() {
+func (k *Kernel) cancelExecution() { k.interrupt(nil) }
+
+// overtakeWindow bounds how long after an idle interrupt an execute_request
+// sent before it may still come and be stopped by it. It keeps a client
+// whose clock runs ahead from stopping cells long after its interrupt.
+const overtakeWindow = time.Second
+
+// interrupt cancels the running cell; with no cell running it is recorded
+// for the execute_requests it may have overtaken. m is the
+// interrupt_request, or nil for a signal or a shutdown.
+func (k *Kernel) interrupt(m *Message) {
 	k.execMu.Lock()
+	defer k.execMu.Unlock()
 	if k.execCancel != nil {
 		k.execCancel()
+		return
 	}
-	k.execMu.Unlock()
+	k.idleInterrupts++
+	k.lastIdleInterrupt.sent, k.lastIdleInterrupt.came = time.Now(), time.Now()
+	if m != nil {
+		if sent, ok := m.Header.sent(); ok {
+			k.lastIdleInterrupt.sent = sent
+		}
+	}
 }
 
 // handleControl serves the control channel; it runs while cells execute.
@@ -425,7 +461,7 @@ func (k *Kernel) handleControl(m *Message) {
 	defer k.status(m, "idle")
 	switch m.Header.MsgType {
 	case "interrupt_request":
-		k.cancelExecution()
+		k.interrupt(m)
 		k.reply(k.control, m, "interrupt_reply", map[string]string{"status": "ok"})
 	case "kernel_info_request":
 		k.reply(k.control, m, "kernel_info_reply", k.kernelInfo())

@@ -665,3 +665,34 @@ func TestConnectionFilePermissionWarning(t *testing.T) {
 		t.Errorf("missing file: err = %v", err)
 	}
 }
+
+// An interrupt sent right after an execute_request travels on another
+// socket and may reach the kernel before the cell starts; it must still stop
+// that cell. An interrupt that came while idle, before the execute_request
+// was sent, must not.
+func TestInterruptRightAfterExecute(t *testing.T) {
+	tk := startKernel(t, Config{})
+	for i := 0; i < 30; i++ {
+		id := tk.send(tk.shell, "execute_request", map[string]any{"code": "wait"})
+		tk.send(tk.control, "interrupt_request", map[string]any{})
+		if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "error" {
+			t.Fatalf("round %d: interrupted cell replied %v", i, c)
+		}
+		tk.recvOne(tk.control, 10*time.Second) // interrupt_reply
+	}
+
+	// A stale interrupt (the kernel was idle and nothing was sent) does
+	// not carry over to the next cell.
+	tk.send(tk.control, "interrupt_request", map[string]any{})
+	tk.recvOne(tk.control, 10*time.Second)
+	id := tk.send(tk.shell, "execute_request", map[string]any{"code": "wait"})
+	for code := ""; code != "wait"; code = <-tk.ev.codes { // the cell runs
+	}
+	if m := tk.recvOne(tk.shell, 200*time.Millisecond); m != nil {
+		t.Fatalf("the cell ended before its interrupt: %s", m.Header.MsgType)
+	}
+	tk.send(tk.control, "interrupt_request", map[string]any{})
+	if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "error" {
+		t.Fatalf("interrupted cell replied %v", c)
+	}
+}

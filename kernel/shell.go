@@ -30,6 +30,13 @@ func (k *Kernel) shellWorker() {
 }
 
 func (k *Kernel) handleShell(m *Message) {
+	var ctx context.Context
+	var end func()
+	if m.Header.MsgType == "execute_request" {
+		// The cell's interrupt context exists before busy goes out, so an
+		// interrupt sent on seeing busy is never lost.
+		ctx, end = k.beginExecution(m)
+	}
 	k.status(m, "busy")
 	var then func()
 	defer func() {
@@ -40,7 +47,8 @@ func (k *Kernel) handleShell(m *Message) {
 	}()
 	switch m.Header.MsgType {
 	case "execute_request":
-		then = k.execute(m)
+		then = k.execute(ctx, m)
+		end()
 	case "kernel_info_request":
 		k.reply(k.shell, m, "kernel_info_reply", k.kernelInfo())
 	case "complete_request":
@@ -87,7 +95,7 @@ type executeRequest struct {
 // execute runs an execute_request. After a failure with stop_on_error it
 // returns the work that must follow the request's idle status: aborting the
 // execute_requests that were queued behind it.
-func (k *Kernel) execute(m *Message) (then func()) {
+func (k *Kernel) execute(ctx context.Context, m *Message) (then func()) {
 	var req executeRequest
 	if err := json.Unmarshal(m.Content, &req); err != nil {
 		k.badRequest(m, err)
@@ -103,7 +111,7 @@ func (k *Kernel) execute(m *Message) (then func()) {
 		k.pub.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": count}, false)
 	}
 	sink := &execSink{k: k, parent: m, silent: req.Silent, allowStdin: req.AllowStdin}
-	result, err := k.run(req.Code, sink)
+	result, err := k.run(ctx, req.Code, sink)
 	sink.finish()
 
 	reply := map[string]any{"execution_count": count, "payload": []any{}, "user_expressions": map[string]any{}}
@@ -124,7 +132,7 @@ func (k *Kernel) execute(m *Message) (then func()) {
 				out = s
 			}
 		}
-		reply["user_expressions"] = k.userExpressions(req.UserExpressions)
+		reply["user_expressions"] = k.userExpressions(ctx, req.UserExpressions)
 	}
 	if store {
 		k.history.add(count, req.Code, out)
@@ -140,26 +148,36 @@ func (k *Kernel) execute(m *Message) (then func()) {
 	return func() { k.abort(aborted, kept) }
 }
 
-// run calls the evaluator with a cancellable context (the interrupt),
-// turning a panic in it into an error so that the kernel lives on. An
-// evaluator that does not return within InterruptGrace of an interrupt
-// (a call that ignores its context) is abandoned: the cell is answered
-// with an error and a fresh evaluator replaces the stuck one.
-func (k *Kernel) run(code string, sink display.Sink) (*display.Bundle, error) {
-	ev, err := k.evaluator()
-	if err != nil {
-		return nil, &display.Error{Name: "KernelStartError", Value: "the Go session could not start: " + err.Error() + "; fix the cause and restart the kernel"}
-	}
+// beginExecution makes the context that an interrupt cancels while the
+// execute_request m is served; end clears it. An interrupt that came while
+// the kernel was idle but after m arrived (it overtook m on its way) cancels
+// the context at once.
+func (k *Kernel) beginExecution(m *Message) (ctx context.Context, end func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	k.execMu.Lock()
 	k.execCancel, k.execCtx = cancel, ctx
+	if k.idleInterrupts > m.interruptsSeen {
+		cancel()
+	}
 	k.execMu.Unlock()
-	defer func() {
+	return ctx, func() {
 		k.execMu.Lock()
 		k.execCancel, k.execCtx = nil, context.Background()
 		k.execMu.Unlock()
 		cancel()
-	}()
+	}
+}
+
+// run calls the evaluator with ctx (cancelled by an interrupt), turning a
+// panic in it into an error so that the kernel lives on. An evaluator that
+// does not return within InterruptGrace of an interrupt (a call that
+// ignores its context) is abandoned: the cell is answered with an error and
+// a fresh evaluator replaces the stuck one.
+func (k *Kernel) run(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+	ev, err := k.evaluator()
+	if err != nil {
+		return nil, &display.Error{Name: "KernelStartError", Value: "the Go session could not start: " + err.Error() + "; fix the cause and restart the kernel"}
+	}
 
 	type result struct {
 		res *display.Bundle
@@ -235,10 +253,10 @@ func orEmptyMap(m map[string]any) map[string]any {
 
 // userExpressions evaluates each expression of an execute_request after the
 // cell ran, as the protocol asks, without publishing anything.
-func (k *Kernel) userExpressions(exprs map[string]string) map[string]any {
+func (k *Kernel) userExpressions(ctx context.Context, exprs map[string]string) map[string]any {
 	out := make(map[string]any, len(exprs))
 	for name, code := range exprs {
-		res, err := k.run(code, discardSink{})
+		res, err := k.run(ctx, code, discardSink{})
 		switch {
 		case err != nil:
 			de := asDisplayError(err)

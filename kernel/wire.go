@@ -35,6 +35,14 @@ type Header struct {
 	Version  string `json:"version"`
 }
 
+// sent is when the header says the message was sent (ISO 8601, as
+// jupyter_client writes it), and false when the date is missing or
+// malformed.
+func (h Header) sent() (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, h.Date)
+	return t, err == nil
+}
+
 // Message is one decoded Jupyter message. Identities are the routing
 // frames a ROUTER socket received before the delimiter; replies carry them
 // back. RawHeader keeps the header exactly as received, so that replies can
@@ -50,6 +58,10 @@ type Message struct {
 	// Signature is the message's HMAC as received (hex; empty when
 	// signing is off).
 	Signature string
+
+	// interruptsSeen is the kernel's idle-interrupt count when the message
+	// arrived on shell (see Kernel.idleInterrupts).
+	interruptsSeen uint64
 }
 
 // Signer signs and verifies messages with the connection file's key. A zero
