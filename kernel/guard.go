@@ -194,6 +194,7 @@ type guardConn struct {
 	parser frameParser // incoming framing, for the size limit
 
 	wmu        sync.Mutex
+	werr       error // the first failed write: the stream is broken after it
 	wbuf       []byte
 	wframes    frameParser // outgoing framing, to find message ends
 	flushTimer *time.Timer // safety net should the framing be lost
@@ -254,6 +255,12 @@ func (c *guardConn) Read(p []byte) (int, error) {
 func (c *guardConn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.werr != nil {
+		// A write failed part way (a deadline): anything written now
+		// would land mid-frame and the peer would misread every size
+		// that follows.
+		return 0, c.werr
+	}
 	_ = c.wframes.feed(p, 0)
 	var err error
 	if len(c.wbuf)+len(p) > ioBatch {
@@ -282,6 +289,9 @@ func (c *guardConn) Write(p []byte) (int, error) {
 }
 
 func (c *guardConn) flushLocked() error {
+	if c.werr != nil {
+		return c.werr
+	}
 	if c.flushTimer != nil && c.wframes.atMessageEnd() {
 		c.flushTimer.Stop()
 		c.flushTimer = nil
@@ -305,6 +315,7 @@ func (c *guardConn) send(b []byte) error {
 	c.lastWrite.Store(time.Now().UnixNano())
 	c.writeStart.Store(0)
 	if err != nil {
+		c.werr = err
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			if l := guardLog.Load(); l != nil {

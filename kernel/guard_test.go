@@ -92,3 +92,23 @@ func TestGuardConnBatchesWrites(t *testing.T) {
 		t.Fatalf("held bytes were never flushed: %v", err)
 	}
 }
+
+// TestGuardConnStopsAfterFailedWrite: once a write to a peer that does not
+// read hits its deadline part way, nothing more may be written, or the peer
+// would read the next bytes as frame sizes.
+func TestGuardConnStopsAfterFailedWrite(t *testing.T) {
+	old := guardWriteTimeout.Load()
+	guardWriteTimeout.Store(int64(50 * time.Millisecond))
+	defer guardWriteTimeout.Store(old)
+	server, client := net.Pipe() // synchronous: nothing is written until read
+	defer client.Close()
+	gc := newGuardConn(server, nil)
+	big := make([]byte, 2*ioBatch) // large writes go straight out
+	if _, err := gc.Write(big); err == nil {
+		t.Fatal("a write nobody read succeeded")
+	}
+	go io.Copy(io.Discard, client) // the peer reads again
+	if _, err := gc.Write([]byte{0x00, 0x01}); err == nil {
+		t.Fatal("a write after a failed one went out: the stream would be misread")
+	}
+}
