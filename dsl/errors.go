@@ -254,13 +254,56 @@ func (s *Session) panicErr(code string, r any) error {
 		msg := "this cell uses a construct the interpreter cannot run" + unsupportedRange
 		return &display.Error{Name: "Unsupported", Value: msg, Traceback: []string{"Unsupported: " + msg}}
 	}
+	msg := val
+	tb := []string{name + ": " + val}
+	for i, f := range s.panicFrames() {
+		at := "in " + f.fn
+		if f.posOK {
+			at = s.humanize(fmt.Sprintf("%d:%d", f.pos.cell*lineBase+f.pos.line, f.pos.col))
+			if f.fn != "" {
+				at = "in " + f.fn + " at " + at
+			} else {
+				at = "at " + at
+			}
+		}
+		if i == 0 {
+			msg = val + " (" + at + ")"
+		} else {
+			at = "called from " + strings.TrimPrefix(strings.TrimPrefix(at, "at "), "in ")
+		}
+		tb = append(tb, "  "+at)
+		if f.posOK && f.pos.cell == s.cell {
+			for _, sl := range sourceLines(code, f.pos) {
+				tb = append(tb, "  "+sl)
+			}
+		}
+	}
+	return &display.Error{Name: name, Value: msg, Traceback: tb}
+}
+
+// panicFrame is one interpreted frame a panic went through: its function
+// ("" for the cell's top level) and, when known, the position it was at.
+type panicFrame struct {
+	fn    string
+	pos   cellPos
+	posOK bool
+}
+
+// panicFrames returns the frames of the last panic, innermost first, from
+// yaegi's trace lines and the tracked lines. yaegi names each frame's
+// function but gives the position of its first statement, so that position
+// is replaced by the tracked one: the function line for the innermost
+// frame, the cell line for the top level; frames in between keep only
+// their names. Repeated frames (recursion) are given once. yaegi calls
+// both a func literal and a cell's top level "func"; the last frame of a
+// trace that was not cut short is the top level.
+func (s *Session) panicFrames() []panicFrame {
 	s.panicMu.Lock()
 	lines := append([]string(nil), s.panicLines...)
 	s.panicMu.Unlock()
-	msg := val
-	tb := []string{name + ": " + val}
-	var where []string
-	for _, l := range lines {
+	line, cell, lineOK, cellOK := s.trackedLines()
+	var frames []panicFrame
+	for i, l := range lines {
 		p, ok := findPos(l)
 		if !ok {
 			continue
@@ -269,24 +312,30 @@ func (s *Session) panicErr(code string, r any) error {
 		if i := strings.Index(l, "panic: "); i >= 0 {
 			fn = strings.TrimSuffix(strings.TrimPrefix(l[i+len("panic: "):], "main."), "(...)")
 		}
-		at := s.humanize(fmt.Sprintf("%d:%d", p.cell*lineBase+p.line, p.col))
-		if fn != "" && fn != "main" {
-			at = "in " + fn + " at " + at
-		} else {
-			at = "at " + at
+		switch {
+		case fn == "main" || i == len(lines)-1 && len(lines) < maxPanicLines:
+			fn = "" // the last frame is the cell's own code
+		case fn == "func":
+			fn = "a func literal"
 		}
-		where = append(where, at)
-		if len(where) == 1 {
-			msg = val + " (" + at + ")"
+		f := panicFrame{fn: fn, pos: p, posOK: true}
+		switch {
+		case fn == "" && cellOK:
+			f.pos = cell
+		case fn != "" && len(frames) == 0 && lineOK:
+			f.pos = line
+		case fn != "" && len(frames) > 0:
+			f.posOK = false
 		}
-		tb = append(tb, "  "+at)
-		if p.cell == s.cell {
-			for _, sl := range sourceLines(code, p) {
-				tb = append(tb, "  "+sl)
-			}
+		if n := len(frames); n > 0 && frames[n-1].fn == f.fn && !f.posOK {
+			continue
 		}
+		frames = append(frames, f)
 	}
-	return &display.Error{Name: name, Value: msg, Traceback: tb}
+	if len(frames) == 0 && cellOK {
+		frames = append(frames, panicFrame{pos: cell, posOK: true})
+	}
+	return frames
 }
 
 // panicName is the ename of a panic: "runtime error" for the runtime's own

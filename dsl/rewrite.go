@@ -57,6 +57,7 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 			body = fd.Body
 		}
 	}
+	trackLines(f, ed, body)
 	if body != nil {
 		for _, st := range body.List {
 			switch {
@@ -598,6 +599,10 @@ import "sort"
 type __latentOrdered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
 }
+
+// __latentLine and __latentCellLine hold the position of the statement
+// that last ran (see trackLines).
+var __latentLine, __latentCellLine int
 
 // __latentV carries a cell's result back into the interpreter when it is
 // a notebook type that renders itself.

@@ -64,6 +64,11 @@ type Session struct {
 
 	panicMu    sync.Mutex
 	panicLines []string // yaegi's "file:line:col: panic: ..." lines of the last eval
+	// regs caches the line-tracking registers of interpreter in.
+	regs struct {
+		in         *interp.Interpreter
+		line, cell reflect.Value
+	}
 
 	depth    atomic.Int64                       // interpreted calls in progress, in all goroutines
 	goLive   atomic.Int64                       // goroutines started by cells still running
@@ -260,6 +265,9 @@ func isCellReturn(err error) bool {
 // unwinds interpreted frames.
 var panicLine = regexp.MustCompile(`^(?:[^\s:]+:)?\d+:\d+: panic(?::|$)`)
 
+// maxPanicLines bounds the trace lines kept of one panic.
+const maxPanicLines = 64
+
 // panicFilter keeps yaegi's panic trace lines out of the cell's stderr and
 // records them for the error report.
 type panicFilter struct {
@@ -270,7 +278,7 @@ type panicFilter struct {
 func (p panicFilter) Write(b []byte) (int, error) {
 	if panicLine.Match(b) {
 		p.s.panicMu.Lock()
-		if len(p.s.panicLines) < 64 {
+		if len(p.s.panicLines) < maxPanicLines {
 			p.s.panicLines = append(p.s.panicLines, strings.TrimSpace(string(b)))
 		}
 		p.s.panicMu.Unlock()
@@ -375,6 +383,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 		cs.Stream("stderr", "warning: a compiled call from an interrupted cell is still running; restart the kernel if it keeps the CPU busy\n")
 	}
 	s.compact()
+	s.resetLines()
 	if m, ok := parseMagic(code); ok {
 		return s.runMagic(ctx, m, cs)
 	}
@@ -692,7 +701,7 @@ func (s *Session) addImport(im importSpec) {
 // compareDecl reports whether every key of c is already declared with the
 // same source (same), or some key is declared with a different one (redef).
 func (s *Session) compareDecl(c chunk) (same, redef bool) {
-	body := stripDirective(c.src)
+	body := c.body
 	same = true
 	for _, k := range c.keys {
 		i, ok := s.declIdx[k]
@@ -719,7 +728,7 @@ func stripDirective(src string) string {
 
 // record adds a declaration chunk to the replay list.
 func (s *Session) record(c chunk) {
-	rec := &declRec{keys: c.keys, kinds: c.kinds, body: stripDirective(c.src), src: c.src, results: c.results}
+	rec := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results}
 	s.decls = append(s.decls, rec)
 	for _, k := range c.keys {
 		s.declIdx[k] = len(s.decls) - 1
@@ -729,6 +738,11 @@ func (s *Session) record(c chunk) {
 // eval runs src with ctx. The goroutine yaegi starts for it carries a
 // profiler label, so that after an interrupt the session can wait until the
 // interpreted code has really stopped before it runs anything else.
+//
+// yaegi loses a stop that comes before the compiled program starts to run
+// (its global frame then takes the new run id and a `for {}` never ends),
+// so the cell is compiled first and an interrupt is passed on to yaegi
+// only once the interpreted code is running (see forwardStop).
 func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err error) {
 	s.seq++
 	label := fmt.Sprintf("%p-%d", s, s.seq)
@@ -738,20 +752,36 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 	// The eval's own context is also cancelled by enter when recursion is
 	// too deep: stopping the interpreter unwinds its frames quickly, where a
 	// panic through thousands of interpreted frames takes seconds.
-	evalCtx, cancel := context.WithCancel(ctx)
+	evalCtx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.overflow.Store(false)
 	s.stopEval.Store(&cancel)
 	defer s.stopEval.Store(nil)
+	finished := make(chan struct{})
+	defer close(finished)
+	go forwardStop(ctx, label, cancel, finished)
 	pprof.Do(context.Background(), pprof.Labels("latent_eval", label), func(context.Context) {
 		defer func() {
 			if r := recover(); r != nil {
 				err = interp.Panic{Value: r}
 			}
 		}()
-		v, err = s.in.EvalWithContext(evalCtx, src)
+		prog, cerr := s.in.Compile(src)
+		switch {
+		case cerr != nil:
+			err = cerr
+		case ctx.Err() != nil: // interrupted while compiling: nothing ran
+			err = ctx.Err()
+		default:
+			v, err = s.in.ExecuteWithContext(evalCtx, prog)
+		}
 	})
-	if evalCtx.Err() != nil && errors.Is(err, evalCtx.Err()) {
+	if err == nil && ctx.Err() != nil {
+		// A compiled call (Fit) saw the interrupt and returned before the
+		// stop reached yaegi: the cell still counts as interrupted.
+		err = ctx.Err()
+	}
+	if (ctx.Err() != nil || evalCtx.Err() != nil) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		s.stuck = !waitStopped(label, 2*time.Second)
 		if ctx.Err() == nil && s.overflow.Load() {
 			err = interp.Panic{Value: stackOverflow{}}
@@ -762,6 +792,52 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 		s.fixFrame()
 	}
 	return v, err
+}
+
+// forwardStop cancels the eval labelled label (stop) when ctx is cancelled,
+// but only once its interpreted code is running: a stop that yaegi gets
+// while it still prepares the program is lost. It returns when finished is
+// closed.
+func forwardStop(ctx context.Context, label string, stop context.CancelFunc, finished <-chan struct{}) {
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+	}
+	for !evalRunning(label) {
+		select {
+		case <-finished:
+			return
+		case <-time.After(time.Millisecond):
+		}
+	}
+	stop()
+}
+
+// evalGoroutines returns the stacks of the goroutines labelled label that
+// are inside yaegi's ExecuteWithContext.
+func evalGoroutines(label string) [][]byte {
+	want := []byte(`"latent_eval":"` + label + `"`)
+	var buf bytes.Buffer
+	_ = pprof.Lookup("goroutine").WriteTo(&buf, 1)
+	var out [][]byte
+	for _, rec := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
+		if bytes.Contains(rec, want) && bytes.Contains(rec, []byte("ExecuteWithContext")) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// evalRunning reports whether the eval labelled label runs interpreted
+// code, that is has passed the point where yaegi takes its run id.
+func evalRunning(label string) bool {
+	for _, rec := range evalGoroutines(label) {
+		if bytes.Contains(rec, []byte("interp.runCfg")) {
+			return true
+		}
+	}
+	return false
 }
 
 // fixFrame is called after a compile error: it can leave symbols declared
@@ -786,29 +862,17 @@ func (s *Session) globalsOf(in *interp.Interpreter) (g map[string]reflect.Value)
 }
 
 // waitStopped waits until no goroutine labelled label is still inside
-// yaegi's EvalWithContext, and reports whether that happened within limit.
+// yaegi's ExecuteWithContext, and reports whether that happened within
+// limit.
 func waitStopped(label string, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
-	want := []byte(`"latent_eval":"` + label + `"`)
-	var buf bytes.Buffer
-	for {
-		buf.Reset()
-		_ = pprof.Lookup("goroutine").WriteTo(&buf, 1)
-		busy := false
-		for _, rec := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
-			if bytes.Contains(rec, want) && bytes.Contains(rec, []byte("EvalWithContext")) {
-				busy = true
-				break
-			}
-		}
-		if !busy {
-			return true
-		}
+	for len(evalGoroutines(label)) > 0 {
 		if time.Now().After(deadline) {
 			return false
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+	return true
 }
 
 // intValued implements rewriteEnv.

@@ -259,3 +259,56 @@ func TestNotebookTypesRenderThemselves(t *testing.T) {
 		t.Fatalf("display.Show of a converted notebook Renderer: %v, result %v", sink.displays, b)
 	}
 }
+
+// TestPanicLines checks that a runtime panic names the statement that
+// panicked, in the cell or in a function, and the cell line that called
+// it, with the source quoted; yaegi alone names the first statement of
+// the function.
+func TestPanicLines(t *testing.T) {
+	s := newSession(t)
+	run := func(code string) *display.Error {
+		t.Helper()
+		_, err := s.Execute(context.Background(), code, newRecSink())
+		var de *display.Error
+		if !errors.As(err, &de) {
+			t.Fatalf("%q: want an error, got %v", code, err)
+		}
+		return de
+	}
+	want := func(de *display.Error, parts ...string) {
+		t.Helper()
+		tb := strings.Join(de.Traceback, "\n")
+		for _, p := range parts {
+			if !strings.Contains(tb, p) {
+				t.Errorf("traceback lacks %q:\n%s", p, tb)
+			}
+		}
+	}
+	de := run("x := []int{1, 2, 3}\ni := 5\ny := 2\nfmt.Println(y)\nfmt.Println(x[i])")
+	if !strings.Contains(de.Value, "line 5:1") {
+		t.Errorf("value %q does not name line 5", de.Value)
+	}
+	want(de, "   5 | fmt.Println(x[i])")
+
+	runSteps(t, s, []step{{code: "func idx(a []int, i int) int {\n\ts := 0\n\ts += a[i]\n\treturn s\n}"}})
+	de = run("fmt.Println(\"a\")\nidx([]int{1}, 3)")
+	want(de, "in idx at cell", "line 3:2", "called from line 2:1", "   2 | idx([]int{1}, 3)")
+
+	de = run("g := func(k int) int {\n\tz := 10\n\treturn z / k\n}\nfmt.Println(g(2))\nfmt.Println(g(0))")
+	want(de, "integer divide by zero", "in a func literal at line 3:2", "called from line 6:1")
+
+	de = run("xs := []float64{3, 1, 2}\nsort.Slice(xs, func(i, j int) bool {\n\treturn xs[i+5] < xs[j]\n})")
+	want(de, "at line 3:2", "called from line 2:1")
+
+	de = run("var m map[string]int\nfmt.Println(\"ok\")\nm[\"a\"] = 1")
+	want(de, "assignment to entry in nil map", "line 3:1")
+
+	// The tracking does not move compile errors.
+	runSteps(t, s, []step{
+		{code: "q := 1\nr := q + undefinedName", ename: "CompileError", evalue: "line 2:10: undefined: undefinedName"},
+		// Re-running a declaration unchanged in another cell is no
+		// redefinition, though its positions differ.
+		{code: "func idx(a []int, i int) int {\n\ts := 0\n\ts += a[i]\n\treturn s\n}"},
+		{code: "idx([]int{4}, 0)", result: "4"},
+	})
+}

@@ -38,8 +38,11 @@ func (s importSpec) source() string {
 
 // chunk is one evaluable part of a cell.
 type chunk struct {
-	kind    chunkKind
-	src     string       // source to Eval, starting with a //line directive
+	kind chunkKind
+	src  string // source to Eval, starting with a //line directive
+	// body is src without the directive and without the line tracking
+	// (see trackLines): what a redefinition is compared by.
+	body    string
 	keys    []string     // names a chunkDecl defines: "f", "T", "T.M", "C"
 	kinds   []string     // "func", "method", "type", "const", parallel to keys
 	imports []importSpec // for chunkImport
@@ -323,7 +326,7 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 			return chunk{}, err
 		}
 		c.defers = info.defers
-		c.src = dir + ed.apply()
+		c.src, c.body = dir+ed.apply(), ed.plain()
 		return c, nil
 	}
 	prefix := funcPrefix + dir
@@ -347,7 +350,7 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		return chunk{}, err
 	}
 	c.defers = info.defers
-	c.src = dir + ed.apply()
+	c.src, c.body = dir+ed.apply(), ed.plain()
 	if sg.probe && len(body.List) == 1 {
 		c.kind, c.showLast = chunkProbe, false
 		c.names = probeNames(body.List[0].(*ast.AssignStmt))
@@ -411,6 +414,7 @@ type editor struct {
 type edit struct {
 	start, end int // replaced byte range of text
 	with       string
+	tracking   bool // an insertion of trackLines
 }
 
 func newEditor(fset *token.FileSet, shift int, text string) *editor {
@@ -422,15 +426,25 @@ func (e *editor) off(pos token.Pos) int { return e.fset.Position(pos).Offset - e
 
 // replace replaces the source between two positions.
 func (e *editor) replace(from, to token.Pos, with string) {
-	e.edits = append(e.edits, edit{e.off(from), e.off(to), with})
+	e.edits = append(e.edits, edit{e.off(from), e.off(to), with, false})
 }
 
 // src returns the original source between two positions.
 func (e *editor) src(from, to token.Pos) string { return e.text[e.off(from):e.off(to)] }
 
+// track inserts a line-tracking statement (see trackLines) at pos.
+func (e *editor) track(pos token.Pos, with string) {
+	e.edits = append(e.edits, edit{e.off(pos), e.off(pos), with, true})
+}
+
 // apply returns the edited text. Overlapping edits keep the outermost one
 // only when they nest; edits are applied from the end.
-func (e *editor) apply() string {
+func (e *editor) apply() string { return e.applyEdits(true) }
+
+// plain returns the edited text without the line tracking.
+func (e *editor) plain() string { return e.applyEdits(false) }
+
+func (e *editor) applyEdits(tracking bool) string {
 	if len(e.edits) == 0 {
 		return e.text
 	}
@@ -438,6 +452,9 @@ func (e *editor) apply() string {
 	var b strings.Builder
 	last := 0
 	for _, ed := range e.edits {
+		if ed.tracking && !tracking {
+			continue
+		}
 		if ed.start < last || ed.start < 0 || ed.end > len(e.text) {
 			continue // nested in an earlier edit: that edit already carries it
 		}
