@@ -610,7 +610,7 @@ var __latentV any
 
 func __latentGoRecover() {
 	if r := recover(); r != nil {
-		__latent.GoPanic(r)
+		__latent.GoPanic(r, __latentLine)
 	}
 }
 

@@ -373,7 +373,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 			if b != nil {
 				cs.Display(*b, false)
 			}
-			b, err = nil, goroutineError(during, pending)
+			b, err = nil, s.goroutineError(during, pending)
 		}
 		display.SetSink(nil)
 		s.stdin.end()
@@ -935,11 +935,15 @@ func (s *Session) userDefined(name string) bool {
 }
 
 // goPanic is called (compiled) by the interpreted recover of a goroutine.
-func (s *Session) goPanic(r any) {
+func (s *Session) goPanic(r any, line int) {
 	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
 		r = v.Interface()
 	}
 	msg := fmt.Sprintf("%s: %s", panicName(r), panicValue(r))
+	if p, ok := trackedPos(int64(line)); ok {
+		// The raw position; goroutineError makes it readable.
+		msg += fmt.Sprintf(" (at %d:%d)", p.cell*lineBase+p.line, p.col)
+	}
 	s.ctxMu.Lock()
 	active := s.active
 	s.ctxMu.Unlock()
@@ -955,7 +959,12 @@ func (s *Session) goPanic(r any) {
 // goroutineError reports the panics of goroutines started by this cell
 // (during) and of goroutines that panicked after their cell had ended
 // (earlier).
-func goroutineError(during, earlier []string) error {
+func (s *Session) goroutineError(during, earlier []string) error {
+	for _, ms := range [][]string{during, earlier} {
+		for i, m := range ms {
+			ms[i] = s.humanize(m)
+		}
+	}
 	var tb []string
 	if len(during) > 0 {
 		tb = append(tb, "GoroutinePanic: a goroutine started by this cell panicked:")
