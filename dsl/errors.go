@@ -229,6 +229,10 @@ func explain(msg string) string {
 		return msg + " (an undefined name or a use before its definition; check the spelling and that the cell defining it was run)"
 	case strings.Contains(msg, "nil type"):
 		return msg + unsupportedRange
+	case strings.Contains(msg, "cannot use type func("):
+		// yaegi infers a generic function's type parameters from its
+		// first arguments only: Map(xs, func(int) string) takes U = int.
+		return msg + " (if this calls a generic function, the interpreter may have inferred its type arguments wrongly: give them explicitly, as in Map[int, string](xs, f))"
 	}
 	return msg
 }

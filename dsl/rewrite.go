@@ -57,13 +57,14 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 			body = fd.Body
 		}
 	}
+	perIteration(f, ed)
 	trackLines(f, ed, body)
 	if body != nil {
 		for _, st := range body.List {
 			switch {
 			case hasBranch(st, token.RETURN) && !hasBranch(st, token.GOTO):
 				rewriteReturn(st, ed)
-			case nestedMultiDefine(st) && !hasBranch(st, token.GOTO):
+			case (nestedMultiDefine(st) || needsFuncScope(st)) && !hasBranch(st, token.GOTO):
 				// yaegi loses the variables of a multi-value := (or var)
 				// in a block nested in a cell's top level ("undefined:
 				// a"); inside a function it gets them right. The block

@@ -154,6 +154,17 @@ func TestCellRules(t *testing.T) {
 			{code: "q := 1\nr := q + undefinedName", ename: "CompileError", evalue: "line 2:10: undefined: undefinedName"},
 			{code: "func usesMissing() int { return missingFn() }", ename: "CompileError", evalue: "line 1:33: undefined: missingFn"},
 		}},
+		{"loop variables are per iteration, as since Go 1.22", []step{
+			{code: "var fs []func() int\nfor i := 0; i < 3; i++ {\n\tfs = append(fs, func() int { return i })\n}\nfs[0]()*100 + fs[1]()*10 + fs[2]()", result: "12"},
+			{code: "var gs []func() int\nfor _, v := range []int{7, 8, 9} {\n\tgs = append(gs, func() int { return v })\n}\ngs[0]()*100 + gs[1]()*10 + gs[2]()", result: "789"},
+			{code: "var ps []*int\nfor i := range 3 {\n\tps = append(ps, &i)\n}\n*ps[0]*100 + *ps[1]*10 + *ps[2]", result: "12"},
+			{code: "func loops() int {\n\tvar fs []func() int\n\tfor i := 0; i < 3; i++ {\n\t\tfs = append(fs, func() int { return i })\n\t}\n\treturn fs[0]()*100 + fs[1]()*10 + fs[2]()\n}\nloops()", result: "12"},
+			// The body may still steer a three-clause loop.
+			{code: "for i := 0; i < 5; i++ {\n\tif i == 1 {\n\t\ti += 2\n\t}\n\tfmt.Print(i)\n}", stdout: "034"},
+			// x := x in a nested block copies the outer x.
+			{code: "sum := 0\nfor _, v := range []int{1, 2, 3} {\n\tv := v\n\tsum += v\n}\nsum", result: "6"},
+			{code: "xx := 5\n{\n\txx := xx\n\tfmt.Print(xx)\n}", stdout: "5"},
+		}},
 		{"syntax error", []step{
 			{code: "x := (1 +", ename: "SyntaxError", evalue: "line 1:"},
 		}},
