@@ -41,6 +41,9 @@ func FuzzCellSource(f *testing.F) {
 		"return", "if true { return }\n1", "for i := 0; i < 2; i++ { a, b := i, 2; if a > 0 { return }; _ = b }",
 		"ws := strings.Fields(\"a b\")[1]", "var e any = 1\nv, ok := e.(int)\nv", "var (\n\tq = []int{1}[0]\n\tr int = q\n)",
 		"m := ae.Dense(4, 2)\np := m.Params()[0]\np.Name", "func() { fmt.Print(1) }()\nz := 1", "defer fmt.Println(1)", "goto L", "L: for { break L }",
+		"func g[T any](x T, n int) T {\n\tif n == 0 {\n\t\tvar a []int\n\t\t_ = a[3]\n\t}\n\treturn g(x, n-1)\n}\ng(1, 2)",
+		"var fs []func() int\nfor i := 0; i < 3; i++ { i := i; fs = append(fs, func() int { return i }) }\nfs[2]()",
+		"import \"sort\"\nsort.Ints([]int{2, 1})",
 	} {
 		f.Add(seed)
 	}

@@ -90,6 +90,10 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 	ast.Inspect(f, func(node ast.Node) bool {
 		switch x := node.(type) {
 		case *ast.FuncDecl:
+			if err == nil && selfRecursiveGeneric(x) {
+				err = unsupportedError{pos: ed.fset.Position(x.Name.Pos()), what: "a generic function that calls itself (" + x.Name.Name + ")",
+					instead: "a panic inside it crashes the interpreter: make it non-generic, or let it call a non-generic helper that recurses"}
+			}
 			if x.Body != nil && x != mainDecl(f, body) && mayRecurse(x.Body, env) {
 				guardDepth(x.Body, ed)
 			}
@@ -311,6 +315,33 @@ type unsupportedError struct {
 
 func (e unsupportedError) Error() string {
 	return fmt.Sprintf("%d:%d: %s is not supported by the interpreter; %s", e.pos.Line, e.pos.Column, e.what, e.instead)
+}
+
+// selfRecursiveGeneric reports whether fd is a generic function (not a
+// method) that calls itself. yaegi v0.16.1 builds such a function's node
+// graph with a cycle, and a panic inside it sends its recovery into
+// unbounded recursion: a fatal stack overflow that ends the process.
+func selfRecursiveGeneric(fd *ast.FuncDecl) bool {
+	if fd.Recv != nil || fd.Type.TypeParams.NumFields() == 0 || fd.Body == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			fun := c.Fun
+			switch x := fun.(type) {
+			case *ast.IndexExpr:
+				fun = x.X
+			case *ast.IndexListExpr:
+				fun = x.X
+			}
+			if id, ok := fun.(*ast.Ident); ok && id.Name == fd.Name.Name {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // funcLocals finds names the file binds to function literals.
@@ -590,12 +621,11 @@ func typeLiterals(c *ast.CallExpr, ed *editor) {
 }
 
 // preamble is interpreted once in every fresh interpreter. It defines the
-// helpers the rewrites call. The sessionPkg functions are compiled.
+// helpers the rewrites call. The sessionPkg functions are compiled. It runs
+// after the preloaded imports, sort among them.
 const preamble = `package main
 
 import __latent "latentsession"
-
-import "sort"
 
 type __latentOrdered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string

@@ -132,7 +132,7 @@ func preImports() []string {
 		}
 	}
 	sort.Strings(ps)
-	return append(ps, "fmt")
+	return append(ps, "fmt", "sort") // the preamble uses sort
 }
 
 var specialStdioMu sync.Mutex
@@ -177,9 +177,6 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if _, err := in.Eval(preamble); err != nil {
-		return nil, fmt.Errorf("dsl: preamble: %w", err)
-	}
 	var b strings.Builder
 	b.WriteString("import (\n")
 	for _, p := range preImports() {
@@ -188,6 +185,9 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	b.WriteString(")")
 	if _, err := in.Eval(b.String()); err != nil {
 		return nil, fmt.Errorf("dsl: importing the preloaded packages: %w", err)
+	}
+	if _, err := in.Eval(preamble); err != nil {
+		return nil, fmt.Errorf("dsl: preamble: %w", err)
 	}
 	return in, nil
 }

@@ -165,6 +165,10 @@ func TestCellRules(t *testing.T) {
 			{code: "sum := 0\nfor _, v := range []int{1, 2, 3} {\n\tv := v\n\tsum += v\n}\nsum", result: "6"},
 			{code: "xx := 5\n{\n\txx := xx\n\tfmt.Print(xx)\n}", stdout: "5"},
 		}},
+		{"a recursive generic function is refused, not a crash", []step{
+			{code: "func gr[T any](x T, n int) T {\n\tif n == 0 {\n\t\tvar a []int\n\t\t_ = a[3]\n\t}\n\treturn gr(x, n-1)\n}\ngr(1, 2)", ename: "Unsupported", evalue: "a generic function that calls itself (gr)"},
+			{code: "import \"sort\"\nxs := []int{3, 1, 2}\nsort.Ints(xs)\nxs", result: "[1 2 3]"},
+		}},
 		{"syntax error", []step{
 			{code: "x := (1 +", ename: "SyntaxError", evalue: "line 1:"},
 		}},
