@@ -371,8 +371,14 @@ func panicValue(r any) string {
 	}
 	s := fmt.Sprint(r)
 	s = strings.TrimPrefix(s, "runtime error: ")
-	if strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range") {
+	switch {
+	case strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range"):
 		return "index out of range"
+	case strings.HasPrefix(s, "reflect: call of reflect.Value.Field on zero Value"):
+		// yaegi's form of a nil pointer dereference
+		return "invalid memory address or nil pointer dereference (a field of a nil pointer)"
+	case strings.Contains(s, "target must be interface or implement error"):
+		return s + " (errors.As cannot see the methods of a type declared in a cell: use a type switch or assertion on the error, or errors.Is with a sentinel value)"
 	}
 	return strings.TrimPrefix(s, "reflect: ")
 }
