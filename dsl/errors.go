@@ -127,7 +127,7 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 		// loop", at the start of the statement: name it instead.
 		if name, p, ok := s.firstUndefined(code); ok {
 			raw = fmt.Sprintf("%d:%d: undefined: %s", p.cell*lineBase+p.line, p.col, name)
-			return s.newError(code, "CompileError", s.humanize(raw)+" (check the spelling, and that the cell defining it was run)", raw)
+			return s.newError(code, "CompileError", s.humanize(raw)+" (check the spelling, and that the cell defining it was run"+importHint(name)+")", raw)
 		}
 	}
 	msg := s.humanize(explain(raw))
@@ -137,11 +137,35 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 // firstUndefined finds the first name the cell uses that neither the cell
 // nor the session defines.
 func (s *Session) firstUndefined(code string) (string, cellPos, bool) {
-	segs, err := segment(code)
-	if err != nil {
+	uses, known, ok := s.cellNames(code)
+	if !ok {
 		return "", cellPos{}, false
 	}
-	known := map[string]bool{}
+	for _, u := range uses {
+		if !known[u.name] && !strings.HasPrefix(u.name, "__latent") {
+			l, c := lineCol(code, u.off)
+			return u.name, cellPos{s.cell, l, c}, true
+		}
+	}
+	return "", cellPos{}, false
+}
+
+// nameUse is a name a cell uses without declaring it: its byte offset in
+// the cell, and the member it selects when it is the X of X.Sel.
+type nameUse struct {
+	name string
+	off  int
+	sel  string
+}
+
+// cellNames returns the names the cell uses without declaring them, in
+// order, and the names known to the session and the cell's top level.
+func (s *Session) cellNames(code string) (uses []nameUse, known map[string]bool, ok bool) {
+	segs, err := segment(code)
+	if err != nil {
+		return nil, nil, false
+	}
+	known = map[string]bool{}
 	for _, k := range append(append([]string(nil), keywords...), builtins...) {
 		known[k] = true
 	}
@@ -154,11 +178,6 @@ func (s *Session) firstUndefined(code string) (string, cellPos, bool) {
 	for n := range s.globals() {
 		known[n] = true
 	}
-	type use struct {
-		name string
-		off  int
-	}
-	var uses []use
 	for _, sg := range segs {
 		text := code[sg.start:sg.end]
 		prefix := funcPrefix + "\n"
@@ -170,56 +189,64 @@ func (s *Session) firstUndefined(code string) (string, cellPos, bool) {
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, "", prefix+text, 0)
 		if err != nil {
-			return "", cellPos{}, false
+			return nil, nil, false
 		}
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv == nil {
-					known[d.Name.Name] = true
+		topLevelNames(f, known)
+		sels := map[token.Pos]string{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if se, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := se.X.(*ast.Ident); ok {
+					sels[id.Pos()] = se.Sel.Name
 				}
-				if d.Name.Name == "_" && d.Body != nil {
-					for _, st := range d.Body.List {
-						if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
-							for _, l := range as.Lhs {
-								if id, ok := l.(*ast.Ident); ok {
-									known[id.Name] = true
-								}
+			}
+			return true
+		})
+		for _, id := range f.Unresolved {
+			uses = append(uses, nameUse{id.Name, sg.start + fset.Position(id.Pos()).Offset - len(prefix), sels[id.Pos()]})
+		}
+	}
+	return uses, known, true
+}
+
+// topLevelNames adds to known the names f declares at the cell's top level.
+func topLevelNames(f *ast.File, known map[string]bool) {
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				known[d.Name.Name] = true
+			}
+			if d.Name.Name == "_" && d.Body != nil {
+				for _, st := range d.Body.List {
+					if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+						for _, l := range as.Lhs {
+							if id, ok := l.(*ast.Ident); ok {
+								known[id.Name] = true
 							}
 						}
 					}
 				}
-			case *ast.GenDecl:
-				for _, sp := range d.Specs {
-					switch sp := sp.(type) {
-					case *ast.TypeSpec:
+			}
+		case *ast.GenDecl:
+			for _, sp := range d.Specs {
+				switch sp := sp.(type) {
+				case *ast.TypeSpec:
+					known[sp.Name.Name] = true
+				case *ast.ValueSpec:
+					for _, n := range sp.Names {
+						known[n.Name] = true
+					}
+				case *ast.ImportSpec:
+					if sp.Name != nil {
 						known[sp.Name.Name] = true
-					case *ast.ValueSpec:
-						for _, n := range sp.Names {
-							known[n.Name] = true
-						}
-					case *ast.ImportSpec:
-						if sp.Name != nil {
-							known[sp.Name.Name] = true
-						} else {
-							p, _ := strconv.Unquote(sp.Path.Value)
-							known[path.Base(p)] = true
-						}
+					} else {
+						p, _ := strconv.Unquote(sp.Path.Value)
+						known[path.Base(p)] = true
 					}
 				}
 			}
 		}
-		for _, id := range f.Unresolved {
-			uses = append(uses, use{id.Name, sg.start + fset.Position(id.Pos()).Offset - len(prefix)})
-		}
 	}
-	for _, u := range uses {
-		if !known[u.name] && !strings.HasPrefix(u.name, "__latent") {
-			l, c := lineCol(code, u.off)
-			return u.name, cellPos{s.cell, l, c}, true
-		}
-	}
-	return "", cellPos{}, false
 }
 
 // explain adds advice to yaegi messages that are known to be obscure.

@@ -111,7 +111,7 @@ func TestIndexDefines(t *testing.T) {
 			{code: "v, ok := h.Metrics[\"b\"]\nfmt.Println(v == nil, ok)", stdout: "true false\n"},
 		}},
 		{"errors stay the user's", []step{
-			{code: "w := strings.Fields(\"a\")[0]", ename: "CompileError", evalue: "undefined: strings"},
+			{code: "w := nosuchpkg.Fields(\"a\")[0]", ename: "CompileError", evalue: "undefined: nosuchpkg"},
 			{code: "w := nosuch[0]", ename: "CompileError", evalue: "undefined: nosuch"},
 			{code: "xs := []int{3}\nf := []func([]int) int{func(v []int) int { return v[0] }}[0]\nf(xs)", result: "3"},
 		}},

@@ -449,6 +449,9 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 			break
 		}
 	}
+	if err := s.evalAutoImports(ctx, code); err != nil {
+		return nil, err
+	}
 	if s.redeclares(chunks) {
 		s.shadowed = true
 	}

@@ -169,6 +169,13 @@ func TestCellRules(t *testing.T) {
 			{code: "func gr[T any](x T, n int) T {\n\tif n == 0 {\n\t\tvar a []int\n\t\t_ = a[3]\n\t}\n\treturn gr(x, n-1)\n}\ngr(1, 2)", ename: "Unsupported", evalue: "a generic function that calls itself (gr)"},
 			{code: "import \"sort\"\nxs := []int{3, 1, 2}\nsort.Ints(xs)\nxs", result: "[1 2 3]"},
 		}},
+		{"standard packages are imported on first use", []step{
+			{code: "strings.ToUpper(\"go\")", result: "GO"},
+			{code: "d := 3 * time.Second\nd", result: "3s"},
+			{code: "rand.Intn(1)", result: "0"},
+			{code: "template.New(\"x\")", ename: "CompileError", evalue: `import "html/template" or import "text/template"`},
+			{code: "bytes := 2\nbytes * 2", result: "4"},
+		}},
 		{"syntax error", []step{
 			{code: "x := (1 +", ename: "SyntaxError", evalue: "line 1:"},
 		}},

@@ -1,0 +1,98 @@
+package dsl
+
+import (
+	"context"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// A cell may use a standard library package without importing it, as
+// goimports would add the import: `strings.ToUpper(s)` in a session that
+// defines no `strings` imports "strings" first. A name is imported only
+// when nothing else defines it and exactly one package of that name (the
+// shortest path, of several) has the member the cell selects.
+
+var (
+	stdPkgsOnce sync.Once
+	stdPkgs     map[string][]string // package name -> import paths, shortest first
+)
+
+// stdPackages maps each standard library package name to its import paths.
+func stdPackages() map[string][]string {
+	stdPkgsOnce.Do(func() {
+		stdPkgs = map[string][]string{}
+		for k := range stdlib.Symbols {
+			name := path.Base(k)
+			stdPkgs[name] = append(stdPkgs[name], path.Dir(k))
+		}
+		for _, ps := range stdPkgs {
+			sort.Slice(ps, func(i, j int) bool { return len(ps[i]) < len(ps[j]) || len(ps[i]) == len(ps[j]) && ps[i] < ps[j] })
+		}
+	})
+	return stdPkgs
+}
+
+// stdPackageFor returns the import path of the standard package called
+// name that has member sel, and false when none or several equally short
+// ones do.
+func stdPackageFor(name, sel string) (string, bool) {
+	var found []string
+	for _, p := range stdPackages()[name] {
+		if _, ok := stdlib.Symbols[p+"/"+name][sel]; ok {
+			found = append(found, p)
+		}
+	}
+	if len(found) == 0 || len(found) > 1 && len(found[0]) == len(found[1]) {
+		return "", false
+	}
+	return found[0], true
+}
+
+// autoImports returns the imports the cell needs and does not write.
+func (s *Session) autoImports(code string) []importSpec {
+	if !strings.Contains(code, ".") {
+		return nil
+	}
+	uses, known, ok := s.cellNames(code)
+	if !ok {
+		return nil
+	}
+	var out []importSpec
+	seen := map[string]bool{}
+	for _, u := range uses {
+		if u.sel == "" || known[u.name] || seen[u.name] {
+			continue
+		}
+		if p, ok := stdPackageFor(u.name, u.sel); ok {
+			seen[u.name] = true
+			out = append(out, importSpec{Path: p})
+		}
+	}
+	return out
+}
+
+// evalAutoImports imports what autoImports finds, before the cell runs.
+func (s *Session) evalAutoImports(ctx context.Context, code string) error {
+	ims := s.autoImports(code)
+	if len(ims) == 0 {
+		return nil
+	}
+	return s.evalImports(ctx, code, chunk{kind: chunkImport, src: directive(s.cell, 1, 1), imports: ims})
+}
+
+// importHint suggests the import for name when it is a standard package.
+func importHint(name string) string {
+	ps := stdPackages()[name]
+	if len(ps) == 0 {
+		return ""
+	}
+	q := make([]string, len(ps))
+	for i, p := range ps {
+		q[i] = `import "` + p + `"`
+	}
+	return "; to use the standard package, write " + strings.Join(q, " or ")
+}
