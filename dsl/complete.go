@@ -98,8 +98,8 @@ func wordAt(rs []rune, cursor int, extend bool) (start, end int, qual string) {
 // Complete returns completions for the identifier before cursor (a
 // code-point offset) and the code-point range they replace: members of a
 // package (ae.De|), fields and methods of a variable's type (m.F|), and
-// otherwise variables, functions, types, packages, identifiers of the cell,
-// keywords and builtins.
+// otherwise variables, functions, types, packages (the standard ones too,
+// which import themselves), identifiers of the cell, keywords and builtins.
 func (s *Session) Complete(code string, cursor int) (matches []string, start, end int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,8 +133,13 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 	for a := range s.aliases {
 		add(a)
 	}
-	for _, n := range cellIdents(code) {
+	for n := range stdPackages() { // imported on first use
 		add(n)
+	}
+	for _, n := range cellIdents(code) {
+		if n != prefix { // the word being completed
+			add(n)
+		}
 	}
 	for _, k := range keywords {
 		add(k)

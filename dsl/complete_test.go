@@ -25,6 +25,7 @@ func TestComplete(t *testing.T) {
 		{code: "num", cursor: -1, want: []string{"number"}, start: 0, end: 3},
 		{code: "fo", cursor: -1, want: []string{"for"}, start: 0, end: 2},
 		{code: "localVar := 1\nlocalV", cursor: -1, want: []string{"localVar"}, start: 14, end: 20},
+		{code: "tim", cursor: -1, want: []string{"time"}, start: 0, end: 3},
 		// Code points, not bytes: "é" is one code point.
 		{code: "s := \"é\"; numb", cursor: -1, want: []string{"number"}, start: 10, end: 14},
 		{code: "disp + 1", cursor: 4, want: []string{"display"}, start: 0, end: 4},
