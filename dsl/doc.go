@@ -7,7 +7,9 @@
 // A cell may mix imports, declarations (func, method, type, var, const) and
 // statements in any order. The session cuts it with go/scanner and
 // go/parser into imports, declarations and runs of statements; imports are
-// evaluated first (an import already in effect is a no-op), then the func,
+// evaluated first (an import already in effect is a no-op, and a standard
+// package used as pkg.Member that nothing defines is imported as goimports
+// would; see autoimport.go), then the func,
 // method, type and const declarations together, then var declarations and
 // statements in source order. Variables defined at the top level of a cell
 // (x := ..., var x ...) live on in later cells. When the last statement of
@@ -68,7 +70,13 @@
 // in a func literal that hands back its values, and the session declares
 // the variables from them (see probe.go); a return at the top level of a
 // cell ends the cell (yaegi's compiler crashes on it); os.Exit raises an
-// error instead of exiting; log.Fatal panics. Functions that call notebook code count their nesting, so
+// error instead of exiting; log.Fatal panics. Loop variables captured by a
+// closure or by their address get a copy per iteration, as since Go 1.22
+// (yaegi shares one), and a top-level statement that redeclares a name
+// from itself in a nested block (x := x) runs in a func literal, where
+// yaegi reads the outer x (see loopvar.go). A generic function that calls
+// itself is refused: a panic inside one sends yaegi into a fatal stack
+// overflow. Functions that call notebook code count their nesting, so
 // unbounded recursion ends the cell with a "stack overflow" error after
 // 20000 nested calls instead of overflowing the Go stack, which would end
 // the process. A range over a function iterator is rejected before anything
@@ -103,10 +111,14 @@
 // each stream, with a notice as soon as the limit is reached and another
 // before the tail. What goroutines write between cells (up to 64 KiB) is
 // shown at the start of the next cell. Compile errors, panics and
-// goroutine panics name the cell's own line and column. Reads from os.Stdin
+// goroutine panics name the cell's own line and column; a panic names the
+// statement that panicked and the cell line that called it, from the
+// positions that statements which can panic record as they run (see
+// lines.go). Reads from os.Stdin
 // become input requests, or fail with display.ErrNoStdin. Cancelling the
-// context of Execute interrupts the cell; the session waits until the
-// interpreted code has stopped.
+// context of Execute interrupts the cell; the stop reaches yaegi once the
+// compiled cell runs (a stop during its compile is lost), and the session
+// waits until the interpreted code has stopped.
 //
 // # Magics
 //
