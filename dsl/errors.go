@@ -404,6 +404,10 @@ func panicValue(r any) string {
 	case strings.HasPrefix(s, "reflect: call of reflect.Value.Field on zero Value"):
 		// yaegi's form of a nil pointer dereference
 		return "invalid memory address or nil pointer dereference (a field of a nil pointer)"
+	case strings.Contains(s, "as type") && strings.Contains(s, "in Call") || strings.Contains(s, "is not assignable to type"):
+		if strings.Contains(s, "struct {") {
+			return strings.TrimPrefix(strings.TrimPrefix(s, "reflect: "), "reflect.Set: ") + " (the interpreter cannot hand a value of a type declared in a cell to compiled code as this interface here, as in a variadic argument: call the method yourself, or use a standard type such as *bytes.Buffer)"
+		}
 	case strings.Contains(s, "target must be interface or implement error"):
 		return s + " (errors.As cannot see the methods of a type declared in a cell: use a type switch or assertion on the error, or errors.Is with a sentinel value)"
 	}
