@@ -256,9 +256,10 @@ func explain(msg string) string {
 		return msg + " (an undefined name or a use before its definition; check the spelling and that the cell defining it was run)"
 	case strings.Contains(msg, "nil type"):
 		return msg + unsupportedRange
-	case strings.Contains(msg, "cannot use type func("):
+	case strings.Contains(msg, "cannot use type func("), strings.Contains(msg, "undefined type for"):
 		// yaegi infers a generic function's type parameters from its
-		// first arguments only: Map(xs, func(int) string) takes U = int.
+		// first arguments only (Map(xs, func(int) string) takes U =
+		// int), and not at all through a generic type ([]Pair[K, V]).
 		return msg + " (if this calls a generic function, the interpreter may have inferred its type arguments wrongly: give them explicitly, as in Map[int, string](xs, f))"
 	}
 	return msg
@@ -408,6 +409,8 @@ func panicValue(r any) string {
 		if strings.Contains(s, "struct {") {
 			return strings.TrimPrefix(strings.TrimPrefix(s, "reflect: "), "reflect.Set: ") + " (the interpreter cannot hand a value of a type declared in a cell to compiled code as this interface here, as in a variadic argument: call the method yourself, or use a standard type such as *bytes.Buffer)"
 		}
+	case strings.Contains(s, "Call with too many input arguments"):
+		return strings.TrimPrefix(s, "reflect: ") + " (a method expression such as T.Method cannot be called by the interpreter: use a func literal, func(t T, x X) R { return t.Method(x) })"
 	case strings.Contains(s, "target must be interface or implement error"):
 		return s + " (errors.As cannot see the methods of a type declared in a cell: use a type switch or assertion on the error, or errors.Is with a sentinel value)"
 	}
