@@ -347,8 +347,18 @@ func (s *Session) panicFrames() []panicFrame {
 		switch {
 		case fn == "main" || i == len(lines)-1 && len(lines) < maxPanicLines:
 			fn = "" // the last frame is the cell's own code
-		case fn == "func":
+		case fn == "func" || strings.HasSuffix(fn, ".func"):
+			// yaegi names a literal after the functions around it
+			var outer []string
+			for _, part := range strings.Split(fn, ".") {
+				if part != "func" {
+					outer = append(outer, part)
+				}
+			}
 			fn = "a func literal"
+			if len(outer) > 0 {
+				fn += " in " + strings.Join(outer, ".")
+			}
 		}
 		f := panicFrame{fn: fn, pos: p, posOK: true}
 		switch {
@@ -403,8 +413,12 @@ func panicValue(r any) string {
 	case strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range"):
 		return "index out of range"
 	case strings.HasPrefix(s, "reflect: call of reflect.Value.Field on zero Value"):
-		// yaegi's form of a nil pointer dereference
+		// yaegi's forms of a nil pointer dereference
 		return "invalid memory address or nil pointer dereference (a field of a nil pointer)"
+	case strings.HasPrefix(s, "reflect.Value.Call: call of nil function"):
+		return "invalid memory address or nil pointer dereference (a call of a nil func)"
+	case strings.HasPrefix(s, "reflect: call of reflect.Value.Interface on zero Value"):
+		return "invalid memory address or nil pointer dereference (probably a method call on a nil interface)"
 	case strings.Contains(s, "as type") && strings.Contains(s, "in Call") || strings.Contains(s, "is not assignable to type"):
 		if strings.Contains(s, "struct {") {
 			return strings.TrimPrefix(strings.TrimPrefix(s, "reflect: "), "reflect.Set: ") + " (the interpreter cannot hand a value of a type declared in a cell to compiled code as this interface here, as in a variadic argument: call the method yourself, or use a standard type such as *bytes.Buffer)"

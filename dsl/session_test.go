@@ -322,6 +322,12 @@ func TestPanicLines(t *testing.T) {
 	de = run("xs := []float64{3, 1, 2}\nsort.Slice(xs, func(i, j int) bool {\n\treturn xs[i+5] < xs[j]\n})")
 	want(de, "at line 3:2", "called from line 2:1")
 
+	de = run("func myfunc() {\n\tdefer func() {\n\t\tpanic(\"late\")\n\t}()\n}\nmyfunc()")
+	want(de, "in a func literal in myfunc at line 3:3")
+
+	de = run("var nf func()\nnf()")
+	want(de, "nil pointer dereference (a call of a nil func)", "line 2:1")
+
 	de = run("var m map[string]int\nfmt.Println(\"ok\")\nm[\"a\"] = 1")
 	want(de, "assignment to entry in nil map", "line 3:1")
 
