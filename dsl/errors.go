@@ -18,6 +18,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/runtime/host"
 )
 
 // posRe finds positions the session's //line directives produce:
@@ -386,6 +387,8 @@ func panicName(r any) string {
 	switch v := r.(type) {
 	case runtime.Error:
 		return "runtime error"
+	case *host.AllocError:
+		return "out of memory"
 	case error:
 		if strings.HasPrefix(v.Error(), "reflect: ") || strings.HasPrefix(v.Error(), "runtime error: ") {
 			return "runtime error"

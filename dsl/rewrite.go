@@ -26,6 +26,7 @@ const (
 	enterFunc      = "__latent.Enter"
 	leaveFunc      = "__latent.Leave"
 	returnFunc     = "__latent.Return"
+	lenFunc        = "__latent.Len"
 	runDefers      = "__latentRunDefers()"
 )
 
@@ -478,6 +479,47 @@ func rewriteRange(r *ast.RangeStmt, ed *editor, env rewriteEnv, locals map[strin
 	ed.replace(r.For, r.Body.Lbrace, head)
 }
 
+// guardMake passes the sizes of a make of a slice or channel through the
+// compiled check lenFunc, which refuses an allocation larger than the
+// memory available: Go cannot recover from running out of memory, and the
+// session would end. Element sizes are known for basic types; others count
+// as 8 bytes (a lower bound).
+func guardMake(c *ast.CallExpr, ed *editor) {
+	if len(c.Args) < 2 {
+		return
+	}
+	var elem ast.Expr
+	switch t := c.Args[0].(type) {
+	case *ast.ArrayType:
+		if t.Len != nil {
+			return
+		}
+		elem = t.Elt
+	case *ast.ChanType:
+		elem = t.Value
+	default:
+		return // a map, or a named type
+	}
+	size := int64(8)
+	if id, ok := elem.(*ast.Ident); ok {
+		if n, ok := basicSizes[id.Name]; ok {
+			size = n
+		}
+	}
+	for _, a := range c.Args[1:] {
+		ed.replace(a.Pos(), a.Pos(), lenFunc+"(int64(")
+		ed.replace(a.End(), a.End(), fmt.Sprintf("), %d)", size))
+	}
+}
+
+// basicSizes are the sizes in bytes of the basic types.
+var basicSizes = map[string]int64{
+	"bool": 1, "byte": 1, "uint8": 1, "int8": 1, "int16": 2, "uint16": 2,
+	"int32": 4, "uint32": 4, "rune": 4, "float32": 4,
+	"int": 8, "uint": 8, "int64": 8, "uint64": 8, "uintptr": 8, "float64": 8, "complex64": 8,
+	"complex128": 16, "string": 16,
+}
+
 // rewriteGo makes the goroutine of a go statement recover its panics and
 // hand them to the session. Arguments are evaluated before the goroutine
 // starts, as Go does.
@@ -563,6 +605,11 @@ func rewriteCall(c *ast.CallExpr, ed *editor, env rewriteEnv) {
 		to = keysFunc
 	case "maps.Values":
 		to = valuesFunc
+	case "make":
+		if !env.userDefined("make") {
+			guardMake(c, ed)
+		}
+		return
 	case "slices.Sorted", "slices.Collect":
 		if len(c.Args) == 1 {
 			if inner, ok := c.Args[0].(*ast.CallExpr); ok && len(inner.Args) == 1 {

@@ -172,6 +172,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Leave":   reflect.ValueOf(s.leave),
 			"GoLive":  reflect.ValueOf(func(d int64) { s.goLive.Add(d) }),
 			"Return":  reflect.ValueOf(cellReturnFunc),
+			"Len":     reflect.ValueOf(checkedLen),
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {
@@ -190,6 +191,19 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 		return nil, fmt.Errorf("dsl: preamble: %w", err)
 	}
 	return in, nil
+}
+
+// checkedLen is the check guardMake puts around the sizes of a make: n
+// elements of size bytes each.
+func checkedLen(n, size int64) int64 {
+	bytes := n * size
+	if n > 0 && bytes/n != size {
+		bytes = 1 << 62
+	}
+	if err := host.CheckAlloc(fmt.Sprintf("make of %d elements of %d bytes", n, size), bytes); err != nil {
+		panic(err)
+	}
+	return n
 }
 
 // maxDepth bounds the interpreted calls in progress (all goroutines of the

@@ -176,6 +176,10 @@ func TestCellRules(t *testing.T) {
 			{code: "template.New(\"x\")", ename: "CompileError", evalue: `import "html/template" or import "text/template"`},
 			{code: "bytes := 2\nbytes * 2", result: "4"},
 		}},
+		{"an allocation beyond the machine's memory is an error, not the end", []step{
+			{code: "keep := 7\nn := 100000\nsq := make([]float64, n*n)", ename: "out of memory", evalue: "make it smaller"},
+			{code: "small := make([]int, 3, 10)\nlen(small) + cap(small) + keep", result: "20"},
+		}},
 		{"syntax error", []step{
 			{code: "x := (1 +", ename: "SyntaxError", evalue: "line 1:"},
 		}},

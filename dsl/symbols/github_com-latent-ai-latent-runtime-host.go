@@ -10,12 +10,14 @@ import (
 func init() {
 	Symbols["github.com/latent-ai/latent/runtime/host/host"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"CheckAlloc":  reflect.ValueOf(host.CheckAlloc),
 		"Context":     reflect.ValueOf(host.Context),
 		"NewReporter": reflect.ValueOf(host.NewReporter),
 		"Set":         reflect.ValueOf(host.Set),
 
 		// type definitions
-		"Progress": reflect.ValueOf((*host.Progress)(nil)),
-		"Reporter": reflect.ValueOf((*host.Reporter)(nil)),
+		"AllocError": reflect.ValueOf((*host.AllocError)(nil)),
+		"Progress":   reflect.ValueOf((*host.Progress)(nil)),
+		"Reporter":   reflect.ValueOf((*host.Reporter)(nil)),
 	}
 }

@@ -1,9 +1,13 @@
 package nn
 
 import (
+	"errors"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/latent-ai/latent/runtime/host"
 )
 
 // TestLayerGradients checks every layer type's Backward against finite
@@ -209,4 +213,19 @@ func TestBuildRoundTrip(t *testing.T) {
 	if _, err := Build(Spec{Type: "conv", In: Shape{1, 2, 2}, Out: 1, K: 5}); err == nil {
 		t.Error("oversized kernel built without error")
 	}
+}
+
+// TestNewParamBeyondMemory: a parameter larger than the machine's memory
+// is refused with an error, before Go would end the process.
+func TestNewParamBeyondMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("available memory is read on Linux only")
+	}
+	defer func() {
+		var ae *host.AllocError
+		if err, _ := recover().(error); !errors.As(err, &ae) {
+			t.Fatalf("recovered %v, want a *host.AllocError", err)
+		}
+	}()
+	NewParam("huge.w", 1<<30, 1<<30)
 }

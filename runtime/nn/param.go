@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/latent-ai/latent/runtime/host"
+)
 
 // Param is one trainable tensor: its values W, its gradient G (same length)
 // and its shape, outermost dimension first.
@@ -10,11 +14,19 @@ type Param struct {
 	W, G  []float32
 }
 
-// NewParam returns a zeroed parameter of the given shape.
+// NewParam returns a zeroed parameter of the given shape. It panics with a
+// *host.AllocError when the values and gradients would not fit in the
+// memory available (Go would end the process instead).
 func NewParam(name string, shape ...int) *Param {
-	n := 1
+	n, size := 1, 1.0
 	for _, s := range shape {
 		n *= s
+		size *= float64(s)
+	}
+	const bytesPerValue = 8 // W and G, float32 each
+	bytes := int64(min(size*bytesPerValue, 1<<62))
+	if err := host.CheckAlloc(fmt.Sprintf("parameter %s %v (values and gradients)", name, shape), bytes); err != nil {
+		panic(err)
 	}
 	return &Param{Name: name, Shape: append([]int(nil), shape...), W: make([]float32, n), G: make([]float32, n)}
 }

@@ -682,6 +682,8 @@ FAULT_CELLS = [
     ("panic-error-value", 'panic(fmt.Errorf("wrapped %d", 42))', "error", "wrapped 42", ""),
     ("double-close", "c := make(chan int)\nclose(c)\nclose(c)", "error", "close of closed channel", "line 3"),
     ("huge-make", "big := make([]byte, 1<<62)\nfmt.Println(len(big))", "error", "", ""),
+    ("make-beyond-memory", "n := 100000\nsq := make([]float64, n*n)\nfmt.Println(len(sq))", "error", "out of memory", "line 2"),
+    ("model-beyond-memory", "huge := ae.Dense(200000, 100000, 10)\nfmt.Println(huge)", "error", "available", ""),
     ("type-error", 'var q int = "text"', "error", "", ""),
     ("syntax-error", "x := := 1", "error", "", ""),
     ("undefined", "fmt.Println(doesNotExist)", "error", "doesNotExist", ""),
