@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/latent-ai/latent/runtime/host"
 )
 
 // RatingSet is a user×item rating matrix with missing entries, split into
@@ -32,6 +34,9 @@ type RatingSet struct {
 func Ratings(users, items, rank int, density float64, seed uint64) *RatingSet {
 	if users < 1 || items < 4 || rank < 1 || !(density > 0 && density <= 1) {
 		panic(fmt.Sprintf("data: Ratings(%d users, %d items, rank %d, density %v): want users >= 1, items >= 4, rank >= 1 and density in (0, 1]", users, items, rank, density))
+	}
+	if err := host.CheckAlloc(fmt.Sprintf("data.Ratings(%d users, %d items)", users, items), int64(min(float64(users)*float64(items)*6, 1<<62))); err != nil {
+		panic(err)
 	}
 	g := rand.New(rand.NewPCG(seed, 0x726174696e6773))
 	normals := func(n int, sd float64) []float64 {
@@ -303,6 +308,9 @@ func (r *RatingSet) TopK(user int, scores []float32, k int) []int {
 func TimeSeries(n, window int, anomalyFrac float64, seed uint64) *Set {
 	if n < 1 || window < 8 || !(anomalyFrac >= 0 && anomalyFrac <= 1) {
 		panic(fmt.Sprintf("data: TimeSeries(%d, %d, %v): want n >= 1, window >= 8 and anomalyFrac in [0, 1]", n, window, anomalyFrac))
+	}
+	if err := host.CheckAlloc(fmt.Sprintf("data.TimeSeries(%d windows of %d)", n, window), int64(min(float64(n)*float64(window)*4, 1<<62))); err != nil {
+		panic(err)
 	}
 	g := rand.New(rand.NewPCG(seed, 0x736572696573))
 	s := &Set{
