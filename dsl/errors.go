@@ -8,7 +8,6 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
-	"path"
 	"reflect"
 	"regexp"
 	"runtime"
@@ -242,7 +241,7 @@ func topLevelNames(f *ast.File, known map[string]bool) {
 						known[sp.Name.Name] = true
 					} else {
 						p, _ := strconv.Unquote(sp.Path.Value)
-						known[path.Base(p)] = true
+						known[importSpec{Path: p}.name()] = true
 					}
 				}
 			}

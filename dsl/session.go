@@ -660,6 +660,11 @@ func (s *Session) evalImports(ctx context.Context, code string, c chunk) error {
 	if len(todo) == 0 {
 		return nil
 	}
+	for _, im := range todo {
+		if err := s.importConflict(code, im); err != nil {
+			return err
+		}
+	}
 	var b strings.Builder
 	b.WriteString("import (")
 	for _, im := range todo {
@@ -694,10 +699,7 @@ func (s *Session) evalDecls(ctx context.Context, code string, decls []chunk) err
 
 // imported reports whether im was already imported (a no-op then).
 func (s *Session) imported(im importSpec) bool {
-	name := im.Name
-	if name == "" {
-		name = path.Base(im.Path)
-	}
+	name := im.name()
 	if name == "_" {
 		return false
 	}
@@ -706,13 +708,23 @@ func (s *Session) imported(im importSpec) bool {
 
 func (s *Session) addImport(im importSpec) {
 	s.imports = append(s.imports, im)
-	name := im.Name
-	if name == "" {
-		name = path.Base(im.Path)
-	}
-	if name != "_" && name != "." {
+	if name := im.name(); name != "_" && name != "." {
 		s.aliases[name] = im.Path
 	}
+}
+
+// importConflict returns an error when im would bind a name that an
+// earlier import gave to another package (yaegi's own message for that is
+// "rand/_.go redeclared in this block").
+func (s *Session) importConflict(code string, im importSpec) error {
+	name := im.name()
+	old, ok := s.aliases[name]
+	if !ok || old == im.Path || name == "_" || name == "." {
+		return nil
+	}
+	msg := fmt.Sprintf("%s is already the package %q, imported earlier; import %q under another name, as in: import %s2 %q",
+		name, old, im.Path, name, im.Path)
+	return s.newError(code, "CompileError", msg, "")
 }
 
 // compareDecl reports whether every key of c is already declared with the

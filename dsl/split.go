@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +30,19 @@ type importSpec struct {
 }
 
 // source returns the import as Go source.
+// name is the name the import binds: its alias, or the package name its
+// path ends in (the element before a major version suffix such as /v2).
+func (s importSpec) name() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	base := path.Base(s.Path)
+	if dir := path.Dir(s.Path); dir != "." && len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" {
+		return path.Base(dir)
+	}
+	return base
+}
+
 func (s importSpec) source() string {
 	if s.Name != "" {
 		return s.Name + " " + strconv.Quote(s.Path)
