@@ -47,8 +47,7 @@ func (k *Kernel) handleShell(m *Message) {
 	}()
 	switch m.Header.MsgType {
 	case "execute_request":
-		then = k.execute(ctx, m)
-		end()
+		then = k.execute(ctx, m, end)
 	case "kernel_info_request":
 		k.reply(k.shell, m, "kernel_info_reply", k.kernelInfo())
 	case "complete_request":
@@ -92,10 +91,12 @@ type executeRequest struct {
 	StopOnError     *bool             `json:"stop_on_error"`
 }
 
-// execute runs an execute_request. After a failure with stop_on_error it
-// returns the work that must follow the request's idle status: aborting the
+// execute runs an execute_request; end (see beginExecution) is called
+// before the reply goes out. After a failure with stop_on_error it returns
+// the work that must follow the request's idle status: aborting the
 // execute_requests that were queued behind it.
-func (k *Kernel) execute(ctx context.Context, m *Message) (then func()) {
+func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func()) {
+	defer end()
 	var req executeRequest
 	if err := json.Unmarshal(m.Content, &req); err != nil {
 		k.badRequest(m, err)
@@ -141,6 +142,9 @@ func (k *Kernel) execute(ctx context.Context, m *Message) (then func()) {
 	if err != nil && stopOnError {
 		aborted, kept = k.takeQueuedExecutes()
 	}
+	// The request is over: an interrupt from now on is for the next cell,
+	// which the client may send as soon as it sees this reply.
+	end()
 	k.reply(k.shell, m, "execute_reply", reply)
 	if aborted == nil && kept == nil {
 		return nil
