@@ -900,7 +900,7 @@ def scenario_early_interrupt(a):
                 time.sleep(delay_ms / 1000.0)
             send_control(kc, "interrupt_request")
             try:
-                rep = wait_reply(kc, mid, 3)
+                rep = wait_reply(kc, mid, 10)  # a lost interrupt never replies
             except Fail:
                 lost += 1
                 send_control(kc, "interrupt_request")
