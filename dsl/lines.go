@@ -168,10 +168,15 @@ func (s *Session) lineRegisters() (line, cell reflect.Value) {
 }
 
 // resetLines clears the registers before a cell, so that a position left
-// by an earlier cell is never reported.
+// by an earlier cell is never reported. lineVar is left alone while a
+// goroutine of the session runs: it may be writing it.
 func (s *Session) resetLines() {
 	line, cell := s.lineRegisters()
-	for _, v := range []reflect.Value{line, cell} {
+	regs := []reflect.Value{cell}
+	if s.goLive.Load() == 0 {
+		regs = append(regs, line)
+	}
+	for _, v := range regs {
 		if v.IsValid() && v.CanSet() && v.Kind() == reflect.Int {
 			v.SetInt(0)
 		}

@@ -27,6 +27,7 @@ const (
 	leaveFunc      = "__latent.Leave"
 	returnFunc     = "__latent.Return"
 	lenFunc        = "__latent.Len"
+	nopStmt        = "__latentNop = 0"
 	runDefers      = "__latentRunDefers()"
 )
 
@@ -681,6 +682,9 @@ type __latentOrdered interface {
 // __latentLine and __latentCellLine hold the position of the statement
 // that last ran (see trackLines).
 var __latentLine, __latentCellLine int
+
+// __latentNop ends a chunk without a result (see nopStmt).
+var __latentNop int
 
 // __latentV carries a cell's result back into the interpreter when it is
 // a notebook type that renders itself.

@@ -365,6 +365,12 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 	}
 	c.defers = info.defers
 	c.src, c.body = dir+ed.apply(), ed.plain()
+	if !c.showLast {
+		// The chunk has no result, but yaegi still reads the value of its
+		// last node, which can be a line register that a goroutine the
+		// chunk started writes (a data race): end on a value of its own.
+		c.src += "\n" + nopStmt
+	}
 	if sg.probe && len(body.List) == 1 {
 		c.kind, c.showLast = chunkProbe, false
 		c.names = probeNames(body.List[0].(*ast.AssignStmt))
