@@ -843,15 +843,17 @@ func forwardStop(ctx context.Context, label string, stop context.CancelFunc, fin
 	stop()
 }
 
-// evalGoroutines returns the stacks of the goroutines labelled label that
-// are inside yaegi's ExecuteWithContext.
-func evalGoroutines(label string) [][]byte {
+// evalGoroutines returns the stacks of the goroutines labelled label (the
+// eval's own and those its code started) that contain marker. A profile
+// keeps only the innermost frames of a deep stack, so a marker near the
+// bottom (ExecuteWithContext) can be missing from a deep recursion.
+func evalGoroutines(label, marker string) [][]byte {
 	want := []byte(`"latent_eval":"` + label + `"`)
 	var buf bytes.Buffer
 	_ = pprof.Lookup("goroutine").WriteTo(&buf, 1)
 	var out [][]byte
 	for _, rec := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
-		if bytes.Contains(rec, want) && bytes.Contains(rec, []byte("ExecuteWithContext")) {
+		if bytes.Contains(rec, want) && bytes.Contains(rec, []byte(marker)) {
 			out = append(out, rec)
 		}
 	}
@@ -859,15 +861,11 @@ func evalGoroutines(label string) [][]byte {
 }
 
 // evalRunning reports whether the eval labelled label runs interpreted
-// code, that is has passed the point where yaegi takes its run id.
-func evalRunning(label string) bool {
-	for _, rec := range evalGoroutines(label) {
-		if bytes.Contains(rec, []byte("interp.runCfg")) {
-			return true
-		}
-	}
-	return false
-}
+// code, that is has passed the point where yaegi takes its run id: a
+// goroutine with its label is in yaegi's runCfg (among the innermost
+// frames, which a profile always keeps). Goroutines the code started have
+// the label too, but they exist only once the code runs.
+func evalRunning(label string) bool { return len(evalGoroutines(label, "interp.runCfg")) > 0 }
 
 // fixFrame is called after a compile error: it can leave symbols declared
 // that the global frame has no room for yet (Globals would then panic); a
@@ -895,7 +893,7 @@ func (s *Session) globalsOf(in *interp.Interpreter) (g map[string]reflect.Value)
 // limit.
 func waitStopped(label string, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
-	for len(evalGoroutines(label)) > 0 {
+	for len(evalGoroutines(label, "ExecuteWithContext")) > 0 {
 		if time.Now().After(deadline) {
 			return false
 		}

@@ -347,3 +347,28 @@ func TestPanicLines(t *testing.T) {
 		{code: "idx([]int{4}, 0)", result: "4"},
 	})
 }
+
+// TestInterruptDeepRecursion interrupts a loop at the bottom of 500 nested
+// interpreted calls: the goroutine profile keeps only the innermost frames
+// of such a stack, and the interrupt must still reach yaegi.
+func TestInterruptDeepRecursion(t *testing.T) {
+	s := newSession(t)
+	runSteps(t, s, []step{{code: "func spin(n int) int {\n\tif n == 0 {\n\t\tfor {\n\t\t}\n\t}\n\treturn spin(n-1) + 1\n}\nkept := 3"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Execute(ctx, "spin(500)", newRecSink())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var de *display.Error
+		if !errors.As(err, &de) || de.Name != "Interrupted" {
+			t.Fatalf("interrupted deep recursion: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a loop under 500 nested calls was not interrupted within 20 s")
+	}
+	runSteps(t, s, []step{{code: "kept + 1", result: "4"}})
+}
