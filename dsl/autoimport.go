@@ -3,6 +3,7 @@ package dsl
 import (
 	"context"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -57,20 +58,29 @@ func (s *Session) autoImports(code string) []importSpec {
 	if !strings.Contains(code, ".") {
 		return nil
 	}
-	uses, known, ok := s.cellNames(code)
+	uses, declared, ok := s.cellNames(code)
 	if !ok {
 		return nil
 	}
 	var out []importSpec
+	var globals map[string]reflect.Value // listed only when a use may need an import
 	seen := map[string]bool{}
 	for _, u := range uses {
-		if u.sel == "" || known[u.name] || seen[u.name] {
+		if u.sel == "" || declared[u.name] || seen[u.name] || s.sessionDefines(u.name) {
 			continue
 		}
-		if p, ok := stdPackageFor(u.name, u.sel); ok {
-			seen[u.name] = true
-			out = append(out, importSpec{Path: p})
+		p, ok := stdPackageFor(u.name, u.sel)
+		if !ok {
+			continue
 		}
+		if globals == nil {
+			globals = s.globals()
+		}
+		if _, ok := globals[u.name]; ok {
+			continue
+		}
+		seen[u.name] = true
+		out = append(out, importSpec{Path: p})
 	}
 	return out
 }

@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -160,8 +159,10 @@ func (s *Session) pkgPath(name string) (string, bool) {
 	if s.isVar(name) {
 		return "", false
 	}
-	p, ok := stdByName()[name]
-	return p, ok
+	if ps := stdPackages()[name]; len(ps) > 0 {
+		return ps[0], true // the shortest path: math/rand over crypto/rand
+	}
+	return "", false
 }
 
 func (s *Session) isVar(name string) bool {
@@ -170,28 +171,6 @@ func (s *Session) isVar(name string) bool {
 	}
 	_, ok := s.globals()[name]
 	return ok
-}
-
-var (
-	stdNamesOnce sync.Once
-	stdNames     map[string]string
-)
-
-// stdByName maps a standard library package name to its import path; of
-// several packages with one name (math/rand, crypto/rand) the shortest
-// path wins.
-func stdByName() map[string]string {
-	stdNamesOnce.Do(func() {
-		stdNames = map[string]string{}
-		for k := range stdlib.Symbols {
-			p := path.Dir(k)
-			n := path.Base(p)
-			if old, ok := stdNames[n]; !ok || len(p) < len(old) || (len(p) == len(old) && p < old) {
-				stdNames[n] = p
-			}
-		}
-	})
-	return stdNames
 }
 
 // members lists what can follow "qual.": a package's exported names, or the

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -137,17 +138,31 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 // firstUndefined finds the first name the cell uses that neither the cell
 // nor the session defines.
 func (s *Session) firstUndefined(code string) (string, cellPos, bool) {
-	uses, known, ok := s.cellNames(code)
+	uses, declared, ok := s.cellNames(code)
 	if !ok {
 		return "", cellPos{}, false
 	}
+	globals := s.globals()
 	for _, u := range uses {
-		if !known[u.name] && !strings.HasPrefix(u.name, "__latent") {
+		if _, global := globals[u.name]; !declared[u.name] && !global && !s.sessionDefines(u.name) && !strings.HasPrefix(u.name, "__latent") {
 			l, c := lineCol(code, u.off)
 			return u.name, cellPos{s.cell, l, c}, true
 		}
 	}
 	return "", cellPos{}, false
+}
+
+// sessionDefines reports whether name is a keyword, a builtin, or a
+// declaration or import of the session. Variables are not looked at here:
+// listing the interpreter's globals costs more, and callers do it once.
+func (s *Session) sessionDefines(name string) bool {
+	if _, ok := s.declIdx[name]; ok {
+		return true
+	}
+	if _, ok := s.aliases[name]; ok {
+		return true
+	}
+	return slices.Contains(keywords, name) || slices.Contains(builtins, name)
 }
 
 // nameUse is a name a cell uses without declaring it: its byte offset in
@@ -159,25 +174,13 @@ type nameUse struct {
 }
 
 // cellNames returns the names the cell uses without declaring them, in
-// order, and the names known to the session and the cell's top level.
-func (s *Session) cellNames(code string) (uses []nameUse, known map[string]bool, ok bool) {
+// order, and the names the cell declares at its top level.
+func (s *Session) cellNames(code string) (uses []nameUse, declared map[string]bool, ok bool) {
 	segs, err := segment(code)
 	if err != nil {
 		return nil, nil, false
 	}
-	known = map[string]bool{}
-	for _, k := range append(append([]string(nil), keywords...), builtins...) {
-		known[k] = true
-	}
-	for k := range s.declIdx {
-		known[k] = true
-	}
-	for a := range s.aliases {
-		known[a] = true
-	}
-	for n := range s.globals() {
-		known[n] = true
-	}
+	declared = map[string]bool{}
 	for _, sg := range segs {
 		text := code[sg.start:sg.end]
 		prefix := funcPrefix + "\n"
@@ -191,7 +194,7 @@ func (s *Session) cellNames(code string) (uses []nameUse, known map[string]bool,
 		if err != nil {
 			return nil, nil, false
 		}
-		topLevelNames(f, known)
+		topLevelNames(f, declared)
 		sels := map[token.Pos]string{}
 		ast.Inspect(f, func(n ast.Node) bool {
 			if se, ok := n.(*ast.SelectorExpr); ok {
@@ -205,7 +208,7 @@ func (s *Session) cellNames(code string) (uses []nameUse, known map[string]bool,
 			uses = append(uses, nameUse{id.Name, sg.start + fset.Position(id.Pos()).Offset - len(prefix), sels[id.Pos()]})
 		}
 	}
-	return uses, known, true
+	return uses, declared, true
 }
 
 // topLevelNames adds to known the names f declares at the cell's top level.

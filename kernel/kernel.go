@@ -447,7 +447,8 @@ func (k *Kernel) interrupt(m *Message) {
 		return
 	}
 	k.idleInterrupts++
-	k.lastIdleInterrupt.sent, k.lastIdleInterrupt.came = time.Now(), time.Now()
+	now := time.Now()
+	k.lastIdleInterrupt.sent, k.lastIdleInterrupt.came = now, now
 	if m != nil {
 		if sent, ok := m.Header.sent(); ok {
 			k.lastIdleInterrupt.sent = sent
