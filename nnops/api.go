@@ -27,22 +27,26 @@ func BiasActivate(x []float32, rows, cols int, bias []float32, act Activation, s
 		bias = bias[:cols]
 	}
 	forSegments(rows, cols, func(i, j0, j1 int) {
-		row := x[i*cols+j0 : i*cols+j1]
 		var b []float32
 		if bias != nil {
 			b = bias[j0:j1]
 		}
-		if biasActivateRow(row, b, act, slope) {
-			return
-		}
-		for j := range row {
-			v := row[j]
-			if b != nil {
-				v += b[j]
-			}
-			row[j] = activate(v, act, slope)
-		}
+		biasActivate(x[i*cols+j0:i*cols+j1], b, act, slope)
 	})
+}
+
+// biasActivate sets row[j] = act(row[j] + b[j]) (b may be nil).
+func biasActivate(row, b []float32, act Activation, slope float32) {
+	if biasActivateRow(row, b, act, slope) {
+		return
+	}
+	for j := range row {
+		v := row[j]
+		if b != nil {
+			v += b[j]
+		}
+		row[j] = activate(v, act, slope)
+	}
 }
 
 // parallelElems is the element count from which elementwise kernels split

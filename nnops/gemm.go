@@ -1,9 +1,6 @@
 package nnops
 
-import (
-	"fmt"
-	"sync"
-)
+import "fmt"
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major matrices, where
 // op(A) is m×k, op(B) is k×n and C is m×n; op(X) is X transposed when the
@@ -20,6 +17,11 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		return
 	}
 	sgemmParallel(activeKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmParallel is Sgemm with micro-kernel kn, split over the pool.
+func sgemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmBatch(kn, Product{TransA: transA, TransB: transB, M: m, N: n, K: k, Alpha: alpha, A: a, Lda: lda, B: b, Ldb: ldb, Beta: beta, C: c, Ldc: ldc})
 }
 
 // sgemmSerial is Sgemm on the calling goroutine only (for callers that are
@@ -323,7 +325,8 @@ var useDirectA = true
 // directMaxPanels is the most A panels for which B is read unpacked.
 var directMaxPanels = 2
 
-// gemmJob is one rectangle of C for a pool worker.
+// gemmJob is one rectangle of C for a pool worker, with the epilogue
+// C = act(C + bias) when epilogue is set.
 type gemmJob struct {
 	kn                *microKernel
 	transA, transB    bool
@@ -332,66 +335,10 @@ type gemmJob struct {
 	a, b, c           []float32
 	lda, ldb, ldc     int
 	rowVec            bool // m = 1 and B not transposed: gemvCols streams B
-	done              *sync.WaitGroup
-}
-
-var wgPool = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
-
-// parallelMinWork is the m·n·k below which Sgemm stays on one goroutine.
-const parallelMinWork = 1 << 18
-
-// sgemmParallel cuts C into one rectangle per goroutine along M or N, at tile
-// boundaries, and runs them on the worker pool (the caller takes the first).
-func sgemmParallel(kn *microKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if gemvRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-		return
-	}
-	t := threads()
-	// A row vector times B streams B row by row (gemvCols); split it by
-	// chunks of columns.
-	rowVec := m == 1 && !transB
-	mr, nr := kn.mr, kn.nr
-	if rowVec {
-		nr = rowChunk
-	}
-	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
-	if t <= 1 || m*n*k < parallelMinWork || max(tilesM, tilesN) < 2 {
-		runPart(gemmJob{kn: kn, transA: transA, transB: transB, m0: 0, m1: m, n0: 0, n1: n, k: k,
-			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, rowVec: rowVec})
-		return
-	}
-	// Splitting N makes every goroutine pack all of A; splitting M makes
-	// every one pack all of B. Duplicate the smaller, if there are tiles
-	// enough to go round.
-	splitN := rowVec || tilesN >= t && (m <= n || tilesM < t)
-	if !splitN && tilesM < t {
-		splitN = tilesN > tilesM
-	}
-	tiles := tilesM
-	if splitN {
-		tiles = tilesN
-	}
-	t = min(t, tiles)
-	ensureWorkers(t - 1)
-	wg := wgPool.Get().(*sync.WaitGroup)
-	wg.Add(t - 1)
-	job := func(w int) gemmJob {
-		lo, hi := w*tiles/t, (w+1)*tiles/t
-		j := gemmJob{kn: kn, transA: transA, transB: transB, m0: 0, m1: m, n0: 0, n1: n, k: k,
-			alpha: alpha, beta: beta, a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, rowVec: rowVec, done: wg}
-		if splitN {
-			j.n0, j.n1 = min(lo*nr, n), min(hi*nr, n)
-		} else {
-			j.m0, j.m1 = min(lo*mr, m), min(hi*mr, m)
-		}
-		return j
-	}
-	for w := 1; w < t; w++ {
-		poolJobs <- poolJob{gemm: job(w)}
-	}
-	runPart(job(0))
-	wg.Wait()
-	wgPool.Put(wg)
+	epilogue          bool
+	bias              []float32
+	act               Activation
+	slope             float32
 }
 
 // runPart computes the rectangle of C that j describes.
@@ -400,9 +347,23 @@ func runPart(j gemmJob) {
 		for c0 := j.n0; c0 < j.n1; c0 += rowChunk {
 			gemvCols(c0, min(c0+rowChunk, j.n1), j.k, j.alpha, j.a, j.lda, j.transA, j.b, j.ldb, j.beta, j.c)
 		}
-		return
+	} else {
+		gemmPart(j.kn, j.transA, j.transB, j.m0, j.m1, j.n0, j.n1, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
 	}
-	gemmPart(j.kn, j.transA, j.transB, j.m0, j.m1, j.n0, j.n1, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
+	if j.epilogue {
+		epilogue(j)
+	}
+}
+
+// epilogue applies C = act(C + bias) to the rectangle of C that j describes.
+func epilogue(j gemmJob) {
+	for i := j.m0; i < j.m1; i++ {
+		var b []float32
+		if j.bias != nil {
+			b = j.bias[j.n0:j.n1]
+		}
+		biasActivate(j.c[i*j.ldc+j.n0:i*j.ldc+j.n1], b, j.act, j.slope)
+	}
 }
 
 // sgemmRef is the textbook triple loop, kept as the reference for tests.

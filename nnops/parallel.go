@@ -1,73 +1,206 @@
 package nnops
 
 import (
+	"os"
 	"runtime"
+	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
-// threads returns how many goroutines a kernel may use: GOMAXPROCS.
-func threads() int { return runtime.GOMAXPROCS(0) }
+// The parallel design: one persistent pool of worker goroutines runs
+// "regions". A region is n independent tasks (tiles of a product, rows of an
+// elementwise pass, images of a convolution) that the caller and the workers
+// claim one at a time from a shared atomic counter, so a thread that loses
+// its core (other load, more goroutines than cores) delays only the task in
+// its hands, never a fixed share of the work. Starting a region is one
+// atomic store plus a wake-up of parked workers; workers spin briefly
+// between regions (the next one usually follows within microseconds) and
+// then park. The pool never runs more goroutines than the CPUs the process
+// may use, however large GOMAXPROCS is, and every task writes memory of its
+// own with the same arithmetic whoever runs it, so results are
+// bit-identical for any number of threads.
+//
+// One region runs at a time. A region started while another runs (another
+// goroutine training a second model, or a task that itself calls a
+// parallel kernel) runs its tasks serially on its own goroutine: nested or
+// concurrent use is correct, just not parallel.
 
-// poolJob is work for a pool worker: a rectangle of a GEMM, or a range of
-// tasks of parallelTasks.
-type poolJob struct {
-	gemm   gemmJob
-	tasks  func(t int)
-	lo, hi int
-	done   *sync.WaitGroup
-}
+// maxThreads caps the threads of a region: the CPUs this process may run
+// on (runtime.NumCPU honours the affinity mask), or LATENT_THREADS when
+// set. Tests lower or raise it.
+var maxThreads = threadCap()
 
-var (
-	poolMu    sync.Mutex
-	poolJobs  = make(chan poolJob, 64)
-	poolAlive int // workers started
-)
-
-// ensureWorkers starts pool workers until there are at least n. Workers
-// live for the life of the process and only ever run jobs to completion,
-// so a job never waits on another job.
-func ensureWorkers(n int) {
-	poolMu.Lock()
-	for poolAlive < n {
-		poolAlive++
-		go func() {
-			for j := range poolJobs {
-				if j.tasks != nil {
-					for t := j.lo; t < j.hi; t++ {
-						j.tasks(t)
-					}
-					j.done.Done()
-					continue
-				}
-				runPart(j.gemm)
-				j.gemm.done.Done()
-			}
-		}()
+func threadCap() int {
+	if s := os.Getenv("LATENT_THREADS"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return n
+		}
 	}
-	poolMu.Unlock()
+	return runtime.NumCPU()
 }
 
-// parallelTasks runs fn(t) for every task t in [0, n), spreading the tasks
-// statically over at most threads() goroutines (worker w gets a contiguous
-// range; the caller runs the first). Each task must write disjoint memory,
-// so results never depend on scheduling.
-func parallelTasks(n int, fn func(t int)) {
-	w := min(threads(), n)
-	if w <= 1 {
+// threads returns how many goroutines a region may use: GOMAXPROCS, at
+// most maxThreads.
+func threads() int { return max(1, min(runtime.GOMAXPROCS(0), maxThreads)) }
+
+// Threads reports how many goroutines the kernels split work over:
+// GOMAXPROCS, capped at the number of CPUs the process may use (or at
+// LATENT_THREADS when that is set).
+func Threads() int { return threads() }
+
+// task is the work of a region: either a func of the task index or a list
+// of GEMM rectangles (kept as data so that a product allocates nothing).
+type task struct {
+	fn    func(t int)
+	gemms []gemmJob
+}
+
+func (j *task) run(t int) {
+	if j.fn != nil {
+		j.fn(t)
+		return
+	}
+	runPart(j.gemms[t])
+}
+
+// pool is the process's worker pool.
+var pool struct {
+	mu      sync.Mutex   // held by the goroutine running the current region
+	gen     atomic.Int64 // odd while a region is being set up, even once published
+	active  atomic.Int32 // workers inside the current region
+	next    atomic.Int64 // next unclaimed task
+	done    atomic.Int64 // tasks finished
+	n       int64        // tasks in the current region
+	job     task
+	helpers int // worker goroutines the region may use (threads − 1)
+
+	startMu  sync.Mutex
+	started  int           // worker goroutines running
+	sleepers atomic.Int32  // workers parked on wake
+	wake     chan struct{} // one token per wake-up
+}
+
+func init() { pool.wake = make(chan struct{}, 1024) }
+
+// spinRounds is how many times an idle worker looks for the next region
+// before it parks (a few tens of microseconds).
+const spinRounds = 1 << 12
+
+// ensureWorkers starts worker goroutines until there are at least n.
+func ensureWorkers(n int) {
+	pool.startMu.Lock()
+	for pool.started < n {
+		pool.started++
+		go worker(pool.started)
+	}
+	pool.startMu.Unlock()
+}
+
+// worker runs regions for the life of the process. Worker id takes part in
+// a region only when the region allows id helpers or more.
+func worker(id int) {
+	last := pool.gen.Load() &^ 1
+	for {
+		g := waitRegion(last)
+		last = g
+		pool.active.Add(1)
+		// Between the two loads of gen the caller may have begun to set up
+		// the next region; it waits for active to fall to zero before it
+		// touches the job, so leave when gen moved.
+		if pool.gen.Load() != g || id > pool.helpers {
+			pool.active.Add(-1)
+			continue
+		}
+		claim()
+		pool.active.Add(-1)
+	}
+}
+
+// waitRegion returns the generation of the next published region after
+// last, spinning a while and then parking.
+func waitRegion(last int64) int64 {
+	for i := 0; ; i++ {
+		if g := pool.gen.Load(); g != last && g&1 == 0 {
+			return g
+		}
+		if i < spinRounds {
+			if i&63 == 63 {
+				runtime.Gosched()
+			}
+			continue
+		}
+		pool.sleepers.Add(1)
+		if g := pool.gen.Load(); g != last && g&1 == 0 {
+			pool.sleepers.Add(-1)
+			return g
+		}
+		<-pool.wake
+		pool.sleepers.Add(-1)
+		i = 0
+	}
+}
+
+// claim runs tasks of the current region until none is left.
+func claim() {
+	for {
+		t := pool.next.Add(1) - 1
+		if t >= pool.n {
+			return
+		}
+		pool.job.run(int(t))
+		pool.done.Add(1)
+	}
+}
+
+// runRegion runs job's n tasks on up to w goroutines (the caller and w−1
+// workers) and returns when all are done. The caller always takes part, so
+// a region never waits for a worker to start.
+func runRegion(n, w int, job task) {
+	if n <= 0 {
+		return
+	}
+	if w = min(w, n, threads()); w <= 1 || !pool.mu.TryLock() {
 		for t := 0; t < n; t++ {
-			fn(t)
+			job.run(t)
 		}
 		return
 	}
 	ensureWorkers(w - 1)
-	wg := wgPool.Get().(*sync.WaitGroup)
-	wg.Add(w - 1)
-	for i := 1; i < w; i++ {
-		poolJobs <- poolJob{tasks: fn, lo: i * n / w, hi: (i + 1) * n / w, done: wg}
+	pool.gen.Add(1) // odd: setting up
+	for pool.active.Load() != 0 {
+		runtime.Gosched()
 	}
-	for t := 0; t < n/w; t++ {
-		fn(t)
+	pool.job, pool.n, pool.helpers = job, int64(n), w-1
+	pool.next.Store(0)
+	pool.done.Store(0)
+	pool.gen.Add(1) // even: published
+	for s := min(int(pool.sleepers.Load()), w-1); s > 0; s-- {
+		select {
+		case pool.wake <- struct{}{}:
+		default:
+		}
 	}
-	wg.Wait()
-	wgPool.Put(wg)
+	claim()
+	for i := 0; pool.done.Load() != int64(n); i++ {
+		if i&63 == 63 {
+			runtime.Gosched()
+		}
+	}
+	pool.job = task{}
+	pool.mu.Unlock()
 }
+
+// parallelTasks runs fn(t) for every task t in [0, n), spread over the
+// pool. Each task must write memory of its own, so results never depend
+// on which goroutine runs it.
+func parallelTasks(n int, fn func(t int)) { runRegion(n, n, task{fn: fn}) }
+
+// Parallel runs fn(t) for every t in [0, n) on the kernels' worker pool
+// (the caller takes part) and returns when all calls have returned. The
+// calls may run in any order and at the same time, so each must write
+// memory of its own; callers that sum partial results should keep one
+// slot per t and add them in order afterwards, which keeps results
+// independent of the number of threads. Inside a task, or while another
+// goroutine runs a region, Parallel runs the calls one after another.
+func Parallel(n int, fn func(t int)) { parallelTasks(n, fn) }

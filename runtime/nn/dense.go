@@ -49,8 +49,10 @@ func (d *Dense) Forward(x []float32, n int, train bool) []float32 {
 	checkLen("dense", x, n, d.In)
 	d.x = x
 	d.y = grow(d.y, n*d.Out)
-	nnops.Sgemm(false, false, n, d.Out, d.In, 1, x, d.In, d.W.W, d.Out, 0, d.y, d.Out)
-	nnops.BiasActivate(d.y, n, d.Out, d.B.W, d.op, d.Slope)
+	// One parallel region: the product, with bias and activation applied
+	// to each tile of y while it is in cache.
+	nnops.SgemmBatch(nnops.Product{M: n, N: d.Out, K: d.In, Alpha: 1, A: x, Lda: d.In, B: d.W.W, Ldb: d.Out,
+		C: d.y, Ldc: d.Out, Bias: d.B.W, Act: d.op, Slope: d.Slope})
 	return d.y
 }
 
@@ -61,12 +63,15 @@ func (d *Dense) Backward(dy []float32, n int, needDx bool) []float32 {
 	if d.op != nnops.Identity {
 		nnops.ActivationBackward(dy, d.y[:n*d.Out], d.op, d.Slope)
 	}
-	nnops.Sgemm(true, false, d.In, d.Out, n, 1, d.x, d.In, dy, d.Out, 0, d.W.G, d.Out)
 	nnops.SumRows(d.B.G, dy, n, d.Out)
+	dW := nnops.Product{TransA: true, M: d.In, N: d.Out, K: n, Alpha: 1, A: d.x, Lda: d.In, B: dy, Ldb: d.Out, C: d.W.G, Ldc: d.Out}
 	if !needDx {
+		nnops.SgemmBatch(dW)
 		return nil
 	}
+	// The weight and input gradients are independent: one parallel region
+	// computes both, so on few cores each runs whole on its own core.
 	d.dx = grow(d.dx, n*d.In)
-	nnops.Sgemm(false, true, n, d.In, d.Out, 1, dy, d.Out, d.W.W, d.Out, 0, d.dx, d.In)
+	nnops.SgemmBatch(dW, nnops.Product{TransB: true, M: n, N: d.In, K: d.Out, Alpha: 1, A: dy, Lda: d.Out, B: d.W.W, Ldb: d.Out, C: d.dx, Ldc: d.In})
 	return d.dx
 }

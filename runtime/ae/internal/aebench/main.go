@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 	"time"
@@ -28,6 +29,7 @@ import (
 func main() {
 	model := flag.String("model", "dense", "dense, vae or conv")
 	epochs := flag.Int("epochs", 4, "epochs to run (the first is a warm-up)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the training to this file")
 	flag.Parse()
 	if *epochs < 2 {
 		*epochs = 2
@@ -55,6 +57,15 @@ func main() {
 		os.Exit(2)
 	}
 	m.WithInit(nn.TorchDefault)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "aebench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	var ep, cpu []float64
 	last, lastCPU := time.Now(), cpuSeconds()
 	h := m.Fit(train, ae.Epochs(*epochs), ae.Batch(256), ae.Quiet(), ae.AfterEpoch(func(e *ae.Epoch) {

@@ -1,0 +1,89 @@
+package nnops
+
+import (
+	"math"
+	"runtime"
+	"testing"
+)
+
+// TestSgemmBatch checks products run together in one region, with and
+// without the bias+activation epilogue, against Sgemm followed by
+// BiasActivate, bit for bit, at several thread counts.
+func TestSgemmBatch(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(n int) { maxThreads = n }(maxThreads)
+	maxThreads = 8
+	r := NewRNG(3)
+	type prod struct {
+		tA, tB  bool
+		m, n, k int
+		bias    bool
+		act     Activation
+	}
+	cases := []prod{
+		{false, false, 256, 256, 784, true, ReLU}, {true, false, 784, 256, 256, false, Identity},
+		{false, true, 256, 784, 256, false, Identity}, {false, false, 37, 1, 50, true, Sigmoid},
+		{false, false, 1, 700, 30, true, Tanh}, {false, false, 20, 30, 0, true, LeakyReLU}, {false, false, 9, 13, 5, false, Sigmoid},
+	}
+	var ps, want []Product
+	for _, c := range cases {
+		ar, ac, br, bc := c.m, c.k, c.k, c.n
+		if c.tA {
+			ar, ac = ac, ar
+		}
+		if c.tB {
+			br, bc = bc, br
+		}
+		p := Product{TransA: c.tA, TransB: c.tB, M: c.m, N: c.n, K: c.k, Alpha: 1, A: randSlice(r, max(1, ar*ac)), Lda: max(1, ac),
+			B: randSlice(r, max(1, br*bc)), Ldb: max(1, bc), Beta: 0.5, C: randSlice(r, c.m*c.n), Ldc: c.n, Act: c.act, Slope: 0.1}
+		if c.bias {
+			p.Bias = randSlice(r, c.n)
+		}
+		w := p
+		w.C = append([]float32(nil), p.C...)
+		Sgemm(w.TransA, w.TransB, w.M, w.N, w.K, w.Alpha, w.A, w.Lda, w.B, w.Ldb, w.Beta, w.C, w.Ldc)
+		BiasActivate(w.C, w.M, w.N, w.Bias, w.Act, w.Slope)
+		ps, want = append(ps, p), append(want, w)
+	}
+	c0 := make([][]float32, len(ps))
+	for i := range ps {
+		c0[i] = append([]float32(nil), ps[i].C...)
+	}
+	for _, procs := range []int{1, 2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		for i := range ps {
+			copy(ps[i].C, c0[i])
+		}
+		SgemmBatch(ps...)
+		for i := range ps {
+			for j, v := range ps[i].C {
+				if math.Float32bits(v) != math.Float32bits(want[i].C[j]) {
+					t.Fatalf("GOMAXPROCS=%d product %d %+v: C[%d] = %g, want %g", procs, i, cases[i], j, v, want[i].C[j])
+				}
+			}
+		}
+	}
+}
+
+// TestParallel runs every task once, also nested inside a task (which runs
+// serially) and from two goroutines at once.
+func TestParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(4)
+	count := func() []int32 {
+		hits := make([]int32, 1000)
+		Parallel(10, func(i int) {
+			Parallel(100, func(j int) { hits[i*100+j]++ })
+		})
+		return hits
+	}
+	done := make(chan []int32)
+	go func() { done <- count() }()
+	for _, hits := range [][]int32{count(), <-done} {
+		for i, h := range hits {
+			if h != 1 {
+				t.Fatalf("task %d ran %d times", i, h)
+			}
+		}
+	}
+}
