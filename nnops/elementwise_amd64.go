@@ -226,3 +226,18 @@ func scatterAdd2(dst []float32, ldd int, src []float32, lds, rows, n int) bool {
 	scatterAdd2x512(&dst[0], ldd, &src[0], lds, rows, n, stride2Tail(n))
 	return true
 }
+
+// bceLogits is bceLogits512/256 on one block; ok is false without them.
+func bceLogits(grad, z, t []float32, scale float32) (sum float32, ok bool) {
+	if len(z) == 0 {
+		return 0, ewLevel > levelGo
+	}
+	_, _ = grad[len(z)-1], t[len(z)-1]
+	switch ewLevel {
+	case levelAVX512:
+		return bceLogits512(&z[0], &t[0], &grad[0], len(z), scale), true
+	case levelAVX2:
+		return bceLogits256(&z[0], &t[0], &grad[0], len(z), scale), true
+	}
+	return 0, false
+}

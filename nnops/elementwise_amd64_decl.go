@@ -212,3 +212,17 @@ func dot256(x, y *float32, n int) float32
 //
 //go:noescape
 func adam256(w, grad, m, v *float32, n int, h *adamParams)
+
+// bceLogits512 writes grad[i] = scale·(sigmoid(z[i]) − t[i]) for i < n and returns
+// Σ max(z,0) − z·t + log(1+e^−|z|), the binary cross-entropy of sigmoid(z)
+// against t (AVX-512F).
+//
+//go:noescape
+func bceLogits512(z, t, grad *float32, n int, scale float32) float32
+
+// bceLogits256 writes grad[i] = scale·(sigmoid(z[i]) − t[i]) for i < n and returns
+// Σ max(z,0) − z·t + log(1+e^−|z|), the binary cross-entropy of sigmoid(z)
+// against t (AVX2+FMA).
+//
+//go:noescape
+func bceLogits256(z, t, grad *float32, n int, scale float32) float32

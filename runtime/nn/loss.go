@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/latent-ai/latent/nnops"
+)
 
 // The loss functions below return scale·Σ term over all values and write
 // the gradient of that quantity with respect to their input into grad (same
@@ -49,6 +53,9 @@ func MAE(pred, target, grad []float32, scale float64) float64 {
 func BCEWithLogits(logits, target, grad []float32, scale float64) float64 {
 	g := float32(scale)
 	return scale * chunkedSum(len(logits), func(lo, hi int) float64 {
+		if s, ok := nnops.BCELogits(grad[lo:hi], logits[lo:hi], target[lo:hi], g); ok {
+			return s
+		}
 		var s float64
 		tg, gr := target[lo:hi], grad[lo:hi]
 		for i, z := range logits[lo:hi] {

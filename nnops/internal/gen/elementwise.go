@@ -195,6 +195,12 @@ func ewLoop(w *bytes.Buffer, is isa, name, second string, body ewBody) {
 // vector at a time and then a masked tail, running body on the loaded
 // registers.
 func vecLoop(w *bytes.Buffer, is isa, header string, args []string, streams []stream, body ewBody) {
+	vecLoopFinish(w, is, header, args, streams, body, nil)
+}
+
+// vecLoopFinish is vecLoop with finish (when not nil) run after the last
+// vector, before the function returns.
+func vecLoopFinish(w *bytes.Buffer, is isa, header string, args []string, streams []stream, body, finish ewBody) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	fmt.Fprintf(w, "\n%s", header)
 	for _, a := range args {
@@ -227,6 +233,9 @@ func vecLoop(w *bytes.Buffer, is isa, header string, args []string, streams []st
 	is.tailMask(p)
 	step(true)
 	fmt.Fprintf(w, "done:\n")
+	if finish != nil {
+		finish(p)
+	}
 	p("VZEROUPPER")
 	p("RET")
 }
@@ -483,6 +492,7 @@ func writeElementwise() (asm, decl []byte) {
 		decl1(name, fmt.Sprintf("multiplies x[i] by the %s derivative at output y[i]", a.name))
 	}
 	writeElementwise256(&s, &d)
+	writeBCE(&s, &d)
 	return s.Bytes(), d.Bytes()
 }
 
