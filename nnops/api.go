@@ -184,8 +184,26 @@ func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step
 	if step < 1 {
 		panic(fmt.Sprintf("nnops.Adam: step %d; steps count from 1", step))
 	}
-	h := newAdamParams(lr, beta1, beta2, eps, weightDecay, step)
-	adamStep(w, g, m, v, &h)
+	j := adamJob{w: w, g: g[:len(w)], m: m[:len(w)], v: v[:len(w)], h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step)}
+	if len(w) < parallelElems {
+		adamStep(j.w, j.g, j.m, j.v, &j.h)
+		return
+	}
+	runRegion((len(w)+adamBlock-1)/adamBlock, threads(), task{adam: j})
+}
+
+// adamBlock is how many weights one task of a parallel Adam update takes.
+const adamBlock = 1 << 14
+
+// adamJob is an Adam update split into blocks of adamBlock weights.
+type adamJob struct {
+	w, g, m, v []float32
+	h          adamParams
+}
+
+func (j *adamJob) run(t int) {
+	lo, hi := t*adamBlock, min((t+1)*adamBlock, len(j.w))
+	adamStep(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], &j.h)
 }
 
 // String returns the activation's name, as in "Sigmoid".

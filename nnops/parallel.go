@@ -49,19 +49,24 @@ func threads() int { return max(1, min(runtime.GOMAXPROCS(0), maxThreads)) }
 // LATENT_THREADS when that is set).
 func Threads() int { return threads() }
 
-// task is the work of a region: either a func of the task index or a list
-// of GEMM rectangles (kept as data so that a product allocates nothing).
+// task is the work of a region: a func of the task index, a list of GEMM
+// rectangles or blocks of an Adam update (the last two kept as data, so
+// that they allocate nothing).
 type task struct {
 	fn    func(t int)
 	gemms []gemmJob
+	adam  adamJob
 }
 
 func (j *task) run(t int) {
-	if j.fn != nil {
+	switch {
+	case j.fn != nil:
 		j.fn(t)
-		return
+	case j.gemms != nil:
+		runPart(j.gemms[t])
+	default:
+		j.adam.run(t)
 	}
-	runPart(j.gemms[t])
 }
 
 // pool is the process's worker pool.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 
+	"github.com/latent-ai/latent/nnops"
 	"github.com/latent-ai/latent/runtime/nn"
 )
 
@@ -185,6 +186,27 @@ func (m *Model) outputs(out []float32) {
 	for i, v := range out {
 		out[i] = float32(1 / (1 + math.Exp(-float64(v))))
 	}
+}
+
+// gatherBlock is how many rows one task of gatherRows copies.
+const gatherBlock = 32
+
+// gatherRows copies rows rows[i] of the d-wide matrix src to row i of dst,
+// in parallel blocks for a batch large enough to repay it.
+func gatherRows(dst, src []float32, rows []int, d int) {
+	copyRows := func(t int) {
+		for i := t * gatherBlock; i < min((t+1)*gatherBlock, len(rows)); i++ {
+			r := rows[i]
+			copy(dst[i*d:(i+1)*d], src[r*d:(r+1)*d])
+		}
+	}
+	if len(rows)*d < 1<<16 {
+		for t := 0; t*gatherBlock < len(rows); t++ {
+			copyRows(t)
+		}
+		return
+	}
+	nnops.Parallel((len(rows)+gatherBlock-1)/gatherBlock, copyRows)
 }
 
 func grow(buf []float32, n int) []float32 {

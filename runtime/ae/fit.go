@@ -333,14 +333,10 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			lo := b * B
 			n := min(B, train.N-lo)
 			xb := m.xb[:n*d]
-			for i, r := range perm[lo : lo+n] {
-				copy(xb[i*d:(i+1)*d], train.X[r*d:(r+1)*d])
-			}
+			gatherRows(xb, train.X, perm[lo:lo+n], d)
 			if masked {
 				m.mb = grow(m.mb, n*d)
-				for i, r := range perm[lo : lo+n] {
-					copy(m.mb[i*d:(i+1)*d], m.mask[r*d:(r+1)*d])
-				}
+				gatherRows(m.mb, m.mask, perm[lo:lo+n], d)
 			}
 			loss, recon := m.step(xb, n, rng)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {

@@ -5,7 +5,7 @@
 //
 //	go run ./runtime/ae/internal/aebench -model dense -epochs 4
 //
-// samples_per_s is 60000 / the median epoch time of epochs 2..N (epoch 1
+// samples_per_s is the training samples / the median epoch time of epochs 2..N (epoch 1
 // is a warm-up). For dense it also reports the latency of encoding and
 // decoding one image and the peak resident memory of the process.
 package main
@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/latent-ai/latent/nnops"
 	"github.com/latent-ai/latent/runtime/ae"
 	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/nn"
@@ -29,6 +30,7 @@ import (
 func main() {
 	model := flag.String("model", "dense", "dense, vae or conv")
 	epochs := flag.Int("epochs", 4, "epochs to run (the first is a warm-up)")
+	samples := flag.Int("samples", 0, "train on the first N training images only (0: all 60000)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the training to this file")
 	flag.Parse()
 	if *epochs < 2 {
@@ -43,6 +45,9 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "aebench:", err)
 		os.Exit(1)
+	}
+	if *samples > 0 && *samples < train.N {
+		train = train.Take(*samples)
 	}
 	var m *ae.Model
 	switch *model {
@@ -78,7 +83,7 @@ func main() {
 	res := map[string]any{
 		"impl": "latent " + runtime.Version(), "model": *model, "threads": runtime.GOMAXPROCS(0), "batch": 256,
 		"epoch_s": round3(ep), "median_epoch_s": med, "samples_per_s": int(float64(train.N) / med),
-		"last_loss": h.Last(), "cpu_s": round3(cpu), "median_cpu_s": median(cpu[1:]),
+		"last_loss": h.Last(), "train_samples": train.N, "kernel_threads": nnops.Threads(), "cpu_s": round3(cpu), "median_cpu_s": median(cpu[1:]),
 	}
 	if *model == "dense" {
 		x := test.Row(0)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Scaling benchmark: Latent's training step (dense 784-256-64-256-784, the
+# VAE 784-400-20 and the conv AE; Fashion-MNIST, batch 256, Adam 1e-3) at
+# GOMAXPROCS 1, 2, 4, 8 and 16, printing samples/s (median of the epochs
+# after the warm-up), CPU seconds per epoch (scaled to 60000 samples) and
+# the ratio to GOMAXPROCS=1.
+#
+# The kernels never run more threads than the CPUs the process may use
+# (runtime.NumCPU), so on a machine with fewer cores than GOMAXPROCS the
+# extra settings show what oversubscription costs: they should match the
+# row at the core count. SCALING_PROCS (default "1 2 4 8 16") and
+# SCALING_MODELS (default "dense vae conv") pick the settings;
+# SCALING_SAMPLES (default 20000) is how many training images each epoch
+# uses and SCALING_EPOCHS (default 3) how many epochs run (the first is a
+# warm-up). LATENT_THREADS=N overrides the cap, to measure oversubscription
+# itself.
+set -eu
+cd "$(dirname "$0")/.."
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ -z "${FASHION_MNIST_DIR:-}" ]; then
+	echo "bench/scaling.sh: Fashion-MNIST is missing (Debian dataset-fashion-mnist): run make setup" >&2
+	exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/aebench" ./runtime/ae/internal/aebench
+procs=${SCALING_PROCS:-1 2 4 8 16}
+models=${SCALING_MODELS:-dense vae conv}
+for model in $models; do
+	for p in $procs; do
+		GOMAXPROCS=$p "$tmp/aebench" -model "$model" -epochs "${SCALING_EPOCHS:-3}" -samples "${SCALING_SAMPLES:-20000}" >"$tmp/$model-$p.json"
+	done
+done
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/python3 - "$tmp" "$procs" "$models" <<'PY'
+import json, sys
+tmp, procs, models = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+print(f"{'model':6} {'GOMAXPROCS':>10} {'threads':>7} {'samples/s':>10} {'CPU s/epoch':>12} {'x 1 core':>9}")
+for m in models:
+    base = None
+    for p in procs:
+        r = json.load(open(f"{tmp}/{m}-{p}.json"))
+        sps = r["samples_per_s"]
+        base = base or sps
+        cpu = r["median_cpu_s"] * 60000 / r["train_samples"]
+        print(f"{m:6} {p:>10} {r['kernel_threads']:>7} {sps:10d} {cpu:12.2f} {sps / base:8.2f}x")
+PY
