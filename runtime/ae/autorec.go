@@ -54,8 +54,13 @@ func newAutoRec(r *data.RatingSet, hidden int, byItem bool) *Recommender {
 }
 
 // Fit trains on the observed training ratings (default: 200 epochs, batch
-// 32, AdamW with learning rate 1e-2 and weight decay 0.1; options as for
-// Model.Fit, except Validate) and computes the predictions.
+// 32, AdamW with learning rate 3e-3 and weight decay 0.5; options as for
+// Model.Fit, except Validate) and computes the predictions. The decay
+// keeps the weights of rarely rated items small: on 800 users × 500 items
+// of rank 6 with 6% of the ratings observed, the held-out RMSE is 0.86x
+// the item-mean baseline's (0.95-0.98x with learning rate 1e-2 and decay
+// 0.1), and 0.67x at 10% density. Stronger decay (1-2 at 1e-3) does better
+// on sparse matrices (0.81-0.84x) but worse on small dense ones.
 func (rec *Recommender) Fit(opts ...Option) *History {
 	h, err := rec.FitE(opts...)
 	must(err)
@@ -64,7 +69,7 @@ func (rec *Recommender) Fit(opts ...Option) *History {
 
 // FitE is Fit returning an error.
 func (rec *Recommender) FitE(opts ...Option) (*History, error) {
-	all := append([]Option{Epochs(200), Batch(32), Optimizer(nn.AdamW(1e-2, 0.1))}, opts...)
+	all := append([]Option{Epochs(200), Batch(32), Optimizer(nn.AdamW(3e-3, 0.5))}, opts...)
 	cfg := DefaultFitConfig()
 	for _, o := range all {
 		if o != nil {

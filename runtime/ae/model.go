@@ -247,11 +247,23 @@ func (m *Model) rebuild(op string) (err error) {
 		m.noise = nn.NewNoise(c.Input, c.Noise, c.NoiseP, c.Seed)
 	}
 	m.params = append(m.enc.Params(), m.dec.Params()...)
-	if err := nn.Initialize(append(append([]nn.Layer{}, m.enc.Layers...), m.dec.Layers...), c.Init, nn.NewRNG(nn.ChildSeed(c.Seed, 0))); err != nil {
+	if err := nn.Initialize(append(append([]nn.Layer{}, m.enc.Layers...), m.dec.Layers...), c.initScheme(), nn.NewRNG(nn.ChildSeed(c.Seed, 0))); err != nil {
 		return wrap(op, err, "cannot initialise the weights")
 	}
 	m.opt, m.epochs = nil, 0
 	return nil
+}
+
+// initScheme returns the initialisation to use: the configured one, or the
+// model's default (see WithInit).
+func (c *Config) initScheme() nn.Init {
+	switch {
+	case c.Init != "":
+		return c.Init
+	case c.Widths != nil && !c.Variational:
+		return nn.Xavier
+	}
+	return nn.TorchDefault
 }
 
 // denseSpecs makes the layer specs of a dense-family model from its widths.
@@ -401,7 +413,16 @@ func (m *Model) WithDecoder(widths ...int) *Model {
 }
 
 // WithInit sets the weight initialisation (nn.TorchDefault, nn.Xavier or
-// nn.He).
+// nn.He). By default, the dense-family models (Dense, Sparse, Denoising,
+// AutoRec) start from nn.Xavier and the others (Variational,
+// convolutional and custom layers) from nn.TorchDefault, PyTorch's scheme.
+// On MNIST 784-32-784 with a ReLU code and BCE, Xavier reaches a test loss
+// of 0.095-0.096 over seeds where PyTorch's scheme gives 0.099-0.116 in
+// PyTorch and in Latent (a narrow ReLU code with small weights and random
+// biases loses units that never recover; bench/quality.sh measures it), and
+// the dense 784-256-64-256-784 reaches a lower MSE on Fashion-MNIST; the
+// VAE 784-400-20 does better with PyTorch's scheme (108.1 against 109.5 per
+// image on MNIST after 5 epochs).
 func (m *Model) WithInit(scheme nn.Init) *Model {
 	return m.set("WithInit", func(c *Config) { c.Init = scheme })
 }
