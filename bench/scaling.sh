@@ -10,9 +10,11 @@
 # extra settings show what oversubscription costs: they should match the
 # row at the core count. SCALING_PROCS (default "1 2 4 8 16") and
 # SCALING_MODELS (default "dense vae conv") pick the settings;
-# SCALING_SAMPLES (default 20000) is how many training images each epoch
-# uses and SCALING_EPOCHS (default 3) how many epochs run (the first is a
-# warm-up). LATENT_THREADS=N overrides the cap, to measure oversubscription
+# SCALING_SAMPLES (default 20000; a quarter of it for conv) is how many
+# training images each epoch uses, SCALING_EPOCHS (default 3) how many
+# epochs run (the first is a warm-up) and SCALING_ROUNDS (default 3) how
+# many times each setting runs, the settings alternating, with the median
+# printed. LATENT_THREADS=N overrides the cap, to measure oversubscription
 # itself.
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,22 +27,27 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/aebench" ./runtime/ae/internal/aebench
 procs=${SCALING_PROCS:-1 2 4 8 16}
 models=${SCALING_MODELS:-dense vae conv}
+samples=${SCALING_SAMPLES:-20000}
 for model in $models; do
-	for p in $procs; do
-		GOMAXPROCS=$p "$tmp/aebench" -model "$model" -epochs "${SCALING_EPOCHS:-3}" -samples "${SCALING_SAMPLES:-20000}" >"$tmp/$model-$p.json"
+	n=$samples
+	[ "$model" = conv ] && n=$((samples / 4))
+	for round in $(seq "${SCALING_ROUNDS:-3}"); do
+		for p in $procs; do
+			GOMAXPROCS=$p "$tmp/aebench" -model "$model" -epochs "${SCALING_EPOCHS:-3}" -samples "$n" >>"$tmp/$model-$p.json"
+		done
 	done
 done
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/python3 - "$tmp" "$procs" "$models" <<'PY'
-import json, sys
+import json, statistics, sys
 tmp, procs, models = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
-print(f"{'model':6} {'GOMAXPROCS':>10} {'threads':>7} {'samples/s':>10} {'CPU s/epoch':>12} {'x 1 core':>9}")
+print(f"{'model':6} {'GOMAXPROCS':>10} {'threads':>7} {'samples/s':>10} {'CPU s/epoch':>12} {'x 1 core':>9}   (medians of the rounds; CPU s for 60000 samples)")
 for m in models:
     base = None
     for p in procs:
-        r = json.load(open(f"{tmp}/{m}-{p}.json"))
-        sps = r["samples_per_s"]
+        runs = [json.loads(line) for line in open(f"{tmp}/{m}-{p}.json") if line.strip()]
+        sps = int(statistics.median(r["samples_per_s"] for r in runs))
         base = base or sps
-        cpu = r["median_cpu_s"] * 60000 / r["train_samples"]
-        print(f"{m:6} {p:>10} {r['kernel_threads']:>7} {sps:10d} {cpu:12.2f} {sps / base:8.2f}x")
+        cpu = statistics.median(r["median_cpu_s"] * 60000 / r["train_samples"] for r in runs)
+        print(f"{m:6} {p:>10} {runs[0]['kernel_threads']:>7} {sps:10d} {cpu:12.2f} {sps / base:8.2f}x   {[r['samples_per_s'] for r in runs]}")
 PY
