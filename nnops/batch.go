@@ -35,7 +35,7 @@ func SgemmBatch(ps ...Product) { sgemmBatch(activeKernel, ps...) }
 
 // sgemmBatch is SgemmBatch with micro-kernel kn.
 func sgemmBatch(kn *microKernel, ps ...Product) {
-	bp := jobLists.Get().(*[]gemmJob)
+	bp := getJobList()
 	jobs := (*bp)[:0]
 	t := threads()
 	share := max(1, (t+len(ps)-1)/len(ps))
@@ -45,12 +45,33 @@ func sgemmBatch(kn *microKernel, ps ...Product) {
 	runRegion(len(jobs), t, task{gemms: jobs})
 	clear(jobs) // drop the references to the matrices
 	*bp = jobs[:0]
-	jobLists.Put(bp)
+	putJobList(bp)
 }
 
 // jobLists recycles the task lists of SgemmBatch, so that a product
-// allocates nothing.
-var jobLists = sync.Pool{New: func() any { s := make([]gemmJob, 0, 64); return &s }}
+// allocates nothing. Unlike a sync.Pool it survives garbage collection.
+var jobLists struct {
+	sync.Mutex
+	free []*[]gemmJob
+}
+
+func getJobList() *[]gemmJob {
+	jobLists.Lock()
+	defer jobLists.Unlock()
+	if n := len(jobLists.free); n > 0 {
+		bp := jobLists.free[n-1]
+		jobLists.free = jobLists.free[:n-1]
+		return bp
+	}
+	s := make([]gemmJob, 0, 64)
+	return &s
+}
+
+func putJobList(bp *[]gemmJob) {
+	jobLists.Lock()
+	jobLists.free = append(jobLists.free, bp)
+	jobLists.Unlock()
+}
 
 // minTaskWork is the least m·n·k a parallel GEMM task gets: below it the
 // hand-off costs more than a second core gives (about 2.5 µs of work).
