@@ -16,19 +16,24 @@
 //
 // # Determinism
 //
-// Work is split over GOMAXPROCS goroutines statically, by whole tiles of the
-// output; no reduction is ever split between goroutines at run time. Every
-// element is computed by the same sequence of operations whatever the split,
-// so Sgemm and the convolutions give bit-identical results from run to run
-// and for any GOMAXPROCS (batch sums in the convolution weight gradients are
-// cut into a number of chunks that depends only on the batch size).
+// Work runs in parallel regions on one persistent pool of goroutines
+// (GOMAXPROCS of them, at most the CPUs the process may use; see Threads):
+// a region's tasks, whole tiles of the output or fixed blocks of an
+// elementwise pass, are claimed one at a time from an atomic counter, so a
+// thread that loses its core holds up one task, not a fixed share. No
+// reduction is ever split between goroutines at run time: every element is
+// computed by the same sequence of operations whoever runs it, so Sgemm,
+// SgemmBatch and the convolutions give bit-identical results from run to
+// run and for any GOMAXPROCS (batch sums in the convolution weight
+// gradients are cut into a number of chunks that depends only on the batch
+// size). Small products and passes stay on the calling goroutine.
 //
 // # Allocation
 //
 // Packing buffers and im2col matrices come from free lists of power-of-two
 // sizes that survive garbage collection, and worker goroutines are started
-// once: Sgemm allocates nothing in steady state, and a convolution call
-// allocates one small closure.
+// once: Sgemm, SgemmBatch and Adam allocate nothing in steady state, and a
+// convolution call allocates one small closure.
 //
 // # Conventions
 //

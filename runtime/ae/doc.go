@@ -37,7 +37,9 @@
 //
 // Fit takes options (Epochs, Batch, Seed, LR, Optimizer, Validate,
 // AfterBatch, AfterEpoch, EarlyStop, KeepBest, Schedule, ClipNorm,
-// Checkpoint, Context). It is deterministic given the seed, stops between
+// Checkpoint, Context). It is deterministic given the seed, whatever the
+// number of cores or GOMAXPROCS (the kernels split work so that every value
+// is computed the same way on any number of threads), stops between
 // batches when its context (by default host.Context()) is cancelled, and
 // reports progress through host.NewReporter(). A NaN or Inf loss stops it
 // with an error naming the epoch and batch, after restoring the weights of
