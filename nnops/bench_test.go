@@ -35,22 +35,7 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 	for _, s := range shapes {
 		m, k, n := s[0], s[1], s[2]
-		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
-			r := NewRNG(1)
-			a, bb, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
-			b.ReportAllocs()
-			cpu0 := cpuSeconds()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				Sgemm(false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
-			}
-			b.StopTimer()
-			flop := 2 * float64(m) * float64(k) * float64(n) * float64(b.N)
-			b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			// Per CPU-second of this process: steadier than wall time on a
-			// loaded machine, and comparable at one thread.
-			b.ReportMetric(flop/(cpuSeconds()-cpu0)/1e9, "cpuGFLOP/s")
-		})
+		b.Run(fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) { benchProducts(b, false, false, m, n, k) })
 	}
 }
 

@@ -78,23 +78,24 @@ func bce512(p func(string, ...any)) {
 func reduce512(p func(string, ...any)) {
 	p("VEXTRACTF64X4 $1, Z10, Y1")
 	p("VADDPS Y1, Y10, Y0")
-	reduceY0(p)
+	reduceY0(p, 40)
 }
 
 func reduce256(p func(string, ...any)) {
 	p("VMOVAPS Y10, Y0")
-	reduceY0(p)
+	reduceY0(p, 40)
 }
 
-// reduceY0 adds the eight lanes of Y0 in a fixed order and returns them.
-func reduceY0(p func(string, ...any)) {
+// reduceY0 adds the eight lanes of Y0 in a fixed order and stores the sum
+// as the float32 result at ret+off(FP).
+func reduceY0(p func(string, ...any), off int) {
 	p("VEXTRACTF128 $1, Y0, X1")
 	p("VADDPS X1, X0, X0")
 	p("VMOVHLPS X0, X1, X1")
 	p("VADDPS X1, X0, X0")
 	p("VMOVSHDUP X0, X1")
 	p("VADDSS X1, X0, X0")
-	p("MOVSS X0, ret+40(FP)")
+	p("MOVSS X0, ret+%d(FP)", off)
 }
 
 // bce256 is bce512 for AVX2: the gradient into Y9, the loss terms of the

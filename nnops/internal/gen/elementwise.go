@@ -428,16 +428,10 @@ func writeSum(w *bytes.Buffer, is isa, suffix string, dot bool) {
 		p("VEXTRACTF64X4 $1, Z0, Y1")
 		p("VADDPS Y1, Y0, Y0")
 	}
-	p("VEXTRACTF128 $1, Y0, X1")
-	p("VADDPS X1, X0, X0")
-	p("VMOVHLPS X0, X1, X1")
-	p("VADDPS X1, X0, X0")
-	p("VMOVSHDUP X0, X1")
-	p("VADDSS X1, X0, X0")
 	if dot {
-		p("MOVSS X0, ret+24(FP)")
+		reduceY0(p, 24)
 	} else {
-		p("MOVSS X0, ret+16(FP)")
+		reduceY0(p, 16)
 	}
 	p("VZEROUPPER")
 	p("RET")
