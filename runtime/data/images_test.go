@@ -90,7 +90,7 @@ func TestImagesRGBResizeCrop(t *testing.T) {
 	if s.C != 3 || s.H != 6 || s.D != 108 {
 		t.Fatalf("got %v", s)
 	}
-	png := s.Row(1) // sorted: photo.jpg, wide.png
+	png := s.Row(1)           // sorted: photo.jpg, wide.png
 	for i := 0; i < 36; i++ { // all red after the crop
 		if png[i] < 0.9999 || png[72+i] != 0 {
 			t.Fatalf("pixel %d: r=%v b=%v", i, png[i], png[72+i])
