@@ -152,10 +152,23 @@ func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error)
 	if cfg.NoReport {
 		rep = nil
 	}
+	if cfg.Checkpoint != "" {
+		if err := m.customLayerError("Fit"); err != nil {
+			return nil, wrap("Fit", err, "ae.Checkpoint cannot save this model")
+		}
+	}
+	if cfg.LossFunc != nil {
+		if err := m.checkLossFunc("Fit"); err != nil {
+			return nil, err
+		}
+		defer func(f LossFunc) { m.lossFn = f }(m.lossFn)
+		m.lossFn = cfg.LossFunc
+	}
 	opt, err := m.optimizer(&cfg)
 	if err != nil {
 		return nil, err
 	}
+	m.trainSet = train
 	return m.train(ctx, train, &cfg, opt, rep)
 }
 
@@ -375,6 +388,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			var ok bool
 			valLoss, vr, ok = m.evalLoss(ctx, cfg.Val.X, cfg.Val.N, B, nn.ChildSeed(cfg.Seed, 1<<40))
 			if !ok {
+				m.epochs-- // the history drops the epoch, so EpochsTrained does too
 				hist.Train = hist.Train[:len(hist.Train)-1]
 				for k := range hist.Metrics {
 					hist.Metrics[k] = hist.Metrics[k][:len(hist.Train)]
