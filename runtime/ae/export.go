@@ -59,8 +59,8 @@ func (m *Model) exportConfig() ([]byte, error) {
 	}
 	desc := struct {
 		Config  Config  `json:"config"`
-		Encoder []layer `json:"encoder_layers"`
-		Decoder []layer `json:"decoder_layers_live"`
+		Encoder []layer `json:"encoder"`
+		Decoder []layer `json:"decoder"`
 		Epochs  int     `json:"epochs_trained"`
 	}{Config: m.cfg, Epochs: m.epochs}
 	for _, l := range m.enc.Layers {
