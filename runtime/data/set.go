@@ -10,6 +10,7 @@ type Set struct {
 	C, H, W    int      // image shape when the samples are images (C*H*W == D), else 0
 	Labels     []int    // nil or length N
 	ClassNames []string // names of the label values, when known
+	Features   []string // names of the D features (CSV columns), when known
 }
 
 // Row returns sample i's features (a view, not a copy).
