@@ -45,7 +45,7 @@ func formatRuntime(v any) (b display.Bundle, ok bool) {
 	var fig *plotting.Figure
 	switch x := v.(type) {
 	case *ae.History:
-		if x != nil && len(x.Train) > 0 {
+		if x != nil && len(x.Train) > 0 && !x.ShownLive() { // else the live display above shows the curve
 			fig = plotting.HistoryLoss(x)
 		}
 	case *ae.Reconstruction:

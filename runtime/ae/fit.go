@@ -26,6 +26,15 @@ type History struct {
 	Samples       int                  // training samples processed (over all resumed runs)
 	Elapsed       time.Duration        // training time of the last Fit call
 	SamplesPerSec float64              // training throughput of the last Fit call
+
+	liveGen uint64 // host.Generation when the host's progress display showed this run; 0 when none
+}
+
+// ShownLive reports whether the host's live progress display has already
+// drawn this history's loss curve in the current notebook cell, so that a
+// cell ending in m.Fit(...) shows the curve once, not twice.
+func (h *History) ShownLive() bool {
+	return h != nil && h.liveGen != 0 && h.liveGen == host.Generation()
 }
 
 // Epochs returns the number of finished epochs.
@@ -112,6 +121,7 @@ func (m *Model) Fit(train *data.Set, opts ...Option) *History {
 // loss it returns the history so far and an *Error naming the epoch and
 // batch, with the weights of the last good batch restored.
 func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error) {
+	defer host.Cooperative()() // an interrupt waits for the history to be returned
 	cfg := DefaultFitConfig()
 	for _, o := range opts {
 		if o != nil {
@@ -169,7 +179,11 @@ func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error)
 		return nil, err
 	}
 	m.trainSet = train
-	return m.train(ctx, train, &cfg, opt, rep)
+	hist, err = m.train(ctx, train, &cfg, opt, rep)
+	if hist != nil && rep != nil && cfg.Reporter == nil {
+		hist.liveGen = host.Generation() // the host's live display drew its loss curve
+	}
+	return hist, err
 }
 
 // optimizer returns the optimizer to use: the option's, or the model's
