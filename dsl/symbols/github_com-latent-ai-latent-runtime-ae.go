@@ -24,6 +24,7 @@ func init() {
 		"Context":          reflect.ValueOf(ae.Context),
 		"ConvVariational":  reflect.ValueOf(ae.ConvVariational),
 		"Convolutional":    reflect.ValueOf(ae.Convolutional),
+		"CustomLoss":       reflect.ValueOf(ae.CustomLoss),
 		"DefaultFitConfig": reflect.ValueOf(ae.DefaultFitConfig),
 		"Denoising":        reflect.ValueOf(ae.Denoising),
 		"Dense":            reflect.ValueOf(ae.Dense),
@@ -68,6 +69,7 @@ func init() {
 		"History":         reflect.ValueOf((*ae.History)(nil)),
 		"Interpolation":   reflect.ValueOf((*ae.Interpolation)(nil)),
 		"Loss":            reflect.ValueOf((*ae.Loss)(nil)),
+		"LossFunc":        reflect.ValueOf((*ae.LossFunc)(nil)),
 		"Model":           reflect.ValueOf((*ae.Model)(nil)),
 		"Option":          reflect.ValueOf((*ae.Option)(nil)),
 		"Recommendations": reflect.ValueOf((*ae.Recommendations)(nil)),
@@ -76,6 +78,8 @@ func init() {
 		"Samples":         reflect.ValueOf((*ae.Samples)(nil)),
 		"Scorer":          reflect.ValueOf((*ae.Scorer)(nil)),
 		"Step":            reflect.ValueOf((*ae.Step)(nil)),
+		"Summary":         reflect.ValueOf((*ae.Summary)(nil)),
+		"SummaryRow":      reflect.ValueOf((*ae.SummaryRow)(nil)),
 		"TwoDecoderModel": reflect.ValueOf((*ae.TwoDecoderModel)(nil)),
 
 		// interface wrapper definitions
