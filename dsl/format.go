@@ -64,6 +64,10 @@ func formatRuntime(v any) (b display.Bundle, ok bool) {
 		if x != nil {
 			fig = plotting.InterpolationFigure(x)
 		}
+	case *ae.SeriesReport:
+		if x != nil {
+			fig = plotting.SeriesAnomalies(x)
+		}
 	case *ae.AnomalyReport:
 		if x != nil {
 			fig = plotting.AnomalyFigure(x)
