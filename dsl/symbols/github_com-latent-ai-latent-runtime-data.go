@@ -37,10 +37,12 @@ func init() {
 		"LoadNPY":             reflect.ValueOf(data.LoadNPY),
 		"LoadNPZ":             reflect.ValueOf(data.LoadNPZ),
 		"LoadNPZArrays":       reflect.ValueOf(data.LoadNPZArrays),
+		"LoadSeriesCSV":       reflect.ValueOf(data.LoadSeriesCSV),
 		"MNIST":               reflect.ValueOf(data.MNIST),
 		"MaxIDXBytes":         reflect.ValueOf(constant.MakeFromLiteral("2147483648", token.INT, 0)),
 		"NPY":                 reflect.ValueOf(data.NPY),
 		"NPZ":                 reflect.ValueOf(data.NPZ),
+		"NumWindows":          reflect.ValueOf(data.NumWindows),
 		"Ratings":             reflect.ValueOf(data.Ratings),
 		"ReadCSV":             reflect.ValueOf(data.ReadCSV),
 		"ReadIDX":             reflect.ValueOf(data.ReadIDX),
@@ -48,6 +50,7 @@ func init() {
 		"ReadNPY":             reflect.ValueOf(data.ReadNPY),
 		"SaveArray":           reflect.ValueOf(data.SaveArray),
 		"SaveNPZArrays":       reflect.ValueOf(data.SaveNPZArrays),
+		"SeriesCSV":           reflect.ValueOf(data.SeriesCSV),
 		"SetNoticeWriter":     reflect.ValueOf(data.SetNoticeWriter),
 		"TimeSeries":          reflect.ValueOf(data.TimeSeries),
 		"Transpose":           reflect.ValueOf(data.Transpose),
@@ -62,6 +65,7 @@ func init() {
 		"ImageOptions":   reflect.ValueOf((*data.ImageOptions)(nil)),
 		"RatingSet":      reflect.ValueOf((*data.RatingSet)(nil)),
 		"Scaler":         reflect.ValueOf((*data.Scaler)(nil)),
+		"Series":         reflect.ValueOf((*data.Series)(nil)),
 		"Set":            reflect.ValueOf((*data.Set)(nil)),
 	}
 }
