@@ -445,3 +445,12 @@ func (s *Set) array() *Array {
 	}
 	return &Array{Shape: shape, Data: s.X[:s.N*s.D], Dtype: "<f4"}
 }
+
+// WriteNPYHeader writes the header of a float32 C-order .npy file of the
+// given shape; the caller then writes the values, little-endian, to w. It
+// lets a program write an array larger than memory in pieces (OpenNPY then
+// reads it back without loading it).
+func WriteNPYHeader(w io.Writer, shape []int) error {
+	_, err := w.Write(npyHeaderBytes("<f4", shape))
+	return err
+}
