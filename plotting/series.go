@@ -56,7 +56,7 @@ func SeriesAnomalies(r *ae.SeriesReport) *Figure {
 		drawWithSideLegend(c, p)
 		return nil
 	})
-	bottom := newFigure(kind, "Anomaly score per point (mean error of its windows)", func(c draw.Canvas, f *Figure) error {
+	bottom := newFigure(kind, "Anomaly score per point (smallest error of its windows)", func(c draw.Canvas, f *Figure) error {
 		p := newPlot(f.title, xlabel, "reconstruction error")
 		p.Add(gridLines())
 		l, err := plotter.NewLine(scores)

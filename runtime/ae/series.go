@@ -7,9 +7,11 @@ import (
 )
 
 // SeriesReport is anomaly detection on a time series, brought back from
-// windows to the time axis: every point's score is the mean reconstruction
-// error of the windows that contain it, and a point is flagged when its
-// score reaches the threshold of the window errors.
+// windows to the time axis: every point's score is the smallest
+// reconstruction error of the windows that contain it, so a point is
+// flagged (its score reaches the threshold of the window errors) only when
+// every window around it is anomalous. That puts the flags on the faulty
+// stretch itself rather than a window's length around it.
 type SeriesReport struct {
 	Series         *data.Series
 	Window, Stride int
@@ -75,19 +77,18 @@ func SeriesAnomalyE(m Scorer, s *data.Series, window, stride int, opts ...Anomal
 	}
 	r = &SeriesReport{Series: s, Window: window, Stride: stride, Threshold: rep.Threshold, Windows: rep,
 		Scores: make([]float64, s.Len()), Flagged: make([]bool, s.Len())}
-	count := make([]int, s.Len())
+	covered := make([]bool, s.Len())
 	for k, e := range rep.Errors {
 		for i := k * stride; i < k*stride+window; i++ {
-			r.Scores[i] += e
-			count[i]++
+			if !covered[i] || e < r.Scores[i] {
+				r.Scores[i], covered[i] = e, true
+			}
 		}
 	}
 	last := 0.0
 	for i := range r.Scores {
-		if count[i] == 0 { // points after the last whole window take its score
+		if !covered[i] { // points after the last whole window take its score
 			r.Scores[i] = last
-		} else {
-			r.Scores[i] /= float64(count[i])
 		}
 		last = r.Scores[i]
 		r.Flagged[i] = r.Scores[i] >= r.Threshold

@@ -48,6 +48,8 @@ type CSVOptions struct {
 	// MissingValues are the cell texts that count as missing besides an
 	// empty cell; nil means NA, N/A, NaN, nan, null, NULL, None and ?.
 	MissingValues []string
+
+	quiet bool // no notice (SeriesCSV gives its own)
 }
 
 // CSV loads a numeric CSV file with a detected header and the given label
@@ -279,7 +281,7 @@ func readCSV(r io.Reader, opt CSVOptions, where string) (*Set, error) {
 	if labelCol >= 0 {
 		s.Labels, s.ClassNames = encodeLabels(rawLabels)
 	}
-	if len(skipped) > 0 || dropped > 0 || filled > 0 {
+	if (len(skipped) > 0 || dropped > 0 || filled > 0) && !opt.quiet {
 		var parts []string
 		if len(skipped) > 0 {
 			parts = append(parts, "skipped text columns "+strings.Join(skipped, ", "))

@@ -39,21 +39,17 @@ func SeriesCSV(path, column, timeColumn string) *Series {
 
 // LoadSeriesCSV is SeriesCSV returning an error.
 func LoadSeriesCSV(path, column, timeColumn string) (*Series, error) {
-	opt := CSVOptions{Columns: []string{column}, Missing: "value", Fill: math.NaN()}
+	opt := CSVOptions{Columns: []string{column}, Label: timeColumn, Missing: "value", Fill: math.NaN(), quiet: true}
 	set, err := LoadCSV(path, opt)
 	if err != nil {
 		return nil, err
 	}
 	s := &Series{Name: column, Values: set.X}
 	if timeColumn != "" {
-		tset, err := LoadCSV(path, CSVOptions{Label: timeColumn, Columns: []string{column}, Missing: "value", Fill: 0})
-		if err != nil {
-			return nil, err
-		}
-		s.Times = make([]string, tset.N)
-		for i, l := range tset.Labels {
-			if tset.ClassNames != nil {
-				s.Times[i] = tset.ClassNames[l]
+		s.Times = make([]string, set.N)
+		for i, l := range set.Labels {
+			if set.ClassNames != nil {
+				s.Times[i] = set.ClassNames[l]
 			} else {
 				s.Times[i] = fmt.Sprint(l)
 			}
