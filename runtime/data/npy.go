@@ -177,22 +177,21 @@ func ReadNPY(r io.Reader, where string) (*Array, error) {
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	n := h.size()
-	if err := checkAlloc(where, n); err != nil {
-		return nil, err
+	if n < 0 || n > 1<<40 {
+		return nil, fmt.Errorf("data: %s: shape %v is impossibly large; the file is damaged", where, h.shape)
 	}
-	a := &Array{Shape: h.shape, Dtype: h.dtype, Data: make([]float32, n)}
-	if err := readElems(br, h.dtype, a.Data); err != nil {
-		return nil, fmt.Errorf("data: %s: the data ends early (%v); the file is truncated", where, err)
+	// Grow as the values arrive rather than trusting the header with the
+	// allocation: a damaged header cannot reserve absurd memory.
+	a := &Array{Shape: h.shape, Dtype: h.dtype, Data: make([]float32, 0, min(n, 1<<20))}
+	chunk := make([]float32, min(n, 1<<16))
+	for len(a.Data) < n {
+		part := chunk[:min(len(chunk), n-len(a.Data))]
+		if err := readElems(br, h.dtype, part); err != nil {
+			return nil, fmt.Errorf("data: %s: the data ends early (after %d of %d values); the file is truncated", where, len(a.Data), n)
+		}
+		a.Data = append(a.Data, part...)
 	}
 	return a, nil
-}
-
-// checkAlloc refuses arrays that cannot be held in memory.
-func checkAlloc(where string, n int) error {
-	if n < 0 || n > 1<<40 {
-		return fmt.Errorf("data: %s: %d values are too many to load; use data.OpenNPY to read it from disk", where, n)
-	}
-	return nil
 }
 
 // readElems reads len(dst) elements of dtype, converting to float32.

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,4 +127,29 @@ func TestNPYBadFiles(t *testing.T) {
 	if _, err := LoadNPZ(filepath.Join(dir, "text.npy")); err == nil || !strings.Contains(err.Error(), "not a NumPy .npz") {
 		t.Errorf("npz of text: %v", err)
 	}
+}
+
+// FuzzNPY: ReadNPY must never panic, and what it accepts has as many values
+// as its shape says.
+func FuzzNPY(f *testing.F) {
+	var b bytes.Buffer
+	WriteNPY(&b, &Array{Shape: []int{2, 2}, Data: []float32{1, 2, 3, 4}})
+	f.Add(b.Bytes())
+	b.Reset()
+	WriteNPY(&b, &Array{Shape: []int{3}, Data: []float32{1, 2, 3}, Dtype: "|u1"})
+	f.Add(b.Bytes())
+	f.Add([]byte("\x93NUMPY\x01\x00\x10\x00{'descr': '<f8'"))
+	f.Add([]byte("\x93NUMPY\x02\x00\xff\xff\xff\x7f"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		a, err := ReadNPY(bytes.NewReader(in), "fuzz.npy")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "data: ") {
+				t.Fatalf("error without the package prefix: %v", err)
+			}
+			return
+		}
+		if a.Size() != len(a.Data) {
+			t.Fatalf("shape %v but %d values", a.Shape, len(a.Data))
+		}
+	})
 }
