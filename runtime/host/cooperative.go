@@ -43,9 +43,15 @@ func Generation() uint64 { return generation.Load() }
 // AwaitCooperative waits until no call marked with Cooperative runs, until
 // done is closed, or for at most limit, whichever comes first. A host calls
 // it on interrupt before it stops its interpreter: the call sees the
-// cancelled context and returns what it has, and the interpreter assigns
-// it before it stops.
+// cancelled context and returns what it has. When a call was running, it
+// then waits up to assignGrace more for done, because the interpreter
+// stores a call's result in a step of its own after the call (yaegi's
+// assignment of h := m.Fit(...)), and a stop between the two would lose
+// the result; a cell that ends soon after needs no stop at all.
 func AwaitCooperative(done <-chan struct{}, limit time.Duration) {
+	if !InCooperative() {
+		return
+	}
 	deadline := time.After(limit)
 	for InCooperative() {
 		select {
@@ -56,4 +62,12 @@ func AwaitCooperative(done <-chan struct{}, limit time.Duration) {
 		case <-time.After(time.Millisecond):
 		}
 	}
+	select {
+	case <-done:
+	case <-time.After(assignGrace):
+	}
 }
+
+// assignGrace is how long AwaitCooperative lets the interpreter run on
+// after the cooperative call returned.
+const assignGrace = 100 * time.Millisecond

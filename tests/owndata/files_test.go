@@ -100,6 +100,13 @@ fmt.Sprint(arr.N, arr.H, arr.W, arr.Labels[:4], u.D)`)
 	if plain(b) != "200 8 8 [0 1 2 0] 64" {
 		t.Fatalf("arrays from numpy: %s", plain(b))
 	}
+	b, _ = run(t, s, `disk := data.OpenNPY("`+dir+`/u8.npy")
+dm := ae.Dense(64, 8)
+dh := dm.Fit(disk, ae.Epochs(2), ae.Quiet())
+fmt.Sprint(disk.N, disk.H, len(dh.Train), disk.X[5] == u.X[5])`)
+	if plain(b) != "200 8 2 true" {
+		t.Fatalf("a disk-backed set from numpy: %s", plain(b))
+	}
 	msg := runErr(t, s, `data.NPY("`+dir+`/f16.npy")`)
 	if !strings.Contains(msg, `dtype "<f2" is not supported`) || !strings.Contains(msg, "astype(numpy.float32)") {
 		t.Fatalf("float16: %s", msg)
