@@ -43,6 +43,10 @@ func init() {
 		"NPY":                 reflect.ValueOf(data.NPY),
 		"NPZ":                 reflect.ValueOf(data.NPZ),
 		"NumWindows":          reflect.ValueOf(data.NumWindows),
+		"OpenIDX":             reflect.ValueOf(data.OpenIDX),
+		"OpenIDXE":            reflect.ValueOf(data.OpenIDXE),
+		"OpenNPY":             reflect.ValueOf(data.OpenNPY),
+		"OpenNPYE":            reflect.ValueOf(data.OpenNPYE),
 		"Ratings":             reflect.ValueOf(data.Ratings),
 		"ReadCSV":             reflect.ValueOf(data.ReadCSV),
 		"ReadIDX":             reflect.ValueOf(data.ReadIDX),
@@ -56,6 +60,7 @@ func init() {
 		"Transpose":           reflect.ValueOf(data.Transpose),
 		"WriteIDX":            reflect.ValueOf(data.WriteIDX),
 		"WriteNPY":            reflect.ValueOf(data.WriteNPY),
+		"WriteNPYHeader":      reflect.ValueOf(data.WriteNPYHeader),
 
 		// type definitions
 		"Array":          reflect.ValueOf((*data.Array)(nil)),
