@@ -98,3 +98,23 @@ func layerName(l nn.Layer) string {
 	}
 	return fmt.Sprintf("%T", l)
 }
+
+// NNLoss makes a LossFunc from one of nn's losses (nn.MSE, nn.MAE,
+// nn.BCEWithLogits) or any function of their shape, averaged over every
+// value. Custom losses can be built from them in a cell:
+//
+//	mse, mae := ae.NNLoss(nn.MSE), ae.NNLoss(nn.MAE)
+//	mix := func(r, t []float32) (float64, []float32) {
+//		a, ga := mse(r, t)
+//		b, gb := mae(r, t)
+//		for i := range ga {
+//			ga[i] = 0.5*ga[i] + 0.5*gb[i]
+//		}
+//		return 0.5*a + 0.5*b, ga
+//	}
+func NNLoss(f func(pred, target, grad []float32, scale float64) float64) LossFunc {
+	return func(recon, target []float32) (float64, []float32) {
+		g := make([]float32, len(recon))
+		return f(recon, target, g, 1/float64(max(len(recon), 1))), g
+	}
+}

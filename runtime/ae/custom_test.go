@@ -198,3 +198,17 @@ func TestSummaryAndConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestNNLoss(t *testing.T) {
+	train := blobs("train", 256, 1, 4, 4, 1)
+	a := Dense(16, 4).Fit(train, Epochs(2), Quiet())
+	b := Dense(16, 4).Fit(train, Epochs(2), Quiet(), CustomLoss(NNLoss(nn.MSE)))
+	if a.Last() != b.Last() {
+		t.Fatalf("NNLoss(nn.MSE) %v, built-in MSE %v", b.Last(), a.Last())
+	}
+	mae := Dense(16, 4).WithLoss(MAE).Fit(train, Epochs(2), Quiet())
+	c := Dense(16, 4).Fit(train, Epochs(2), Quiet(), CustomLoss(NNLoss(nn.MAE)))
+	if math.Abs(mae.Last()-c.Last()) > 1e-9 {
+		t.Fatalf("NNLoss(nn.MAE) %v, built-in MAE %v", c.Last(), mae.Last())
+	}
+}

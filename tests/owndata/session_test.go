@@ -189,6 +189,20 @@ h.Train[2] < h.Train[0]`)
 	if plain(b) != "true" {
 		t.Fatalf("the custom loss did not train: %v", plain(b))
 	}
+	b, _ = run(t, s, `mse, mae := ae.NNLoss(nn.MSE), ae.NNLoss(nn.MAE)
+mix := func(r, t []float32) (float64, []float32) {
+	a, ga := mse(r, t)
+	c, gc := mae(r, t)
+	for i := range ga {
+		ga[i] = 0.5*ga[i] + 0.5*gc[i]
+	}
+	return 0.5*a + 0.5*c, ga
+}
+hm := ae.Dense(784, 16).Fit(train, ae.Epochs(2), ae.Quiet(), ae.CustomLoss(mix))
+hm.Train[1] < hm.Train[0]`)
+	if plain(b) != "true" {
+		t.Fatalf("a loss built from nn ops did not train: %v", plain(b))
+	}
 	b, _ = run(t, s, `m2 := ae.Dense(784, 16).WithLossFunc(huber)
 m2.Fit(train, ae.Epochs(1), ae.Quiet()).Last() > 0`)
 	if plain(b) != "true" {
