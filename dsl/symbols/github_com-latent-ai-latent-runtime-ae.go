@@ -43,6 +43,7 @@ func init() {
 		"MaskedMSE":        reflect.ValueOf(ae.MaskedMSE),
 		"MeanStd":          reflect.ValueOf(ae.MeanStd),
 		"MinDelta":         reflect.ValueOf(ae.MinDelta),
+		"NNLoss":           reflect.ValueOf(ae.NNLoss),
 		"Normal":           reflect.ValueOf(ae.Normal),
 		"Optimizer":        reflect.ValueOf(ae.Optimizer),
 		"Percentile":       reflect.ValueOf(ae.Percentile),
