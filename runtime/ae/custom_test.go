@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/nn"
 )
 
@@ -210,5 +211,31 @@ func TestNNLoss(t *testing.T) {
 	c := Dense(16, 4).Fit(train, Epochs(2), Quiet(), CustomLoss(NNLoss(nn.MAE)))
 	if math.Abs(mae.Last()-c.Last()) > 1e-9 {
 		t.Fatalf("NNLoss(nn.MAE) %v, built-in MAE %v", c.Last(), mae.Last())
+	}
+}
+
+func TestShuffleByBlocksOnDisk(t *testing.T) {
+	s := &data.Set{N: 10, OnDisk: true}
+	perm := make([]int, 10)
+	for seed := uint64(0); seed < 20; seed++ {
+		shuffle(nn.NewRNG(seed), perm, s, 4)
+		checkBlocks(t, perm)
+	}
+}
+
+func checkBlocks(t *testing.T, perm []int) {
+	seen := map[int]bool{}
+	for k := 0; k < 10; k += 4 {
+		block := perm[k:min(k+4, 10)]
+		lo := block[0] / 4 * 4
+		for _, p := range block {
+			if p/4*4 != lo {
+				t.Fatalf("batch %v mixes blocks (perm %v)", block, perm)
+			}
+			seen[p] = true
+		}
+	}
+	if len(seen) != 10 {
+		t.Fatalf("not a permutation: %v", perm)
 	}
 }

@@ -347,7 +347,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 	}
 	for ep := first; ep < cfg.Epochs; ep++ {
 		rng := nn.NewRNG(nn.ChildSeed(cfg.Seed^m.cfg.Seed, uint64(ep)+1))
-		rng.Perm(perm)
+		shuffle(rng, perm, train, B)
 		lrScale := float32(1)
 		if cfg.Schedule != nil {
 			lrScale = float32(cfg.Schedule(ep))

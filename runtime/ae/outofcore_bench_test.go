@@ -29,7 +29,9 @@ import (
 //
 //	go test -run XXX -bench OutOfCore -benchtime 1x ./runtime/ae
 //
-// LATENT_OOC_MB lists the sizes in MB (default "64,256,1024").
+// LATENT_OOC_MB lists the sizes in MB (default "64,256,1024");
+// LATENT_OOC_DIR keeps the generated files there for later runs (under a
+// memory limit, say).
 func BenchmarkOutOfCore(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skip("needs Linux /proc to measure memory")
@@ -42,7 +44,10 @@ func BenchmarkOutOfCore(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	dir := b.TempDir()
+	dir := os.Getenv("LATENT_OOC_DIR") // keeps the files between runs
+	if dir == "" {
+		dir = b.TempDir()
+	}
 	for _, mode := range []string{"mapped", "loaded"} {
 		for _, mb := range sizes {
 			path := filepath.Join(dir, fmt.Sprintf("x%d.npy", mb))

@@ -81,6 +81,7 @@ func OpenNPYE(path string) (*Set, error) {
 		return nil, err
 	}
 	s.Name += " (on disk)"
+	s.OnDisk = true
 	return s, nil
 }
 
@@ -162,7 +163,7 @@ func OpenIDXE(imagesPath, labelsPath string) (*Set, error) {
 	if ndim == 4 {
 		c, h, w = dims[1], dims[2], dims[3]
 	}
-	s := &Set{Name: filepath.Base(imagesPath) + " (on disk)", X: x, N: dims[0], D: c * h * w, C: c, H: h, W: w}
+	s := &Set{Name: filepath.Base(imagesPath) + " (on disk)", X: x, N: dims[0], D: c * h * w, C: c, H: h, W: w, OnDisk: true}
 	if labelsPath != "" {
 		lab, err := ReadIDXFile(labelsPath)
 		if err != nil {

@@ -11,6 +11,7 @@ type Set struct {
 	Labels     []int    // nil or length N
 	ClassNames []string // names of the label values, when known
 	Features   []string // names of the D features (CSV columns), when known
+	OnDisk     bool     // X is mapped from a file (OpenNPY, OpenIDX): Fit reads it in stretches
 }
 
 // Row returns sample i's features (a view, not a copy).
