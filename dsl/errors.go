@@ -259,6 +259,8 @@ func explain(msg string) string {
 		return msg + " (an undefined name or a use before its definition; check the spelling and that the cell defining it was run)"
 	case strings.Contains(msg, "nil type"):
 		return msg + unsupportedRange
+	case strings.Contains(msg, "as type ae.Loss"):
+		return msg + " (ae.Loss names a built-in loss: ae.MSE, ae.MAE or ae.BCE; pass your own loss function to Fit with ae.CustomLoss(f), or set it with m.WithLossFunc(f))"
 	case strings.Contains(msg, "cannot use type func("), strings.Contains(msg, "undefined type for"):
 		// yaegi infers a generic function's type parameters from its
 		// first arguments only (Map(xs, func(int) string) takes U =

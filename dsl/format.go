@@ -45,7 +45,7 @@ func formatRuntime(v any) (b display.Bundle, ok bool) {
 	var fig *plotting.Figure
 	switch x := v.(type) {
 	case *ae.History:
-		if x != nil && len(x.Train) > 0 {
+		if x != nil && len(x.Train) > 0 && !x.ShownLive() { // else the live display above shows the curve
 			fig = plotting.HistoryLoss(x)
 		}
 	case *ae.Reconstruction:
@@ -63,6 +63,10 @@ func formatRuntime(v any) (b display.Bundle, ok bool) {
 	case *ae.Interpolation:
 		if x != nil {
 			fig = plotting.InterpolationFigure(x)
+		}
+	case *ae.SeriesReport:
+		if x != nil {
+			fig = plotting.SeriesAnomalies(x)
 		}
 	case *ae.AnomalyReport:
 		if x != nil {

@@ -840,6 +840,7 @@ func forwardStop(ctx context.Context, label string, stop context.CancelFunc, fin
 		case <-time.After(time.Millisecond):
 		}
 	}
+	host.AwaitCooperative(finished, 5*time.Second) // h := m.Fit(...) keeps the history Fit returns
 	stop()
 }
 

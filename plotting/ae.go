@@ -50,11 +50,15 @@ func CompareHistories(hs []*ae.History, logY bool) *Figure {
 	return LossCurves(runs, LossOptions{LogY: logY})
 }
 
-// ReconstructionFigure draws the first n samples of a reconstruction:
-// originals, corrupted inputs (denoising models) and reconstructions.
+// ReconstructionFigure draws the first n samples of a reconstruction (all
+// of them when it has fewer): originals, corrupted inputs (denoising
+// models) and reconstructions.
 func ReconstructionFigure(r *ae.Reconstruction, n int) *Figure {
 	if r == nil {
 		return failed("reconstructions", errors.New("nil reconstruction"))
+	}
+	if r.Originals != nil && r.Originals.N < n {
+		n = max(r.Originals.N, 1) // fewer samples than asked: show them all
 	}
 	f := ReconstructionsOf(r.Originals, r.Corrupted, r.Reconstructions, n)
 	if f.Err() == nil && !math.IsNaN(r.MSE) {

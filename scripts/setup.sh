@@ -3,7 +3,7 @@
 # benchmarks use. Safe to run again: it skips what is already installed.
 set -eu
 cd "$(dirname "$0")/.."
-PKGS="python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbconvert jupyter-nbconvert python3-nbformat jupyter-console python3-ipykernel jupyter-notebook python3-numpy python3-threadpoolctl python3-torch dataset-fashion-mnist chromium chromium-driver"
+PKGS="python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbconvert jupyter-nbconvert python3-nbformat jupyter-console python3-ipykernel jupyter-notebook python3-numpy python3-threadpoolctl python3-torch python3-onnx dataset-fashion-mnist chromium chromium-driver"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

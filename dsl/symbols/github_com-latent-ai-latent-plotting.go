@@ -57,6 +57,7 @@ func init() {
 		"ReconstructionsOf":            reflect.ValueOf(plotting.ReconstructionsOf),
 		"Samples":                      reflect.ValueOf(plotting.Samples),
 		"SamplesFigure":                reflect.ValueOf(plotting.SamplesFigure),
+		"SeriesAnomalies":              reflect.ValueOf(plotting.SeriesAnomalies),
 		"SetFormat":                    reflect.ValueOf(plotting.SetFormat),
 		"SetPNGScale":                  reflect.ValueOf(plotting.SetPNGScale),
 		"Stack":                        reflect.ValueOf(plotting.Stack),

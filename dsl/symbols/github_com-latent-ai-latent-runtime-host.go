@@ -10,10 +10,14 @@ import (
 func init() {
 	Symbols["github.com/latent-ai/latent/runtime/host/host"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"CheckAlloc":  reflect.ValueOf(host.CheckAlloc),
-		"Context":     reflect.ValueOf(host.Context),
-		"NewReporter": reflect.ValueOf(host.NewReporter),
-		"Set":         reflect.ValueOf(host.Set),
+		"AwaitCooperative": reflect.ValueOf(host.AwaitCooperative),
+		"CheckAlloc":       reflect.ValueOf(host.CheckAlloc),
+		"Context":          reflect.ValueOf(host.Context),
+		"Cooperative":      reflect.ValueOf(host.Cooperative),
+		"Generation":       reflect.ValueOf(host.Generation),
+		"InCooperative":    reflect.ValueOf(host.InCooperative),
+		"NewReporter":      reflect.ValueOf(host.NewReporter),
+		"Set":              reflect.ValueOf(host.Set),
 
 		// type definitions
 		"AllocError": reflect.ValueOf((*host.AllocError)(nil)),

@@ -36,6 +36,20 @@ type AnomalyReport struct {
 	Labels     []int     // the set's class labels (nil when none)
 	ClassNames []string  // names of the class labels
 	Set        *data.Set // the scored samples (for showing the worst ones)
+	Warning    string    // set when the threshold was tuned on the scored set itself
+}
+
+// trainingSet returns the set m was last trained on, when m knows it.
+func trainingSet(m Scorer) *data.Set {
+	if t, ok := m.(interface{ TrainingSet() *data.Set }); ok {
+		return t.TrainingSet()
+	}
+	return nil
+}
+
+func testSetWarning(name string) string {
+	return "WARNING: the threshold was tuned on " + name + " itself, the set being scored, so precision, recall and F1 are optimistic; " +
+		"pass ae.Reference(train) (or train the model in this session) to take it from the training errors"
 }
 
 // Worst returns the indices of the k highest-scoring samples, highest first.
@@ -59,6 +73,9 @@ func (r *AnomalyReport) String() string {
 		if f {
 			flagged++
 		}
+	}
+	if r.Warning != "" {
+		b.WriteString(r.Warning + "\n")
 	}
 	fmt.Fprintf(&b, "anomaly detection on %s: %d of %d flagged, threshold %.4g (%s)", r.Name, flagged, len(r.Errors), r.Threshold, r.Method)
 	if r.Anomalous != nil {
@@ -112,8 +129,11 @@ func Threshold(t float64) AnomalyOption {
 
 // Anomaly scores every sample of s by its reconstruction error under m and
 // flags those at or above a threshold: by default the 95th percentile of
-// the errors of the Reference set, or, without one, of the normal samples
-// of s (all of s when it has no ground truth). Ground truth comes from
+// the errors of the Reference set, or, without one, of the set the model
+// was last trained on (Fit records it). Only when neither is known (a
+// loaded model) is the threshold taken from the normal samples of s itself
+// (all of s when it has no ground truth), and the report then carries a
+// Warning saying so. Ground truth comes from
 // Normal or Anomalous classes, or from 0/1 labels (1 = anomaly). It panics
 // with an *Error on misuse; AnomalyE returns it.
 func Anomaly(m Scorer, s *data.Set, opts ...AnomalyOption) *AnomalyReport {
@@ -163,6 +183,9 @@ func AnomalyE(m Scorer, s *data.Set, opts ...AnomalyOption) (r *AnomalyReport, e
 		switch {
 		case c.ref != nil:
 			r.Reference, what = m.Errors(c.ref), "reference "+c.ref.Name
+		case trainingSet(m) != nil:
+			ts := trainingSet(m)
+			r.Reference, what = m.Errors(ts), "training set "+ts.Name
 		case r.Anomalous != nil:
 			for i, e := range r.Errors {
 				if !r.Anomalous[i] {
@@ -170,11 +193,16 @@ func AnomalyE(m Scorer, s *data.Set, opts ...AnomalyOption) (r *AnomalyReport, e
 				}
 			}
 			what = "normal samples of " + s.Name
+			r.Warning = testSetWarning(s.Name)
 		default:
 			r.Reference, what = r.Errors, s.Name
+			r.Warning = testSetWarning(s.Name)
 		}
 		if len(r.Reference) == 0 {
 			return nil, errf("Anomaly", "no reference errors to set a threshold from; pass ae.Reference(train) or ae.Threshold(t)")
+		}
+		if r.Warning != "" {
+			what += " (tuned on the scored set)"
 		}
 		if c.k != 0 {
 			r.Threshold = metrics.MeanStdThreshold(r.Reference, c.k)

@@ -70,6 +70,9 @@ func (m *Model) reconScale(n int) float64 {
 func (m *Model) reconLoss(out, target []float32, n int) float64 {
 	d := m.cfg.Input.Size()
 	m.grad = grow(m.grad, n*d)
+	if m.lossFn != nil {
+		return m.customLoss(out, target, n)
+	}
 	sc := m.reconScale(n)
 	switch m.cfg.Loss {
 	case BCE:

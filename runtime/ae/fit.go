@@ -26,6 +26,15 @@ type History struct {
 	Samples       int                  // training samples processed (over all resumed runs)
 	Elapsed       time.Duration        // training time of the last Fit call
 	SamplesPerSec float64              // training throughput of the last Fit call
+
+	liveGen uint64 // host.Generation when the host's progress display showed this run; 0 when none
+}
+
+// ShownLive reports whether the host's live progress display has already
+// drawn this history's loss curve in the current notebook cell, so that a
+// cell ending in m.Fit(...) shows the curve once, not twice.
+func (h *History) ShownLive() bool {
+	return h != nil && h.liveGen != 0 && h.liveGen == host.Generation()
 }
 
 // Epochs returns the number of finished epochs.
@@ -112,6 +121,7 @@ func (m *Model) Fit(train *data.Set, opts ...Option) *History {
 // loss it returns the history so far and an *Error naming the epoch and
 // batch, with the weights of the last good batch restored.
 func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error) {
+	defer host.Cooperative()() // an interrupt waits for the history to be returned
 	cfg := DefaultFitConfig()
 	for _, o := range opts {
 		if o != nil {
@@ -152,11 +162,28 @@ func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error)
 	if cfg.NoReport {
 		rep = nil
 	}
+	if cfg.Checkpoint != "" {
+		if err := m.customLayerError("Fit"); err != nil {
+			return nil, wrap("Fit", err, "ae.Checkpoint cannot save this model")
+		}
+	}
+	if cfg.LossFunc != nil {
+		if err := m.checkLossFunc("Fit"); err != nil {
+			return nil, err
+		}
+		defer func(f LossFunc) { m.lossFn = f }(m.lossFn)
+		m.lossFn = cfg.LossFunc
+	}
 	opt, err := m.optimizer(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	return m.train(ctx, train, &cfg, opt, rep)
+	m.trainSet = train
+	hist, err = m.train(ctx, train, &cfg, opt, rep)
+	if hist != nil && rep != nil && cfg.Reporter == nil {
+		hist.liveGen = host.Generation() // the host's live display drew its loss curve
+	}
+	return hist, err
 }
 
 // optimizer returns the optimizer to use: the option's, or the model's
@@ -320,7 +347,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 	}
 	for ep := first; ep < cfg.Epochs; ep++ {
 		rng := nn.NewRNG(nn.ChildSeed(cfg.Seed^m.cfg.Seed, uint64(ep)+1))
-		rng.Perm(perm)
+		shuffle(rng, perm, train, B)
 		lrScale := float32(1)
 		if cfg.Schedule != nil {
 			lrScale = float32(cfg.Schedule(ep))
@@ -371,6 +398,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			var ok bool
 			valLoss, vr, ok = m.evalLoss(ctx, cfg.Val.X, cfg.Val.N, B, nn.ChildSeed(cfg.Seed, 1<<40))
 			if !ok {
+				m.epochs-- // the history drops the epoch, so EpochsTrained does too
 				hist.Train = hist.Train[:len(hist.Train)-1]
 				for k := range hist.Metrics {
 					hist.Metrics[k] = hist.Metrics[k][:len(hist.Train)]

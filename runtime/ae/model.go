@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/nn"
 )
 
@@ -58,7 +59,10 @@ type Model struct {
 	noise    *nn.Noise // input corruption, nil when none
 	params   []*nn.Param
 	opt      *nn.Optimizer
-	epochs   int // epochs trained so far
+	epochs   int       // epochs trained so far
+	lossFn   LossFunc  // a custom reconstruction loss, nil for cfg.Loss
+	fixed    bool      // some layers are not nn's own: keep enc and dec, never rebuild them from specs
+	trainSet *data.Set // the set of the last Fit, for Anomaly's default threshold
 
 	mask []float32 // observed-entry mask of the training set (MaskedMSE)
 
@@ -197,6 +201,14 @@ func fromLayers(kind string, encoder, decoder []nn.Layer, variational ...bool) (
 	}
 	m := &Model{cfg: Config{Kind: kind, Input: enc.InShape(), Latent: enc.OutShape().Size(), Loss: MSE, Seed: 1,
 		Encoder: enc.Specs(), DecoderSpec: dec.Specs()}}
+	if i, _ := fixedLayers(encoder); i >= 0 {
+		m.fixed = true
+	} else if i, _ := fixedLayers(decoder); i >= 0 {
+		m.fixed = true
+	}
+	if m.fixed {
+		m.enc, m.dec = enc, dec
+	}
 	if len(variational) > 0 && variational[0] {
 		m.cfg.Variational, m.cfg.Beta, m.cfg.Loss = true, 1, BCE
 	}
@@ -222,11 +234,13 @@ func (m *Model) rebuild(op string) (err error) {
 		c.Latent = c.Widths[len(c.Widths)-1]
 		c.Encoder, c.DecoderSpec = denseSpecs(c)
 	}
-	if m.enc, err = nn.BuildSequential(c.Encoder); err != nil {
-		return wrap(op, err, "cannot build the encoder")
-	}
-	if m.dec, err = nn.BuildSequential(c.DecoderSpec); err != nil {
-		return wrap(op, err, "cannot build the decoder")
+	if !m.fixed {
+		if m.enc, err = nn.BuildSequential(c.Encoder); err != nil {
+			return wrap(op, err, "cannot build the encoder")
+		}
+		if m.dec, err = nn.BuildSequential(c.DecoderSpec); err != nil {
+			return wrap(op, err, "cannot build the decoder")
+		}
 	}
 	code := m.enc.OutShape().Size()
 	if c.Variational {
@@ -466,8 +480,14 @@ func (m *Model) InputSize() int { return m.cfg.Input.Size() }
 // LatentSize returns the size of the code.
 func (m *Model) LatentSize() int { return m.cfg.Latent }
 
-// EpochsTrained returns how many epochs the model has been trained.
+// EpochsTrained returns how many epochs the model has been trained: whole
+// epochs, as the History counts them (an interrupted epoch's batches
+// changed the weights, but like History.Train it is not counted).
 func (m *Model) EpochsTrained() int { return m.epochs }
+
+// TrainingSet returns the set the last Fit trained on (nil before any);
+// Anomaly takes its default threshold from the errors on it.
+func (m *Model) TrainingSet() *data.Set { return m.trainSet }
 
 // IsVariational reports whether the model has a variational code.
 func (m *Model) IsVariational() bool { return m.cfg.Variational }

@@ -28,6 +28,7 @@ type FitConfig struct {
 	Ctx        context.Context
 	Reporter   host.Reporter
 	NoReport   bool
+	LossFunc   LossFunc // a custom reconstruction loss for this Fit (CustomLoss)
 }
 
 // DefaultFitConfig returns the defaults: 10 epochs, batch 256, seed 1,

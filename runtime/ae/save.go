@@ -103,6 +103,9 @@ func (m *Model) Bytes() []byte {
 }
 
 func (m *Model) encode(withOpt bool, st *trainState) ([]byte, error) {
+	if err := m.customLayerError("Save"); err != nil {
+		return nil, err
+	}
 	var o *nn.Optimizer
 	if withOpt {
 		o = m.opt

@@ -28,6 +28,28 @@ type CSVOptions struct {
 	Label string
 	// Name is the set's name; "" means the file's base name.
 	Name string
+	// Columns keeps only these feature columns, in this order: header
+	// names or 0-based indexes ("-1" is the last). nil keeps them all.
+	Columns []string
+	// Drop leaves these columns out (names or indexes).
+	Drop []string
+	// Rename gives columns new names in the set's Features.
+	Rename map[string]string
+	// SkipText leaves out every column holding text that is not a number
+	// (a notice names them) instead of failing on the first such cell.
+	SkipText bool
+	// Missing says what to do with a missing value (an empty cell, or one
+	// of MissingValues): "" fails naming the cell, "drop" drops its line,
+	// "mean" fills in the column's mean, "zero" fills in 0 and "value"
+	// fills in Fill. A notice says how many were dropped or filled.
+	Missing string
+	// Fill is the value Missing: "value" fills in.
+	Fill float64
+	// MissingValues are the cell texts that count as missing besides an
+	// empty cell; nil means NA, N/A, NaN, nan, null, NULL, None and ?.
+	MissingValues []string
+
+	quiet bool // no notice (SeriesCSV gives its own)
 }
 
 // CSV loads a numeric CSV file with a detected header and the given label
@@ -84,7 +106,6 @@ func readCSV(r io.Reader, opt CSVOptions, where string) (*Set, error) {
 	}
 	cr.FieldsPerRecord = 0 // every record as long as the first
 	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
 	first, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%s is empty; a CSV file needs at least one line of numbers", where)
@@ -92,7 +113,6 @@ func readCSV(r io.Reader, opt CSVOptions, where string) (*Set, error) {
 	if err != nil {
 		return nil, csvErr(where, err)
 	}
-	first = append([]string(nil), first...)
 	first[0] = strings.TrimPrefix(first[0], "\ufeff") // a UTF-8 byte order mark
 	ncol := len(first)
 	var header []string
@@ -110,52 +130,10 @@ func readCSV(r io.Reader, opt CSVOptions, where string) (*Set, error) {
 	default:
 		return nil, fmt.Errorf("%s: Header option %q; use \"auto\", \"yes\" or \"no\"", where, opt.Header)
 	}
-	labelCol, err := findLabelColumn(opt.Label, header, ncol, where)
-	if err != nil {
-		return nil, err
-	}
-	d := ncol
-	if labelCol >= 0 {
-		d--
-	}
-	s := &Set{Name: opt.Name, D: d}
-	if s.Name == "" {
-		s.Name = where
-	}
-	var rawLabels []string
-	colName := func(c int) string {
-		if header != nil {
-			return fmt.Sprintf("column %d (%q)", c+1, header[c])
-		}
-		return fmt.Sprintf("column %d", c+1)
-	}
-	addRecord := func(rec []string) error {
-		for c, f := range rec {
-			if c == labelCol {
-				rawLabels = append(rawLabels, strings.TrimSpace(f))
-				continue
-			}
-			f = strings.TrimSpace(f)
-			line, _ := cr.FieldPos(c)
-			if f == "" {
-				return fmt.Errorf("%s:%d: %s is empty; fill in missing values (or drop the line) before loading", where, line, colName(c))
-			}
-			v, err := strconv.ParseFloat(f, 64)
-			if err != nil {
-				return fmt.Errorf("%s:%d: %s: %q is not a number; numeric CSV needs numbers in every feature column (name a text column as the label with Label)", where, line, colName(c), f)
-			}
-			if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 {
-				return fmt.Errorf("%s:%d: %s: %q is not a finite float32; replace it before loading", where, line, colName(c), f)
-			}
-			s.X = append(s.X, float32(v))
-		}
-		s.N++
-		return nil
-	}
+	var rows [][]string
+	var lines []int
 	if header == nil {
-		if err := addRecord(first); err != nil {
-			return nil, err
-		}
+		rows, lines = append(rows, first), append(lines, 1)
 	}
 	for {
 		rec, err := cr.Read()
@@ -165,17 +143,245 @@ func readCSV(r io.Reader, opt CSVOptions, where string) (*Set, error) {
 		if err != nil {
 			return nil, csvErr(where, err)
 		}
-		if err := addRecord(rec); err != nil {
-			return nil, err
+		line, _ := cr.FieldPos(0)
+		rows, lines = append(rows, rec), append(lines, line)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s has a header but no data lines", where)
+	}
+	labelCol, err := findLabelColumn(opt.Label, header, ncol, where)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := featureColumns(opt, header, ncol, labelCol, where)
+	if err != nil {
+		return nil, err
+	}
+	colName := func(c int) string {
+		if header != nil {
+			return fmt.Sprintf("column %d (%q)", c+1, header[c])
+		}
+		return fmt.Sprintf("column %d", c+1)
+	}
+	missing, err := missingPolicy(opt, where)
+	if err != nil {
+		return nil, err
+	}
+	isMissing := map[string]bool{"": true}
+	for _, m := range opt.missingValues() {
+		isMissing[m] = true
+	}
+	// Parse every chosen cell: NaN marks a missing value.
+	vals := make([][]float64, len(rows))
+	text := map[int]bool{}
+	for i, rec := range rows {
+		vals[i] = make([]float64, len(cols))
+		for k, c := range cols {
+			f := strings.TrimSpace(rec[c])
+			if isMissing[f] {
+				if missing == "" {
+					what := "is empty"
+					if f != "" {
+						what = fmt.Sprintf("holds %q, a missing value", f)
+					}
+					return nil, fmt.Errorf("%s:%d: %s %s; set CSVOptions.Missing to \"drop\", \"mean\", \"zero\" or \"value\" (or fill in missing values before loading)", where, lines[i], colName(c), what)
+				}
+				vals[i][k] = math.NaN()
+				continue
+			}
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				if opt.SkipText {
+					text[k] = true
+					continue
+				}
+				return nil, fmt.Errorf("%s:%d: %s: %q is not a number; numeric CSV needs numbers in every feature column (name a text column as the label with Label, drop it with Drop, or set SkipText)", where, lines[i], colName(c), f)
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 {
+				return nil, fmt.Errorf("%s:%d: %s: %q is not a finite float32; replace it before loading (or list it in CSVOptions.MissingValues)", where, lines[i], colName(c), f)
+			}
+			vals[i][k] = v
 		}
 	}
+	var keep []int // indexes into cols
+	var skipped []string
+	for k, c := range cols {
+		if text[k] {
+			skipped = append(skipped, columnLabel(header, c))
+		} else {
+			keep = append(keep, k)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, fmt.Errorf("%s: no numeric feature columns are left (text columns skipped: %s)", where, strings.Join(skipped, ", "))
+	}
+	s := &Set{Name: opt.Name, D: len(keep)}
+	if s.Name == "" {
+		s.Name = where
+	}
+	for _, k := range keep {
+		name := columnLabel(header, cols[k])
+		if to, ok := opt.Rename[name]; ok {
+			name = to
+		}
+		s.Features = append(s.Features, name)
+	}
+	fill, filled := make([]float64, len(keep)), 0
+	for j, k := range keep {
+		switch missing {
+		case "mean":
+			var sum float64
+			cnt := 0
+			for i := range vals {
+				if v := vals[i][k]; !math.IsNaN(v) {
+					sum += v
+					cnt++
+				}
+			}
+			if cnt == 0 {
+				return nil, fmt.Errorf("%s: %s has no values at all, so its mean cannot fill it; drop the column", where, colName(cols[k]))
+			}
+			fill[j] = sum / float64(cnt)
+		case "value":
+			fill[j] = opt.Fill
+		}
+	}
+	var rawLabels []string
+	dropped := 0
+	for i, rec := range rows {
+		drop := false
+		for _, k := range keep {
+			if math.IsNaN(vals[i][k]) && missing == "drop" {
+				drop = true
+			}
+		}
+		if labelCol >= 0 && isMissing[strings.TrimSpace(rec[labelCol])] && missing == "drop" {
+			drop = true
+		}
+		if drop {
+			dropped++
+			continue
+		}
+		for j, k := range keep {
+			v := vals[i][k]
+			if math.IsNaN(v) {
+				v = fill[j]
+				filled++
+			}
+			s.X = append(s.X, float32(v))
+		}
+		if labelCol >= 0 {
+			rawLabels = append(rawLabels, strings.TrimSpace(rec[labelCol]))
+		}
+		s.N++
+	}
 	if s.N == 0 {
-		return nil, fmt.Errorf("%s has a header but no data lines", where)
+		return nil, fmt.Errorf("%s: every line has a missing value, so Missing: \"drop\" left nothing; fill them instead (\"mean\", \"zero\" or \"value\")", where)
 	}
 	if labelCol >= 0 {
 		s.Labels, s.ClassNames = encodeLabels(rawLabels)
 	}
+	if (len(skipped) > 0 || dropped > 0 || filled > 0) && !opt.quiet {
+		var parts []string
+		if len(skipped) > 0 {
+			parts = append(parts, "skipped text columns "+strings.Join(skipped, ", "))
+		}
+		if dropped > 0 {
+			parts = append(parts, fmt.Sprintf("dropped %d lines with missing values", dropped))
+		}
+		if filled > 0 {
+			parts = append(parts, fmt.Sprintf("filled %d missing values (%s)", filled, missing))
+		}
+		notice("data: %s: %s\n", where, strings.Join(parts, "; "))
+	}
 	return s, s.Validate()
+}
+
+// columnLabel names column c by its header, or by its 0-based index.
+func columnLabel(header []string, c int) string {
+	if header != nil {
+		return strings.TrimSpace(header[c])
+	}
+	return strconv.Itoa(c)
+}
+
+// featureColumns resolves Columns and Drop to the feature columns in
+// order, leaving out the label column.
+func featureColumns(opt CSVOptions, header []string, ncol, labelCol int, where string) ([]int, error) {
+	var cols []int
+	if opt.Columns != nil {
+		for _, name := range opt.Columns {
+			c, err := findColumn(name, header, ncol, where)
+			if err != nil {
+				return nil, err
+			}
+			if c == labelCol {
+				return nil, fmt.Errorf("%s: column %q is the label column; leave it out of Columns", where, name)
+			}
+			cols = append(cols, c)
+		}
+	} else {
+		for c := 0; c < ncol; c++ {
+			if c != labelCol {
+				cols = append(cols, c)
+			}
+		}
+	}
+	for _, name := range opt.Drop {
+		c, err := findColumn(name, header, ncol, where)
+		if err != nil {
+			return nil, err
+		}
+		out := cols[:0:0]
+		for _, x := range cols {
+			if x != c {
+				out = append(out, x)
+			}
+		}
+		cols = out
+	}
+	for old := range opt.Rename {
+		if _, err := findColumn(old, header, ncol, where); err != nil {
+			return nil, fmt.Errorf("%s: Rename: %w", where, err)
+		}
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("%s: no feature columns are left after Columns and Drop", where)
+	}
+	return cols, nil
+}
+
+// findColumn resolves a column named by header or by 0-based index
+// (negative counts from the end).
+func findColumn(name string, header []string, ncol int, where string) (int, error) {
+	if name == "" {
+		return -1, fmt.Errorf("%s: an empty column name; give a header name or a 0-based index", where)
+	}
+	c, err := findLabelColumn(name, header, ncol, where)
+	if err != nil {
+		return -1, errors.New(strings.Replace(err.Error(), "label column", "column", 1))
+	}
+	return c, nil
+}
+
+// missingPolicy checks the Missing option.
+func missingPolicy(opt CSVOptions, where string) (string, error) {
+	switch m := strings.ToLower(opt.Missing); m {
+	case "", "drop", "mean", "zero", "value":
+		if m == "zero" {
+			return "value", nil
+		}
+		return m, nil
+	}
+	return "", fmt.Errorf("%s: Missing option %q; use \"\" (fail), \"drop\", \"mean\", \"zero\" or \"value\" (with Fill)", where, opt.Missing)
+}
+
+// missingValues returns the cell texts that count as missing.
+func (opt CSVOptions) missingValues() []string {
+	if opt.MissingValues != nil {
+		return opt.MissingValues
+	}
+	return []string{"NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"}
 }
 
 // csvErr rewords encoding/csv's parse errors.

@@ -64,7 +64,8 @@ func TestReadCSVErrors(t *testing.T) {
 		{"missing value", "1,2\n3,\n", CSVOptions{}, "t.csv:2: column 2 is empty"},
 		{"ragged", "1,2\n3,4,5\n", CSVOptions{}, "t.csv:2: the line has a different number of fields"},
 		{"bad quote", "1,2\n\"3,4\n", CSVOptions{}, "check the quoting"},
-		{"NaN", "1,NaN\n", CSVOptions{}, "not a finite float32"},
+		{"NaN", "1,NaN\n", CSVOptions{}, `column 2 holds "NaN", a missing value; set CSVOptions.Missing`},
+		{"Inf", "1,Inf\n", CSVOptions{}, "not a finite float32"},
 		{"too big", "1,1e300\n", CSVOptions{}, "not a finite float32"},
 		{"unknown label", "a,b\n1,2\n", CSVOptions{Label: "c"}, `no column named "c"; the header has a, b`},
 		{"label index", "1,2\n", CSVOptions{Label: "5"}, "label column 5 does not exist; the file has 2 columns"},
@@ -120,4 +121,76 @@ func FuzzCSV(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestCSVOptions(t *testing.T) {
+	const in = "date,temp,city,humidity,wind\n" +
+		"2024-01-01,3.5,Oslo,80,NA\n" +
+		"2024-01-02,,Oslo,82,5\n" +
+		"2024-01-03,4.5,Bergen,?,7\n"
+	var notes strings.Builder
+	SetNoticeWriter(&notes)
+	defer SetNoticeWriter(nil)
+	cases := []struct {
+		name     string
+		opt      CSVOptions
+		n        int
+		x        []float32
+		features []string
+		note     string
+	}{
+		{"skip text, fill mean", CSVOptions{SkipText: true, Missing: "mean"}, 3, []float32{3.5, 80, 6, 4, 82, 5, 4.5, 81, 7}, []string{"temp", "humidity", "wind"}, "skipped text columns date, city; filled 3 missing values (mean)"},
+		{"choose, rename, drop lines", CSVOptions{Columns: []string{"wind", "temp"}, Rename: map[string]string{"temp": "t"}, Missing: "drop"}, 1, []float32{7, 4.5}, []string{"wind", "t"}, "dropped 2 lines"},
+		{"drop columns, fill zero", CSVOptions{Drop: []string{"date", "city", "0"}, Missing: "zero"}, 3, []float32{3.5, 80, 0, 0, 82, 5, 4.5, 0, 7}, []string{"temp", "humidity", "wind"}, "filled 3"},
+		{"fill value, index columns", CSVOptions{Columns: []string{"1", "-1"}, Missing: "value", Fill: -1}, 3, []float32{3.5, -1, -1, 5, 4.5, 7}, []string{"temp", "wind"}, "filled 2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			notes.Reset()
+			c.opt.Name = "w.csv"
+			s, err := ReadCSV(strings.NewReader(in), c.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.N != c.n {
+				t.Fatalf("N = %d, want %d", s.N, c.n)
+			}
+			if diff := cmp.Diff(c.x, s.X); diff != "" {
+				t.Errorf("X (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(c.features, s.Features); diff != "" {
+				t.Errorf("features (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(notes.String(), c.note) {
+				t.Errorf("notice %q, want %q", notes.String(), c.note)
+			}
+		})
+	}
+	errs := []struct {
+		opt  CSVOptions
+		want string
+	}{
+		{CSVOptions{}, `w.csv:2: column 1 ("date"): "2024-01-01" is not a number`},
+		{CSVOptions{SkipText: true}, `w.csv:2: column 5 ("wind") holds "NA", a missing value`},
+		{CSVOptions{SkipText: true, Missing: "guess"}, `Missing option "guess"`},
+		{CSVOptions{Columns: []string{"pressure"}}, `no column named "pressure"`},
+		{CSVOptions{Drop: []string{"9"}}, "column 9 does not exist"},
+		{CSVOptions{Columns: []string{"city"}, Label: "city"}, "is the label column"},
+		{CSVOptions{Columns: []string{"date"}, SkipText: true}, "no numeric feature columns are left"},
+		{CSVOptions{Rename: map[string]string{"nope": "x"}, SkipText: true, Missing: "mean"}, `Rename: w.csv: no column named "nope"`},
+		{CSVOptions{Columns: []string{"temp", "humidity"}, Missing: "drop", MissingValues: []string{"", "?"}}, ""},
+	}
+	for _, e := range errs {
+		e.opt.Name = "w.csv"
+		_, err := ReadCSV(strings.NewReader(in), e.opt)
+		if e.want == "" {
+			if err != nil {
+				t.Errorf("%+v: %v", e.opt, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), e.want) {
+			t.Errorf("%+v: error %v, want %q", e.opt, err, e.want)
+		}
+	}
 }

@@ -1,6 +1,10 @@
 // Package data loads and prepares datasets for the autoencoder runtime:
-// IDX files (MNIST, Fashion-MNIST), a built-in default dataset, numeric CSV,
-// normalisation, splits, batching and synthetic generators.
+// IDX files (MNIST, Fashion-MNIST), a built-in default dataset, folders of
+// images (Images), NumPy .npy and .npz arrays (NPY, NPZ, SaveNPY,
+// SaveNPZ), CSV with column and missing-value options (LoadCSV), sets
+// larger than memory read from disk (OpenNPY, OpenIDX), time series from a
+// CSV column (SeriesCSV, Series.Windows), normalisation, splits, batching
+// and synthetic generators.
 //
 // # Finding MNIST and Fashion-MNIST
 //

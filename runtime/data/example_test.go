@@ -65,7 +65,7 @@ func ExampleReadCSV() {
 	fmt.Println(err)
 	// Output:
 	// pets: 3 samples × 2, 2 classes [0 0 1] [cat dog]
-	// data: bad.csv:3: column 2 ("b"): "x" is not a number; numeric CSV needs numbers in every feature column (name a text column as the label with Label)
+	// data: bad.csv:3: column 2 ("b"): "x" is not a number; numeric CSV needs numbers in every feature column (name a text column as the label with Label, drop it with Drop, or set SkipText)
 }
 
 // Synthetic ratings for the recommendation use.

@@ -69,7 +69,7 @@ func (s *Set) describe() string {
 // like returns an empty set with s's shape and class names and the given
 // name and sample count; X and Labels are left for the caller.
 func (s *Set) like(name string, n int) *Set {
-	return &Set{Name: name, N: n, D: s.D, C: s.C, H: s.H, W: s.W, ClassNames: s.ClassNames}
+	return &Set{Name: name, N: n, D: s.D, C: s.C, H: s.H, W: s.W, ClassNames: s.ClassNames, Features: s.Features, OnDisk: s.OnDisk}
 }
 
 // Slice returns samples i..j-1 as a view that shares X and Labels with s

@@ -10,6 +10,8 @@ type Set struct {
 	C, H, W    int      // image shape when the samples are images (C*H*W == D), else 0
 	Labels     []int    // nil or length N
 	ClassNames []string // names of the label values, when known
+	Features   []string // names of the D features (CSV columns), when known
+	OnDisk     bool     // X is mapped from a file (OpenNPY, OpenIDX): Fit reads it in stretches
 }
 
 // Row returns sample i's features (a view, not a copy).

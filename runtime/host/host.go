@@ -46,6 +46,7 @@ func Set(ctx func() context.Context, newReporter func() Reporter) {
 	mu.Lock()
 	ctxFunc, reporter = ctx, newReporter
 	mu.Unlock()
+	generation.Add(1)
 }
 
 // Context returns the host's current context, or context.Background when no

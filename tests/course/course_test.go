@@ -145,6 +145,13 @@ var course = []lesson{
 			{"loss_a", 0.008, 0.05}, // 0.0263
 			{"loss_b", 0.008, 0.06}, // 0.0348
 		}},
+	{Name: "11-your-own-data",
+		Bounds: []bound{
+			{"image_train_loss", 0.002, 0.02}, // 0.0080
+			{"cross_auroc", 0.8, 1},           // 0.929
+			{"faults_found", 3, 3},            // 3 of 3
+			{"csv_rows", 1440, 1440},
+		}},
 }
 
 // TestCourseListed checks that every notebook in notebooks/ is in the table
