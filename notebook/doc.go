@@ -14,5 +14,6 @@
 //   - InjectParameters: papermill's parameters convention, typed by the Go
 //     declarations of the cell tagged parameters.
 //   - HTML: a standalone, deterministic report with images inline.
-//   - WriteFileAtomic: a killed run never leaves a half-written file.
+//   - WriteFileAtomic: a killed run never leaves a half-written file, and a
+//     symbolic link is written through, never replaced (internal/atomicfile).
 package notebook
