@@ -35,7 +35,7 @@ func TestInjectParameters(t *testing.T) {
 		{"mixed with imports", "import \"time\"\nvar step = 3 * time.Second", []string{"step=10ms"}, "var step time.Duration = 10 * time.Millisecond", ""},
 
 		{"unknown name", "var epochs = 3\nvar lr = 0.1", []string{"epoch=5"}, "", `"epoch" is not declared in the parameters cell (cell 2), which declares epochs, lr`},
-		{"bad int", "var epochs = 3", []string{"epochs=three"}, "", `epochs="three": want an integer that fits int`},
+		{"bad int", "var epochs = 3", []string{"epochs=three"}, "", `parameter epochs="three" does not fit its type int: want an integer that fits int`},
 		{"overflow", "var n int8 = 1", []string{"n=300"}, "", "fits int8"},
 		{"negative uint", "var n uint = 1", []string{"n=-1"}, "", "non-negative"},
 		{"bad bool", "var v = false", []string{"v=yes please"}, "", "want true or false"},
@@ -83,7 +83,7 @@ func TestInjectParameters(t *testing.T) {
 
 func TestInjectParametersWithoutParametersCell(t *testing.T) {
 	nb := &Notebook{Cells: []*Cell{{Type: CodeCell, Source: "x"}}}
-	params := []Param{{"n", "3"}, {"lr", "0.5"}, {"on", "true"}, {"name", "abc"}, {"big", "1e400"}}
+	params := []Param{{Name: "n", Value: "3"}, {Name: "lr", Value: "0.5"}, {Name: "on", Value: "true"}, {Name: "name", Value: "abc"}, {Name: "big", Value: "1e400"}}
 	warning, err := nb.InjectParameters(params)
 	if err != nil || !strings.Contains(warning, "no cell is tagged \"parameters\"") {
 		t.Fatalf("got warning %q, error %v", warning, err)
@@ -97,7 +97,7 @@ func TestInjectParametersWithoutParametersCell(t *testing.T) {
 func TestInjectParametersReplacesEarlierInjection(t *testing.T) {
 	nb := paramsNotebook("var epochs = 3")
 	for _, v := range []string{"5", "7"} {
-		if _, err := nb.InjectParameters([]Param{{"epochs", v}}); err != nil {
+		if _, err := nb.InjectParameters([]Param{{Name: "epochs", Value: v}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,7 +129,7 @@ func TestParseParam(t *testing.T) {
 
 func TestInjectPythonParameters(t *testing.T) {
 	nb := paramsNotebook("n = 3")
-	params := []Param{{"n", "5"}, {"lr", "1e-3"}, {"flag", "True"}, {"none", "None"}, {"name", "it's \"x\""}, {"hex", "0x10"}}
+	params := []Param{{Name: "n", Value: "5"}, {Name: "lr", Value: "1e-3"}, {Name: "flag", Value: "True"}, {Name: "none", Value: "None"}, {Name: "name", Value: "it's \"x\""}, {Name: "hex", Value: "0x10"}}
 	if _, err := nb.InjectParametersFor("python", params); err != nil {
 		t.Fatal(err)
 	}
