@@ -495,7 +495,7 @@ func typedLiteral(typ string, p Param) (string, error) {
 		p.Kind == ValueNumber && numeric,
 		p.Kind == ValueBool && typ == "bool":
 	default:
-		return "", fmt.Errorf("a %s cannot be a %s; give a value of that type", p.Kind, typ)
+		return "", fmt.Errorf("it is given as a %s (by -r or -f), which %s cannot hold; give a %s value (-p %s=VALUE reads text as %s)", p.Kind, typ, typ, p.Name, typ)
 	}
 	return literal(typ, p.Value)
 }

@@ -265,6 +265,10 @@ func TestRunCommandFailures(t *testing.T) {
 		t.Errorf("failing cell: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	cells := readNotebook(t, filepath.Join(dir, "fail.nbconvert.ipynb"))["cells"].([]any)
+	if src := strings.Join(toStrings(cells[0].(map[string]any)["source"]), ""); !strings.Contains(src, "latent run stopped at cell 3 (In [3])") {
+		t.Errorf("no note at the top saying where the run stopped: %q", src)
+	}
+	cells = cells[1:]
 	outs := cells[2].(map[string]any)["outputs"].([]any)
 	if len(outs) == 0 || outs[len(outs)-1].(map[string]any)["output_type"] != "error" {
 		t.Errorf("the output notebook does not hold the error: %v", outs)
