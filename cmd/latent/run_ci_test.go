@@ -498,3 +498,74 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// TestKernelModeCI runs a Python notebook on Debian's ipykernel with
+// --kernel python3: the failure reaches the JUnit report with its cell,
+// error and traceback, the HTML report colors Python as Python and keeps
+// the traceback's ANSI colors, and --autosave with SIGTERM leaves the
+// notebook as far as it got.
+func TestKernelModeCI(t *testing.T) {
+	if out, err := exec.Command("/usr/bin/python3", "-c", "import ipykernel").CombinedOutput(); err != nil {
+		t.Skipf("Debian's ipykernel is missing (apt-get install python3-ipykernel): %s", out)
+	}
+	dir := t.TempDir()
+	env := nbconvertEnv(t, dir)
+	py := `{"cells": [
+ {"cell_type": "markdown", "metadata": {}, "source": "# Python\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\nEnergy $E = mc^2$"},
+ {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "n = 3  # how many", "outputs": [], "execution_count": null},
+ {"cell_type": "code", "metadata": {}, "source": "def f(x):\n    return x / 0\nprint('before')", "outputs": [], "execution_count": null},
+ {"cell_type": "code", "metadata": {}, "source": "f(n)", "outputs": [], "execution_count": null},
+ {"cell_type": "code", "metadata": {}, "source": "import time\ntime.sleep(60)", "outputs": [], "execution_count": null}],
+ "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}`
+	os.WriteFile(filepath.Join(dir, "py.ipynb"), []byte(py), 0o644)
+
+	r := runLatentEnv(t, dir, env, "--kernel", "python3", "--start-timeout", "120", "-q", "-o", "out.ipynb", "--junit", "j.xml", "--html", "r.html", "py.ipynb")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	checkJUnitWithPython(t, filepath.Join(dir, "j.xml"))
+	rep := junitReportOf(t, filepath.Join(dir, "j.xml"))
+	c := rep.Suites[0].Cases[0]
+	if rep.Failures != 1 || c.Failure == nil || c.Failure.Type != "ZeroDivisionError" || !strings.Contains(c.Failure.Message, "cell 4 (In [3])") ||
+		!strings.Contains(c.Failure.Text, "return x / 0") || strings.Contains(c.Failure.Text, "\x1b") {
+		t.Errorf("JUnit test case: %+v %+v", c, c.Failure)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, "r.html"))
+	for _, want := range []string{`<span class="k">def</span>`, `class="ansi-`, "<table>", "$E = mc^2$", "mathjax", `<div class="time"`, "latent run stopped at cell 4 (In [3])"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
+	cells := cellsOf(t, filepath.Join(dir, "out.ipynb"))
+	if !strings.Contains(cellSource(cells[0]), "ZeroDivisionError") {
+		t.Errorf("no note at the top of the failed notebook: %q", cellSource(cells[0]))
+	}
+
+	// --autosave and SIGTERM during the endless cell, with --allow-errors.
+	cmd := exec.Command(latentBinary(t), "run", "--kernel", "python3", "-q", "--allow-errors", "--autosave", "0.1", "-o", "auto.ipynb", "py.ipynb")
+	cmd.Dir, cmd.Env = dir, env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	saved := waitFor(60*time.Second, func() bool {
+		data, _ := os.ReadFile(filepath.Join(dir, "auto.ipynb"))
+		return strings.Contains(string(data), "after cell 4 of 5 (In [3]) finished")
+	})
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if !saved {
+		t.Fatal("no autosave after the failing cell appeared")
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("SIGTERM: %v, want exit 130", err)
+	}
+	cells = cellsOf(t, filepath.Join(dir, "auto.ipynb"))
+	if note := cellSource(cells[0]); !strings.Contains(note, "interrupted during cell 5 (In [4])") {
+		t.Errorf("note %q", note)
+	}
+	ex, _ := cells[3].(map[string]any)["metadata"].(map[string]any)["execution"].(map[string]any)
+	if len(ex) != 4 {
+		t.Errorf("the cell before the interrupt has timing %v", ex)
+	}
+}
