@@ -61,7 +61,8 @@ and go on), "skip-execution" (not run).
 
 Exit status: 0 when every notebook ran (errors allowed by --allow-errors or
 raises-exception count as success), 1 when a cell failed, timed out or a
-notebook could not be read or written, 2 on bad flags or parameters, 130
+notebook could not be read or written, 2 on bad flags or parameters or an
+output directory that does not exist (checked before any cell runs), 130
 when interrupted. Progress and errors go to stderr.
 
 Flags:
@@ -175,7 +176,7 @@ func runMain(args []string) int {
 	fs.BoolVar(&rf.logOutput, "log-output", false, "also copy the cells' stdout and stderr to stderr as they run (for CI logs)")
 	fs.StringVar(&rf.kernel, "kernel", "", "execute on the installed Jupyter kernel `NAME` over ZeroMQ (e.g. python3) instead of in-process Go")
 	fs.Var(&rf.startTimeout, "start-timeout", "with --kernel, wait up to `SECONDS` for the kernel to start (default 60)")
-	fs.Var(rawParams{&rf.params}, "r", "set parameter NAME to the string VALUE as it is (-r `NAME VALUE`, repeatable)")
+	fs.Var(rawParams{&rf.params}, "r", "`NAME VALUE`: set parameter NAME to the string VALUE, as it is (repeatable)")
 	fs.Var(&rf.paramFiles, "f", "read parameters from a YAML or JSON `FILE` holding a map of name to value (repeatable)")
 	fs.BoolVar(&rf.helpNotebook, "help-notebook", false, "list the parameters of the notebook (types, defaults, comments) and exit")
 	fs.BoolVar(&rf.noTiming, "no-timing", false, "leave out the metadata.execution timestamps of each cell (byte-stable outputs)")
