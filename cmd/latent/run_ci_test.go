@@ -525,6 +525,9 @@ func TestKernelModeCI(t *testing.T) {
 	}
 	checkJUnitWithPython(t, filepath.Join(dir, "j.xml"))
 	rep := junitReportOf(t, filepath.Join(dir, "j.xml"))
+	if r := runLatentEnv(t, dir, env, "--kernel", "python3", "--start-timeout", "0.05", "-q", "-o", "slow.ipynb", "py.ipynb"); r.code != 1 || !strings.Contains(r.stderr, "50ms") {
+		t.Errorf("--start-timeout 0.05: exit %d, want 1 naming the limit\n%s", r.code, r.stderr)
+	}
 	c := rep.Suites[0].Cases[0]
 	if rep.Failures != 1 || c.Failure == nil || c.Failure.Type != "ZeroDivisionError" || !strings.Contains(c.Failure.Message, "cell 4 (In [3])") ||
 		!strings.Contains(c.Failure.Text, "return x / 0") || strings.Contains(c.Failure.Text, "\x1b") {
