@@ -572,3 +572,26 @@ func TestKernelModeCI(t *testing.T) {
 		t.Errorf("the cell before the interrupt has timing %v", ex)
 	}
 }
+
+// TestParallelSharesProcessors: each child of -j N gets GOMAXPROCS set to
+// its share of the processors, unless GOMAXPROCS is set already.
+func TestParallelSharesProcessors(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.ipynb", "b.ipynb"} {
+		notebookJSON(t, filepath.Join(dir, name), "import \"runtime\"", "runtime.GOMAXPROCS(0)")
+	}
+	for _, c := range []struct {
+		env  []string
+		want int
+	}{{nil, max(1, runtime.GOMAXPROCS(0)/2)}, {[]string{"GOMAXPROCS=3"}, 3}} {
+		r := runLatentEnv(t, dir, append(os.Environ(), c.env...), "-q", "-j", "2", "--output-dir", "out", "a.ipynb", "b.ipynb")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		for _, name := range []string{"a.ipynb", "b.ipynb"} {
+			if got := resultText(cellsOf(t, filepath.Join(dir, "out", name))[1]); got != strconv.Itoa(c.want) {
+				t.Errorf("%v: %s ran with GOMAXPROCS %s, want %d", c.env, name, got, c.want)
+			}
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,7 +19,11 @@ import (
 
 // runParallel runs the notebooks rf.jobs at a time, each in a child
 // `latent run` process (so each has its own session, working directory and
-// memory), and prints one line per notebook as it ends. A child's errors
+// memory), and prints one line per notebook as it ends. Unless GOMAXPROCS
+// is set, each child gets an equal share of the processors (at least one),
+// so that N runs do not fight over the cores with N sets of threads; the
+// numeric kernels give bit-identical results for any GOMAXPROCS, so the
+// outputs do not change. A child's errors
 // come through as it prints them; lines of its cells' output (--log-output)
 // are prefixed with the notebook's name.
 func runParallel(ctx context.Context, inputs []string, rf *runFlags) []*nbResult {
@@ -61,7 +66,7 @@ func runParallel(ctx context.Context, inputs []string, rf *runFlags) []*nbResult
 			junit := filepath.Join(tmp, strconv.Itoa(i)+".xml")
 			args := append([]string{"run"}, common...)
 			args = append(args, "--junit", junit, "--", in)
-			results[i] = runChild(ctx, self, args, in, junit, &stderrMu)
+			results[i] = runChild(ctx, self, args, childEnv(rf.jobs), in, junit, &stderrMu)
 			if !rf.quiet {
 				stderrMu.Lock()
 				fmt.Fprintln(os.Stderr, progressLine(results[i]))
@@ -74,9 +79,10 @@ func runParallel(ctx context.Context, inputs []string, rf *runFlags) []*nbResult
 }
 
 // runChild runs one child process and reads back its JUnit test case.
-func runChild(ctx context.Context, self string, args []string, name, junit string, mu *sync.Mutex) *nbResult {
+func runChild(ctx context.Context, self string, args, env []string, name, junit string, mu *sync.Mutex) *nbResult {
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, self, args...)
+	cmd.Env = env
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
 	cmd.Stdout = os.Stdout // only with -o -, which -j excludes
@@ -125,6 +131,16 @@ func runChild(ctx context.Context, self string, args []string, name, junit strin
 		r.message = fmt.Sprintf("exited with status %d", r.code)
 	}
 	return r
+}
+
+// childEnv is the environment of a child of -j N: this one, with
+// GOMAXPROCS set to the child's share of the processors unless it is set.
+func childEnv(jobs int) []string {
+	env := os.Environ()
+	if _, set := os.LookupEnv("GOMAXPROCS"); set {
+		return env
+	}
+	return append(env, "GOMAXPROCS="+strconv.Itoa(max(1, runtime.GOMAXPROCS(0)/jobs)))
 }
 
 // progressLine is the one line -j prints about a notebook that ended.
