@@ -87,7 +87,7 @@ func BenchmarkRunCell(b *testing.B) {
 	}
 	b.Run("reference=Session.Execute", func(b *testing.B) {
 		rec := newRecorder()
-		rec.begin(&Cell{Type: CodeCell})
+		rec.begin(&Cell{Type: CodeCell}, 1)
 		for b.Loop() {
 			if _, err := s.Execute(context.Background(), "1 + 1", rec); err != nil {
 				b.Fatal(err)

@@ -10,9 +10,16 @@
 //     byte for byte as Python's nbformat writes it (sorted keys, one-space
 //     indent, multi-line strings as lists of lines), with stable cell ids.
 //   - Run: the runner, with per-cell timeouts that interrupt, allowed and
-//     expected (raises-exception) errors, skip-execution, and progress.
+//     expected (raises-exception) errors, skip-execution, progress,
+//     nbclient's metadata.execution timestamps (TimeMarker lets an executor
+//     give the kernel's own), autosave snapshots, and a note at the top of
+//     a notebook whose run stopped (papermill's error marker).
 //   - InjectParameters: papermill's parameters convention, typed by the Go
-//     declarations of the cell tagged parameters.
-//   - HTML: a standalone, deterministic report with images inline.
-//   - WriteFileAtomic: a killed run never leaves a half-written file.
+//     declarations of the cell tagged parameters; ReadParamFile reads -f
+//     files (YAML, JSON); Parameters lists what a notebook declares.
+//   - HTML: a standalone, deterministic report like nbconvert's: CommonMark
+//     (goldmark), MathJax, chroma colors in the notebook's language, ANSI
+//     colors, images inline, cell run times.
+//   - WriteFileAtomic: a killed run never leaves a half-written file, and a
+//     symbolic link is written through, never replaced (internal/atomicfile).
 package notebook

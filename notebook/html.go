@@ -5,10 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"go/scanner"
-	"go/token"
 	"html"
+	"regexp"
 	"strings"
+	"time"
 )
 
 // mimePriority is the order in which a rich output's MIME types are tried
@@ -37,15 +37,32 @@ img{max-width:100%;height:auto}
 table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:3px 8px}
 blockquote{margin:0;padding-left:12px;border-left:3px solid #d0d7de;color:#57606a}
 code{font-family:ui-monospace,monospace;font-size:90%}
-.k{color:#cf222e}.s{color:#0a3069}.c{color:#6e7781;font-style:italic}.n{color:#0550ae}
+.time{font-size:11px;line-height:1.2;color:#8c959f}
+.note{background:#ffebe9;border:1px solid #cf222e;border-radius:4px;padding:4px 12px;color:#82071e}
 `
 
-// HTML renders nb as one standalone HTML page: markdown cells rendered,
-// code with Go syntax colors (other languages plain), and every output, images inline as data URLs,
-// so the file can be kept as a CI artifact and opened anywhere. The same
+// mathJaxScript loads MathJax from its CDN to typeset the report's math
+// as nbconvert's HTML does; without a network the TeX stays readable.
+const mathJaxScript = `<script>window.MathJax={tex:{inlineMath:[['$','$'],['\\(','\\)']],displayMath:[['$$','$$'],['\\[','\\]']],processEscapes:true}};</script>
+<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml-full.js"></script>
+`
+
+// report renders one notebook as HTML.
+type report struct {
+	b         bytes.Buffer
+	highlight func(string) string
+	math      bool // some cell or output holds math: load MathJax
+}
+
+// HTML renders nb as one standalone HTML page, as nbconvert's HTML export
+// would show it: Markdown cells rendered (CommonMark with GitHub tables),
+// math typeset by MathJax when the page is opened online (the TeX shows
+// as written offline), code colored in the notebook's own language, ANSI
+// colors of streams and tracebacks kept, each cell's run time (from its
+// metadata.execution), and every output, images inline as data URLs, so
+// the file can be kept as a CI artifact and opened anywhere. The same
 // notebook always gives the same bytes.
 func (nb *Notebook) HTML(title string) []byte {
-	var b bytes.Buffer
 	code, errs := 0, 0
 	for _, c := range nb.Cells {
 		if c.Type != CodeCell {
@@ -60,32 +77,68 @@ func (nb *Notebook) HTML(title string) []byte {
 			}
 		}
 	}
-	t := html.EscapeString(title)
-	highlight := html.EscapeString
-	if li, _ := nb.Metadata["language_info"].(map[string]any); li == nil || li["name"] == nil || li["name"] == "go" {
-		highlight = highlightGo
-	}
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%s</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n", t, reportCSS)
-	fmt.Fprintf(&b, "<header>\n<h1>%s</h1>\n<p class=\"summary\">%d of %d cells executed, %s. Executed by latent run.</p>\n</header>\n",
-		t, code, len(nb.Cells), plural(errs, "error"))
+	r := &report{highlight: highlighter(nb.Metadata)}
 	for _, c := range nb.Cells {
 		id := html.EscapeString(c.ID)
-		switch c.Type {
-		case MarkdownCell:
-			fmt.Fprintf(&b, "<section class=\"cell markdown\" id=\"cell-%s\">\n%s</section>\n", id, markdownHTML(c.Source, c.Attachments))
-		case RawCell:
-			fmt.Fprintf(&b, "<section class=\"cell raw\" id=\"cell-%s\"><pre>%s</pre></section>\n", id, html.EscapeString(c.Source))
-		case CodeCell:
-			fmt.Fprintf(&b, "<section class=\"cell code\" id=\"cell-%s\">\n<div class=\"input\"><div class=\"prompt\">In [%s]:</div><div class=\"body\"><pre class=\"source\"><code>%s</code></pre></div></div>\n",
-				id, countString(c.ExecutionCount), highlight(c.Source))
-			for _, o := range c.Outputs {
-				writeOutputHTML(&b, o)
+		switch {
+		case c.HasTag(TagRunNote):
+			fmt.Fprintf(&r.b, "<section class=\"cell note\" id=\"cell-%s\">\n%s</section>\n", id, r.markdown(noteText(c.Source), nil))
+		case c.Type == MarkdownCell:
+			fmt.Fprintf(&r.b, "<section class=\"cell markdown\" id=\"cell-%s\">\n%s</section>\n", id, r.markdown(c.Source, c.Attachments))
+		case c.Type == RawCell:
+			fmt.Fprintf(&r.b, "<section class=\"cell raw\" id=\"cell-%s\"><pre>%s</pre></section>\n", id, html.EscapeString(c.Source))
+		case c.Type == CodeCell:
+			took := ""
+			if d, ok := CellDuration(c); ok {
+				took = "<div class=\"time\" title=\"run time, from metadata.execution\">" + formatDuration(d) + "</div>"
 			}
-			b.WriteString("</section>\n")
+			fmt.Fprintf(&r.b, "<section class=\"cell code\" id=\"cell-%s\">\n<div class=\"input\"><div class=\"prompt\">In [%s]:%s</div><div class=\"body\"><pre class=\"source chroma\"><code>%s</code></pre></div></div>\n",
+				id, countString(c.ExecutionCount), took, r.highlight(c.Source))
+			for _, o := range c.Outputs {
+				r.output(o)
+			}
+			r.b.WriteString("</section>\n")
 		}
 	}
-	b.WriteString("</main>\n</body>\n</html>\n")
-	return b.Bytes()
+	var page bytes.Buffer
+	t := html.EscapeString(title)
+	fmt.Fprintf(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%s</title>\n<style>\n%s%s%s</style>\n", t, reportCSS, ansiCSS, chromaCSS())
+	if r.math {
+		page.WriteString(mathJaxScript)
+	}
+	fmt.Fprintf(&page, "</head>\n<body>\n<main>\n<header>\n<h1>%s</h1>\n<p class=\"summary\">%d of %d cells executed, %s. Executed by latent run.</p>\n</header>\n",
+		t, code, len(nb.Cells), plural(errs, "error"))
+	page.Write(r.b.Bytes())
+	page.WriteString("</main>\n</body>\n</html>\n")
+	return page.Bytes()
+}
+
+// markdown renders Markdown, noting whether it held math.
+func (r *report) markdown(src string, att map[string]any) string {
+	out, math := markdownHTML(src, att)
+	r.math = r.math || math
+	return out
+}
+
+// noteText is the text of a run note without its HTML (raw HTML is left
+// out of reports): the headline becomes a heading.
+func noteText(src string) string {
+	head, rest, _ := strings.Cut(src, "\n\n")
+	head = html.UnescapeString(tagPattern.ReplaceAllString(head, ""))
+	return "**" + strings.NewReplacer("*", "\\*", "_", "\\_").Replace(head) + "**\n\n" + rest
+}
+
+var tagPattern = regexp.MustCompile(`<[^>]*>`)
+
+// formatDuration writes a cell's run time the way people read it.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	}
+	return d.Round(time.Second).String()
 }
 
 func plural(n int, word string) string {
@@ -102,7 +155,8 @@ func countString(n *int) string {
 	return fmt.Sprint(*n)
 }
 
-func writeOutputHTML(b *bytes.Buffer, o *Output) {
+func (r *report) output(o *Output) {
+	b := &r.b
 	prompt, class := "", "output"
 	if o.Type == ExecuteResultOutput {
 		prompt, class = "Out ["+countString(o.ExecutionCount)+"]:", "output out"
@@ -110,24 +164,24 @@ func writeOutputHTML(b *bytes.Buffer, o *Output) {
 	fmt.Fprintf(b, "<div class=\"%s\"><div class=\"prompt\">%s</div><div class=\"body\">", class, prompt)
 	switch o.Type {
 	case StreamOutput:
-		fmt.Fprintf(b, "<pre class=\"%s\">%s</pre>", o.Name, html.EscapeString(StripANSI(o.Text)))
+		fmt.Fprintf(b, "<pre class=\"%s\">%s</pre>", o.Name, ansiHTML(o.Text))
 	case ErrorOutput:
-		fmt.Fprintf(b, "<pre class=\"error\"><span class=\"ename\">%s</span>: %s", html.EscapeString(o.EName), html.EscapeString(StripANSI(o.EValue)))
+		fmt.Fprintf(b, "<pre class=\"error\"><span class=\"ename\">%s</span>: %s", html.EscapeString(o.EName), ansiHTML(o.EValue))
 		for _, line := range o.Traceback {
 			if line == o.EName+": "+o.EValue {
 				continue
 			}
-			b.WriteString("\n" + html.EscapeString(StripANSI(line)))
+			b.WriteString("\n" + ansiHTML(line))
 		}
 		b.WriteString("</pre>")
 	default:
-		b.WriteString(richHTML(o))
+		b.WriteString(r.rich(o))
 	}
 	b.WriteString("</div></div>\n")
 }
 
-// richHTML renders the best MIME type of a display_data or execute_result.
-func richHTML(o *Output) string {
+// rich renders the best MIME type of a display_data or execute_result.
+func (r *report) rich(o *Output) string {
 	for _, mime := range mimePriority {
 		v, ok := o.Data[mime]
 		if !ok {
@@ -138,7 +192,10 @@ func richHTML(o *Output) string {
 		case "text/html":
 			return s
 		case "text/markdown":
-			return markdownHTML(s, nil)
+			return r.markdown(s, nil)
+		case "text/latex":
+			r.math = true
+			return `<div class="math">` + html.EscapeString(s) + "</div>"
 		case "image/svg+xml":
 			return `<img src="data:image/svg+xml;base64,` + base64.StdEncoding.EncodeToString([]byte(s)) + `"` + imageSize(o, mime) + ` alt="SVG image">`
 		case "image/png", "image/jpeg", "image/gif":
@@ -149,8 +206,8 @@ func richHTML(o *Output) string {
 				continue
 			}
 			return "<pre>" + html.EscapeString(string(j)) + "</pre>"
-		default: // text/latex, text/plain
-			return "<pre>" + html.EscapeString(StripANSI(s)) + "</pre>"
+		default: // text/plain
+			return "<pre>" + ansiHTML(s) + "</pre>"
 		}
 	}
 	return "<pre>(no displayable output)</pre>"
@@ -169,76 +226,6 @@ func imageSize(o *Output, mime string) string {
 		}
 	}
 	return attrs
-}
-
-// highlightGo escapes Go source for HTML and colors keywords, literals and
-// comments. Source that does not scan (magics, typos) keeps its text; only
-// the recognized tokens get colored.
-func highlightGo(src string) string {
-	var b strings.Builder
-	fset := token.NewFileSet()
-	data := []byte(src)
-	var s scanner.Scanner
-	s.Init(fset.AddFile("", fset.Base(), len(data)), data, func(token.Position, string) {}, scanner.ScanComments)
-	pos := 0
-	for {
-		p, tok, lit := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		off := fset.Position(p).Offset
-		if (tok == token.SEMICOLON && lit == "\n") || off < pos || off > len(src) {
-			continue
-		}
-		end := tokenEnd(src, off, tok, lit)
-		b.WriteString(html.EscapeString(src[pos:off]))
-		text := html.EscapeString(src[off:end])
-		switch {
-		case tok == token.COMMENT:
-			b.WriteString(`<span class="c">` + text + `</span>`)
-		case tok == token.STRING || tok == token.CHAR:
-			b.WriteString(`<span class="s">` + text + `</span>`)
-		case tok == token.INT || tok == token.FLOAT || tok == token.IMAG:
-			b.WriteString(`<span class="n">` + text + `</span>`)
-		case tok.IsKeyword():
-			b.WriteString(`<span class="k">` + text + `</span>`)
-		default:
-			b.WriteString(text)
-		}
-		pos = end
-	}
-	b.WriteString(html.EscapeString(src[pos:]))
-	return b.String()
-}
-
-// tokenEnd finds where the token at off ends in src; lit is unreliable for
-// comments and raw strings, from which the scanner drops carriage returns.
-func tokenEnd(src string, off int, tok token.Token, lit string) int {
-	rest := src[off:]
-	n := len(lit)
-	switch {
-	case tok == token.COMMENT && strings.HasPrefix(rest, "/*"):
-		if i := strings.Index(rest[2:], "*/"); i >= 0 {
-			n = i + 4
-		} else {
-			n = len(rest)
-		}
-	case tok == token.COMMENT:
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			n = i
-		} else {
-			n = len(rest)
-		}
-	case tok == token.STRING && strings.HasPrefix(rest, "`"):
-		if i := strings.IndexByte(rest[1:], '`'); i >= 0 {
-			n = i + 2
-		} else {
-			n = len(rest)
-		}
-	case lit == "":
-		n = len(tok.String())
-	}
-	return off + min(max(n, 0), len(rest))
 }
 
 // StripANSI removes terminal escape sequences (colors in tracebacks) from s.

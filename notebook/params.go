@@ -12,10 +12,31 @@ import (
 	"time"
 )
 
-// Param is one -p NAME=VALUE given to the runner.
+// Param is one parameter given to the runner: -p NAME=VALUE, -r NAME
+// VALUE, or an entry of a -f file.
 type Param struct {
 	Name  string
 	Value string
+	// Kind says what Value is: ValueText (from -p: typed by the parameters
+	// cell) or, for values that carry their own type (-r, -f), ValueString,
+	// ValueNumber, ValueBool or ValueNull.
+	Kind ValueKind
+}
+
+// ValueKind is the kind of a parameter's value.
+type ValueKind int
+
+// The kinds of parameter values.
+const (
+	ValueText   ValueKind = iota // text to be read as the parameter's type (-p)
+	ValueString                  // a string, taken as it is (-r, a quoted string in -f)
+	ValueNumber                  // a number (-f)
+	ValueBool                    // true or false (-f)
+	ValueNull                    // null (-f): None in Python, refused in Go
+)
+
+func (k ValueKind) String() string {
+	return [...]string{"text", "string", "number", "boolean", "null"}[k]
 }
 
 // ParseParam splits "NAME=VALUE".
@@ -41,6 +62,11 @@ type declaration struct {
 	typ   string // the declared Go type; "" when it could not be told
 	typed bool   // the declaration names the type (var x int = ...)
 	why   string // when typ is "": why not
+	def   string // the default value as written, "" when implicit
+	pos   token.Pos
+	value ast.Expr // the initializer, or nil
+	doc   string   // the comment on its line, or else above it
+	line  int      // its line in the cell, from 1
 }
 
 // InjectParameters applies params to nb as papermill does: a code cell
@@ -89,7 +115,7 @@ func (nb *Notebook) InjectParametersFor(language string, params []Param) (warnin
 	case language == "python":
 		comment = "#"
 		for _, p := range params {
-			lines = append(lines, p.Name+" = "+pythonLiteral(p.Value))
+			lines = append(lines, p.Name+" = "+pythonValue(p))
 		}
 		if at < 0 {
 			warning = "no cell is tagged \"parameters\": the parameters were injected at the top"
@@ -97,7 +123,11 @@ func (nb *Notebook) InjectParametersFor(language string, params []Param) (warnin
 	case at < 0:
 		warning = "no cell is tagged \"parameters\": the parameters were injected at the top, with types guessed from their values; tag the cell that declares them \"parameters\" to get them checked"
 		for _, p := range params {
-			lines = append(lines, fmt.Sprintf("var %s = %s", p.Name, guessLiteral(p.Value)))
+			lit, err := guessValue(p)
+			if err != nil {
+				return "", err
+			}
+			lines = append(lines, fmt.Sprintf("var %s = %s", p.Name, lit))
 		}
 	default:
 		decls, err := parameterDeclarations(nb.Cells[at].Source)
@@ -122,9 +152,9 @@ func (nb *Notebook) InjectParametersFor(language string, params []Param) (warnin
 				}
 				return "", fmt.Errorf("parameter %q is not declared in the parameters cell (cell %d), which declares %s", p.Name, at+1, declared)
 			}
-			line, err := d.assign(p.Value)
+			line, err := d.assign(p)
 			if err != nil {
-				return "", fmt.Errorf("parameter %s=%q: %v", p.Name, p.Value, err)
+				return "", err
 			}
 			lines = append(lines, line)
 		}
@@ -147,19 +177,22 @@ func (nb *Notebook) InjectParametersFor(language string, params []Param) (warnin
 }
 
 // parameterDeclarations finds the names src declares at its top level, as a
-// file of declarations or as statements.
+// file of declarations or as statements, with their default values and
+// comments.
 func parameterDeclarations(src string) ([]declaration, error) {
 	fset := token.NewFileSet()
 	var decls []declaration
-	if f, err := parser.ParseFile(fset, "", "package p\n"+src, parser.SkipObjectResolution); err == nil {
+	const fileHead = "package p\n"
+	if f, err := parser.ParseFile(fset, "", fileHead+src, parser.SkipObjectResolution|parser.ParseComments); err == nil {
 		for _, d := range f.Decls {
 			if g, ok := d.(*ast.GenDecl); ok {
 				decls = append(decls, genDecl(g)...)
 			}
 		}
-		return decls, nil
+		return annotate(decls, fset, f, src, len(fileHead), 1), nil
 	}
-	f, err := parser.ParseFile(fset, "", "package p\nfunc _() {\n"+src+"\n}", parser.SkipObjectResolution)
+	const funcHead = "package p\nfunc _() {\n"
+	f, err := parser.ParseFile(fset, "", funcHead+src+"\n}", parser.SkipObjectResolution|parser.ParseComments)
 	if err != nil {
 		return nil, fmt.Errorf("%v", strings.TrimPrefix(err.Error(), ":"))
 	}
@@ -176,9 +209,10 @@ func parameterDeclarations(src string) ([]declaration, error) {
 			}
 			for i, l := range s.Lhs {
 				if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-					d := declaration{name: id.Name, form: ":="}
+					d := declaration{name: id.Name, form: ":=", pos: id.Pos()}
 					if len(s.Lhs) == len(s.Rhs) {
 						d.typ, d.why = inferType(s.Rhs[i])
+						d.value = s.Rhs[i]
 					} else {
 						d.why = "its value comes from a call that returns several values"
 					}
@@ -187,7 +221,39 @@ func parameterDeclarations(src string) ([]declaration, error) {
 			}
 		}
 	}
-	return decls, nil
+	return annotate(decls, fset, f, src, len(funcHead), 2), nil
+}
+
+// annotate fills in each declaration's default value (as written in src,
+// which starts at offset head of the parsed file), its line in the cell
+// (the file's lines shifted by lineShift) and its comment: the one on the
+// same line, or else the one ending on the line above.
+func annotate(decls []declaration, fset *token.FileSet, f *ast.File, src string, head, lineShift int) []declaration {
+	byLine := map[int]string{}  // comment text by the line it starts on
+	endLine := map[int]string{} // comment text by the line it ends on
+	for _, cg := range f.Comments {
+		text := strings.TrimSpace(cg.Text())
+		byLine[fset.Position(cg.Pos()).Line] = text
+		endLine[fset.Position(cg.End()).Line] = text
+	}
+	for i := range decls {
+		d := &decls[i]
+		line := fset.Position(d.pos).Line
+		d.line = line - lineShift
+		if d.value != nil {
+			from, to := fset.Position(d.value.Pos()).Offset-head, fset.Position(d.value.End()).Offset-head
+			if from >= 0 && to <= len(src) && from <= to {
+				d.def = src[from:to]
+			}
+			line = fset.Position(d.value.End()).Line
+		}
+		if c, ok := byLine[line]; ok {
+			d.doc = c
+		} else if c, ok := endLine[fset.Position(d.pos).Line-1]; ok {
+			d.doc = c
+		}
+	}
+	return decls
 }
 
 func genDecl(g *ast.GenDecl) []declaration {
@@ -201,12 +267,15 @@ func genDecl(g *ast.GenDecl) []declaration {
 			if id.Name == "_" {
 				continue
 			}
-			d := declaration{name: id.Name, form: g.Tok.String()}
+			d := declaration{name: id.Name, form: g.Tok.String(), pos: id.Pos()}
+			if i < len(vs.Values) && len(vs.Values) == len(vs.Names) {
+				d.value = vs.Values[i]
+			}
 			switch {
 			case vs.Type != nil:
 				d.typ, d.typed = exprString(vs.Type), true
-			case i < len(vs.Values) && len(vs.Values) == len(vs.Names):
-				d.typ, d.why = inferType(vs.Values[i])
+			case d.value != nil:
+				d.typ, d.why = inferType(d.value)
 			default:
 				d.why = "its value is implicit (iota or a multi-value call)"
 			}
@@ -392,14 +461,14 @@ func durationLiteral(d time.Duration) string {
 	return fmt.Sprintf("time.Duration(%d)", int64(d))
 }
 
-// assign returns the declaration that gives d's name the new value.
-func (d declaration) assign(value string) (string, error) {
+// assign returns the declaration that gives d's name the value of p.
+func (d declaration) assign(p Param) (string, error) {
 	if d.typ == "" {
-		return "", fmt.Errorf("the parameters cell declares %s but %s; give it a type, e.g. var %s int = ...", d.name, d.why, d.name)
+		return "", fmt.Errorf("parameter %s: the parameters cell declares %s but %s; give it a type, e.g. var %s int = ...", p.Name, d.name, d.why, d.name)
 	}
-	lit, err := literal(d.typ, value)
+	lit, err := typedLiteral(d.typ, p)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("parameter %s=%q does not fit its type %s: %v", p.Name, p.Value, d.typ, err)
 	}
 	defaultType := map[string]string{"int": "int", "float64": "float64", "string": "string", "bool": "bool"}
 	switch {
@@ -411,6 +480,55 @@ func (d declaration) assign(value string) (string, error) {
 		return fmt.Sprintf("const %s = %s", d.name, lit), nil
 	}
 	return fmt.Sprintf("%s %s %s = %s", d.form, d.name, d.typ, lit), nil
+}
+
+// typedLiteral checks p's value against the Go type typ: text is read as
+// that type; a value with a kind of its own must be of a kind the type
+// takes (a string for string and time.Duration, a number for numeric
+// types, a boolean for bool).
+func typedLiteral(typ string, p Param) (string, error) {
+	_, isInt := intBits[typ]
+	numeric := isInt || typ == "float32" || typ == "float64"
+	switch {
+	case p.Kind == ValueText:
+	case p.Kind == ValueString && (typ == "string" || typ == "time.Duration"),
+		p.Kind == ValueNumber && numeric,
+		p.Kind == ValueBool && typ == "bool":
+	default:
+		return "", fmt.Errorf("it is given as a %s (by -r or -f), which %s cannot hold; give a %s value (-p %s=VALUE reads text as %s)", p.Kind, typ, typ, p.Name, typ)
+	}
+	return literal(typ, p.Value)
+}
+
+// pythonValue writes p as a Python literal: text as papermill's -p reads
+// it, values with a kind of their own as that kind.
+func pythonValue(p Param) string {
+	switch p.Kind {
+	case ValueString:
+		return strconv.Quote(p.Value)
+	case ValueBool:
+		if p.Value == "true" {
+			return "True"
+		}
+		return "False"
+	case ValueNull:
+		return "None"
+	case ValueNumber:
+		return strings.TrimSpace(p.Value)
+	}
+	return pythonLiteral(p.Value)
+}
+
+// guessValue writes p as a Go literal for a notebook without a parameters
+// cell.
+func guessValue(p Param) (string, error) {
+	switch p.Kind {
+	case ValueString:
+		return strconv.Quote(p.Value), nil
+	case ValueNull:
+		return "", fmt.Errorf("parameter %s: Go has no untyped null; give a value", p.Name)
+	}
+	return guessLiteral(p.Value), nil
 }
 
 // pythonLiteral writes value as papermill's -p reads it: True, False and

@@ -1,8 +1,11 @@
 package notebook
 
 import (
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func paramsNotebook(paramsSource string) *Notebook {
@@ -35,7 +38,7 @@ func TestInjectParameters(t *testing.T) {
 		{"mixed with imports", "import \"time\"\nvar step = 3 * time.Second", []string{"step=10ms"}, "var step time.Duration = 10 * time.Millisecond", ""},
 
 		{"unknown name", "var epochs = 3\nvar lr = 0.1", []string{"epoch=5"}, "", `"epoch" is not declared in the parameters cell (cell 2), which declares epochs, lr`},
-		{"bad int", "var epochs = 3", []string{"epochs=three"}, "", `epochs="three": want an integer that fits int`},
+		{"bad int", "var epochs = 3", []string{"epochs=three"}, "", `parameter epochs="three" does not fit its type int: want an integer that fits int`},
 		{"overflow", "var n int8 = 1", []string{"n=300"}, "", "fits int8"},
 		{"negative uint", "var n uint = 1", []string{"n=-1"}, "", "non-negative"},
 		{"bad bool", "var v = false", []string{"v=yes please"}, "", "want true or false"},
@@ -83,7 +86,7 @@ func TestInjectParameters(t *testing.T) {
 
 func TestInjectParametersWithoutParametersCell(t *testing.T) {
 	nb := &Notebook{Cells: []*Cell{{Type: CodeCell, Source: "x"}}}
-	params := []Param{{"n", "3"}, {"lr", "0.5"}, {"on", "true"}, {"name", "abc"}, {"big", "1e400"}}
+	params := []Param{{Name: "n", Value: "3"}, {Name: "lr", Value: "0.5"}, {Name: "on", Value: "true"}, {Name: "name", Value: "abc"}, {Name: "big", Value: "1e400"}}
 	warning, err := nb.InjectParameters(params)
 	if err != nil || !strings.Contains(warning, "no cell is tagged \"parameters\"") {
 		t.Fatalf("got warning %q, error %v", warning, err)
@@ -97,7 +100,7 @@ func TestInjectParametersWithoutParametersCell(t *testing.T) {
 func TestInjectParametersReplacesEarlierInjection(t *testing.T) {
 	nb := paramsNotebook("var epochs = 3")
 	for _, v := range []string{"5", "7"} {
-		if _, err := nb.InjectParameters([]Param{{"epochs", v}}); err != nil {
+		if _, err := nb.InjectParameters([]Param{{Name: "epochs", Value: v}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,7 +132,7 @@ func TestParseParam(t *testing.T) {
 
 func TestInjectPythonParameters(t *testing.T) {
 	nb := paramsNotebook("n = 3")
-	params := []Param{{"n", "5"}, {"lr", "1e-3"}, {"flag", "True"}, {"none", "None"}, {"name", "it's \"x\""}, {"hex", "0x10"}}
+	params := []Param{{Name: "n", Value: "5"}, {Name: "lr", Value: "1e-3"}, {Name: "flag", Value: "True"}, {Name: "none", Value: "None"}, {Name: "name", Value: "it's \"x\""}, {Name: "hex", Value: "0x10"}}
 	if _, err := nb.InjectParametersFor("python", params); err != nil {
 		t.Fatal(err)
 	}
@@ -139,5 +142,76 @@ func TestInjectPythonParameters(t *testing.T) {
 	}
 	if _, err := nb.InjectParametersFor("R", params); err == nil || !strings.Contains(err.Error(), "Go and Python") {
 		t.Errorf("R notebook: %v", err)
+	}
+}
+
+func TestReadParamFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ps, err := ReadParamFile(write("p.yaml", "lr: 1e-3\nname: \"3\"\nplain: text\nok: true\nnothing: ~\nepochs: 0x10\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Param{{"epochs", "0x10", ValueNumber}, {"lr", "1e-3", ValueNumber}, {"name", "3", ValueString},
+		{"nothing", "", ValueNull}, {"ok", "true", ValueBool}, {"plain", "text", ValueString}}
+	if diff := cmp.Diff(want, ps); diff != "" {
+		t.Errorf("YAML (-want +got):\n%s", diff)
+	}
+	ps, err = ReadParamFile(write("p.json", `{"b": 2.5, "a": "x", "c": false, "d": null}`))
+	want = []Param{{"a", "x", ValueString}, {"b", "2.5", ValueNumber}, {"c", "false", ValueBool}, {"d", "", ValueNull}}
+	if diff := cmp.Diff(want, ps); err != nil || diff != "" {
+		t.Errorf("JSON %v (-want +got):\n%s", err, diff)
+	}
+	for name, body := range map[string]string{
+		"list.yaml": "a: [1]", "top.yaml": "- a", "bad.json": "[1]", "name.json": `{"not a name": 1}`, "p.toml": "a = 1", "broken.yaml": "a: [",
+	} {
+		if _, err := ReadParamFile(write(name, body)); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
+	}
+}
+
+// TestTypedValues: values that carry a kind (-r, -f) must fit the
+// parameter's type; Python gets them as literals of their kind.
+func TestTypedValues(t *testing.T) {
+	nb := paramsNotebook("var n = 1\nvar s = \"\"\nvar d time.Duration\nvar f = false")
+	if _, err := nb.InjectParameters([]Param{{"n", "7", ValueNumber}, {"s", "12", ValueString}, {"d", "90s", ValueString}, {"f", "true", ValueBool}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []Param{{"n", "7", ValueString}, {"s", "1", ValueNumber}, {"f", "true", ValueString}, {"n", "", ValueNull}} {
+		nb := paramsNotebook("var n = 1\nvar s = \"\"\nvar f = false")
+		if _, err := nb.InjectParameters([]Param{bad}); err == nil || !strings.Contains(err.Error(), "does not fit its type") {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	py := paramsNotebook("n = 1")
+	if _, err := py.InjectParametersFor("python", []Param{{"a", "3", ValueString}, {"b", "true", ValueBool}, {"c", "", ValueNull}, {"d", "2.5", ValueNumber}}); err != nil {
+		t.Fatal(err)
+	}
+	if src := py.Cells[2].Source; src != "# Parameters\na = \"3\"\nb = True\nc = None\nd = 2.5" {
+		t.Errorf("python: %q", src)
+	}
+}
+
+func TestParameters(t *testing.T) {
+	nb := paramsNotebook("// Training.\n// epochs is how long\nvar epochs = 3\nlr := 0.5 // step\nconst (\n\tname = \"x\" // the name\n)")
+	ps, cell, err := nb.Parameters("go")
+	want := []ParamInfo{{"epochs", "int", "3", "Training.\nepochs is how long", 3}, {"lr", "float64", "0.5", "step", 4}, {"name", "string", `"x"`, "the name", 6}}
+	if diff := cmp.Diff(want, ps); err != nil || cell != 2 || diff != "" {
+		t.Errorf("cell %d, %v (-want +got):\n%s", cell, err, diff)
+	}
+	ps, _, _ = paramsNotebook("# settings\nn = 3\nlabel: str = 'a'  # shown\nx = None").Parameters("python")
+	want = []ParamInfo{{"n", "int", "3", "settings", 2}, {"label", "str", "'a'", "shown", 3}, {"x", "None", "None", "", 4}}
+	if diff := cmp.Diff(want, ps); diff != "" {
+		t.Errorf("python (-want +got):\n%s", diff)
+	}
+	if _, cell, _ := (&Notebook{}).Parameters("go"); cell != 0 {
+		t.Error("a notebook without a parameters cell")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/latent-ai/latent/display"
 )
@@ -30,6 +31,12 @@ type recorder struct {
 	displays     map[string][]displayRef
 	closed       bool
 	echo         io.Writer // also gets stream text, when set
+
+	times   cellTimes // of the running cell
+	version uint64    // counts changes to the notebook, for autosave
+	// finished and finishedCount are the position (1-based) and execution
+	// count of the last cell that finished, 0 before the first.
+	finished, finishedCount int
 }
 
 type displayRef struct {
@@ -41,13 +48,55 @@ var _ display.Sink = (*recorder)(nil)
 
 func newRecorder() *recorder { return &recorder{displays: map[string][]displayRef{}} }
 
-// begin makes c the cell that receives outputs, starting with none.
-func (r *recorder) begin(c *Cell) {
+// begin makes c the cell that receives outputs, starting with none, and
+// gives it its execution count.
+func (r *recorder) begin(c *Cell, count int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cell = c
 	c.Outputs = nil
+	c.ExecutionCount = &count
 	r.clearPending = false
+	r.times.reset()
+	r.version++
+}
+
+// MarkTime implements TimeMarker: the executor's own timestamps.
+func (r *recorder) MarkTime(event string, t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.times.reported != nil {
+		r.times.reported[event] = t
+	}
+}
+
+// markOwn records the runner's clock for event, unless it has already.
+func (r *recorder) markOwn(event string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.times.own[event]; !ok && r.times.own != nil {
+		r.times.own[event] = time.Now()
+	}
+}
+
+// finish ends cell c at position index (1-based): its metadata.execution
+// gets the timestamps when timing is on, and loses old ones when it is off.
+func (r *recorder) finish(c *Cell, index int, timing bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.times.own[TimeIdle]; !ok {
+		r.times.own[TimeIdle] = time.Now()
+	}
+	if timing {
+		if c.Metadata == nil {
+			c.Metadata = map[string]any{}
+		}
+		c.Metadata["execution"] = r.times.metadata()
+	} else {
+		delete(c.Metadata, "execution")
+	}
+	r.finished, r.finishedCount = index, *c.ExecutionCount
+	r.version++
 }
 
 // close drops every later output.
@@ -67,6 +116,7 @@ func (r *recorder) add(o *Output) bool {
 		r.clearLocked()
 	}
 	r.cell.Outputs = append(r.cell.Outputs, o)
+	r.version++
 	return true
 }
 
@@ -107,6 +157,7 @@ func (r *recorder) Stream(name, text string) {
 	if !r.clearPending {
 		if n := len(r.cell.Outputs); n > 0 {
 			if last := r.cell.Outputs[n-1]; last.Type == StreamOutput && last.Name == name {
+				r.version++
 				joined := len(last.Text)
 				last.Text += text
 				if strings.Contains(text, "\r") {
@@ -139,6 +190,7 @@ func (r *recorder) show(o *Output, id string, update bool) {
 	if id != "" {
 		for _, ref := range r.displays[id] {
 			ref.out.Data, ref.out.Metadata = o.Data, o.Metadata
+			r.version++
 		}
 	}
 	if update || !r.add(o) {

@@ -95,7 +95,7 @@ func record(t testing.TB, cells [][]event) string {
 	for _, events := range cells {
 		c := &Cell{Type: CodeCell}
 		list = append(list, c)
-		rec.begin(c)
+		rec.begin(c, 1)
 		for _, e := range events {
 			b := display.Bundle{Data: e.Data, Metadata: e.Metadata, ID: e.ID}
 			switch e.Kind {
@@ -207,7 +207,7 @@ func TestRecorderInputAndLateOutput(t *testing.T) {
 	}
 	rec.Stream("stdout", "before any cell") // dropped: no cell yet
 	c := &Cell{Type: CodeCell}
-	rec.begin(c)
+	rec.begin(c, 1)
 	rec.Stream("weird", "x")
 	rec.close()
 	rec.Stream("stdout", "after close")

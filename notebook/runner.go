@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/latent-ai/latent/display"
@@ -54,6 +55,16 @@ type Options struct {
 	// nil means Latent's (KernelSpec() and LanguageInfo()). A run on
 	// another kernel passes that kernel's.
 	KernelSpec, LanguageInfo map[string]any
+	// NoTiming leaves out the metadata.execution timestamps nbclient
+	// records for each executed cell (TimeBusy and the others), and removes
+	// old ones from the cells it runs, so that outputs are byte-stable.
+	NoTiming bool
+	// Autosave, when set with AutosaveEvery > 0, receives the notebook as
+	// it stands (encoded, with a note at the top saying how far the run
+	// got) at most once every AutosaveEvery while the run goes on, when
+	// something changed. An error is reported once on Progress.
+	Autosave      func(snapshot []byte) error
+	AutosaveEvery time.Duration
 }
 
 // CellError is a failed cell: Index is its 1-based position among all the
@@ -100,8 +111,10 @@ type Result struct {
 //
 // When a cell fails and neither opts.AllowErrors nor the cell's
 // raises-exception tag allows it, Run stops and returns a *CellError; nb
-// then holds every output up to and including the error. When ctx is
-// cancelled, Run interrupts the running cell and returns ctx's error.
+// then holds every output up to and including the error, and a note at the
+// top (tagged TagRunNote) that says where and why the run stopped. When ctx
+// is cancelled, Run interrupts the running cell, adds a note that says so,
+// and returns ctx's error. Notes of earlier runs are removed first.
 func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Result, error) {
 	if opts.Grace <= 0 {
 		opts.Grace = 10 * time.Second
@@ -117,6 +130,7 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 	if opts.LanguageInfo == nil {
 		nb.Metadata["language_info"] = LanguageInfo()
 	}
+	nb.removeRunNotes()
 	nb.AssignIDs()
 
 	rec := newRecorder()
@@ -133,6 +147,8 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 			runnable = append(runnable, i)
 		}
 	}
+	stopSaving := autosave(nb, rec, opts)
+	defer stopSaving()
 	for n, i := range runnable {
 		c := nb.Cells[i]
 		count := n + 1
@@ -140,14 +156,16 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 			fmt.Fprintf(opts.Progress, "latent run: %s: cell %d/%d (In [%d]) started at %s\n",
 				opts.Name, i+1, len(nb.Cells), count, since(start))
 		}
-		c.ExecutionCount = &count
-		rec.begin(c)
+		rec.begin(c, count)
 		res.Cells++
 		stopBeat := heartbeat(opts, i+1, count, len(nb.Cells))
 		ce := runCell(ctx, exec, c, rec, count, opts)
 		stopBeat()
+		rec.finish(c, i+1, !opts.NoTiming)
 		if ctx.Err() != nil {
+			stopSaving()
 			res.Elapsed = time.Since(start)
+			nb.Cells = nb.withNote(interruptNote(i+1, count, context.Cause(ctx))).Cells
 			return res, fmt.Errorf("%s: interrupted in cell %d (In [%d]): %w", opts.Name, i+1, count, ctx.Err())
 		}
 		if ce == nil {
@@ -158,15 +176,59 @@ func Run(ctx context.Context, nb *Notebook, exec Executor, opts Options) (*Resul
 		res.Errors = append(res.Errors, ce)
 		allowed := (opts.AllowErrors || ce.Expected) && !ce.Timeout && !ce.Stuck
 		if !allowed {
+			stopSaving()
 			res.Elapsed = time.Since(start)
+			nb.Cells = nb.withNote(failureNote(ce)).Cells
 			return res, ce
 		}
 	}
+	stopSaving()
 	res.Elapsed = time.Since(start)
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "latent run: %s: %d code cells run in %s\n", opts.Name, res.Cells, since(start))
 	}
 	return res, nil
+}
+
+// autosave starts saving snapshots of nb as opts ask, and returns the
+// function that stops it (and waits until a save under way is done); it
+// may be called more than once.
+func autosave(nb *Notebook, rec *recorder, opts Options) (stop func()) {
+	if opts.Autosave == nil || opts.AutosaveEvery <= 0 {
+		return func() {}
+	}
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(opts.AutosaveEvery)
+		defer t.Stop()
+		var saved uint64
+		reported := false
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			rec.mu.Lock()
+			if rec.version == saved {
+				rec.mu.Unlock()
+				continue
+			}
+			saved = rec.version
+			data, err := nb.withNote(progressNote(rec.finished, rec.finishedCount, len(nb.Cells), time.Now())).Marshal()
+			rec.mu.Unlock()
+			if err == nil {
+				err = opts.Autosave(data)
+			}
+			if err != nil && !reported && opts.Progress != nil {
+				reported = true
+				fmt.Fprintf(opts.Progress, "latent run: %s: warning: autosave failed (the run goes on): %v\n", opts.Name, err)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); <-exited }) }
 }
 
 // heartbeat prints "still running" lines for a long cell until stopped.
@@ -223,7 +285,10 @@ func runCell(ctx context.Context, exec Executor, c *Cell, rec *recorder, count i
 				}}
 			}
 		}()
+		rec.markOwn(TimeBusy)
+		rec.markOwn(TimeExecuteInput)
 		b, err := exec.Execute(cctx, c.Source, rec)
+		rec.markOwn(TimeExecuteReply)
 		done <- outcome{b, err}
 	}()
 

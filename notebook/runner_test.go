@@ -112,7 +112,7 @@ func TestRunBasic(t *testing.T) {
 
 func TestRunParameters(t *testing.T) {
 	nb, _, err := runTestdata(t, "params", Options{},
-		Param{"epochs", "5"}, Param{"lr", "0.5"}, Param{"name", "mnist"}, Param{"verbose", "true"}, Param{"step", "1m"})
+		Param{Name: "epochs", Value: "5"}, Param{Name: "lr", Value: "0.5"}, Param{Name: "name", Value: "mnist"}, Param{Name: "verbose", Value: "true"}, Param{Name: "step", Value: "1m"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,20 +139,24 @@ func TestRunErrors(t *testing.T) {
 		if len(res.Errors) != 2 || !res.Errors[0].Expected || res.Errors[1].Expected {
 			t.Errorf("errors %v: want the expected one of cell 2, then cell 5", res.Errors)
 		}
+		if !nb.Cells[0].HasTag(TagRunNote) || !strings.Contains(nb.Cells[0].Source, "stopped at cell 5 (In [4])") {
+			t.Errorf("no note at the top saying where the run stopped: %q", nb.Cells[0].Source)
+		}
+		cells := nb.Cells[1:]
 		last := func(c *Cell) *Output { return c.Outputs[len(c.Outputs)-1] }
-		if len(nb.Cells[1].Outputs) == 0 || last(nb.Cells[1]).Type != ErrorOutput {
+		if len(cells[1].Outputs) == 0 || last(cells[1]).Type != ErrorOutput {
 			t.Error("the raises-exception cell does not hold its error")
 		}
-		if nb.Cells[2].ExecutionCount != nil || len(nb.Cells[2].Outputs) != 0 {
+		if cells[2].ExecutionCount != nil || len(cells[2].Outputs) != 0 {
 			t.Error("the skip-execution cell was run")
 		}
-		if !strings.Contains(plain(nb.Cells[3]), "2") {
-			t.Errorf("cell 4 after the expected error: %q", plain(nb.Cells[3]))
+		if !strings.Contains(plain(cells[3]), "2") {
+			t.Errorf("cell 4 after the expected error: %q", plain(cells[3]))
 		}
-		if len(nb.Cells[4].Outputs) == 0 || last(nb.Cells[4]).Type != ErrorOutput {
+		if len(cells[4].Outputs) == 0 || last(cells[4]).Type != ErrorOutput {
 			t.Error("the failing cell does not hold its error")
 		}
-		if nb.Cells[5].ExecutionCount != nil {
+		if cells[5].ExecutionCount != nil {
 			t.Error("a cell after the failure was run")
 		}
 	})
@@ -173,11 +177,12 @@ func TestRunTimeout(t *testing.T) {
 	if !errors.As(err, &ce) || !ce.Timeout || ce.Stuck || ce.Index != 2 {
 		t.Fatalf("Run: got %v, want a timeout in cell 2", err)
 	}
-	outs := nb.Cells[1].Outputs
+	cells := nb.Cells[1:] // after the note
+	outs := cells[1].Outputs
 	if len(outs) == 0 || outs[len(outs)-1].EName != "CellTimeoutError" || !strings.Contains(outs[len(outs)-1].EValue, "exceeded --timeout of 2s") {
 		t.Errorf("cell 2 outputs: %+v", outs)
 	}
-	if nb.Cells[2].ExecutionCount != nil {
+	if cells[2].ExecutionCount != nil {
 		t.Error("a cell after the timeout was run")
 	}
 }
@@ -208,7 +213,7 @@ func TestRunStuckCell(t *testing.T) {
 	if !errors.As(err, &ce) || !ce.Stuck || ce.Index != 2 || !strings.Contains(ce.Err.Value, "did not stop") {
 		t.Fatalf("Run: got %v, want a stuck cell 2", err)
 	}
-	if nb.Cells[2].ExecutionCount != nil {
+	if nb.Cells[3].ExecutionCount != nil { // after the note
 		t.Error("the runner went on with an abandoned session")
 	}
 }

@@ -12,7 +12,7 @@ set -eu
 budget() {
 	case "$1" in
 	FuzzCellSource) echo 4000x ;;    # yaegi per input: ~450 execs/s
-	FuzzNotebook | FuzzMarkdownHTML | FuzzHighlightGo) echo 30000x ;; # ~3-5k/s
+	FuzzNotebook | FuzzMarkdownHTML | FuzzHighlight) echo 30000x ;; # ~3-5k/s
 	*) echo 150000x ;;               # decoders and kernels: ~30-40k/s
 	esac
 }

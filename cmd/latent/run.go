@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,9 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/latent-ai/latent/dsl"
 	"github.com/latent-ai/latent/notebook"
-	"github.com/latent-ai/latent/notebook/kernelclient"
 )
 
 func init() {
@@ -24,11 +21,14 @@ func init() {
 }
 
 const runUsage = `usage: latent run [flags] NOTEBOOK...
+       latent run --help-notebook NOTEBOOK
 
 Executes each notebook's code cells in order, in this process, through the
 same Go session the kernel uses, and writes the executed notebook (valid
-nbformat 4.5, outputs as nbclient writes them). Flags may come before or
-after the notebooks.
+nbformat 4.5, outputs and metadata.execution timings as nbclient writes
+them). Flags may come before or after the notebooks; "-" as the notebook
+reads it from standard input (and writes it to standard output unless -o,
+--output-dir or --html say otherwise).
 
 With --kernel NAME, cells run instead on an installed Jupyter kernel (any
 language) over ZeroMQ, as nbclient would run them.
@@ -39,8 +39,21 @@ Output (the input is never overwritten without --inplace):
   --output-dir D write D/NAME.ipynb for each notebook (D is created)
   --inplace      replace the input notebook
 Files are written atomically: a run that fails or is killed leaves the old
-file (or none), never a partial one. A run interrupted with Ctrl-C or
-SIGTERM writes nothing.
+file (or none), never a partial one; an output that is a symbolic link is
+written through, never replaced. A run interrupted with Ctrl-C or SIGTERM
+writes nothing, unless --autosave is given: then it writes the notebook as
+far as it got, with a note at the top saying where it stopped (as it does
+for a failed cell).
+
+Parameters: -p NAME=VALUE is read as the type the parameters cell gives
+NAME; -r NAME VALUE passes VALUE as a string; -f FILE reads a YAML or JSON
+map of name to value (strings, numbers, booleans). Later ones win. A value
+that does not fit its parameter's type exits 2. --help-notebook lists a
+notebook's parameters, with their types, defaults and comments.
+
+Several notebooks run one after another, or -j N at a time, each in its own
+process and session, with one progress line per notebook. --junit FILE
+writes a JUnit XML report with one test case per notebook.
 
 Cell tags: "parameters" (where -p values are injected, in a new cell tagged
 "injected-parameters"), "raises-exception" (an error is expected: record it
@@ -48,13 +61,15 @@ and go on), "skip-execution" (not run).
 
 Exit status: 0 when every notebook ran (errors allowed by --allow-errors or
 raises-exception count as success), 1 when a cell failed, timed out or a
-notebook could not be read or written, 2 on bad flags or parameters, 130
+notebook could not be read or written, 2 on bad flags or parameters or an
+output directory that does not exist (checked before any cell runs), 130
 when interrupted. Progress and errors go to stderr.
 
 Flags:
 `
 
-// paramList collects repeated -p NAME=VALUE flags.
+// paramList collects repeated -p NAME=VALUE and -r NAME VALUE flags, in
+// order.
 type paramList []notebook.Param
 
 func (p *paramList) String() string { return fmt.Sprint(*p) }
@@ -66,6 +81,49 @@ func (p *paramList) Set(s string) error {
 	*p = append(*p, param)
 	return nil
 }
+
+// rawParams adds -r values (rewritten to NAME=VALUE by joinRaw) to a
+// paramList as strings.
+type rawParams struct{ list *paramList }
+
+func (r rawParams) String() string { return "" }
+func (r rawParams) Set(s string) error {
+	param, err := notebook.ParseParam(s)
+	if err != nil {
+		return fmt.Errorf("want -r NAME VALUE, e.g. -r label 'a b'")
+	}
+	param.Kind = notebook.ValueString
+	*r.list = append(*r.list, param)
+	return nil
+}
+
+// joinRaw rewrites each "-r NAME VALUE" in args as "-r NAME=VALUE", since a
+// flag takes one argument; args after "--" are left alone.
+func joinRaw(args []string) ([]string, error) {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...), nil
+		}
+		if a != "-r" && a != "--r" {
+			out = append(out, a)
+			continue
+		}
+		if i+2 >= len(args) {
+			return nil, fmt.Errorf("-r takes two arguments, NAME and VALUE, e.g. -r label 'a b'")
+		}
+		out = append(out, a, args[i+1]+"="+args[i+2])
+		i += 2
+	}
+	return out, nil
+}
+
+// fileList collects repeated -f FILE flags.
+type fileList []string
+
+func (f *fileList) String() string     { return strings.Join(*f, ",") }
+func (f *fileList) Set(s string) error { *f = append(*f, s); return nil }
 
 // secondsFlag is a timeout given in seconds ("90", "1.5") or as a Go
 // duration ("2m").
@@ -87,10 +145,14 @@ func (s *secondsFlag) Set(v string) error {
 type runFlags struct {
 	output, outputDir, html, cwd string
 	inplace, allowErrors, quiet  bool
-	logOutput                    bool
-	timeout                      secondsFlag
+	logOutput, noTiming          bool
+	timeout, startTimeout        secondsFlag
+	autosave                     secondsFlag
 	params                       paramList
-	kernel                       string
+	paramFiles                   fileList
+	kernel, junit                string
+	helpNotebook                 bool
+	jobs                         int
 }
 
 func runMain(args []string) int {
@@ -113,7 +175,20 @@ func runMain(args []string) int {
 	fs.BoolVar(&rf.quiet, "q", false, "no progress lines, only errors")
 	fs.BoolVar(&rf.logOutput, "log-output", false, "also copy the cells' stdout and stderr to stderr as they run (for CI logs)")
 	fs.StringVar(&rf.kernel, "kernel", "", "execute on the installed Jupyter kernel `NAME` over ZeroMQ (e.g. python3) instead of in-process Go")
+	fs.Var(&rf.startTimeout, "start-timeout", "with --kernel, wait up to `SECONDS` for the kernel to start (default 60)")
+	fs.Var(rawParams{&rf.params}, "r", "`NAME VALUE`: set parameter NAME to the string VALUE, as it is (repeatable)")
+	fs.Var(&rf.paramFiles, "f", "read parameters from a YAML or JSON `FILE` holding a map of name to value (repeatable)")
+	fs.BoolVar(&rf.helpNotebook, "help-notebook", false, "list the parameters of the notebook (types, defaults, comments) and exit")
+	fs.BoolVar(&rf.noTiming, "no-timing", false, "leave out the metadata.execution timestamps of each cell (byte-stable outputs)")
+	fs.Var(&rf.autosave, "autosave", "save the notebook at most every `SECONDS` while it runs, so a killed run leaves its partial results")
+	fs.IntVar(&rf.jobs, "j", 1, "run `N` notebooks at a time, each in its own process")
+	fs.StringVar(&rf.junit, "junit", "", "write a JUnit XML report (one test case per notebook) to `FILE`")
 
+	args, err := joinRaw(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "latent run:", err)
+		return 2
+	}
 	var inputs []string
 	rest := args
 	for {
@@ -133,29 +208,53 @@ func runMain(args []string) int {
 		fmt.Fprintln(os.Stderr, "latent run: no notebook given; usage: latent run [flags] NOTEBOOK... (see latent run --help)")
 		return 2
 	}
-	if err := rf.check(len(inputs)); err != nil {
-		fmt.Fprintln(os.Stderr, "latent run:", err)
-		return 2
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() { <-ctx.Done(); stop() }() // a second signal kills at once
 
+	if rf.helpNotebook {
+		return helpNotebook(ctx, inputs, &rf)
+	}
+	if err := rf.check(inputs); err != nil {
+		fmt.Fprintln(os.Stderr, "latent run:", err)
+		return 2
+	}
+
+	var results []*nbResult
+	if rf.jobs > 1 && len(inputs) > 1 {
+		results = runParallel(ctx, inputs, &rf)
+	} else {
+		for _, in := range inputs {
+			results = append(results, runNotebook(ctx, in, len(inputs) > 1, &rf))
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
 	code := 0
-	for _, in := range inputs {
-		c := runNotebook(ctx, in, len(inputs) > 1, &rf)
-		if c > code {
-			code = c
+	for _, r := range results {
+		code = max(code, r.code)
+	}
+	if rf.junit != "" {
+		if err := writeJUnit(rf.junit, results); err != nil {
+			fmt.Fprintf(os.Stderr, "latent run: --junit: %v\n", err)
+			code = max(code, 1)
 		}
-		if ctx.Err() != nil {
-			return 130
-		}
+	}
+	if ctx.Err() != nil {
+		return 130
 	}
 	return code
 }
 
-func (rf *runFlags) check(n int) error {
+func (rf *runFlags) check(inputs []string) error {
+	n := len(inputs)
+	stdin := 0
+	for _, in := range inputs {
+		if in == "-" {
+			stdin++
+		}
+	}
 	set := 0
 	for _, on := range []bool{rf.output != "", rf.outputDir != "", rf.inplace} {
 		if on {
@@ -167,18 +266,38 @@ func (rf *runFlags) check(n int) error {
 		return errors.New("-o, --output-dir and --inplace exclude each other; choose one")
 	case rf.output != "" && n > 1:
 		return fmt.Errorf("-o names one output file but %d notebooks were given; use --output-dir DIR", n)
+	case stdin > 1:
+		return errors.New("\"-\" (standard input) can be given once")
+	case stdin > 0 && rf.inplace:
+		return errors.New("--inplace cannot replace standard input; use -o FILE")
+	case rf.jobs < 1:
+		return fmt.Errorf("-j %d: want at least 1", rf.jobs)
+	case rf.jobs > 1 && stdin > 0 && n > 1:
+		return errors.New("-j runs notebooks from files; \"-\" (standard input) cannot be one of them")
+	case rf.startTimeout.d > 0 && rf.kernel == "":
+		return errors.New("--start-timeout applies to --kernel runs only")
+	case rf.autosave.d > 0 && (rf.output == "-" || (stdin > 0 && rf.output == "" && rf.outputDir == "")):
+		return errors.New("--autosave saves to a file, not to standard output; give -o FILE or --output-dir DIR")
+	}
+	if rf.junit != "" {
+		if err := outputDirExists(rf.junit, "--junit"); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// outputPath decides where the executed copy of in goes ("-" is stdout).
+// outputPath decides where the executed copy of in goes ("-" is stdout,
+// the default for a notebook read from standard input).
 func (rf *runFlags) outputPath(in string) (string, error) {
 	var out string
 	switch {
-	case rf.output == "-":
+	case rf.output == "-", in == "-" && rf.output == "" && rf.outputDir == "":
 		return "-", nil
 	case rf.output != "":
 		out = rf.output
+	case rf.outputDir != "" && in == "-":
+		out = filepath.Join(rf.outputDir, stdinName)
 	case rf.outputDir != "":
 		out = filepath.Join(rf.outputDir, filepath.Base(in))
 	case rf.inplace:
@@ -218,161 +337,13 @@ func (rf *runFlags) htmlPath(in string, several bool) (string, error) {
 		if err := os.MkdirAll(p, 0o755); err != nil {
 			return "", fmt.Errorf("--html %s: with several notebooks, --html names a directory: %v", p, err)
 		}
-		p = filepath.Join(p, strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))+".html")
+		base := filepath.Base(in)
+		if in == "-" {
+			base = stdinName
+		}
+		p = filepath.Join(p, strings.TrimSuffix(base, filepath.Ext(base))+".html")
 	}
 	return filepath.Abs(p)
-}
-
-// runNotebook runs one notebook and returns its exit code.
-func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) int {
-	name := in
-	fail := func(code int, format string, args ...any) int {
-		fmt.Fprintf(os.Stderr, "latent run: %s: %s\n", name, fmt.Sprintf(format, args...))
-		return code
-	}
-	abs, err := filepath.Abs(in)
-	if err != nil {
-		return fail(1, "%v", err)
-	}
-	out, err := rf.outputPath(abs)
-	if err != nil {
-		return fail(2, "%v", err)
-	}
-	report, err := rf.htmlPath(abs, several)
-	if err != nil {
-		return fail(2, "%v", err)
-	}
-	cwd := filepath.Dir(abs)
-	if rf.cwd != "" {
-		if cwd, err = filepath.Abs(rf.cwd); err != nil {
-			return fail(2, "--cwd: %v", err)
-		}
-	}
-
-	nb, err := notebook.ReadFile(abs)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "latent run: %v\n", err)
-		return 1
-	}
-	if lang := notebookLanguage(nb); lang != "" && lang != "go" && rf.kernel == "" {
-		return fail(1, "this is a %s notebook; latent run executes Go notebooks in-process, or others with --kernel NAME (see jupyter kernelspec list)", lang)
-	}
-	language := "go"
-	var spec *kernelclient.Spec
-	if rf.kernel != "" {
-		if spec, err = kernelclient.FindSpec(rf.kernel); err != nil {
-			return fail(2, "%v", err)
-		}
-		language = spec.Language
-	}
-	warning, err := nb.InjectParametersFor(language, rf.params)
-	if err != nil {
-		return fail(2, "%v", err)
-	}
-	if warning != "" {
-		fmt.Fprintf(os.Stderr, "latent run: %s: warning: %s\n", name, warning)
-	}
-
-	opts := notebook.Options{Name: name, Timeout: rf.timeout.d, AllowErrors: rf.allowErrors}
-	if !rf.quiet {
-		opts.Progress, opts.Heartbeat = os.Stderr, time.Minute
-	}
-	if rf.logOutput {
-		opts.Echo = os.Stderr
-	}
-	var exec notebook.Executor
-	if spec != nil {
-		client, err := kernelclient.Start(ctx, spec, kernelclient.Options{Dir: cwd})
-		if err != nil {
-			return fail(1, "%v", err)
-		}
-		defer client.Close()
-		exec, opts.KernelSpec, opts.LanguageInfo = client, client.KernelSpecMetadata(), client.LanguageInfo
-	} else {
-		session, err := dsl.New()
-		if err != nil {
-			return fail(1, "cannot start the Go session: %v", err)
-		}
-		if c, ok := any(session).(io.Closer); ok {
-			defer c.Close()
-		}
-		exec = session
-	}
-	oldwd, err := os.Getwd()
-	if err != nil {
-		return fail(1, "%v", err)
-	}
-	if err := os.Chdir(cwd); err != nil {
-		return fail(2, "cannot run in %s: %v", cwd, err)
-	}
-	res, runErr := notebook.Run(ctx, nb, exec, opts)
-	if err := os.Chdir(oldwd); err != nil {
-		return fail(1, "%v", err)
-	}
-	if ctx.Err() != nil {
-		return fail(130, "interrupted; nothing written")
-	}
-
-	code := 0
-	var ce *notebook.CellError
-	if errors.As(runErr, &ce) {
-		code = 1
-		fmt.Fprintf(os.Stderr, "latent run: %v\n", ce)
-		for _, line := range ce.Err.Traceback {
-			fmt.Fprintf(os.Stderr, "    %s\n", notebook.StripANSI(line))
-		}
-		if ce.Timeout && !ce.Stuck {
-			fmt.Fprintf(os.Stderr, "latent run: %s: cell %d exceeded --timeout %s; raise it or make the cell faster\n", name, ce.Index, rf.timeout.d)
-		}
-	} else if runErr != nil {
-		code = 1
-		fmt.Fprintf(os.Stderr, "latent run: %v\n", runErr)
-	}
-	for _, e := range res.Errors {
-		switch {
-		case e == ce:
-		case e.Expected && rf.quiet:
-		case e.Expected:
-			fmt.Fprintf(os.Stderr, "latent run: note: %v (expected: the cell is tagged raises-exception)\n", e)
-		default:
-			fmt.Fprintf(os.Stderr, "latent run: note: %v (allowed by --allow-errors)\n", e)
-		}
-	}
-
-	data, err := nb.Marshal()
-	if err == nil {
-		err = nb.Validate()
-	}
-	if err != nil {
-		return fail(1, "cannot write the executed notebook: %v", err)
-	}
-	if out == "-" {
-		if _, err := os.Stdout.Write(data); err != nil {
-			return fail(1, "cannot write to stdout: %v", err)
-		}
-	} else {
-		if rf.outputDir != "" {
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				return fail(1, "--output-dir: %v", err)
-			}
-		}
-		if err := notebook.WriteFileAtomic(out, data, 0o644); err != nil {
-			return fail(1, "%v", err)
-		}
-	}
-	if report != "" {
-		if err := notebook.WriteFileAtomic(report, nb.HTML(filepath.Base(in)), 0o644); err != nil {
-			return fail(1, "%v", err)
-		}
-	}
-	if !rf.quiet {
-		dest := relative(out)
-		if report != "" {
-			dest += " and " + relative(report)
-		}
-		fmt.Fprintf(os.Stderr, "latent run: %s: wrote %s\n", name, dest)
-	}
-	return code
 }
 
 // relative shortens path to one relative to the working directory when it

@@ -194,7 +194,7 @@ func TestRunCommand(t *testing.T) {
 		{name: "-o with two notebooks", args: []string{"-o", "x.ipynb", "nb.ipynb", "nb.ipynb"}, code: 2, stderr: []string{"use --output-dir"}},
 		{name: "conflicting outputs", args: []string{"--inplace", "-o", "x.ipynb", "nb.ipynb"}, code: 2, stderr: []string{"exclude each other"}},
 		{name: "unknown parameter", args: []string{"-p", "epoch=3", "nb.ipynb"}, code: 2, stderr: []string{`nb.ipynb: parameter "epoch" is not declared in the parameters cell (cell 2), which declares epochs`}},
-		{name: "bad parameter value", args: []string{"-p", "epochs=lots", "nb.ipynb"}, code: 2, stderr: []string{`epochs="lots": want an integer`}},
+		{name: "bad parameter value", args: []string{"-p", "epochs=lots", "nb.ipynb"}, code: 2, stderr: []string{`parameter epochs="lots" does not fit its type int: want an integer`}},
 		{name: "bad -p syntax", args: []string{"-p", "epochs", "nb.ipynb"}, code: 2, stderr: []string{"want NAME=VALUE"}},
 		{name: "bad timeout", args: []string{"--timeout", "soon", "nb.ipynb"}, code: 2, stderr: []string{"number of seconds"}},
 		{name: "no notebook", args: []string{"-q"}, code: 2, stderr: []string{"no notebook given"}},
@@ -265,6 +265,10 @@ func TestRunCommandFailures(t *testing.T) {
 		t.Errorf("failing cell: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	cells := readNotebook(t, filepath.Join(dir, "fail.nbconvert.ipynb"))["cells"].([]any)
+	if src := strings.Join(toStrings(cells[0].(map[string]any)["source"]), ""); !strings.Contains(src, "latent run stopped at cell 3 (In [3])") {
+		t.Errorf("no note at the top saying where the run stopped: %q", src)
+	}
+	cells = cells[1:]
 	outs := cells[2].(map[string]any)["outputs"].([]any)
 	if len(outs) == 0 || outs[len(outs)-1].(map[string]any)["output_type"] != "error" {
 		t.Errorf("the output notebook does not hold the error: %v", outs)

@@ -286,7 +286,8 @@ func decodeContent(raw json.RawMessage) iopubContent {
 
 // Execute runs code on the kernel, sending its outputs to sink as they
 // arrive, and returns its execute_result, or its error as a
-// *display.Error. Cancelling ctx interrupts the kernel (by signal or by
+// *display.Error. When sink has a MarkTime method, it gets the kernel's
+// timestamps of the cell (busy, execute_input, execute_reply, idle). Cancelling ctx interrupts the kernel (by signal or by
 // interrupt_request, as its kernelspec says) and waits for the cell to end.
 func (c *Client) Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
 	id, err := c.send(c.shell, "execute_request", map[string]any{
@@ -301,7 +302,13 @@ func (c *Client) Execute(ctx context.Context, code string, sink display.Sink) (*
 		cellErr       *display.Error
 		idle, replied bool
 		interrupt     = ctx.Done()
+		marker, _     = sink.(timeMarker)
 	)
+	mark := func(event string, m *kernel.Message) {
+		if t, err := time.Parse(time.RFC3339Nano, m.Header.Date); err == nil && marker != nil {
+			marker.MarkTime(event, t)
+		}
+	}
 	for !idle || !replied {
 		select {
 		case m := <-c.iopubCh:
@@ -313,6 +320,13 @@ func (c *Client) Execute(ctx context.Context, code string, sink display.Sink) (*
 			switch m.Header.MsgType {
 			case "status":
 				idle = ct.ExecutionState == "idle"
+				if idle {
+					mark("iopub.status.idle", m)
+				} else if ct.ExecutionState == "busy" {
+					mark("iopub.status.busy", m)
+				}
+			case "execute_input":
+				mark("iopub.execute_input", m)
 			case "stream":
 				sink.Stream(ct.Name, ct.Text)
 			case "display_data":
@@ -331,6 +345,7 @@ func (c *Client) Execute(ctx context.Context, code string, sink display.Sink) (*
 				continue
 			}
 			replied = true
+			mark("shell.execute_reply", m)
 			if ct := decodeContent(m.Content); ct.Status == "error" && cellErr == nil {
 				cellErr = &display.Error{Name: ct.EName, Value: ct.EValue, Traceback: ct.Traceback}
 			} else if ct.Status == "aborted" && cellErr == nil {
@@ -351,6 +366,13 @@ func (c *Client) Execute(ctx context.Context, code string, sink display.Sink) (*
 		return nil, cellErr
 	}
 	return result, nil
+}
+
+// timeMarker is notebook.TimeMarker: the runner's sink takes the kernel's
+// own timestamps of a cell (the header dates of its messages, which
+// nbclient records in metadata.execution).
+type timeMarker interface {
+	MarkTime(event string, t time.Time)
 }
 
 // Interrupt interrupts the running cell the way the kernelspec asks.

@@ -8,8 +8,8 @@ import (
 	"hash/crc32"
 	"math"
 	"os"
-	"path/filepath"
 
+	"github.com/latent-ai/latent/internal/atomicfile"
 	"github.com/latent-ai/latent/runtime/nn"
 )
 
@@ -157,38 +157,11 @@ func encodeFile(cfg Config, params []*nn.Param, epochs int, o *nn.Optimizer, st 
 	return buf.Bytes(), nil
 }
 
+// writeAtomic writes a model or checkpoint file with the project's one
+// atomic writer: never half written, and through a symbolic link rather
+// than over it.
 func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(b); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.WriteFile(path, b, 0o644)
 }
 
 // Load reads a model saved with Save (or a checkpoint). It panics with an

@@ -1,12 +1,14 @@
 package course
 
 import (
+	"encoding/xml"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -214,8 +216,9 @@ func TestCourseClean(t *testing.T) {
 	}
 }
 
-// TestCourse executes every notebook with `latent run` and with
-// `jupyter nbconvert --execute`, and checks the results of both.
+// TestCourse executes every notebook with `latent run -j 2 --junit` (two
+// notebooks at a time, as CI runs a course) and with `jupyter nbconvert
+// --execute`, and checks the results of both.
 func TestCourse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("executes the whole course twice (about 15 minutes); skipped with -short")
@@ -236,53 +239,38 @@ func TestCourse(t *testing.T) {
 		"JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
 		"PATH="+filepath.Dir(latentBin)+":"+os.Getenv("PATH"),
 	)
+
+	// Each lesson's CI parameters are injected into a copy, as papermill
+	// (and latent run -p) would, so that one `latent run -j 2` runs them all
+	// and nbconvert, which has no -p, runs the same copies.
+	var inputs []string
+	for _, l := range course {
+		inputs = append(inputs, withParameters(t, dir, l))
+	}
+	// -j starts notebooks in the order given: the two longest first, so
+	// that the others fill in around them (measured: 03 and 01 take 60%
+	// of a serial run).
+	sort.SliceStable(inputs, func(i, j int) bool { return slowFirst(inputs[i]) && !slowFirst(inputs[j]) })
+	junit := filepath.Join(dir, "course-junit.xml")
+	if art := os.Getenv("LATENT_ARTIFACTS"); art != "" {
+		junit = filepath.Join(art, "course-junit.xml")
+	}
+	args := append([]string{"run", "-j", "2", "--timeout", "600", "--junit", junit, "--output-dir", filepath.Join(dir, "latent")}, inputs...)
+	run := exec.Command(latentBin, args...)
+	run.Dir = dir
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("latent run -j 2: %v\n%s", err, out)
+	} else {
+		t.Logf("latent run -j 2:\n%s", out)
+	}
+	checkJUnit(t, junit, len(course))
+
 	for _, l := range course {
 		t.Run(l.Name, func(t *testing.T) {
-			src, err := filepath.Abs(filepath.Join(root, "notebooks", l.Name+".ipynb"))
-			if err != nil {
-				t.Fatal(err)
-			}
-
-			// latent run, with the parameters given as -p flags.
-			ours := filepath.Join(dir, l.Name+".latent.ipynb")
-			args := []string{"run", "-q", "--timeout", "600", "-o", ours}
-			for _, p := range l.Params {
-				args = append(args, "-p", p)
-			}
-			run := exec.Command(latentBin, append(args, src)...)
-			run.Dir = dir
-			if out, err := run.CombinedOutput(); err != nil {
-				t.Fatalf("latent run %s: %v\n%s", l.Name, err, out)
-			}
-
-			// nbconvert has no -p: execute a copy with the parameters injected
-			// as papermill (and latent run) would.
-			nb, err := notebook.ReadFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var params []notebook.Param
-			for _, s := range l.Params {
-				p, err := notebook.ParseParam(s)
-				if err != nil {
-					t.Fatal(err)
-				}
-				params = append(params, p)
-			}
-			if _, err := nb.InjectParameters(params); err != nil {
-				t.Fatal(err)
-			}
-			b, err := nb.Marshal()
-			if err != nil {
-				t.Fatal(err)
-			}
-			in := filepath.Join(dir, l.Name+".ipynb")
-			if err := os.WriteFile(in, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			ours := filepath.Join(dir, "latent", l.Name+".ipynb")
 			conv := exec.Command(jupyter, "nbconvert", "--to", "notebook", "--execute",
 				"--ExecutePreprocessor.kernel_name=latent", "--ExecutePreprocessor.timeout=600",
-				"--output", l.Name+".nbconvert.ipynb", in)
+				"--output", l.Name+".nbconvert.ipynb", filepath.Join(dir, l.Name+".ipynb"))
 			conv.Dir, conv.Env = dir, env
 			if out, err := conv.CombinedOutput(); err != nil {
 				t.Fatalf("jupyter nbconvert --execute %s: %v\n%s", l.Name, err, out)
@@ -303,6 +291,70 @@ func TestCourse(t *testing.T) {
 			}
 			t.Logf("%s results: %v", l.Name, got[0])
 		})
+	}
+}
+
+// slowFirst reports whether the notebook at path is one of the course's
+// two longest runs.
+func slowFirst(path string) bool {
+	name := strings.TrimSuffix(filepath.Base(path), ".ipynb")
+	return name == "03-denoising" || name == "01-undercomplete"
+}
+
+// withParameters writes dir/NAME.ipynb: the lesson's notebook with its CI
+// parameters injected.
+func withParameters(t *testing.T, dir string, l lesson) string {
+	t.Helper()
+	nb, err := notebook.ReadFile(filepath.Join(root, "notebooks", l.Name+".ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var params []notebook.Param
+	for _, s := range l.Params {
+		p, err := notebook.ParseParam(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params = append(params, p)
+	}
+	if _, err := nb.InjectParameters(params); err != nil {
+		t.Fatal(err)
+	}
+	b, err := nb.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, l.Name+".ipynb")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// checkJUnit reads the JUnit report of the course run: one passing test
+// case per notebook.
+func checkJUnit(t *testing.T, path string, notebooks int) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("JUnit report: %v", err)
+	}
+	var report struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Errors   int `xml:"errors,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+				Time string `xml:"time,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &report); err != nil {
+		t.Fatalf("JUnit report %s: %v", path, err)
+	}
+	if report.Tests != notebooks || report.Failures+report.Errors != 0 || len(report.Suites) != 1 || len(report.Suites[0].Cases) != notebooks {
+		t.Errorf("JUnit report: %d tests, %d failures, %d errors; want %d passing\n%s", report.Tests, report.Failures, report.Errors, notebooks, data)
 	}
 }
 

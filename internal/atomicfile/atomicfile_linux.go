@@ -1,4 +1,4 @@
-package notebook
+package atomicfile
 
 import (
 	"crypto/rand"
