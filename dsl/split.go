@@ -7,7 +7,6 @@ import (
 	"go/scanner"
 	"go/token"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -420,70 +419,6 @@ func exprString(e ast.Expr) string {
 		}
 	}
 	return ""
-}
-
-// editor collects textual edits of a segment, so that everything the
-// rewrites do not touch keeps its position.
-type editor struct {
-	fset  *token.FileSet
-	shift int // bytes of prefix before the segment text in the parsed file
-	text  string
-	edits []edit
-}
-
-type edit struct {
-	start, end int // replaced byte range of text
-	with       string
-	tracking   bool // an insertion of trackLines
-}
-
-func newEditor(fset *token.FileSet, shift int, text string) *editor {
-	return &editor{fset: fset, shift: shift, text: text}
-}
-
-// off returns the offset in the segment text of pos.
-func (e *editor) off(pos token.Pos) int { return e.fset.Position(pos).Offset - e.shift }
-
-// replace replaces the source between two positions.
-func (e *editor) replace(from, to token.Pos, with string) {
-	e.edits = append(e.edits, edit{e.off(from), e.off(to), with, false})
-}
-
-// src returns the original source between two positions.
-func (e *editor) src(from, to token.Pos) string { return e.text[e.off(from):e.off(to)] }
-
-// track inserts a line-tracking statement (see trackLines) at pos.
-func (e *editor) track(pos token.Pos, with string) {
-	e.edits = append(e.edits, edit{e.off(pos), e.off(pos), with, true})
-}
-
-// apply returns the edited text. Overlapping edits keep the outermost one
-// only when they nest; edits are applied from the end.
-func (e *editor) apply() string { return e.applyEdits(true) }
-
-// plain returns the edited text without the line tracking.
-func (e *editor) plain() string { return e.applyEdits(false) }
-
-func (e *editor) applyEdits(tracking bool) string {
-	if len(e.edits) == 0 {
-		return e.text
-	}
-	sort.SliceStable(e.edits, func(i, j int) bool { return e.edits[i].start < e.edits[j].start })
-	var b strings.Builder
-	last := 0
-	for _, ed := range e.edits {
-		if ed.tracking && !tracking {
-			continue
-		}
-		if ed.start < last || ed.start < 0 || ed.end > len(e.text) {
-			continue // nested in an earlier edit: that edit already carries it
-		}
-		b.WriteString(e.text[last:ed.start])
-		b.WriteString(ed.with)
-		last = ed.end
-	}
-	b.WriteString(e.text[last:])
-	return b.String()
 }
 
 // syntaxError turns a go/scanner error list into a message naming the

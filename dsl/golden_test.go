@@ -1,0 +1,106 @@
+package dsl
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latent-ai/latent/display"
+)
+
+// TestGoldenCells runs every file of testdata/cells, one behaviour each, in
+// the style of yaegi's _test files: the file is one or more cells (cut at
+// lines "// next cell"), followed by what the last cell must give:
+//
+//	// Output:       stdout, then the result's text/plain, line by line
+//	// Error: TEXT   the last cell fails with an error whose value holds TEXT
+//	// Stderr: TEXT  stderr holds TEXT
+//
+// Every cell before the last must succeed.
+func TestGoldenCells(t *testing.T) {
+	files, err := filepath.Glob("testdata/cells/*.cell")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden cells: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".cell"), func(t *testing.T) {
+			t.Parallel()
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := parseGolden(string(src))
+			s := newSession(t)
+			for i, cell := range g.cells {
+				sink := newRecSink()
+				b, err := s.Execute(context.Background(), cell, sink)
+				if i < len(g.cells)-1 {
+					if err != nil {
+						t.Fatalf("cell %d: %v", i+1, err)
+					}
+					continue
+				}
+				var de *display.Error
+				if g.err != "" {
+					if !errors.As(err, &de) || !strings.Contains(de.Value, g.err) {
+						t.Fatalf("want an error with %q, got %v", g.err, err)
+					}
+				} else if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				got := sink.out("stdout")
+				if b != nil {
+					got += b.Data["text/plain"].(string) + "\n"
+				}
+				if g.output != nil && got != *g.output {
+					t.Fatalf("output\n%q\nwant\n%q", got, *g.output)
+				}
+				if !strings.Contains(sink.out("stderr"), g.stderr) {
+					t.Fatalf("stderr %q lacks %q", sink.out("stderr"), g.stderr)
+				}
+			}
+		})
+	}
+}
+
+// golden is a parsed testdata/cells file.
+type golden struct {
+	cells  []string
+	output *string // nil: not checked
+	err    string
+	stderr string
+}
+
+func parseGolden(src string) golden {
+	var g golden
+	var code, out []string
+	inOut := false
+	for _, l := range strings.Split(strings.TrimRight(src, "\n"), "\n") {
+		switch {
+		case l == "// Output:":
+			inOut = true
+			empty := ""
+			g.output = &empty
+		case strings.HasPrefix(l, "// Error: "):
+			g.err = strings.TrimPrefix(l, "// Error: ")
+		case strings.HasPrefix(l, "// Stderr: "):
+			g.stderr = strings.TrimPrefix(l, "// Stderr: ")
+		case inOut:
+			out = append(out, strings.TrimPrefix(strings.TrimPrefix(l, "//"), " "))
+		case l == "// next cell":
+			g.cells = append(g.cells, strings.Join(code, "\n"))
+			code = nil
+		default:
+			code = append(code, l)
+		}
+	}
+	g.cells = append(g.cells, strings.Join(code, "\n"))
+	if g.output != nil && len(out) > 0 {
+		o := strings.Join(out, "\n") + "\n"
+		g.output = &o
+	}
+	return g
+}
