@@ -404,3 +404,4 @@ func (noEnv) intValued(string) bool   { return false }
 func (noEnv) userDefined(string) bool { return false }
 func (noEnv) funcValued(string) bool  { return false }
 func (noEnv) isPackage(string) bool   { return false }
+func (noEnv) results(string) int      { return -1 }

@@ -191,6 +191,10 @@ func (s *Session) cellNames(code string) (uses []nameUse, declared map[string]bo
 		}
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, "", prefix+text, 0)
+		if list, ok := tupleLast(code[sg.start:sg.end]); err != nil && ok && sg.decl == token.ILLEGAL {
+			// a last line that lists values (v, err)
+			f, err = parser.ParseFile(fset, "", prefix+list+"\n}", 0)
+		}
 		if err != nil {
 			return nil, nil, false
 		}

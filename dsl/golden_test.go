@@ -18,6 +18,7 @@ import (
 //	// Output:       stdout, then the result's text/plain, line by line
 //	// Error: TEXT   the last cell fails with an error whose value holds TEXT
 //	// Stderr: TEXT  stderr holds TEXT
+//	// Stdout: TEXT  stdout holds TEXT (for output that varies)
 //
 // Every cell before the last must succeed.
 func TestGoldenCells(t *testing.T) {
@@ -58,6 +59,9 @@ func TestGoldenCells(t *testing.T) {
 				if g.output != nil && got != *g.output {
 					t.Fatalf("output\n%q\nwant\n%q", got, *g.output)
 				}
+				if !strings.Contains(sink.out("stdout"), g.stdout) {
+					t.Fatalf("stdout %q lacks %q", sink.out("stdout"), g.stdout)
+				}
 				if !strings.Contains(sink.out("stderr"), g.stderr) {
 					t.Fatalf("stderr %q lacks %q", sink.out("stderr"), g.stderr)
 				}
@@ -72,6 +76,7 @@ type golden struct {
 	output *string // nil: not checked
 	err    string
 	stderr string
+	stdout string
 }
 
 func parseGolden(src string) golden {
@@ -88,6 +93,8 @@ func parseGolden(src string) golden {
 			g.err = strings.TrimPrefix(l, "// Error: ")
 		case strings.HasPrefix(l, "// Stderr: "):
 			g.stderr = strings.TrimPrefix(l, "// Stderr: ")
+		case strings.HasPrefix(l, "// Stdout: "):
+			g.stdout = strings.TrimPrefix(l, "// Stdout: ")
 		case inOut:
 			out = append(out, strings.TrimPrefix(strings.TrimPrefix(l, "//"), " "))
 		case l == "// next cell":

@@ -27,6 +27,7 @@ const (
 	leaveFunc      = "__latent.Leave"
 	returnFunc     = "__latent.Return"
 	lenFunc        = "__latent.Len"
+	tupleFunc      = "__latent.Tuple"
 	nopStmt        = "__latentNop = 0"
 	runDefers      = "__latentRunDefers()"
 )

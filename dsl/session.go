@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"regexp"
 	"runtime/pprof"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,6 +172,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"GoLive":  reflect.ValueOf(func(d int64) { s.goLive.Add(d) }),
 			"Return":  reflect.ValueOf(cellReturnFunc),
 			"Len":     reflect.ValueOf(checkedLen),
+			"Tuple":   reflect.ValueOf(newTuple),
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {
@@ -515,14 +515,14 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 			continue
 		}
 		result = nil
-		v, err := s.eval(ctx, c.src)
+		v, err := s.eval(ctx, s.lastResults(&c))
 		if isCellReturn(err) {
 			return nil, nil // a top-level return: the rest of the cell does not run
 		}
 		if err != nil {
 			return nil, s.evalErr(ctx, code, err)
 		}
-		if c.kind == chunkStmts && c.showLast && s.showsResult(c.lastCall) && v.IsValid() && v.CanInterface() && !internalValue(v, c.lastCall != "") {
+		if c.kind == chunkStmts && c.showLast && v.IsValid() && v.CanInterface() && !internalValue(v, c.lastCall != "") {
 			bd, ok := s.renderUser(v)
 			if !ok {
 				bd = display.Format(v.Interface())
@@ -545,108 +545,6 @@ func (s *Session) runDefers(ctx context.Context, code string) error {
 		return s.evalErr(ctx, code, err)
 	}
 	return nil
-}
-
-// internalValue reports values that are the interpreter's own (what yaegi
-// returns for a call without results), not something to show.
-func internalValue(v reflect.Value, call bool) bool {
-	t := v.Type()
-	if call && t == reflect.TypeOf((*any)(nil)) {
-		return true // a method call without results
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return strings.Contains(t.PkgPath(), "traefik/yaegi")
-}
-
-// renderUser shows a value of a notebook type that implements
-// display.Renderer (a Render() display.Bundle method) or image.Image. yaegi
-// hands such values to compiled code without their methods, so the session
-// converts them inside the interpreter, where the methods are known.
-func (s *Session) renderUser(v reflect.Value) (b display.Bundle, ok bool) {
-	var renders, images []string
-	for k := range s.declIdx {
-		recv, m, found := strings.Cut(k, ".")
-		switch {
-		case !found:
-		case m == "Render":
-			renders = append(renders, recv)
-		case m == "At":
-			images = append(images, recv)
-		}
-	}
-	if len(renders)+len(images) == 0 {
-		return b, false
-	}
-	name, ok := typeExpr(v.Type(), userTypes(s.in, s.decls))
-	if !ok {
-		return b, false
-	}
-	base := strings.TrimPrefix(name, "*")
-	var conv string
-	switch {
-	case slices.Contains(renders, base):
-		conv = "(func() display.Bundle { var r display.Renderer = __latentV.(" + name + "); return r.Render() })()"
-	case slices.Contains(images, base) && s.declIdx[base+".Bounds"] >= 0 && s.declIdx[base+".ColorModel"] >= 0:
-		conv = "display.Image(__latentV.(" + name + "))"
-	default:
-		return b, false
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			ok = false
-		}
-	}()
-	g := s.globals()["__latentV"]
-	if !g.IsValid() || !g.CanSet() {
-		return b, false
-	}
-	g.Set(v)
-	defer g.Set(reflect.Zero(g.Type()))
-	r, err := s.in.Eval(conv)
-	if err != nil || !r.IsValid() || !r.CanInterface() {
-		return b, false
-	}
-	b, ok = r.Interface().(display.Bundle)
-	return b, ok
-}
-
-// showsResult reports whether a last-expression call to callee has one
-// result worth showing (fmt.Println's two results are not).
-func (s *Session) showsResult(callee string) bool {
-	if callee == "" {
-		return true
-	}
-	if i, ok := s.declIdx[callee]; ok {
-		return s.decls[i].results == 1 || s.decls[i].results < 0
-	}
-	pkg, name, ok := strings.Cut(callee, ".")
-	if !ok {
-		return true
-	}
-	p, ok := s.aliases[pkg]
-	if !ok {
-		return true
-	}
-	if fn, ok := lookupSymbol(p, name); ok && fn.Kind() == reflect.Func {
-		return fn.Type().NumOut() == 1
-	}
-	return true
-}
-
-// lookupSymbol finds a compiled package member.
-func lookupSymbol(pkgPath, name string) (reflect.Value, bool) {
-	key := pkgPath + "/" + path.Base(pkgPath)
-	if m, ok := symbols.Symbols[key]; ok {
-		v, ok := m[name]
-		return v, ok
-	}
-	if m, ok := stdlib.Symbols[key]; ok {
-		v, ok := m[name]
-		return v, ok
-	}
-	return reflect.Value{}, false
 }
 
 // evalImports evaluates the imports of c that are not in effect yet.

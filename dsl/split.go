@@ -65,7 +65,12 @@ type chunk struct {
 	// lastCall is the callee of that expression when it is a call ("fmt.Println",
 	// "f", "x.M"), to tell functions without a single result apart.
 	lastCall string
-	defers   bool // the chunk registers end-of-cell calls (top-level defers)
+	// srcNone and srcTuple are src for a last call with no result or
+	// several: the first ends on a value of its own (yaegi would show the
+	// value of the last node, which can be a line register that a
+	// goroutine writes), the second passes the results to tupleFunc.
+	srcNone, srcTuple string
+	defers            bool // the chunk registers end-of-cell calls (top-level defers)
 	// results is the number of results of a single func declaration, -1
 	// for anything else.
 	results int
@@ -92,6 +97,9 @@ type rewriteEnv interface {
 	funcValued(name string) bool
 	// isPackage reports whether name is an imported package.
 	isPackage(name string) bool
+	// results reports how many results a call of callee ("f", "pkg.F",
+	// "x.M") has, or -1 when the session cannot tell.
+	results(callee string) int
 }
 
 // splitCell parses a cell into chunks, in the order they must be evaluated:
@@ -345,15 +353,27 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 	prefix := funcPrefix + dir
 	f, err := parser.ParseFile(fset, "_.go", prefix+text+"\n}", parser.SkipObjectResolution)
 	if err != nil {
-		return chunk{}, err
+		// A last line that lists values (v, err) is not a statement: it
+		// shows them all, as a call with several results does.
+		list, ok := tupleLast(text)
+		if !ok {
+			return chunk{}, err
+		}
+		fset = token.NewFileSet()
+		if f, err = parser.ParseFile(fset, "_.go", prefix+list+"\n}", parser.SkipObjectResolution); err != nil {
+			return chunk{}, err
+		}
+		text = list
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body
 	c := chunk{kind: chunkStmts, results: -1}
+	var tuple *ast.ExprStmt
 	if n := len(body.List); n > 0 {
 		if es, ok := body.List[n-1].(*ast.ExprStmt); ok && !(calledLiteral(es) && !hasResults(es)) {
 			c.showLast = true
 			if call, ok := es.X.(*ast.CallExpr); ok {
 				c.lastCall = exprString(call.Fun)
+				tuple = es
 			}
 		}
 	}
@@ -365,10 +385,14 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 	c.defers = info.defers
 	c.src, c.body = dir+ed.apply(), ed.plain()
 	if !c.showLast {
-		// The chunk has no result, but yaegi still reads the value of its
-		// last node, which can be a line register that a goroutine the
-		// chunk started writes (a data race): end on a value of its own.
 		c.src += "\n" + nopStmt
+	} else if tuple != nil {
+		// How many results the last call has is known once the chunks
+		// before it ran (a variable's type): see lastResults.
+		c.srcNone = c.src + "\n" + nopStmt
+		ed.replace(tuple.Pos(), tuple.Pos(), tupleFunc+"(")
+		ed.replace(tuple.End(), tuple.End(), ")")
+		c.srcTuple = dir + ed.apply()
 	}
 	if sg.probe && len(body.List) == 1 {
 		c.kind, c.showLast = chunkProbe, false
@@ -386,6 +410,49 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		c.src = probeSource(dir, ed.apply(), c.names)
 	}
 	return c, nil
+}
+
+// tupleLast returns text with its last statement, a list of expressions
+// (v, err), made a call of tupleFunc, or false when it is not one.
+func tupleLast(text string) (string, bool) {
+	fset := token.NewFileSet()
+	f := fset.AddFile("", -1, len(text))
+	var sc scanner.Scanner
+	sc.Init(f, []byte(text), nil, 0)
+	depth, start, end, commas := 0, 0, 0, 0
+	next := false // the token after a top-level semicolon starts a statement
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		off := f.Offset(pos)
+		if tok == token.SEMICOLON && depth == 0 {
+			next = true
+			continue
+		}
+		if next {
+			start, commas, next = off, 0, false
+		}
+		switch {
+		case tok == token.LPAREN || tok == token.LBRACE || tok == token.LBRACK:
+			depth++
+		case tok == token.RPAREN || tok == token.RBRACE || tok == token.RBRACK:
+			depth--
+		case tok == token.COMMA && depth == 0:
+			commas++
+		case depth == 0 && (tok == token.ASSIGN || tok == token.DEFINE || tok >= token.ADD_ASSIGN && tok <= token.AND_NOT_ASSIGN):
+			commas = -1 << 30 // an assignment
+		}
+		end = off + len(lit)
+		if lit == "" {
+			end = off + len(tok.String())
+		}
+	}
+	if commas < 1 || end <= start {
+		return "", false
+	}
+	return text[:start] + tupleFunc + "(" + text[start:end] + ")" + text[end:], true
 }
 
 // recvTypeName returns the base type name of a method receiver.
