@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"go/ast"
 	"go/token"
 	"sort"
 	"strconv"
@@ -24,6 +25,10 @@ type edit struct {
 	start, end int // replaced byte range of text
 	with       string
 	tracking   bool // an insertion of trackLines
+	// node is the range of the node an insertion wraps: a quote takes
+	// the insertion only when that node lies within it (a quote of x in
+	// x.M() does not take what goes before the statement x.M()).
+	node span
 }
 
 type span struct{ start, end int }
@@ -41,7 +46,13 @@ func (e *editor) off(pos token.Pos) int { return e.fset.Position(pos).Offset - e
 
 // replace replaces the source between two positions.
 func (e *editor) replace(from, to token.Pos, with string) {
-	e.edits = append(e.edits, edit{e.off(from), e.off(to), with, false})
+	e.edits = append(e.edits, edit{e.off(from), e.off(to), with, false, span{e.off(from), e.off(to)}})
+}
+
+// wrap inserts before and after around n.
+func (e *editor) wrap(n ast.Node, before, after string) {
+	s := span{e.off(n.Pos()), e.off(n.End())}
+	e.edits = append(e.edits, edit{s.start, s.start, before, false, s}, edit{s.end, s.end, after, false, s})
 }
 
 // src quotes the source between two positions, for the text of an edit:
@@ -51,9 +62,10 @@ func (e *editor) src(from, to token.Pos) string {
 	return quoteMark + strconv.Itoa(len(e.quote)-1) + quoteMark
 }
 
-// track inserts a line-tracking statement (see trackLines) at pos.
-func (e *editor) track(pos token.Pos, with string) {
-	e.edits = append(e.edits, edit{e.off(pos), e.off(pos), with, true})
+// track inserts a line-tracking statement (see trackLines) before st.
+func (e *editor) track(st ast.Node, with string) {
+	at := e.off(st.Pos())
+	e.edits = append(e.edits, edit{at, at, with, true, span{at, e.off(st.End())}})
 }
 
 // apply returns the edited text.
@@ -84,7 +96,7 @@ func (e *editor) render(start, end int, tracking bool, busy []bool) string {
 	var b strings.Builder
 	last := start
 	for i, ed := range e.edits {
-		if busy[i] || ed.tracking && !tracking || ed.start < last || ed.end > end {
+		if busy[i] || ed.tracking && !tracking || ed.start < last || ed.end > end || ed.node.start < start || ed.node.end > end {
 			continue
 		}
 		b.WriteString(e.text[last:ed.start])

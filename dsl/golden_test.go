@@ -18,6 +18,7 @@ import (
 //	// Output:       stdout, then the result's text/plain, line by line
 //	// Error: TEXT   the last cell fails with an error whose value holds TEXT
 //	// Stderr: TEXT  stderr holds TEXT
+//	// Not: TEXT     the error (if any) does not hold TEXT
 //	// Stdout: TEXT  stdout holds TEXT (for output that varies)
 //
 // Every cell before the last must succeed.
@@ -52,6 +53,9 @@ func TestGoldenCells(t *testing.T) {
 				} else if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
+				if g.not != "" && err != nil && strings.Contains(err.Error(), g.not) {
+					t.Fatalf("the error %q holds %q", err, g.not)
+				}
 				got := sink.out("stdout")
 				if b != nil {
 					got += b.Data["text/plain"].(string) + "\n"
@@ -77,6 +81,7 @@ type golden struct {
 	err    string
 	stderr string
 	stdout string
+	not    string
 }
 
 func parseGolden(src string) golden {
@@ -93,6 +98,8 @@ func parseGolden(src string) golden {
 			g.err = strings.TrimPrefix(l, "// Error: ")
 		case strings.HasPrefix(l, "// Stderr: "):
 			g.stderr = strings.TrimPrefix(l, "// Stderr: ")
+		case strings.HasPrefix(l, "// Not: "):
+			g.not = strings.TrimPrefix(l, "// Not: ")
 		case strings.HasPrefix(l, "// Stdout: "):
 			g.stdout = strings.TrimPrefix(l, "// Stdout: ")
 		case inOut:

@@ -29,8 +29,7 @@ func perIteration(f *ast.File, ed *editor) {
 			}
 			for _, a := range call.Args {
 				if lit, ok := a.(*ast.FuncLit); ok && refersTo([]ast.Expr{lit}, names) {
-					ed.replace(lit.Pos(), lit.Pos(), "func() "+ed.src(lit.Type.Pos(), lit.Type.End())+" { return ")
-					ed.replace(lit.End(), lit.End(), " }()")
+					ed.wrap(lit, "func() "+ed.src(lit.Type.Pos(), lit.Type.End())+" { return ", " }()")
 				}
 			}
 			return true

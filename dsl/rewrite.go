@@ -9,27 +9,28 @@ import (
 
 // Names of the interpreted helpers every session defines (see preamble).
 const (
-	goRecoverFunc  = "__latentGoRecover"
-	minFunc        = "__latentMin"
-	maxFunc        = "__latentMax"
-	sortFunc       = "__latentSort"
-	sliceMinFunc   = "__latentSliceMin"
-	sliceMaxFunc   = "__latentSliceMax"
-	keysFunc       = "__latentKeys"
-	sortedKeys     = "__latentSortedKeys"
-	valuesFunc     = "__latentValues"
-	sortFuncFunc   = "__latentSortFunc"
-	sortStableFunc = "__latentSortStableFunc"
-	clearFunc      = "__latent.Clear"
-	deferFunc      = "__latentDefer"
-	goLiveFunc     = "__latent.GoLive"
-	enterFunc      = "__latent.Enter"
-	leaveFunc      = "__latent.Leave"
-	returnFunc     = "__latent.Return"
-	lenFunc        = "__latent.Len"
-	tupleFunc      = "__latent.Tuple"
-	nopStmt        = "__latentNop = 0"
-	runDefers      = "__latentRunDefers()"
+	goRecoverFunc   = "__latentGoRecover"
+	minFunc         = "__latentMin"
+	maxFunc         = "__latentMax"
+	sortFunc        = "__latentSort"
+	sliceMinFunc    = "__latentSliceMin"
+	sliceMaxFunc    = "__latentSliceMax"
+	keysFunc        = "__latentKeys"
+	sortedKeys      = "__latentSortedKeys"
+	valuesFunc      = "__latentValues"
+	sortFuncFunc    = "__latentSortFunc"
+	sortStableFunc  = "__latentSortStableFunc"
+	clearFunc       = "__latent.Clear"
+	deferFunc       = "__latentDefer"
+	goLiveFunc      = "__latent.GoLive"
+	enterFunc       = "__latent.Enter"
+	leaveFunc       = "__latent.Leave"
+	returnFunc      = "__latent.Return"
+	lenFunc         = "__latent.Len"
+	tupleFunc       = "__latent.Tuple"
+	writeStringFunc = "__latent.WriteString"
+	nopStmt         = "__latentNop = 0"
+	runDefers       = "__latentRunDefers()"
 )
 
 // rewrite edits the parts of f that yaegi v0.16.1 cannot run as written:
@@ -74,19 +75,16 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 				// around the call matters: yaegi runs a func literal
 				// called at a cell's top level again on every later
 				// cell that declares a variable.
-				ed.replace(st.Pos(), st.Pos(), "{ func() { ")
-				ed.replace(st.End(), st.End(), " }() }")
+				ed.wrap(st, "{ func() { ", " }() }")
 			case calledLiteral(st) && (st != body.List[len(body.List)-1] || !hasResults(st)):
 				// yaegi runs a func literal called at a cell's top level
 				// again on every later cell that declares a variable; in
 				// a block it runs once.
-				ed.replace(st.Pos(), st.Pos(), "{ ")
-				ed.replace(st.End(), st.End(), " }")
+				ed.wrap(st, "{ ", " }")
 			case scopedHeader(st):
 				// yaegi makes the variables of a top-level for, if or
 				// switch header global; a block keeps them local, as in Go.
-				ed.replace(st.Pos(), st.Pos(), "{ ")
-				ed.replace(st.End(), st.End(), " }")
+				ed.wrap(st, "{ ", " }")
 			}
 		}
 	}
@@ -113,7 +111,14 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 		case *ast.GoStmt:
 			rewriteGo(x, ed, &n)
 		case *ast.CallExpr:
+			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && !env.userDefined("new") && err == nil {
+				err = rewriteNew(x, ed)
+			}
 			rewriteCall(x, ed, env)
+		case *ast.AssignStmt:
+			rewriteAssert(x.Rhs, len(x.Lhs), ed)
+		case *ast.ValueSpec:
+			rewriteAssert(x.Values, len(x.Names), ed)
 		}
 		return true
 	})
@@ -221,8 +226,7 @@ func hasBranch(st ast.Stmt, tok token.Token) bool {
 // function). The literal also keeps yaegi from losing nested multi-value
 // := variables (see nestedMultiDefine).
 func rewriteReturn(st ast.Stmt, ed *editor) {
-	ed.replace(st.Pos(), st.Pos(), "{ if func() bool { ")
-	ed.replace(st.End(), st.End(), "\n; return false }() { "+returnFunc+"() } }")
+	ed.wrap(st, "{ if func() bool { ", "\n; return false }() { "+returnFunc+"() } }")
 	ast.Inspect(st, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.FuncLit:
@@ -509,8 +513,7 @@ func guardMake(c *ast.CallExpr, ed *editor) {
 		}
 	}
 	for _, a := range c.Args[1:] {
-		ed.replace(a.Pos(), a.Pos(), lenFunc+"(int64(")
-		ed.replace(a.End(), a.End(), fmt.Sprintf("), %d)", size))
+		ed.wrap(a, lenFunc+"(int64(", fmt.Sprintf("), %d)", size))
 	}
 }
 
@@ -612,6 +615,9 @@ func rewriteCall(c *ast.CallExpr, ed *editor, env rewriteEnv) {
 			guardMake(c, ed)
 		}
 		return
+	case "os.Stdout.WriteString", "os.Stderr.WriteString":
+		rewriteStdio(c, name, ed)
+		return
 	case "slices.Sorted", "slices.Collect":
 		if len(c.Args) == 1 {
 			if inner, ok := c.Args[0].(*ast.CallExpr); ok && len(inner.Args) == 1 {
@@ -664,8 +670,7 @@ func typeLiterals(c *ast.CallExpr, ed *editor) {
 		}
 	}
 	for _, a := range c.Args {
-		ed.replace(a.Pos(), a.Pos(), typ+"(")
-		ed.replace(a.End(), a.End(), ")")
+		ed.wrap(a, typ+"(", ")")
 	}
 }
 

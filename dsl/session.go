@@ -165,14 +165,15 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	}
 	if err := in.Use(interp.Exports{
 		"latentsession/latentsession": {
-			"GoPanic": reflect.ValueOf(s.goPanic),
-			"Clear":   reflect.ValueOf(clearValue),
-			"Enter":   reflect.ValueOf(s.enter),
-			"Leave":   reflect.ValueOf(s.leave),
-			"GoLive":  reflect.ValueOf(func(d int64) { s.goLive.Add(d) }),
-			"Return":  reflect.ValueOf(cellReturnFunc),
-			"Len":     reflect.ValueOf(checkedLen),
-			"Tuple":   reflect.ValueOf(newTuple),
+			"GoPanic":     reflect.ValueOf(s.goPanic),
+			"Clear":       reflect.ValueOf(clearValue),
+			"Enter":       reflect.ValueOf(s.enter),
+			"Leave":       reflect.ValueOf(s.leave),
+			"GoLive":      reflect.ValueOf(func(d int64) { s.goLive.Add(d) }),
+			"Return":      reflect.ValueOf(cellReturnFunc),
+			"Len":         reflect.ValueOf(checkedLen),
+			"Tuple":       reflect.ValueOf(newTuple),
+			"WriteString": reflect.ValueOf(writeString),
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {

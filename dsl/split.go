@@ -390,8 +390,7 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		// How many results the last call has is known once the chunks
 		// before it ran (a variable's type): see lastResults.
 		c.srcNone = c.src + "\n" + nopStmt
-		ed.replace(tuple.Pos(), tuple.Pos(), tupleFunc+"(")
-		ed.replace(tuple.End(), tuple.End(), ")")
+		ed.wrap(tuple, tupleFunc+"(", ")")
 		c.srcTuple = dir + ed.apply()
 	}
 	if sg.probe && len(body.List) == 1 {
