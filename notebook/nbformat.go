@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/kernel/langinfo"
 )
 
 // Cell types.
@@ -97,7 +97,7 @@ func KernelSpec() map[string]any {
 
 // LanguageInfo is the metadata.language_info written into executed
 // notebooks; the kernel reports the same in kernel_info_reply.
-func LanguageInfo() map[string]any { return display.LanguageInfo() }
+func LanguageInfo() map[string]any { return langinfo.Get() }
 
 // ParseError is a notebook that cannot be read: File names it (empty when
 // parsed from bytes), Path locates the bad part in the JSON (such as

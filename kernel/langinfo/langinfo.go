@@ -1,15 +1,17 @@
-package display
+// Package langinfo describes Latent's cell language for Jupyter. It has no
+// dependencies, so the kernel and the notebook runner can both use it
+// without the kernel importing the runner.
+package langinfo
 
 import (
 	"runtime"
 	"strings"
 )
 
-// LanguageInfo is the Jupyter language_info of Latent's cells: the kernel
+// Get returns the Jupyter language_info of Latent's cells: the kernel
 // reports it in kernel_info_reply and the notebook runner writes it into
-// executed notebooks. It lives here, in the layer both use, so that the
-// kernel does not import the runner.
-func LanguageInfo() map[string]any {
+// executed notebooks.
+func Get() map[string]any {
 	return map[string]any{
 		"name":            "go",
 		"version":         strings.TrimPrefix(runtime.Version(), "go"),
