@@ -29,6 +29,7 @@ const (
 	lenFunc         = "__latent.Len"
 	tupleFunc       = "__latent.Tuple"
 	writeStringFunc = "__latent.WriteString"
+	sprintfFunc     = "__latent.Sprintf"
 	nopStmt         = "__latentNop = 0"
 	runDefers       = "__latentRunDefers()"
 )
@@ -614,6 +615,9 @@ func rewriteCall(c *ast.CallExpr, ed *editor, env rewriteEnv) {
 		if !env.userDefined("make") {
 			guardMake(c, ed)
 		}
+		return
+	case "fmt.Printf", "fmt.Sprintf", "fmt.Fprintf":
+		rewriteFmt(c, name, ed)
 		return
 	case "os.Stdout.WriteString", "os.Stderr.WriteString":
 		rewriteStdio(c, name, ed)

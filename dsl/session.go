@@ -80,6 +80,8 @@ type Session struct {
 
 	seq   int  // eval counter, labels eval goroutines
 	stuck bool // an interrupted compiled call is still running
+
+	typeNames atomic.Pointer[map[reflect.Type]string] // see refreshTypeNames
 }
 
 // declRec is a top-level declaration kept for replay.
@@ -173,6 +175,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Return":      reflect.ValueOf(cellReturnFunc),
 			"Len":         reflect.ValueOf(checkedLen),
 			"Tuple":       reflect.ValueOf(newTuple),
+			"Sprintf":     reflect.ValueOf(s.sprintf),
 			"WriteString": reflect.ValueOf(writeString),
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
@@ -593,6 +596,7 @@ func (s *Session) evalDecls(ctx context.Context, code string, decls []chunk) err
 	for _, c := range decls {
 		s.record(c)
 	}
+	s.refreshTypeNames()
 	return nil
 }
 
