@@ -93,6 +93,15 @@ func (s *Session) sprintf(format string, args ...any) string {
 	return fmt.Sprintf(string(f), out...)
 }
 
+// fmtInterfaces are the interfaces yaegi wraps a notebook value in when
+// it is passed to sprintf, so that fmt sees its methods; fmt prefers them
+// in this order.
+var fmtInterfaces = []reflect.Type{
+	reflect.TypeOf((*fmt.Formatter)(nil)).Elem(),
+	reflect.TypeOf((*error)(nil)).Elem(),
+	reflect.TypeOf((*fmt.Stringer)(nil)).Elem(),
+}
+
 // goTypeName returns the Go name of t (main.point, *main.point) when it is
 // one of the session's struct types or a pointer to one.
 func goTypeName(t reflect.Type, names map[reflect.Type]string) (string, bool) {

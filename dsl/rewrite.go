@@ -89,6 +89,20 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 			}
 		}
 	}
+	cellDefers := map[*ast.DeferStmt]bool{}
+	if body != nil {
+		// Defers outside function literals are the cell's own.
+		ast.Inspect(body, func(node ast.Node) bool {
+			switch x := node.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.DeferStmt:
+				info.defers, cellDefers[x] = true, true
+				rewriteDefer(x, ed, &n)
+			}
+			return true
+		})
+	}
 	ast.Inspect(f, func(node ast.Node) bool {
 		switch x := node.(type) {
 		case *ast.FuncDecl:
@@ -111,6 +125,10 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 			rewriteRange(x, ed, env, locals, &n)
 		case *ast.GoStmt:
 			rewriteGo(x, ed, &n)
+		case *ast.DeferStmt:
+			if !cellDefers[x] {
+				rewriteFuncDefer(x, ed, &n)
+			}
 		case *ast.CallExpr:
 			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && !env.userDefined("new") && err == nil {
 				err = rewriteNew(x, ed)
@@ -123,19 +141,6 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 		}
 		return true
 	})
-	if body != nil {
-		// Defers outside function literals are the cell's own.
-		ast.Inspect(body, func(node ast.Node) bool {
-			switch x := node.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.DeferStmt:
-				info.defers = true
-				rewriteDefer(x, ed, &n)
-			}
-			return true
-		})
-	}
 	return info, err
 }
 
@@ -549,6 +554,16 @@ const goPrologue = " " + goLiveFunc + "(1); defer " + goLiveFunc + "(-1); defer 
 func rewriteDefer(d *ast.DeferStmt, ed *editor, n *int) {
 	bind, text := bindArgs(d.Call, ed, n)
 	ed.replace(d.Defer, d.Call.End(), bind(deferFunc+"(func() { "+text+" })"))
+}
+
+// rewriteFuncDefer evaluates the arguments of a defer in a function when
+// the defer runs, as Go does: yaegi evaluates them when the function
+// returns (defer fmt.Println(i) in a loop printed the last i every time).
+func rewriteFuncDefer(d *ast.DeferStmt, ed *editor, n *int) {
+	bind, text := bindArgs(d.Call, ed, n)
+	if b := bind("defer " + text); b != "defer "+text {
+		ed.replace(d.Defer, d.Call.End(), b)
+	}
 }
 
 // bindArgs evaluates the arguments of call into fresh variables (literals

@@ -165,7 +165,11 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	if err := in.Use(symbols.Symbols); err != nil {
 		return nil, fmt.Errorf("dsl: loading the preloaded packages: %w", err)
 	}
+	sprintf := reflect.ValueOf(s.sprintf)
 	if err := in.Use(interp.Exports{
+		// Values passed to sprintf keep their String and Error methods,
+		// as for fmt.Sprintf.
+		".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{sprintf: fmtInterfaces})},
 		"latentsession/latentsession": {
 			"GoPanic":     reflect.ValueOf(s.goPanic),
 			"Clear":       reflect.ValueOf(clearValue),
@@ -175,7 +179,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Return":      reflect.ValueOf(cellReturnFunc),
 			"Len":         reflect.ValueOf(checkedLen),
 			"Tuple":       reflect.ValueOf(newTuple),
-			"Sprintf":     reflect.ValueOf(s.sprintf),
+			"Sprintf":     sprintf,
 			"WriteString": reflect.ValueOf(writeString),
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
