@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"path"
 	"reflect"
 	"regexp"
-	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,6 +196,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	if _, err := in.Eval(preamble); err != nil {
 		return nil, fmt.Errorf("dsl: preamble: %w", err)
 	}
+	rearm(in)
 	return in, nil
 }
 
@@ -671,117 +670,6 @@ func (s *Session) record(c chunk) {
 	}
 }
 
-// eval runs src with ctx. The goroutine yaegi starts for it carries a
-// profiler label, so that after an interrupt the session can wait until the
-// interpreted code has really stopped before it runs anything else.
-//
-// yaegi loses a stop that comes before the compiled program starts to run
-// (its global frame then takes the new run id and a `for {}` never ends),
-// so the cell is compiled first and an interrupt is passed on to yaegi
-// only once the interpreted code is running (see forwardStop).
-func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err error) {
-	s.seq++
-	label := fmt.Sprintf("%p-%d", s, s.seq)
-	s.panicMu.Lock()
-	s.panicLines = s.panicLines[:0]
-	s.panicMu.Unlock()
-	// The eval's own context is also cancelled by enter when recursion is
-	// too deep: stopping the interpreter unwinds its frames quickly, where a
-	// panic through thousands of interpreted frames takes seconds.
-	evalCtx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s.overflow.Store(false)
-	s.stopEval.Store(&cancel)
-	defer s.stopEval.Store(nil)
-	finished := make(chan struct{})
-	defer close(finished)
-	go forwardStop(ctx, label, cancel, finished)
-	pprof.Do(context.Background(), pprof.Labels("latent_eval", label), func(context.Context) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = interp.Panic{Value: r}
-			}
-		}()
-		prog, cerr := s.in.Compile(src)
-		switch {
-		case cerr != nil:
-			err = cerr
-		case ctx.Err() != nil: // interrupted while compiling: nothing ran
-			err = ctx.Err()
-		default:
-			v, err = s.in.ExecuteWithContext(evalCtx, prog)
-		}
-	})
-	if err == nil && ctx.Err() != nil {
-		// A compiled call (Fit) saw the interrupt and returned before the
-		// stop reached yaegi: the cell still counts as interrupted.
-		err = ctx.Err()
-	}
-	if (ctx.Err() != nil || evalCtx.Err() != nil) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		s.stuck = !waitStopped(label, 2*time.Second)
-		if ctx.Err() == nil && s.overflow.Load() {
-			err = interp.Panic{Value: stackOverflow{}}
-		} else {
-			err = ctx.Err()
-		}
-	} else if err != nil {
-		s.fixFrame()
-	}
-	return v, err
-}
-
-// forwardStop cancels the eval labelled label (stop) when ctx is cancelled,
-// but only once its interpreted code is running: a stop that yaegi gets
-// while it still prepares the program is lost. It returns when finished is
-// closed.
-func forwardStop(ctx context.Context, label string, stop context.CancelFunc, finished <-chan struct{}) {
-	select {
-	case <-finished:
-		return
-	case <-ctx.Done():
-	}
-	for !evalRunning(label) {
-		select {
-		case <-finished:
-			return
-		case <-time.After(time.Millisecond):
-		}
-	}
-	stop()
-}
-
-// evalGoroutines returns the stacks of the goroutines labelled label (the
-// eval's own and those its code started) that contain marker. A profile
-// keeps only the innermost frames of a deep stack, so a marker near the
-// bottom (ExecuteWithContext) can be missing from a deep recursion.
-func evalGoroutines(label, marker string) [][]byte {
-	want := []byte(`"latent_eval":"` + label + `"`)
-	var buf bytes.Buffer
-	_ = pprof.Lookup("goroutine").WriteTo(&buf, 1)
-	var out [][]byte
-	for _, rec := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
-		if bytes.Contains(rec, want) && bytes.Contains(rec, []byte(marker)) {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-// evalRunning reports whether the eval labelled label runs interpreted
-// code, that is has passed the point where yaegi takes its run id: a
-// goroutine with its label is in yaegi's runCfg (among the innermost
-// frames, which a profile always keeps). Goroutines the code started have
-// the label too, but they exist only once the code runs.
-func evalRunning(label string) bool { return len(evalGoroutines(label, "interp.runCfg")) > 0 }
-
-// fixFrame is called after a compile error: it can leave symbols declared
-// that the global frame has no room for yet (Globals would then panic); a
-// trivial Execute resizes the frame.
-func (s *Session) fixFrame() {
-	defer func() { _ = recover() }()
-	_, _ = s.in.Eval("0")
-}
-
 // globals returns the interpreter's global variables and constants; it
 // never panics.
 func (s *Session) globals() map[string]reflect.Value { return s.globalsOf(s.in) }
@@ -793,20 +681,6 @@ func (s *Session) globalsOf(in *interp.Interpreter) (g map[string]reflect.Value)
 		}
 	}()
 	return in.Globals()
-}
-
-// waitStopped waits until no goroutine labelled label is still inside
-// yaegi's ExecuteWithContext, and reports whether that happened within
-// limit.
-func waitStopped(label string, limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for len(evalGoroutines(label, "ExecuteWithContext")) > 0 {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	return true
 }
 
 // intValued implements rewriteEnv.
