@@ -2,7 +2,9 @@ package dsl
 
 import (
 	"context"
-	_ "unsafe" // for go:linkname
+	"regexp"
+	"strings"
+	_ "unsafe"
 
 	"github.com/traefik/yaegi/interp"
 )
@@ -29,4 +31,50 @@ func rearm(in *interp.Interpreter) {
 	if prog, err := in.Compile("0"); err == nil {
 		_, _ = in.ExecuteWithContext(context.Background(), prog)
 	}
+}
+
+// explain adds advice to yaegi messages that are known to be obscure.
+//
+// generic says whether the cell may call a generic function (see
+// mayCallGeneric): only then does a func type mismatch get the advice on
+// type arguments.
+func explain(msg string, generic bool) string {
+	switch {
+	case strings.Contains(msg, "constant definition loop"):
+		return msg + " (an undefined name or a use before its definition; check the spelling and that the cell defining it was run)"
+	case strings.Contains(msg, "nil type"):
+		return msg + unsupportedRange
+	case generic && (strings.Contains(msg, "cannot use type func(") || strings.Contains(msg, "undefined type for")):
+		// yaegi infers a generic function's type parameters from its
+		// first arguments only (Map(xs, func(int) string) takes U =
+		// int), and not at all through a generic type ([]Pair[K, V]).
+		return msg + " (if this calls a generic function, the interpreter may have inferred its type arguments wrongly: give them explicitly, as in Map[int, string](xs, f))"
+	}
+	return msg
+}
+
+const unsupportedRange = " (the interpreter cannot range over an integer whose type it cannot see, nor over a function iterator: write `for i := 0; i < n; i++` instead)"
+
+// genericDecl finds the name of a generic function declaration.
+var genericDecl = regexp.MustCompile(`(?m)^func\s+(\w+)\s*\[`)
+
+// mayCallGeneric reports whether code may call a generic function: one
+// declared in the cell or an earlier one, or one of package slices or
+// maps.
+func (s *Session) mayCallGeneric(code string) bool {
+	if strings.Contains(code, "slices.") || strings.Contains(code, "maps.") {
+		return true
+	}
+	srcs := []string{code}
+	for _, d := range s.decls {
+		srcs = append(srcs, d.body)
+	}
+	for _, src := range srcs {
+		for _, m := range genericDecl.FindAllStringSubmatch(src, -1) {
+			if strings.Contains(code, m[1]+"(") || strings.Contains(code, m[1]+"[") {
+				return true
+			}
+		}
+	}
+	return false
 }
