@@ -20,6 +20,13 @@ import (
 // file next to it), except the known differences listed in corpusGaps,
 // which must still differ (so that a fix is noticed and the entry goes).
 func TestCorpus(t *testing.T) {
+	if raceEnabled {
+		// yaegi v0.16.1's interpreted goroutines write frames they share
+		// without synchronisation: the race detector reports yaegi, not
+		// the session. The session's own hand-overs are checked by the
+		// other tests.
+		t.Skip("tutorial programs run goroutines that race inside yaegi")
+	}
 	files, _ := filepath.Glob("testdata/corpus/*.go")
 	if len(files) == 0 {
 		t.Fatal("no corpus")

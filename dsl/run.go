@@ -1,34 +1,78 @@
 package dsl
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
-	"runtime/pprof"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
 )
 
 // A cell's program runs on a goroutine of its own (run), which closes a
-// channel when yaegi returns: the session waits on that channel, so the
-// race detector sees every hand-over between the interpreter and the
-// session, after an interrupt too.
+// channel when yaegi returns, and its first statement is a call of
+// startedFunc, which closes another: the session waits on those channels,
+// so the race detector sees every hand-over between the interpreter and
+// the session, after an interrupt too, and no goroutine profile is read.
 //
 // An interrupt stops yaegi with yaegiStop (see yaegi.go), but only once
-// the program runs: a stop that comes while yaegi still prepares it is
-// lost (the program's global frame takes the new run id and a `for {}`
-// never ends). Whether it runs is read from a goroutine profile (the run
-// goroutine carries a label); that decides only when to stop, never what
-// the session may touch.
+// the program has started: a stop that comes while yaegi still prepares
+// it is lost (the program's global frame takes the new run id and a
+// `for {}` never ends). Programs that start with imports (which must come
+// first) carry no such call; they run no user code and are waited for.
 
 // run is one execution of a compiled program.
 type run struct {
-	done chan struct{} // closed when Execute returned; v and err are set then
-	v    reflect.Value
-	err  error
+	done    chan struct{} // closed when Execute returned; v and err are set then
+	started chan struct{} // closed by the program's first statement
+	once    sync.Once
+	v       reflect.Value
+	err     error
+}
+
+// stopGrace is how long a program without startedFunc runs before a stop
+// may reach it.
+const stopGrace = 20 * time.Millisecond
+
+// statements reports whether src (after its //line directive) starts with
+// a statement: yaegi takes a source that starts with a statement and goes
+// on with declarations as a function body, so only such sources can
+// start with startedFunc.
+func statements(src string) bool {
+	src = strings.TrimSpace(stripDirective(src))
+	for _, kw := range []string{"import", "func", "type", "var", "const"} {
+		if strings.HasPrefix(src, kw) && (len(src) == len(kw) || !isIdentRune(rune(src[len(kw)]))) {
+			return false
+		}
+	}
+	return true
+}
+
+// withStarted puts startedFunc at the start of src, after its //line
+// directive, and a directive for the same position after it: positions
+// stay those of the cell (yaegi reports the top-level frame of a panic at
+// the first statement).
+func withStarted(src string) string {
+	const dir = "\n//line "
+	if !strings.HasPrefix(src, dir) {
+		return startedFunc + src
+	}
+	end := strings.Index(src[1:], "\n") + 1
+	pos := src[len(dir):end]
+	return src[:end+1] + startedFunc + "/*line " + pos + "*/" + src[end+1:]
+}
+
+// startedFunc is the call a program starts with (see Session.started).
+const startedFunc = "__latent.Started(); "
+
+// started implements startedFunc: the running program has passed the
+// point where yaegi takes its run id.
+func (s *Session) started() {
+	if r := s.running.Load(); r != nil {
+		r.once.Do(func() { close(r.started) })
+	}
 }
 
 // eval compiles src and runs it. ctx interrupts it; so does enter, when
@@ -36,8 +80,10 @@ type run struct {
 // quickly, where a panic through thousands of interpreted frames takes
 // seconds).
 func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
-	s.seq++
-	label := fmt.Sprintf("%p-%d", s, s.seq)
+	signals := statements(src)
+	if signals {
+		src = withStarted(src)
+	}
 	s.panicMu.Lock()
 	s.panicLines = s.panicLines[:0]
 	s.panicMu.Unlock()
@@ -54,14 +100,14 @@ func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
 	s.overflow.Store(false)
 	s.stopEval.Store(&cancel)
 	defer s.stopEval.Store(nil)
-	r := s.start(prog, label)
+	r := s.start(prog, signals)
 	select {
 	case <-r.done:
 	case <-ctx.Done():
 	case <-overflow.Done():
 	}
 	if !closed(r.done) {
-		s.stop(r, label)
+		s.stop(r)
 		if !waitDone(r.done, 2*time.Second) {
 			// A compiled call ignores the stop: leave it running (the
 			// session moves to a fresh interpreter) and touch nothing of
@@ -95,11 +141,18 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 	return s.in.Compile(src)
 }
 
-// start runs prog on a goroutine labelled label.
-func (s *Session) start(prog *interp.Program, label string) *run {
-	r := &run{done: make(chan struct{})}
+// start runs prog on a goroutine of its own; signals says whether it
+// starts with startedFunc.
+func (s *Session) start(prog *interp.Program, signals bool) *run {
+	r := &run{done: make(chan struct{}), started: make(chan struct{})}
+	if !signals {
+		// Declarations only (var initialisers may still run code): the
+		// stop comes after a grace period instead.
+		time.AfterFunc(stopGrace, func() { r.once.Do(func() { close(r.started) }) })
+	}
+	s.running.Store(r)
 	in := s.in
-	go pprof.Do(context.Background(), pprof.Labels("latent_eval", label), func(context.Context) {
+	go func() {
 		defer close(r.done)
 		defer func() {
 			if p := recover(); p != nil {
@@ -107,20 +160,18 @@ func (s *Session) start(prog *interp.Program, label string) *run {
 			}
 		}()
 		r.v, r.err = in.Execute(prog)
-	})
+	}()
 	return r
 }
 
-// stop stops the interpreter once run r's program runs (or r ended).
-func (s *Session) stop(r *run, label string) {
-	for !evalRunning(label) {
-		select {
-		case <-r.done:
-			return
-		case <-time.After(time.Millisecond):
-		}
+// stop stops the interpreter once run r's program has started (or r
+// ended).
+func (s *Session) stop(r *run) {
+	select {
+	case <-r.started:
+		yaegiStop(s.in)
+	case <-r.done:
 	}
-	yaegiStop(s.in)
 }
 
 // stopError is the error of a stopped run: the interrupt, or a stack
@@ -160,28 +211,6 @@ func waitDone(c chan struct{}, limit time.Duration) bool {
 		return false
 	}
 }
-
-// evalGoroutines returns the stacks of the goroutines labelled label (the
-// run's own and those its code started) that contain marker. A profile
-// keeps only the innermost frames of a deep stack.
-func evalGoroutines(label, marker string) [][]byte {
-	want := []byte(`"latent_eval":"` + label + `"`)
-	var buf bytes.Buffer
-	_ = pprof.Lookup("goroutine").WriteTo(&buf, 1)
-	var out [][]byte
-	for _, rec := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
-		if bytes.Contains(rec, want) && bytes.Contains(rec, []byte(marker)) {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
-
-// evalRunning reports whether the run labelled label runs interpreted
-// code, that is has passed the point where yaegi takes its run id: a
-// goroutine with its label is in yaegi's runCfg (among the innermost
-// frames, which a profile always keeps).
-func evalRunning(label string) bool { return len(evalGoroutines(label, "interp.runCfg")) > 0 }
 
 // fixFrame is called after a compile error: it can leave symbols declared
 // that the global frame has no room for yet (Globals would then panic); a

@@ -71,10 +71,10 @@ type Session struct {
 	overflow atomic.Bool                        // enter stopped the eval: recursion too deep
 	stopEval atomic.Pointer[context.CancelFunc] // cancels the running eval
 
-	seq   int  // eval counter, labels eval goroutines
 	stuck bool // an interrupted compiled call is still running
 
 	typeNames atomic.Pointer[map[reflect.Type]string] // see refreshTypeNames
+	running   atomic.Pointer[run]                     // the last program started (see run.go)
 }
 
 // declRec is a top-level declaration kept for replay.
@@ -172,6 +172,7 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Return":      reflect.ValueOf(cellReturnFunc),
 			"Len":         reflect.ValueOf(checkedLen),
 			"Tuple":       reflect.ValueOf(newTuple),
+			"Started":     reflect.ValueOf(s.started),
 			"Sprintf":     sprintf,
 			"WriteString": reflect.ValueOf(writeString),
 		},
