@@ -2,9 +2,10 @@ package dsl
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
-	_ "unsafe"
+	_ "unsafe" // for go:linkname
 
 	"github.com/traefik/yaegi/interp"
 )
@@ -39,6 +40,11 @@ func rearm(in *interp.Interpreter) {
 // mayCallGeneric): only then does a func type mismatch get the advice on
 // type arguments.
 func explain(msg string, generic bool) string {
+	if m := missingSource.FindStringSubmatch(msg); m != nil {
+		// yaegi looks for the source of a package it does not have
+		// compiled in a GOPATH.
+		return m[1] + fmt.Sprintf("package %q is not available: it is neither in the standard library nor one of the packages Latent preloads (ae, data, display, metrics, nn, pca, plotting); check the import path", m[2])
+	}
 	switch {
 	case strings.Contains(msg, "constant definition loop"):
 		return msg + " (an undefined name or a use before its definition; check the spelling and that the cell defining it was run)"
@@ -52,6 +58,9 @@ func explain(msg string, generic bool) string {
 	}
 	return msg
 }
+
+// missingSource matches yaegi's error for an import it cannot find.
+var missingSource = regexp.MustCompile(`^(.*?)import "[^"]*" error: unable to find source related to: "([^"]*)"\..*$`)
 
 const unsupportedRange = " (the interpreter cannot range over an integer whose type it cannot see, nor over a function iterator: write `for i := 0; i < n; i++` instead)"
 
