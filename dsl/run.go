@@ -36,6 +36,14 @@ type run struct {
 // may reach it.
 const stopGrace = 20 * time.Millisecond
 
+// mayBlock reports whether src may run for long: it has a call, a loop or
+// a channel operation. A program without them (x + 1, the common case of
+// a cell that shows a value) is not interrupted but waited for, and needs
+// no startedFunc, which costs a compiled call.
+func mayBlock(src string) bool {
+	return strings.Contains(src, "(") || strings.Contains(src, "for") || strings.Contains(src, "<-") || strings.Contains(src, "select") || strings.Contains(src, "goto")
+}
+
 // statements reports whether src (after its //line directive) starts with
 // a statement: yaegi takes a source that starts with a statement and goes
 // on with declarations as a function body, so only such sources can
@@ -80,7 +88,8 @@ func (s *Session) started() {
 // quickly, where a panic through thousands of interpreted frames takes
 // seconds).
 func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
-	signals := statements(src)
+	blocks := mayBlock(src)
+	signals := blocks && statements(src)
 	if signals {
 		src = withStarted(src)
 	}
@@ -100,7 +109,7 @@ func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
 	s.overflow.Store(false)
 	s.stopEval.Store(&cancel)
 	defer s.stopEval.Store(nil)
-	r := s.start(prog, signals)
+	r := s.start(prog, blocks, signals)
 	select {
 	case <-r.done:
 	case <-ctx.Done():
@@ -142,10 +151,11 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 }
 
 // start runs prog on a goroutine of its own; signals says whether it
-// starts with startedFunc.
-func (s *Session) start(prog *interp.Program, signals bool) *run {
+// starts with startedFunc, blocks whether it may run for long (otherwise
+// an interrupt waits for its end).
+func (s *Session) start(prog *interp.Program, blocks, signals bool) *run {
 	r := &run{done: make(chan struct{}), started: make(chan struct{})}
-	if !signals {
+	if blocks && !signals {
 		// Declarations only (var initialisers may still run code): the
 		// stop comes after a grace period instead.
 		time.AfterFunc(stopGrace, func() { r.once.Do(func() { close(r.started) }) })
