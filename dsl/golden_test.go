@@ -15,6 +15,8 @@ import (
 // the style of yaegi's _test files: the file is one or more cells (cut at
 // lines "// next cell"), followed by what the last cell must give:
 //
+//	// Program:      the program text the passes make of the last cell
+//	//               (its parts' text without line tracking), line by line
 //	// Output:       stdout, then the result's text/plain, line by line
 //	// Error: TEXT   the last cell fails with an error whose value holds TEXT
 //	// Stderr: TEXT  stderr holds TEXT
@@ -35,6 +37,19 @@ func TestGoldenCells(t *testing.T) {
 				t.Fatal(err)
 			}
 			g := parseGolden(string(src))
+			if g.program != nil {
+				chunks, err := splitCell(g.cells[len(g.cells)-1], 1, noEnv{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, c := range chunks {
+					got = append(got, c.body)
+				}
+				if p := strings.Join(got, "\n") + "\n"; p != *g.program {
+					t.Fatalf("program\n%s\nwant\n%s", p, *g.program)
+				}
+			}
 			s := newSession(t)
 			for i, cell := range g.cells {
 				sink := newRecSink()
@@ -76,22 +91,25 @@ func TestGoldenCells(t *testing.T) {
 
 // golden is a parsed testdata/cells file.
 type golden struct {
-	cells  []string
-	output *string // nil: not checked
-	err    string
-	stderr string
-	stdout string
-	not    string
+	cells   []string
+	output  *string // nil: not checked
+	program *string // nil: not checked
+	err     string
+	stderr  string
+	stdout  string
+	not     string
 }
 
 func parseGolden(src string) golden {
 	var g golden
-	var code, out []string
-	inOut := false
+	var code, out, prog []string
+	inOut, inProg := false, false
 	for _, l := range strings.Split(strings.TrimRight(src, "\n"), "\n") {
 		switch {
+		case l == "// Program:":
+			inProg = true
 		case l == "// Output:":
-			inOut = true
+			inOut, inProg = true, false
 			empty := ""
 			g.output = &empty
 		case strings.HasPrefix(l, "// Error: "):
@@ -102,6 +120,8 @@ func parseGolden(src string) golden {
 			g.not = strings.TrimPrefix(l, "// Not: ")
 		case strings.HasPrefix(l, "// Stdout: "):
 			g.stdout = strings.TrimPrefix(l, "// Stdout: ")
+		case inProg:
+			prog = append(prog, strings.TrimPrefix(strings.TrimPrefix(l, "//"), " "))
 		case inOut:
 			out = append(out, strings.TrimPrefix(strings.TrimPrefix(l, "//"), " "))
 		case l == "// next cell":
@@ -112,6 +132,10 @@ func parseGolden(src string) golden {
 		}
 	}
 	g.cells = append(g.cells, strings.Join(code, "\n"))
+	if len(prog) > 0 {
+		p := strings.Join(prog, "\n") + "\n"
+		g.program = &p
+	}
 	if g.output != nil && len(out) > 0 {
 		o := strings.Join(out, "\n") + "\n"
 		g.output = &o
