@@ -11,11 +11,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/traefik/yaegi/stdlib"
-
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/docs"
 	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/traefik/yaegi/stdlib"
 )
 
 // lookupDoc finds the build-time documentation of pkgPath.name ("" for the
@@ -396,11 +395,3 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 	}
 	return "complete", ""
 }
-
-// noEnv is a rewriteEnv that knows no session state.
-type noEnv struct{}
-
-func (noEnv) intValued(string) bool   { return false }
-func (noEnv) userDefined(string) bool { return false }
-func (noEnv) funcValued(string) bool  { return false }
-func (noEnv) isPackage(string) bool   { return false }

@@ -2,6 +2,71 @@
 // interpreter against preloaded, compiled packages, with state kept across
 // cells, the last expression shown, and outputs sent to a display.Sink.
 //
+// # Pipeline
+//
+// A cell goes through these steps, each in the file named (the files of
+// the package read in this order):
+//
+//  1. magic.go: a first line starting with % runs a magic from the
+//     magics table (one entry and a handler per magic).
+//  2. autoimport.go: standard packages the cell uses as pkg.Member and
+//     nothing defines are imported.
+//  3. segment.go: the cell is cut (go/scanner) into imports, top-level
+//     declarations and runs of statements; probe.go cuts out the `:=`
+//     statements yaegi cannot type.
+//  4. chunk.go: each part is parsed once (go/parser) and rewritten by the
+//     passes of rewrite.go (listed below); editor.go composes the edits.
+//  5. execute.go: imports, then a rebuild when declarations change
+//     (redefine.go), then declarations and statements in source order.
+//     Each program runs on a goroutine of its own (run.go); yaegi.go
+//     holds what the session knows of yaegi's workings and error texts.
+//  6. result.go shows the value of the last line (value.go, format.go);
+//     errors.go and panics.go turn yaegi's errors and panics into errors
+//     on the cell's own lines.
+//
+// The passes, in the order rewrite.go runs them:
+//
+//   - perIteration (loopvar.go): loop variables a closure captures get a
+//     copy per iteration; a func literal passed to a call in the loop is
+//     made a value on the spot.
+//   - trackLines (lines.go): statements that may panic record their
+//     position, for panic reports.
+//   - top-level statements (toplevel.go): a return ends the cell;
+//     statements yaegi mis-scopes at the top level run in a block or a
+//     func literal.
+//   - cell defers (godefer.go): a top-level defer runs when the cell ends.
+//   - recursion (recursion.go): a self-recursive generic function is
+//     refused; functions that may recurse count their depth.
+//   - ranges (calls.go): a range over an integer or maps.Keys/Values is
+//     rewritten, a range over a function refused.
+//   - go and defer (godefer.go): goroutines recover their panics; defers
+//     in functions take their arguments when they run.
+//   - gaps (gaps.go): new(VALUE), comma-ok assertions on nil interfaces,
+//     os.Stdout/Stderr.WriteString.
+//   - calls (calls.go): builtins and generic library calls yaegi lacks,
+//     the memory guard of make, fmt's formatting of cell types
+//     (fmtnames.go).
+//   - the last line (chunk.go, result.go): a call with no result ends on
+//     a value of its own; several results, or a list of values, go to
+//     Tuple.
+//
+// Rewrites are edits of the part's text that compose: an edit's text
+// quotes the ranges it keeps, and those are written with their own edits,
+// so every rewrite applies inside every other one (go f(min(a, b))).
+//
+// # Session state
+//
+// A Session (session.go) holds one interpreter and what a rebuild needs to
+// make another: the imports in effect, the replay log of declarations
+// (decls, newest source per name), and, through the interpreter's
+// globals, the variables carried across a rebuild. Its lifecycle: New
+// makes an interpreter with the preloaded packages and the helper
+// preamble; Execute runs cells one at a time (the session's mutex); every
+// 2000 cells, after a cell that re-declares a variable, and when a
+// declaration changes, the session moves to a fresh interpreter
+// (compact, rebuild); an interrupt stops the running program and waits
+// for its goroutine; Reset starts over; Close drops the interpreter.
+//
 // # Cells
 //
 // A cell may mix imports, declarations (func, method, type, var, const) and
@@ -13,9 +78,12 @@
 // method, type and const declarations together, then var declarations and
 // statements in source order. Variables defined at the top level of a cell
 // (x := ..., var x ...) live on in later cells. When the last statement of
-// a cell is an expression, its value is the cell's result; a call whose
-// function has no result or several (fmt.Println) shows nothing, and so does
-// a cell ending in any other statement.
+// a cell is an expression, its value is the cell's result; a call with no
+// result (sb.Reset(), wg.Wait()) or a print or write (fmt.Println,
+// w.WriteString) shows nothing, and so does a cell ending in any other
+// statement. A call with several results (strconv.Atoi("12")), or a last
+// line that lists values (v, err), shows them all as fmt.Println prints
+// them (12 <nil>).
 //
 // # Redefinition
 //

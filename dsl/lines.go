@@ -56,7 +56,7 @@ func trackList(list []ast.Stmt, reg string, ed *editor) {
 			if mayPanic(st) {
 				p := ed.fset.Position(st.Pos())
 				col := min(p.Column, colBase-1)
-				ed.track(st.Pos(), fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, p.Line*colBase+col, p.Line, p.Column))
+				ed.track(st, fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, p.Line*colBase+col, p.Line, p.Column))
 			}
 		}
 		ast.Inspect(st, func(n ast.Node) bool {

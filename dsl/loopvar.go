@@ -14,9 +14,26 @@ import (
 // variables are captured: by a function literal or by taking their
 // address. A three-clause loop whose body assigns its variable is left as
 // it is: a copy would stop that assignment from steering the loop.
+//
+// A function literal passed straight to a call (wg.Go(func() { ... }))
+// would still see the last value: yaegi binds such a literal to the loop's
+// frame only when the callee runs it. It is made a value on the spot
+// instead, by a call that returns it: func() T { return LIT }().
 func perIteration(f *ast.File, ed *editor) {
 	loopCopies(f, func(body *ast.BlockStmt, names []string) {
 		ed.replace(body.Lbrace+1, body.Lbrace+1, " "+strings.Join(names, ", ")+" := "+strings.Join(names, ", ")+";")
+		ast.Inspect(body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			for _, a := range call.Args {
+				if lit, ok := a.(*ast.FuncLit); ok && refersTo([]ast.Expr{lit}, names) {
+					ed.wrap(lit, "func() "+ed.src(lit.Type.Pos(), lit.Type.End())+" { return ", " }()")
+				}
+			}
+			return true
+		})
 	})
 }
 

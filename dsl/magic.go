@@ -23,14 +23,28 @@ type magic struct {
 	rest string // the cell after the magic line
 }
 
-// magics lists the known magics and their one-line help.
-var magics = []struct{ name, help string }{
-	{"help", "%help lists the preloaded API; %help NAME shows one symbol's doc"},
-	{"who", "%who lists your variables with their types"},
-	{"reset", "%reset discards all variables, functions, types and imports"},
-	{"time", "%time STATEMENT runs one line and prints how long it took"},
-	{"%time", "%%time on a cell's first line times the whole cell"},
-	{"env", "%env shows the environment; %env NAME shows one variable; %env NAME=VALUE sets it"},
+// magicDef is one magic: its name (without the % signs; "%time" for
+// %%time), its one-line help, and its handler. A handler returns the
+// cell's result; what follows the magic line runs afterwards as a cell,
+// unless the handler says it consumed it.
+type magicDef struct {
+	name, help string
+	run        func(s *Session, ctx context.Context, m magic, sink display.Sink) (res *display.Bundle, consumed bool, err error)
+}
+
+// magics is the magic dispatch table: a new magic is one entry here and
+// its handler. (It is filled by init: %help lists the magics.)
+var magics []magicDef
+
+func init() {
+	magics = []magicDef{
+		{"help", "%help lists the preloaded API; %help NAME shows one symbol's doc", (*Session).helpMagic},
+		{"who", "%who lists your variables with their types", (*Session).whoMagic},
+		{"reset", "%reset discards all variables, functions, types and imports", (*Session).resetMagic},
+		{"time", "%time STATEMENT runs one line and prints how long it took; the lines after it run as usual", (*Session).timeMagic},
+		{"%time", "%%time on a cell's first line times the whole cell", (*Session).cellTimeMagic},
+		{"env", "%env shows the environment; %env NAME shows one variable; %env NAME=VALUE sets it", (*Session).envMagic},
+	}
 }
 
 // parseMagic recognises a cell whose first non-blank line starts with %.
@@ -61,57 +75,78 @@ func knownMagics() string {
 	return strings.Join(names, ", ")
 }
 
-// runMagic executes a magic cell.
+// runMagic executes a magic cell: the handler of its magic, then the rest
+// of the cell.
 func (s *Session) runMagic(ctx context.Context, m magic, sink display.Sink) (*display.Bundle, error) {
-	out := func(format string, a ...any) { sink.Stream("stdout", fmt.Sprintf(format, a...)) }
-	var result *display.Bundle
-	switch {
-	case m.cell && m.name == "time":
-		start := time.Now()
-		b, err := s.execute(ctx, m.rest, sink)
-		s.st.flush()
-		out("time: %s\n", fmtDuration(time.Since(start)))
-		return b, err
-	case m.cell:
-		return nil, s.unknownMagic("%%" + m.name)
-	case m.name == "time":
-		start := time.Now()
-		b, err := s.execute(ctx, m.args, sink)
-		s.st.flush()
-		out("time: %s\n", fmtDuration(time.Since(start)))
-		if err != nil {
-			return nil, err
-		}
-		result = b
-	case m.name == "help":
-		if m.args == "" {
-			out("%s", s.helpAll())
-		} else {
-			text, ok := s.helpFor(m.args)
-			if !ok {
-				return nil, &display.Error{Name: "HelpError", Value: fmt.Sprintf("no help for %q: try a preloaded name such as data.Set, a standard library name such as strings.Split, or one of your own functions", m.args),
-					Traceback: []string{fmt.Sprintf("HelpError: no help for %q", m.args)}}
-			}
-			out("%s", text)
-		}
-	case m.name == "who":
-		out("%s", s.who())
-	case m.name == "reset":
-		if err := s.reset(); err != nil {
-			return nil, &display.Error{Name: "ResetError", Value: err.Error(), Traceback: []string{"ResetError: " + err.Error()}}
-		}
-		out("session reset: all variables, functions, types and imports are gone\n")
-	case m.name == "env":
-		if err := envMagic(m.args, out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, s.unknownMagic("%" + m.name)
+	key := m.name
+	if m.cell {
+		key = "%" + key
 	}
-	if strings.TrimSpace(m.rest) != "" && m.name != "time" {
+	for _, d := range magics {
+		if d.name != key {
+			continue
+		}
+		res, consumed, err := d.run(s, ctx, m, sink)
+		if err != nil || consumed || strings.TrimSpace(m.rest) == "" {
+			return res, err
+		}
 		return s.execute(ctx, m.rest, sink)
 	}
-	return result, nil
+	if m.cell {
+		return nil, s.unknownMagic("%%" + m.name)
+	}
+	return nil, s.unknownMagic("%" + m.name)
+}
+
+func out(sink display.Sink, format string, a ...any) {
+	sink.Stream("stdout", fmt.Sprintf(format, a...))
+}
+
+func (s *Session) cellTimeMagic(ctx context.Context, m magic, sink display.Sink) (*display.Bundle, bool, error) {
+	start := time.Now()
+	b, err := s.execute(ctx, m.rest, sink)
+	s.st.flush()
+	out(sink, "time: %s\n", fmtDuration(time.Since(start)))
+	return b, true, err
+}
+
+func (s *Session) timeMagic(ctx context.Context, m magic, sink display.Sink) (*display.Bundle, bool, error) {
+	start := time.Now()
+	b, err := s.execute(ctx, m.args, sink)
+	s.st.flush()
+	out(sink, "time: %s\n", fmtDuration(time.Since(start)))
+	return b, false, err
+}
+
+func (s *Session) helpMagic(_ context.Context, m magic, sink display.Sink) (*display.Bundle, bool, error) {
+	if m.args == "" {
+		out(sink, "%s", s.helpAll())
+		return nil, false, nil
+	}
+	text, ok := s.helpFor(m.args)
+	if !ok {
+		return nil, false, &display.Error{Name: "HelpError", Value: fmt.Sprintf("no help for %q: try a preloaded name such as data.Set, a standard library name such as strings.Split, or one of your own functions", m.args),
+			Traceback: []string{fmt.Sprintf("HelpError: no help for %q", m.args)}}
+	}
+	out(sink, "%s", text)
+	return nil, false, nil
+}
+
+func (s *Session) whoMagic(_ context.Context, _ magic, sink display.Sink) (*display.Bundle, bool, error) {
+	out(sink, "%s", s.who())
+	return nil, false, nil
+}
+
+func (s *Session) resetMagic(_ context.Context, _ magic, sink display.Sink) (*display.Bundle, bool, error) {
+	if err := s.reset(); err != nil {
+		return nil, false, &display.Error{Name: "ResetError", Value: err.Error(), Traceback: []string{"ResetError: " + err.Error()}}
+	}
+	out(sink, "session reset: all variables, functions, types and imports are gone\n")
+	return nil, false, nil
+}
+
+func (s *Session) envMagic(_ context.Context, m magic, sink display.Sink) (*display.Bundle, bool, error) {
+	return nil, false, envMagic(m.args, func(f string, a ...any) { out(sink, f, a...) })
 }
 
 func (s *Session) unknownMagic(name string) error {

@@ -168,6 +168,7 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 	s.in = in
 	s.sinceNew = 0
 	s.decls = recs
+	s.refreshTypeNames()
 	s.declIdx = map[string]int{}
 	for i, r := range recs {
 		for _, k := range r.keys {

@@ -2,12 +2,8 @@ package dsl
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
 	"go/scanner"
-	"go/token"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -66,7 +62,12 @@ type chunk struct {
 	// lastCall is the callee of that expression when it is a call ("fmt.Println",
 	// "f", "x.M"), to tell functions without a single result apart.
 	lastCall string
-	defers   bool // the chunk registers end-of-cell calls (top-level defers)
+	// srcNone and srcTuple are src for a last call with no result or
+	// several: the first ends on a value of its own (yaegi would show the
+	// value of the last node, which can be a line register that a
+	// goroutine writes), the second passes the results to tupleFunc.
+	srcNone, srcTuple string
+	defers            bool // the chunk registers end-of-cell calls (top-level defers)
 	// results is the number of results of a single func declaration, -1
 	// for anything else.
 	results int
@@ -78,21 +79,6 @@ type chunk struct {
 	plain  string
 	bases  []string
 	direct bool
-}
-
-// rewriteEnv answers the questions the rewriter cannot settle from syntax.
-type rewriteEnv interface {
-	// intValued reports whether the global name holds an integer, so that
-	// `for i := range name` ranges over an integer.
-	intValued(name string) bool
-	// userDefined reports whether name is a function, type or variable of
-	// the session (which then shadows a builtin such as min).
-	userDefined(name string) bool
-	// funcValued reports whether the global name is a function or holds
-	// one.
-	funcValued(name string) bool
-	// isPackage reports whether name is an imported package.
-	isPackage(name string) bool
 }
 
 // splitCell parses a cell into chunks, in the order they must be evaluated:
@@ -120,138 +106,6 @@ func splitCell(code string, cell int, env rewriteEnv) ([]chunk, error) {
 	return append(imports, rest...), nil
 }
 
-// segment is a byte range of a cell that is either one top-level
-// declaration or a run of statements.
-type segmentRange struct {
-	start, end int
-	decl       token.Token // IMPORT, FUNC, TYPE, CONST, VAR, or ILLEGAL for statements
-	probe      bool        // a lone `:=` whose variables get their types from a probe (see probe.go)
-	text       string      // the source, when it is not code[start:end] (a var declaration made a :=)
-	plain      string      // for such a probe, the var spec as written
-}
-
-type scannedToken struct {
-	tok token.Token
-	off int
-	lit string
-}
-
-// segment cuts code into top-level declarations and statement runs with
-// go/scanner, tracking bracket depth.
-func segment(code string) ([]segmentRange, error) {
-	fset := token.NewFileSet()
-	f := fset.AddFile("_.go", -1, len(code))
-	var errs scanner.ErrorList
-	var sc scanner.Scanner
-	sc.Init(f, []byte(code), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
-	var toks []scannedToken
-	for {
-		pos, tok, lit := sc.Scan()
-		if tok == token.EOF {
-			break
-		}
-		toks = append(toks, scannedToken{tok, f.Offset(pos), lit})
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	var segs []segmentRange
-	depth := 0
-	atStart := true
-	stmtStart := -1
-	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		if depth == 0 && atStart && isDeclStart(toks, i) {
-			if stmtStart >= 0 {
-				segs = append(segs, segmentRange{start: stmtStart, end: t.off, decl: token.ILLEGAL})
-				stmtStart = -1
-			}
-			j := i
-			d := 0
-			for ; j < len(toks); j++ {
-				switch toks[j].tok {
-				case token.LPAREN, token.LBRACE, token.LBRACK:
-					d++
-				case token.RPAREN, token.RBRACE, token.RBRACK:
-					d--
-				}
-				if d <= 0 && toks[j].tok == token.SEMICOLON {
-					break
-				}
-			}
-			end := len(code)
-			if j < len(toks) {
-				end = toks[j].off
-			}
-			segs = append(segs, segmentRange{start: t.off, end: end, decl: t.tok})
-			i = j
-			atStart = true
-			continue
-		}
-		if t.tok == token.SEMICOLON && depth == 0 {
-			atStart = true
-			continue
-		}
-		if stmtStart < 0 {
-			stmtStart = t.off
-		}
-		atStart = false
-		switch t.tok {
-		case token.LPAREN, token.LBRACE, token.LBRACK:
-			depth++
-		case token.RPAREN, token.RBRACE, token.RBRACK:
-			depth--
-		}
-	}
-	if stmtStart >= 0 {
-		segs = append(segs, segmentRange{start: stmtStart, end: len(code), decl: token.ILLEGAL})
-	}
-	return segs, nil
-}
-
-// isDeclStart reports whether toks[i] begins a top-level declaration. A
-// `func (` is a method declaration only when the receiver is followed by
-// a name and a parameter list; otherwise it is a func literal statement.
-func isDeclStart(toks []scannedToken, i int) bool {
-	switch toks[i].tok {
-	case token.IMPORT, token.TYPE, token.CONST, token.VAR:
-		return true
-	case token.FUNC:
-	default:
-		return false
-	}
-	if i+1 >= len(toks) {
-		return false
-	}
-	if toks[i+1].tok == token.IDENT {
-		return true
-	}
-	if toks[i+1].tok != token.LPAREN {
-		return false
-	}
-	d := 0
-	for j := i + 1; j < len(toks); j++ {
-		switch toks[j].tok {
-		case token.LPAREN:
-			d++
-		case token.RPAREN:
-			d--
-			if d == 0 {
-				return j+2 < len(toks) && toks[j+1].tok == token.IDENT &&
-					(toks[j+2].tok == token.LPAREN || toks[j+2].tok == token.LBRACK)
-			}
-		}
-	}
-	return false
-}
-
-// lineCol returns the 1-based line and column of byte offset off in code.
-func lineCol(code string, off int) (int, int) {
-	line := 1 + strings.Count(code[:off], "\n")
-	col := off - strings.LastIndex(code[:off], "\n")
-	return line, col
-}
-
 // lineBase separates cells in positions: line L of cell N is reported as
 // line N*lineBase+L. The file name must stay yaegi's own ("_.go"), because
 // yaegi resolves imports per file name.
@@ -271,220 +125,6 @@ const (
 	filePrefix = "package main;"
 	funcPrefix = "package main; func _() {"
 )
-
-// parseSegment parses one segment, applies the rewrites and returns its chunk.
-func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk, error) {
-	text := code[sg.start:sg.end]
-	if sg.text != "" {
-		text = sg.text
-	}
-	line, col := lineCol(code, sg.start)
-	dir := directive(cell, line, col)
-	fset := token.NewFileSet()
-	if sg.decl != token.ILLEGAL {
-		prefix := filePrefix + dir
-		f, err := parser.ParseFile(fset, "_.go", prefix+text, parser.SkipObjectResolution)
-		if err != nil {
-			return chunk{}, err
-		}
-		ed := newEditor(fset, len(prefix), text)
-		c := chunk{kind: chunkDecl, results: -1}
-		if len(f.Decls) == 1 {
-			if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Recv == nil {
-				c.results = fd.Type.Results.NumFields()
-			}
-		}
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv != nil && len(d.Recv.List) == 1 {
-					c.keys = append(c.keys, recvTypeName(d.Recv.List[0].Type)+"."+d.Name.Name)
-					c.kinds = append(c.kinds, "method")
-				} else {
-					c.keys = append(c.keys, d.Name.Name)
-					c.kinds = append(c.kinds, "func")
-				}
-			case *ast.GenDecl:
-				for _, s := range d.Specs {
-					switch s := s.(type) {
-					case *ast.ImportSpec:
-						c.kind = chunkImport
-						p, _ := strconv.Unquote(s.Path.Value)
-						is := importSpec{Path: p}
-						if s.Name != nil {
-							is.Name = s.Name.Name
-						}
-						c.imports = append(c.imports, is)
-					case *ast.TypeSpec:
-						c.keys = append(c.keys, s.Name.Name)
-						c.kinds = append(c.kinds, "type")
-					case *ast.ValueSpec:
-						for _, n := range s.Names {
-							if d.Tok == token.VAR {
-								c.kind = chunkVar
-							} else {
-								c.keys = append(c.keys, n.Name)
-								c.kinds = append(c.kinds, "const")
-							}
-						}
-					}
-				}
-			}
-		}
-		if c.kind == chunkImport {
-			c.src = dir
-			return c, nil
-		}
-		info, err := rewrite(f, ed, env)
-		if err != nil {
-			return chunk{}, err
-		}
-		c.defers = info.defers
-		c.src, c.body = dir+ed.apply(), ed.plain()
-		return c, nil
-	}
-	prefix := funcPrefix + dir
-	f, err := parser.ParseFile(fset, "_.go", prefix+text+"\n}", parser.SkipObjectResolution)
-	if err != nil {
-		return chunk{}, err
-	}
-	body := f.Decls[0].(*ast.FuncDecl).Body
-	c := chunk{kind: chunkStmts, results: -1}
-	if n := len(body.List); n > 0 {
-		if es, ok := body.List[n-1].(*ast.ExprStmt); ok && !(calledLiteral(es) && !hasResults(es)) {
-			c.showLast = true
-			if call, ok := es.X.(*ast.CallExpr); ok {
-				c.lastCall = exprString(call.Fun)
-			}
-		}
-	}
-	ed := newEditor(fset, len(prefix), text)
-	info, err := rewrite(f, ed, env)
-	if err != nil {
-		return chunk{}, err
-	}
-	c.defers = info.defers
-	c.src, c.body = dir+ed.apply(), ed.plain()
-	if !c.showLast {
-		// The chunk has no result, but yaegi still reads the value of its
-		// last node, which can be a line register that a goroutine the
-		// chunk started writes (a data race): end on a value of its own.
-		c.src += "\n" + nopStmt
-	}
-	if sg.probe && len(body.List) == 1 {
-		c.kind, c.showLast = chunkProbe, false
-		c.names = probeNames(body.List[0].(*ast.AssignStmt))
-		c.bases = selectorBases(body.List[0].(*ast.AssignStmt))
-		c.direct = commaOK(body.List[0].(*ast.AssignStmt))
-		c.plain = c.src
-		if sg.plain != "" {
-			pc, err := parseSegment(code, cell, segmentRange{start: sg.start, end: sg.end, decl: token.VAR, text: sg.plain}, env)
-			if err != nil {
-				return chunk{}, err
-			}
-			c.plain = pc.src
-		}
-		c.src = probeSource(dir, ed.apply(), c.names)
-	}
-	return c, nil
-}
-
-// recvTypeName returns the base type name of a method receiver.
-func recvTypeName(e ast.Expr) string {
-	for {
-		switch t := e.(type) {
-		case *ast.StarExpr:
-			e = t.X
-		case *ast.ParenExpr:
-			e = t.X
-		case *ast.IndexExpr:
-			e = t.X
-		case *ast.IndexListExpr:
-			e = t.X
-		case *ast.Ident:
-			return t.Name
-		default:
-			return "?"
-		}
-	}
-}
-
-// exprString renders simple expressions (identifiers and selectors).
-func exprString(e ast.Expr) string {
-	switch t := e.(type) {
-	case *ast.Ident:
-		return t.Name
-	case *ast.SelectorExpr:
-		if x := exprString(t.X); x != "" {
-			return x + "." + t.Sel.Name
-		}
-	}
-	return ""
-}
-
-// editor collects textual edits of a segment, so that everything the
-// rewrites do not touch keeps its position.
-type editor struct {
-	fset  *token.FileSet
-	shift int // bytes of prefix before the segment text in the parsed file
-	text  string
-	edits []edit
-}
-
-type edit struct {
-	start, end int // replaced byte range of text
-	with       string
-	tracking   bool // an insertion of trackLines
-}
-
-func newEditor(fset *token.FileSet, shift int, text string) *editor {
-	return &editor{fset: fset, shift: shift, text: text}
-}
-
-// off returns the offset in the segment text of pos.
-func (e *editor) off(pos token.Pos) int { return e.fset.Position(pos).Offset - e.shift }
-
-// replace replaces the source between two positions.
-func (e *editor) replace(from, to token.Pos, with string) {
-	e.edits = append(e.edits, edit{e.off(from), e.off(to), with, false})
-}
-
-// src returns the original source between two positions.
-func (e *editor) src(from, to token.Pos) string { return e.text[e.off(from):e.off(to)] }
-
-// track inserts a line-tracking statement (see trackLines) at pos.
-func (e *editor) track(pos token.Pos, with string) {
-	e.edits = append(e.edits, edit{e.off(pos), e.off(pos), with, true})
-}
-
-// apply returns the edited text. Overlapping edits keep the outermost one
-// only when they nest; edits are applied from the end.
-func (e *editor) apply() string { return e.applyEdits(true) }
-
-// plain returns the edited text without the line tracking.
-func (e *editor) plain() string { return e.applyEdits(false) }
-
-func (e *editor) applyEdits(tracking bool) string {
-	if len(e.edits) == 0 {
-		return e.text
-	}
-	sort.SliceStable(e.edits, func(i, j int) bool { return e.edits[i].start < e.edits[j].start })
-	var b strings.Builder
-	last := 0
-	for _, ed := range e.edits {
-		if ed.tracking && !tracking {
-			continue
-		}
-		if ed.start < last || ed.start < 0 || ed.end > len(e.text) {
-			continue // nested in an earlier edit: that edit already carries it
-		}
-		b.WriteString(e.text[last:ed.start])
-		b.WriteString(ed.with)
-		last = ed.end
-	}
-	b.WriteString(e.text[last:])
-	return b.String()
-}
 
 // syntaxError turns a go/scanner error list into a message naming the
 // cell's positions.

@@ -16,7 +16,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"github.com/latent-ai/latent/display"
-	"github.com/latent-ai/latent/notebook"
+	"github.com/latent-ai/latent/kernel/langinfo"
 )
 
 // Evaluator runs code for the kernel. The notebook session of package dsl
@@ -513,7 +513,7 @@ func (k *Kernel) kernelInfo() map[string]any {
 		"protocol_version":       ProtocolVersion,
 		"implementation":         "latent",
 		"implementation_version": k.cfg.Version,
-		"language_info":          notebook.LanguageInfo(),
+		"language_info":          langinfo.Get(),
 		"banner":                 "Latent " + k.cfg.Version + ": Go " + goVersion + " in Jupyter, with an autoencoder runtime built in",
 		"debugger":               false,
 		"help_links": []map[string]string{

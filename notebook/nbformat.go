@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/latent-ai/latent/kernel/langinfo"
 )
 
 // Cell types.
@@ -96,18 +97,7 @@ func KernelSpec() map[string]any {
 
 // LanguageInfo is the metadata.language_info written into executed
 // notebooks; the kernel reports the same in kernel_info_reply.
-func LanguageInfo() map[string]any {
-	return map[string]any{
-		"name":            "go",
-		"version":         strings.TrimPrefix(runtime.Version(), "go"),
-		"mimetype":        "text/x-go",
-		"file_extension":  ".go",
-		"pygments_lexer":  "go",
-		"codemirror_mode": "go",
-		// nbconvert --to script writes a .go file with it
-		"nbconvert_exporter": "script",
-	}
-}
+func LanguageInfo() map[string]any { return langinfo.Get() }
 
 // ParseError is a notebook that cannot be read: File names it (empty when
 // parsed from bytes), Path locates the bad part in the JSON (such as

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -65,25 +64,6 @@ func scriptArgs(args []string) (file, out string, rest []string, err error) {
 
 var flagHelp = errors.New("help")
 
-var (
-	packageClause = regexp.MustCompile(`(?m)^package\s+\w+\s*$`)
-	mainFunc      = regexp.MustCompile(`(?m)^func\s+main\s*\(\s*\)`)
-)
-
-// scriptSource turns a Go file into a cell: the package clause is blanked
-// (lines keep their numbers) and a func main is renamed and called at the
-// end.
-func scriptSource(src string) string {
-	if loc := packageClause.FindStringIndex(src); loc != nil {
-		src = src[:loc[0]] + strings.Repeat(" ", loc[1]-loc[0]) + src[loc[1]:]
-	}
-	if mainFunc.MatchString(src) {
-		src = mainFunc.ReplaceAllString(src, "func scriptMain()")
-		src += "\nscriptMain()\n"
-	}
-	return src
-}
-
 func runScript(args []string) int {
 	file, out, rest, err := scriptArgs(args)
 	if err != nil {
@@ -114,7 +94,7 @@ func runScript(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	sink := &scriptSink{dir: out, stdout: os.Stdout, stderr: os.Stderr, stdin: bufio.NewReader(os.Stdin), ids: map[string]string{}}
-	res, err := sess.Execute(ctx, scriptSource(string(src)), sink)
+	res, err := sess.Execute(ctx, dsl.ScriptCell(string(src)), sink)
 	if res != nil {
 		sink.Display(*res, false)
 	}

@@ -1,0 +1,142 @@
+package dsl
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/runtime/host"
+	"github.com/traefik/yaegi/interp"
+)
+
+// checkedLen is the check guardMake puts around the sizes of a make: n
+// elements of size bytes each.
+func checkedLen(n, size int64) int64 {
+	bytes := n * size
+	if n > 0 && bytes/n != size {
+		bytes = 1 << 62
+	}
+	if err := host.CheckAlloc(fmt.Sprintf("make of %d elements of %d bytes", n, size), bytes); err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// maxDepth bounds the interpreted calls in progress (all goroutines of the
+// session together). Deeper recursion would overflow the Go stack, a fatal
+// error that ends the process.
+const maxDepth = 20000
+
+// stackOverflow is the error of a cell whose recursion went past maxDepth.
+type stackOverflow struct{}
+
+func (stackOverflow) Error() string {
+	return fmt.Sprintf("stack overflow: more than %d nested calls (unbounded recursion?)", maxDepth)
+}
+
+// enter counts an interpreted call. Past maxDepth it stops the running
+// eval (or, in a goroutine that outlived its cell, panics).
+func (s *Session) enter() {
+	if s.depth.Add(1) > maxDepth {
+		s.depth.Add(-1)
+		if stop := s.stopEval.Load(); stop != nil && !s.overflow.Swap(true) {
+			(*stop)()
+			return
+		} else if stop != nil {
+			return
+		}
+		panic(stackOverflow{})
+	}
+}
+
+// leave ends a call counted by enter.
+func (s *Session) leave() { s.depth.Add(-1) }
+
+// clearValue implements the builtin clear for the interpreter: it deletes
+// every entry of a map and zeroes every element of a slice.
+func clearValue(v any) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Map, reflect.Slice:
+		rv.Clear()
+	default:
+		panic(fmt.Sprintf("invalid argument: clear(%T): the argument must be a map or a slice", v))
+	}
+}
+
+// exitPanic is what os.Exit in a cell raises: the kernel must not exit.
+type exitPanic struct{ code int }
+
+func (e exitPanic) String() string { return fmt.Sprintf("os.Exit(%d) called", e.code) }
+
+func exitFunc(code int) { panic(exitPanic{code}) }
+
+// cellReturn is what a `return` at the top level of a cell raises (see
+// rewriteReturn): the cell ends there, without an error.
+type cellReturn struct{}
+
+func cellReturnFunc() { panic(cellReturn{}) }
+
+// isCellReturn reports whether err is the panic of a top-level return.
+func isCellReturn(err error) bool {
+	var p interp.Panic
+	if !errors.As(err, &p) {
+		return false
+	}
+	r := p.Value
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	_, ok := r.(cellReturn)
+	return ok
+}
+
+// goPanic is called (compiled) by the interpreted recover of a goroutine.
+func (s *Session) goPanic(r any, line int) {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	msg := fmt.Sprintf("%s: %s", panicName(r), panicValue(r))
+	if p, ok := trackedPos(int64(line)); ok {
+		// The raw position; goroutineError makes it readable.
+		msg += fmt.Sprintf(" (at %d:%d)", p.cell*lineBase+p.line, p.col)
+	}
+	s.ctxMu.Lock()
+	active := s.active
+	s.ctxMu.Unlock()
+	s.gpMu.Lock()
+	defer s.gpMu.Unlock()
+	if active {
+		s.gpDuring = append(s.gpDuring, msg)
+	} else if len(s.gpPending) < 100 {
+		s.gpPending = append(s.gpPending, msg)
+	}
+}
+
+// goroutineError reports the panics of goroutines started by this cell
+// (during) and of goroutines that panicked after their cell had ended
+// (earlier).
+func (s *Session) goroutineError(during, earlier []string) error {
+	for _, ms := range [][]string{during, earlier} {
+		for i, m := range ms {
+			ms[i] = s.humanize(m)
+		}
+	}
+	var tb []string
+	if len(during) > 0 {
+		tb = append(tb, "GoroutinePanic: a goroutine started by this cell panicked:")
+		for _, m := range during {
+			tb = append(tb, "  "+m)
+		}
+	}
+	if len(earlier) > 0 {
+		tb = append(tb, "GoroutinePanic: a goroutine started by an earlier cell panicked after that cell ended (this cell itself ran to the end):")
+		for _, m := range earlier {
+			tb = append(tb, "  "+m)
+		}
+	}
+	tb = append(tb, "The session is still usable.")
+	return &display.Error{Name: "GoroutinePanic", Value: strings.Join(append(append([]string(nil), during...), earlier...), "; "), Traceback: tb}
+}
