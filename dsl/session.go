@@ -20,10 +20,10 @@ import (
 	"time"
 
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/dsl/symbols/stdlib"
 	"github.com/latent-ai/latent/runtime/host"
 )
 
