@@ -164,6 +164,9 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	if err := in.Use(symbols.Symbols); err != nil {
 		return nil, fmt.Errorf("dsl: loading the preloaded packages: %w", err)
 	}
+	if err := useLibraries(in); err != nil {
+		return nil, err
+	}
 	if err := in.Use(interp.Exports{
 		"latentsession/latentsession": {
 			"GoPanic": reflect.ValueOf(s.goPanic),
