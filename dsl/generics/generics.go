@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/parser"
+	"go/token"
 	"path"
 	"reflect"
 	"slices"
@@ -194,4 +195,31 @@ func fastSort(x any) bool {
 		return false
 	}
 	return true
+}
+
+// Declared lists the exported names the source of the standard package
+// path declares here (nil when Load does not compile path).
+func Declared(path string) []string {
+	for _, p := range Packages {
+		if p.Path != path {
+			continue
+		}
+		src, err := sources.ReadFile("src/" + p.File)
+		if err != nil {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p.File, src, parser.SkipObjectResolution)
+		if err != nil {
+			return nil
+		}
+		var names []string
+		for n := range declared(f) {
+			if ast.IsExported(n) {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		return names
+	}
+	return nil
 }
