@@ -1,0 +1,153 @@
+package imports
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const systemPython = "/usr/bin/python3"
+
+var (
+	buildOnce sync.Once
+	bin       string
+	buildErr  error
+)
+
+// latent builds the latent binary once for the tests of this package.
+func latent(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "latent-imports-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		bin = filepath.Join(dir, "latent")
+		if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/latent").CombinedOutput(); err != nil {
+			buildErr = &buildError{err, string(out)}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return bin
+}
+
+type buildError struct {
+	err error
+	out string
+}
+
+func (e *buildError) Error() string { return "go build ./cmd/latent: " + e.err.Error() + "\n" + e.out }
+
+// TestKernelImports runs check_imports.py against the real kernel.
+func TestKernelImports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the protocol tests in -short mode")
+	}
+	if err := exec.Command(systemPython, "-c", "import jupyter_client").Run(); err != nil {
+		t.Skip("skipping: /usr/bin/python3 with jupyter_client is missing; install python3-jupyter-client (make setup)")
+	}
+	b := latent(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "jupyter-data")
+	env := append(os.Environ(),
+		"JUPYTER_DATA_DIR="+data,
+		"JUPYTER_PATH="+data,
+		"JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"),
+		"JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"PYTHONWARNINGS=ignore",
+	)
+	inst := exec.Command(b, "install")
+	inst.Env = env
+	if out, err := inst.CombinedOutput(); err != nil {
+		t.Fatalf("latent install: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, systemPython, "-Xfrozen_modules=off", "check_imports.py")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		t.Log(l)
+	}
+	if err != nil {
+		t.Fatalf("check_imports.py: %v", err)
+	}
+}
+
+// TestRunNotebook runs testdata/imports.ipynb with `latent run` and checks
+// each cell's output.
+func TestRunNotebook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	b := latent(t)
+	out := filepath.Join(t.TempDir(), "out.ipynb")
+	if msg, err := exec.Command(b, "run", "testdata/imports.ipynb", "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("latent run: %v\n%s", err, msg)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb struct {
+		Cells []struct {
+			Outputs []struct {
+				OutputType string         `json:"output_type"`
+				Data       map[string]any `json:"data"`
+				Text       any            `json:"text"`
+			} `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(raw, &nb); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ mime, has string }{
+		{"text/html", "<table"}, // the inverse matrix
+		{"image/png", ""},       // the *plot.Plot
+		{"image/png", ""},       // plotting.Hist
+		{"stdout", "from exec\ntrue [a b]"},
+	}
+	if len(nb.Cells) != len(want) {
+		t.Fatalf("%d cells, want %d", len(nb.Cells), len(want))
+	}
+	for i, w := range want {
+		found := false
+		for _, o := range nb.Cells[i].Outputs {
+			if w.mime == "stdout" && o.OutputType == "stream" {
+				found = strings.Contains(text(o.Text), w.has)
+			} else if v, ok := o.Data[w.mime]; ok {
+				found = strings.Contains(text(v), w.has)
+			}
+		}
+		if !found {
+			t.Errorf("cell %d: no %s output holding %q: %+v", i, w.mime, w.has, nb.Cells[i].Outputs)
+		}
+	}
+	if s := text(nb.Cells[0].Outputs[0].Data["text/plain"]); !strings.Contains(s, "0.5") || !strings.Contains(s, "0.25") {
+		t.Errorf("inverse matrix text %q, want 0.5 and 0.25", s)
+	}
+}
+
+// text joins nbformat's multi-line strings.
+func text(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		var b strings.Builder
+		for _, s := range x {
+			b.WriteString(s.(string))
+		}
+		return b.String()
+	}
+	return ""
+}
