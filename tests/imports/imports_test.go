@@ -16,20 +16,29 @@ const systemPython = "/usr/bin/python3"
 
 var (
 	buildOnce sync.Once
+	binDir    string
 	bin       string
 	buildErr  error
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // latent builds the latent binary once for the tests of this package.
 func latent(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "latent-imports-")
-		if err != nil {
+		var err error
+		if binDir, err = os.MkdirTemp("", "latent-imports-"); err != nil {
 			buildErr = err
 			return
 		}
-		bin = filepath.Join(dir, "latent")
+		bin = filepath.Join(binDir, "latent")
 		if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/latent").CombinedOutput(); err != nil {
 			buildErr = &buildError{err, string(out)}
 		}
