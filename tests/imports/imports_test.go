@@ -1,7 +1,6 @@
 package imports
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,9 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-const systemPython = "/usr/bin/python3"
+	"github.com/latent-ai/latent/tests/jupytertest"
+)
 
 var (
 	buildOnce sync.Once
@@ -61,35 +60,9 @@ func TestKernelImports(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the protocol tests in -short mode")
 	}
-	if err := exec.Command(systemPython, "-c", "import jupyter_client").Run(); err != nil {
-		t.Skip("skipping: /usr/bin/python3 with jupyter_client is missing; install python3-jupyter-client (make setup)")
-	}
-	b := latent(t)
-	dir := t.TempDir()
-	data := filepath.Join(dir, "jupyter-data")
-	env := append(os.Environ(),
-		"JUPYTER_DATA_DIR="+data,
-		"JUPYTER_PATH="+data,
-		"JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"),
-		"JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
-		"PYTHONWARNINGS=ignore",
-	)
-	inst := exec.Command(b, "install")
-	inst.Env = env
-	if out, err := inst.CombinedOutput(); err != nil {
-		t.Fatalf("latent install: %v\n%s", err, out)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, systemPython, "-Xfrozen_modules=off", "check_imports.py")
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		t.Log(l)
-	}
-	if err != nil {
-		t.Fatalf("check_imports.py: %v", err)
-	}
+	jupytertest.Require(t)
+	env := jupytertest.Install(t, latent(t))
+	jupytertest.RunScript(t, env, "check_imports.py", 5*time.Minute)
 }
 
 // TestRunNotebook runs testdata/imports.ipynb with `latent run` and checks
