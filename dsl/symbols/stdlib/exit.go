@@ -48,6 +48,13 @@ func logNew(out io.Writer, prefix string, flag int) *log.Logger {
 	return log.New(fatalGuard{out}, prefix, flag)
 }
 
+// logDefault stands for log.Default: a logger with the standard logger's
+// output, prefix and flags whose Fatal methods fail the cell. (The
+// standard logger itself would exit the kernel.)
+func logDefault() *log.Logger {
+	return log.New(fatalGuard{log.Writer()}, log.Prefix(), log.Flags())
+}
+
 type fatalGuard struct{ w io.Writer }
 
 func (g fatalGuard) Write(p []byte) (int, error) {

@@ -33,6 +33,7 @@ var MapTypes = map[reflect.Value][]reflect.Type{}
 
 func init() {
 	Symbols["."] = map[string]reflect.Value{"MapTypes": reflect.ValueOf(MapTypes)}
+	Symbols["log/log"]["Default"] = reflect.ValueOf(logDefault)
 
 	printing := []reflect.Type{typeOf[fmt.Formatter](), typeOf[fmt.Stringer](), typeOf[error]()}
 	for _, f := range []any{
