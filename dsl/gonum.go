@@ -45,24 +45,27 @@ func formatGonum(v any) (display.Bundle, bool) {
 		}
 		return plotting.Plot(x).Render(), true
 	case mat.Matrix:
-		if isNilMatrix(x) {
+		r, c, ok := dims(x)
+		switch {
+		case !ok:
 			return display.Bundle{}, false
+		case r == 0 || c == 0:
+			return display.Text(fmt.Sprintf("%T (empty)", x)), true
 		}
 		return matrixBundle(x), true
 	}
 	return display.Bundle{}, false
 }
 
-// isNilMatrix reports whether m is a nil pointer or an empty matrix, whose
-// Dims panic.
-func isNilMatrix(m mat.Matrix) (empty bool) {
+// dims returns m's size; ok is false when Dims panics (a nil pointer).
+func dims(m mat.Matrix) (r, c int, ok bool) {
 	defer func() {
 		if recover() != nil {
-			empty = true
+			ok = false
 		}
 	}()
-	r, c := m.Dims()
-	return r == 0 || c == 0
+	r, c = m.Dims()
+	return r, c, true
 }
 
 // matrixBundle formats m as gonum's bracketed text and as an HTML table;

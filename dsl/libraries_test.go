@@ -73,6 +73,8 @@ func TestGonumCells(t *testing.T) {
 			text: "⎡1  2⎤", mime: "text/html"},
 		{name: "mat product shows as table", code: "var p mat.Dense\np.Mul(a, &inv)\n&p", text: "*mat.Dense 2×2", mime: "text/html"},
 		{name: "big matrix shows its corners", code: "mat.NewDense(100, 50, nil)", text: "*mat.Dense 100×50", mime: "text/html"},
+		{name: "nil matrix", code: "var nm *mat.Dense\nnm", text: "<nil>"},
+		{name: "empty matrix", code: "var em mat.Dense\n&em", text: "*mat.Dense (empty)"},
 		{name: "vector", code: "mat.NewVecDense(3, []float64{1, 2, 3})", text: "*mat.VecDense 3×1"},
 		{name: "stat", code: `import "gonum.org/v1/gonum/stat"` + "\n" + `stat.Mean([]float64{1, 2, 3}, nil)`, text: "2"},
 		{name: "floats", code: `import "gonum.org/v1/gonum/floats"` + "\n" + `floats.Sum([]float64{1, 2, 3})`, text: "6"},
