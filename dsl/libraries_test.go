@@ -3,6 +3,8 @@ package dsl
 import (
 	"context"
 	"encoding/base64"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -85,7 +87,7 @@ func TestGonumCells(t *testing.T) {
 		{name: "plot", code: `import (` + "\n" + `"gonum.org/v1/plot"` + "\n" + `"gonum.org/v1/plot/plotter"` + "\n" + `"gonum.org/v1/plot/plotutil"` + "\n" + `"gonum.org/v1/plot/vg"` + "\n" + `"gonum.org/v1/plot/vg/draw"` + "\n)\n" +
 			"p := plot.New()\np.Title.Text = \"squares\"\nerr := plotutil.AddLinePoints(p, \"y\", plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}, {X: 2, Y: 4}})\ns, _ := plotter.NewScatter(plotter.XYs{{X: 1, Y: 2}})\ns.GlyphStyle.Shape = draw.PlusGlyph{}\ns.GlyphStyle.Radius = vg.Points(4)\np.Add(s)\np",
 			text: "squares", mime: "image/png"},
-		{name: "plot saves", code: "p.Save(4*vg.Inch, 3*vg.Inch, os.TempDir()+\"/latent-plot-test.png\")", text: "<nil>"},
+		{name: "plot saves", code: "p.Save(4*vg.Inch, 3*vg.Inch, " + strconv.Quote(filepath.Join(t.TempDir(), "p.png")) + ")", text: "<nil>"},
 		{name: "line", code: "plotting.Line([]float64{1, 2, 3}, []float64{1, 4, 9}).WithTitle(\"squares\")", text: "line plot", mime: "image/png"},
 		{name: "line of ys only", code: "plotting.Line(nil, []float64{3, 1, 2})", mime: "image/png"},
 		{name: "scatter", code: "plotting.Scatter([]float64{1, 2, 3}, []float64{3, 1, 2})", text: "scatter plot", mime: "image/png"},
