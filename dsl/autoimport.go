@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/traefik/yaegi/stdlib"
+	"github.com/latent-ai/latent/dsl/symbols/stdlib"
 )
 
 // A cell may use a standard library package without importing it, as

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/latent-ai/latent/dsl/symbols/stdlib"
 )
 
 // BenchmarkTrivialCell measures a trivial cell ("x + 1") through the

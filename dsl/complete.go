@@ -14,7 +14,7 @@ import (
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/docs"
 	"github.com/latent-ai/latent/dsl/symbols"
-	"github.com/traefik/yaegi/stdlib"
+	"github.com/latent-ai/latent/dsl/symbols/stdlib"
 )
 
 // lookupDoc finds the build-time documentation of pkgPath.name ("" for the

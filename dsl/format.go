@@ -42,6 +42,9 @@ func (cellStderr) Write(p []byte) (int, error) {
 // formatRuntime is the display.Format hook for runtime types; it also
 // keeps the plain-text fallback of display.Format bounded (formatBounded).
 func formatRuntime(v any) (b display.Bundle, ok bool) {
+	if b, ok := formatGonum(v); ok {
+		return b, true
+	}
 	var fig *plotting.Figure
 	switch x := v.(type) {
 	case *ae.History:

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/traefik/yaegi/stdlib"
+	"github.com/latent-ai/latent/dsl/symbols/stdlib"
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/symbols"

@@ -14,9 +14,9 @@ import (
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/dsl/symbols/stdlib"
 	"github.com/latent-ai/latent/runtime/host"
 	"github.com/traefik/yaegi/interp"
-	"github.com/traefik/yaegi/stdlib"
 )
 
 // Options configure a session.
@@ -157,6 +157,9 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	}
 	if err := in.Use(symbols.Symbols); err != nil {
 		return nil, fmt.Errorf("dsl: loading the preloaded packages: %w", err)
+	}
+	if err := useLibraries(in); err != nil {
+		return nil, err
 	}
 	sprintf := reflect.ValueOf(s.sprintf)
 	if err := in.Use(interp.Exports{

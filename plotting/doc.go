@@ -20,6 +20,8 @@
 //   - Features, FeaturesInOut: first-layer weights as images.
 //   - Ratings, TopK: a rating matrix beside its reconstruction, and a top-K
 //     table (a Table, shown as HTML).
+//   - Line, Scatter, Bar, Hist: the user's own numbers in one call;
+//     Plot wraps a *plot.Plot built with gonum/plot in a cell.
 //   - Stack puts figures one above the other.
 //   - ImagesOf, ReconstructionsOf, LatentOf take runtime/data sets;
 //     HistoryLoss, CompareHistories, ReconstructionFigure,
