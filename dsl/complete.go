@@ -259,6 +259,11 @@ func cellIdents(code string) []string {
 func (s *Session) Inspect(code string, cursor, detail int) (display.Bundle, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.inspect(code, cursor, detail)
+}
+
+// inspect is Inspect with the session locked.
+func (s *Session) inspect(code string, cursor, detail int) (display.Bundle, bool) {
 	rs := []rune(code)
 	start, end, qual := wordAt(rs, cursor, true)
 	if start == end {

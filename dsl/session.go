@@ -24,6 +24,7 @@ import (
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/nbtools"
 	"github.com/latent-ai/latent/runtime/host"
 )
 
@@ -81,6 +82,8 @@ type Session struct {
 
 	seq   int  // eval counter, labels eval goroutines
 	stuck bool // an interrupted compiled call is still running
+
+	tools toolState // notebook tools' state: %cd's previous directory, %history
 }
 
 // declRec is a top-level declaration kept for replay.
@@ -398,6 +401,12 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	}
 	s.compact()
 	s.resetLines()
+	s.tools.inputs = append(s.tools.inputs, code)
+	if parts, ok, err := nbtools.Split(code); err != nil {
+		return nil, toolError("UsageError", err)
+	} else if ok {
+		return s.runTools(ctx, parts, cs)
+	}
 	if m, ok := parseMagic(code); ok {
 		return s.runMagic(ctx, m, cs)
 	}
