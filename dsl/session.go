@@ -24,6 +24,7 @@ import (
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/modules"
 	"github.com/latent-ai/latent/nbtools"
 	"github.com/latent-ai/latent/runtime/host"
 )
@@ -166,6 +167,9 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	}
 	if err := in.Use(symbols.Symbols); err != nil {
 		return nil, fmt.Errorf("dsl: loading the preloaded packages: %w", err)
+	}
+	if err := in.Use(modules.Default().Symbols()); err != nil {
+		return nil, fmt.Errorf("dsl: loading the modules got with %%go get: %w", err)
 	}
 	if err := in.Use(interp.Exports{
 		"latentsession/latentsession": {
@@ -673,6 +677,9 @@ func (s *Session) evalImports(ctx context.Context, code string, c chunk) error {
 		if err := s.importConflict(code, im); err != nil {
 			return err
 		}
+	}
+	if err := s.fetchImports(ctx, todo); err != nil {
+		return err
 	}
 	var b strings.Builder
 	b.WriteString("import (")

@@ -36,6 +36,7 @@ var toolMagics = map[string]toolMagic{
 	"lsmagic":   {false, "%lsmagic lists the magics", (*Session).lsmagicMagic},
 	"history":   {false, "%history [-n] [N | N-M | -l N] shows earlier inputs (-n numbers them)", (*Session).historyMagic},
 	"load":      {false, "%load FILE replaces the cell with FILE's text (run it again to run the code)", (*Session).loadMagic},
+	"go":        {false, "%go get MODULE[@VERSION] compiles a Go module into the kernel and makes it importable; variables are kept", (*Session).goMagic},
 }
 
 func init() {

@@ -1,0 +1,92 @@
+package dsl
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"reflect"
+	"strings"
+
+	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/modules"
+	"github.com/latent-ai/latent/nbtools"
+)
+
+// goMagic serves %go get MODULE[@VERSION]...: the module's packages are
+// built into the kernel and become importable, with the session's
+// variables kept.
+func (s *Session) goMagic(ctx context.Context, p nbtools.Part, sink display.Sink) (*display.Bundle, error) {
+	sub, rest, _ := strings.Cut(strings.TrimSpace(p.Args), " ")
+	if sub != "get" {
+		return nil, toolError("UsageError", fmt.Errorf("%%go %s: only %%go get MODULE[@VERSION] is a magic; run other go commands as a shell line: !go %s", sub, p.Args))
+	}
+	return nil, s.getModules(ctx, strings.Fields(rest), sink)
+}
+
+// getModules loads modules into the process and the running interpreter.
+func (s *Session) getModules(ctx context.Context, args []string, sink display.Sink) error {
+	sink.Stream("stderr", fmt.Sprintf("go get %s: resolving and compiling (the first module takes up to a minute while Go compiles the standard library for plugins; later ones a few seconds)\n", strings.Join(args, " ")))
+	res, err := modules.Default().Get(ctx, args, func(line string) { sink.Stream("stderr", line) })
+	if err != nil {
+		return toolError("ModuleError", err)
+	}
+	if err := s.in.Use(res.Symbols); err != nil {
+		return toolError("ModuleError", fmt.Errorf("the interpreter refused the symbols of %s: %v; restart the kernel", strings.Join(args, " "), err))
+	}
+	var b strings.Builder
+	for _, p := range res.Packages {
+		note := ""
+		if p.Cgo {
+			note = ", with C code (cgo)"
+		}
+		fmt.Fprintf(&b, "%s %s: import %q, then use %s.Name (%%help %s. lists them)%s\n", p.Module, p.Version, p.ImportPath, p.Name, p.Name, note)
+	}
+	for _, p := range res.Already {
+		fmt.Fprintf(&b, "%s was already importable\n", p)
+	}
+	if res.Offline {
+		b.WriteString("(offline: the modules came from the local module cache)\n")
+	}
+	fmt.Fprintf(&b, "took %s; your variables are kept\n", fmtDuration(res.Took))
+	sink.Stream("stdout", b.String())
+	return nil
+}
+
+// fetchImports gets the modules of imports that name neither a built-in
+// package nor a loaded one, saying so first; a path that cannot be a
+// module's is left to the interpreter's error.
+func (s *Session) fetchImports(ctx context.Context, ims []importSpec) error {
+	var get []string
+	for _, im := range ims {
+		first, _, _ := strings.Cut(im.Path, "/")
+		if strings.Contains(first, ".") && !builtinPackage(im.Path) && !modules.Default().Loaded(im.Path) {
+			get = append(get, im.Path)
+		}
+	}
+	if len(get) == 0 {
+		return nil
+	}
+	sink := display.CurrentSink() // the running cell's
+	if sink == nil {
+		sink = discardSink{}
+	}
+	sink.Stream("stderr", fmt.Sprintf("import %q: not built into Latent, so it is fetched and compiled into the kernel now, as %%go get %s would (run that first to pick a version)\n",
+		get[0], strings.Join(get, " ")))
+	return s.getModules(ctx, get, sink)
+}
+
+// builtinPackage reports a package of the standard library or a preloaded
+// one.
+func builtinPackage(p string) bool {
+	for _, table := range []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols} {
+		for k := range table {
+			if path.Dir(k) == p {
+				return true
+			}
+		}
+	}
+	return false
+}
