@@ -171,11 +171,9 @@ func (b *build) buildAndLoad(pkgs []Package) (map[string]map[string]reflect.Valu
 	if err := writeFiles(l.dir); err != nil {
 		return nil, err
 	}
-	gen := filepath.Join(l.dir, "gen.bin")
-	if _, err := os.Stat(gen); err != nil {
-		if _, err := l.goOutput(b.ctx, l.dir, b.extra, "build", "-o", gen, "./gen"); err != nil {
-			return nil, fmt.Errorf("building the symbol table generator (yaegi's extract): %v", err)
-		}
+	gen, err := b.generator()
+	if err != nil {
+		return nil, err
 	}
 	paths := make([]string, len(pkgs))
 	for i, p := range pkgs {
@@ -211,6 +209,33 @@ func (b *build) buildAndLoad(pkgs []Package) (map[string]map[string]reflect.Valu
 		l.modules[m] = v
 	}
 	return *table, nil
+}
+
+// generator returns the symbol table generator, building it when this
+// Go release and yaegi version have none in the user's cache yet (its
+// build takes a few seconds; kept there, a new kernel skips it).
+func (b *build) generator() (string, error) {
+	l := b.l
+	dir := l.dir
+	if cache, err := os.UserCacheDir(); err == nil {
+		dir = filepath.Join(cache, "latent", "modules")
+	}
+	name := fmt.Sprintf("extract-go%s-yaegi%s", goVersion(), l.host.deps["github.com/traefik/yaegi"])
+	gen := filepath.Join(dir, strings.ReplaceAll(name, "/", "_"))
+	if _, err := os.Stat(gen); err == nil {
+		return gen, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		dir, gen = l.dir, filepath.Join(l.dir, name)
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", gen, os.Getpid())
+	if _, err := l.goOutput(b.ctx, l.dir, b.extra, "build", "-o", tmp, "./gen"); err != nil {
+		return "", fmt.Errorf("building the symbol table generator (yaegi's extract): %v", err)
+	}
+	if err := os.Rename(tmp, gen); err != nil {
+		return tmp, nil
+	}
+	return gen, nil
 }
 
 // writeFiles writes the plugin's main file and the generator's source.
