@@ -11,6 +11,7 @@ import (
 
 	"github.com/latent-ai/latent/dsl/docs"
 	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/modules"
 )
 
 // maxHelpMatches bounds the list %help PART prints.
@@ -29,7 +30,11 @@ type helpMatch struct {
 // the standard library and imported modules, best matches first. A single
 // match is shown in full.
 func (s *Session) helpSearch(part string) (string, bool) {
-	want := strings.ToLower(strings.TrimSpace(part))
+	part = strings.TrimSpace(part)
+	if pkg, ok := strings.CutSuffix(part, "."); ok {
+		return s.packageHelp(pkg)
+	}
+	want := strings.ToLower(part)
 	if want == "" {
 		return "", false
 	}
@@ -57,13 +62,13 @@ func (s *Session) helpSearch(part string) (string, bool) {
 			ms = append(ms, helpMatch{r, name, fmt.Sprintf("notebook: var %s %s", name, v.Type()), name})
 		}
 	}
-	tables := []map[string]map[string]reflect.Value{symbols.Symbols, stdlib.Symbols}
+	tables := []map[string]map[string]reflect.Value{symbols.Symbols, modules.Default().Symbols(), stdlib.Symbols}
 	for i, table := range tables {
 		for k, members := range table {
 			p := path.Dir(k)
 			pkg := path.Base(k)
 			outside := 3
-			if i == 0 && isPreImported(p) {
+			if i == 0 && isPreImported(p) || i == 1 {
 				outside = 0
 			}
 			for n := range members {
@@ -112,6 +117,36 @@ func (s *Session) helpSearch(part string) (string, bool) {
 		b.WriteString(m.line + "\n")
 	}
 	return b.String(), true
+}
+
+// packageHelp lists the members of the package imported as pkg (%help
+// uuid.), one line each.
+func (s *Session) packageHelp(pkg string) (string, bool) {
+	p, ok := s.aliases[pkg]
+	if !ok {
+		return "", false
+	}
+	for _, table := range []map[string]map[string]reflect.Value{symbols.Symbols, modules.Default().Symbols(), stdlib.Symbols} {
+		for k, members := range table {
+			if path.Dir(k) != p {
+				continue
+			}
+			names := make([]string, 0, len(members))
+			for n := range members {
+				if !strings.HasPrefix(n, "_") {
+					names = append(names, n)
+				}
+			}
+			sort.Strings(names)
+			var b strings.Builder
+			fmt.Fprintf(&b, "package %s (import %q): %d names\n", pkg, p, len(names))
+			for _, n := range names {
+				b.WriteString(oneLine(p, path.Base(k), n) + "\n")
+			}
+			return b.String(), true
+		}
+	}
+	return "", false
 }
 
 func firstLine(s string) string {

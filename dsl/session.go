@@ -659,6 +659,10 @@ func lookupSymbol(pkgPath, name string) (reflect.Value, bool) {
 		v, ok := m[name]
 		return v, ok
 	}
+	if m, ok := modules.Default().Symbols()[key]; ok {
+		v, ok := m[name]
+		return v, ok
+	}
 	return reflect.Value{}, false
 }
 

@@ -186,9 +186,13 @@ func (b *build) buildAndLoad(pkgs []Package) (map[string]map[string]reflect.Valu
 		if b.ctx.Err() != nil {
 			return nil, errors.New("interrupted")
 		}
-		return nil, fmt.Errorf("reading the API of %s failed: %s", strings.Join(paths, ", "), strings.TrimSpace(string(out)))
+		msg := strings.TrimSpace(string(out))
+		if cgoFailure.MatchString(msg) {
+			return nil, cgoError(paths, msg)
+		}
+		return nil, fmt.Errorf("reading the API of %s failed: %s", strings.Join(paths, ", "), msg)
 	}
-	so := filepath.Join(l.dir, fmt.Sprintf("build%d.so", l.builds))
+	so := filepath.Join(l.dir, fmt.Sprintf("build%d.so", l.build))
 	args := append([]string{"build", "-buildmode=plugin", "-o", so}, l.host.flags...)
 	if _, err := l.goOutput(b.ctx, l.dir, b.extra, append(args, ".")...); err != nil {
 		return nil, explainBuild(paths, err)
@@ -256,10 +260,18 @@ func explainBuild(paths []string, err error) error {
 	switch {
 	case msg == "interrupted":
 		return fmt.Errorf("building %s was interrupted", what)
-	case strings.Contains(msg, "cgo") || strings.Contains(msg, "C compiler") || strings.Contains(msg, "#include"):
-		return fmt.Errorf("%s uses C code (cgo) that did not compile: install the C libraries and headers it needs (see the module's README), then try again\n%s", what, msg)
+	case cgoFailure.MatchString(msg):
+		return cgoError(paths, msg)
 	}
 	return fmt.Errorf("building %s failed:\n%s", what, msg)
+}
+
+// cgoFailure matches the words of C code that does not build.
+var cgoFailure = regexp.MustCompile(`cgo|pkg-config|C compiler|#include|\.h: No such file|gcc`)
+
+// cgoError says that a module's C code did not build and what to do.
+func cgoError(paths []string, msg string) error {
+	return fmt.Errorf("%s uses C code (cgo) that did not build: install the C libraries and headers it needs (the module's README names them; on Debian usually a lib...-dev package), then try again\n%s", strings.Join(paths, ", "), msg)
 }
 
 var differentVersion = regexp.MustCompile(`different version of package (\S+)`)

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,13 +45,17 @@ type Loader struct {
 	mu      sync.Mutex
 	host    host
 	dir     string            // build directory: go.mod, the table generator, plugins
-	builds  int               // plugins built, for fresh plugin paths
+	build   int64             // number of the current build (see builds)
 	modules map[string]string // module path -> version loaded in this process
 	pkgs    map[string]bool   // import paths loaded
 	symbols map[string]map[string]reflect.Value
 	// goCmd is the go command; empty means look it up on PATH.
 	goCmd string
 }
+
+// builds numbers the plugins of this process: a plugin path (its module
+// path) can be loaded once per process, so each build gets a new one.
+var builds atomic.Int64
 
 var (
 	defaultOnce   sync.Once
@@ -259,9 +264,9 @@ type build struct {
 // earlier, so that the resolution picks them where it can.
 func (b *build) writeGoMod() error {
 	l := b.l
-	l.builds++
+	l.build = builds.Add(1)
 	var m strings.Builder
-	fmt.Fprintf(&m, "module latentmodules/build%d\n\ngo %s\n\nrequire (\n", l.builds, goVersion())
+	fmt.Fprintf(&m, "module latentmodules/build%d\n\ngo %s\n\nrequire (\n", l.build, goVersion())
 	req := map[string]string{}
 	for p, v := range l.host.deps {
 		req[p] = v
@@ -324,7 +329,7 @@ func explainGet(args []string, err error, offline bool) error {
 	switch {
 	case msg == "interrupted":
 		return fmt.Errorf("%%go get %s was interrupted", what)
-	case offline && (strings.Contains(msg, "not found") || strings.Contains(msg, "no matching versions") || strings.Contains(msg, "unrecognized import path")):
+	case offline && (strings.Contains(msg, "no such file or directory") || strings.Contains(msg, "not found") || strings.Contains(msg, "no matching versions") || strings.Contains(msg, "unrecognized import path")):
 		return fmt.Errorf("%s: not in the local module cache, and the module proxy cannot be reached (offline). Connect to the network, or on a machine with one run go mod download %s and copy its module cache (go env GOMODCACHE)\n%s", what, what, msg)
 	case strings.Contains(msg, "invalid version") || strings.Contains(msg, "unknown revision") || strings.Contains(msg, "no matching versions"):
 		return fmt.Errorf("%s: no such version. List the versions with !go list -m -versions MODULE, then %%go get MODULE@VERSION\n%s", what, msg)

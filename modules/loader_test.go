@@ -2,6 +2,7 @@ package modules
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -114,4 +115,65 @@ func TestMissingModule(t *testing.T) {
 		t.Fatalf("a module that does not exist: %v", err)
 	}
 	t.Log(err)
+}
+
+// TestCgoModule loads a module with C code (github.com/mattn/go-pointer
+// calls C.malloc): the C compiler builds it into the plugin.
+func TestCgoModule(t *testing.T) {
+	needsToolchain(t)
+	res, err := newLoader().Get(context.Background(), []string{"github.com/mattn/go-pointer@v0.0.1"}, func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Packages) != 1 || !res.Packages[0].Cgo {
+		t.Fatalf("packages %+v, want go-pointer marked as cgo", res.Packages)
+	}
+	in := interp.New(interp.Options{})
+	in.Use(stdlib.Symbols)
+	in.Use(res.Symbols)
+	if _, err := in.Eval(`import pointer "github.com/mattn/go-pointer"`); err != nil {
+		t.Fatal(err)
+	}
+	v, err := in.Eval(`pointer.Restore(pointer.Save("kept")).(string)`)
+	if err != nil || v.String() != "kept" {
+		t.Fatalf("go-pointer in the interpreter: %v, %v", v, err)
+	}
+}
+
+// TestCgoModuleMissingHeaders asks for a module whose C library is not
+// installed (goczmq needs czmq.h): the error names the module and says
+// what to install.
+func TestCgoModuleMissingHeaders(t *testing.T) {
+	needsToolchain(t)
+	if _, err := os.Stat("/usr/include/czmq.h"); err == nil {
+		t.Skip("skipping: czmq is installed here")
+	}
+	_, err := newLoader().Get(context.Background(), []string{"github.com/go-zeromq/goczmq/v4@v4.2.2"}, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), "github.com/go-zeromq/goczmq/v4 uses C code (cgo)") {
+		t.Fatalf("a cgo module without its C library: %v", err)
+	}
+}
+
+// TestOffline resolves a module with the proxy unreachable: the local
+// module cache serves it, and the result says so.
+func TestOffline(t *testing.T) {
+	needsToolchain(t)
+	if out, err := exec.Command("go", "mod", "download", "github.com/google/uuid@v1.6.0").CombinedOutput(); err != nil {
+		t.Skipf("skipping: uuid v1.6.0 is not in the module cache and cannot be downloaded: %s", out)
+	}
+	t.Setenv("GOPROXY", "http://127.0.0.1:1")
+	t.Setenv("GOSUMDB", "sum.golang.org")
+	var progress strings.Builder
+	// No version: the latest needs the proxy's list of versions.
+	res, err := newLoader().Get(context.Background(), []string{"github.com/google/uuid"}, func(s string) { progress.WriteString(s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Offline || !strings.Contains(progress.String(), "local module cache") {
+		t.Fatalf("offline Get: %+v, progress %q", res, progress.String())
+	}
+	_, err = newLoader().Get(context.Background(), []string{"github.com/latent-ai-no-such-org/none@v1.0.0"}, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), "offline") {
+		t.Fatalf("offline Get of a module not in the cache: %v", err)
+	}
 }

@@ -137,6 +137,13 @@ def go_get(km, kc):
     check("module is compiled and importable", c.status == "ok" and c.result.strip('"') == want, c, want)
     c = run(kc, "x")
     check("variables survive %go get", c.result == "42", c)
+    c = run(kc, "%help uuid.")
+    check("%help lists a module's names", c.status == "ok" and "NewSHA1" in c.stdout and "MustParse" in c.stdout, c)
+    c = run(kc, "%help NewSHA")
+    check("%help searches modules", c.status == "ok" and "uuid.NewSHA1" in c.stdout, c)
+    c = run(kc, "uuid.NewString?")
+    pages = [p for p in c.payload if p.get("source") == "page"]
+    check("name? on a module symbol", len(pages) == 1 and "func() string" in pages[0]["data"]["text/plain"], c)
     c = run(kc, "%go get github.com/google/uuid@v1.5.0", timeout=300)
     check("another version of a loaded module", c.status == "error" and "restart the kernel" in c.evalue, c)
     c = run(kc, "%go get fmt")
