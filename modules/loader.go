@@ -191,11 +191,13 @@ func (l *Loader) preflight(ctx context.Context) error {
 	return nil
 }
 
-// readModuleDeps takes the versions of the module the binary was built
-// from (its go.mod, found from the working directory) as its
-// dependencies: a test binary records none.
+// readModuleDeps takes the modules that the packages and tests of the
+// module the binary was built from (found from the working directory) use,
+// at their versions, as its dependencies: a test binary records none.
 func (l *Loader) readModuleDeps(ctx context.Context) error {
-	out, err := l.goOutput(ctx, "", nil, "list", "-m", "-f", "{{.Path}} {{.Version}}", "all")
+	// -mod=readonly: the module's go.mod and go.sum are the user's, never
+	// to be written.
+	out, err := l.goOutput(ctx, "", nil, "list", "-mod=readonly", "-e", "-f", "{{with .Module}}{{.Path}} {{.Version}}{{end}}", "all")
 	if err != nil {
 		return fmt.Errorf("this binary records no dependency versions and its module's cannot be listed (%v): build latent with go build", err)
 	}
