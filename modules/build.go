@@ -198,6 +198,7 @@ func (b *build) buildAndLoad(pkgs []Package) (map[string]map[string]reflect.Valu
 		return nil, explainBuild(paths, err)
 	}
 	plug, err := plugin.Open(so)
+	os.Remove(so) // mapped now (or useless): the disk space goes back
 	if err != nil {
 		return nil, explainOpen(paths, err)
 	}

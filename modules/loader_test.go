@@ -27,7 +27,7 @@ func needsToolchain(t *testing.T) {
 
 func TestGetUUID(t *testing.T) {
 	needsToolchain(t)
-	l := newLoader()
+	l := testLoader(t)
 	var progress strings.Builder
 	res, err := l.Get(context.Background(), []string{"github.com/google/uuid@v1.6.0"}, func(s string) { progress.WriteString(s) })
 	if err != nil {
@@ -57,7 +57,7 @@ func TestGetUUID(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	l := newLoader()
+	l := testLoader(t)
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -79,14 +79,14 @@ func TestNoToolchain(t *testing.T) {
 		t.Skip("skipping: this test binary cannot load plugins")
 	}
 	t.Setenv("PATH", t.TempDir())
-	_, err := newLoader().Get(context.Background(), []string{"github.com/google/uuid"}, func(string) {})
+	_, err := testLoader(t).Get(context.Background(), []string{"github.com/google/uuid"}, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "no Go toolchain") {
 		t.Fatalf("Get without go on PATH = %v, want a no-toolchain error", err)
 	}
 }
 
 func TestNoCgo(t *testing.T) {
-	l := newLoader()
+	l := testLoader(t)
 	l.host.cgo = false
 	_, err := l.Get(context.Background(), []string{"github.com/google/uuid"}, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "CGO_ENABLED=1") {
@@ -96,7 +96,7 @@ func TestNoCgo(t *testing.T) {
 
 func TestVersionConflict(t *testing.T) {
 	needsToolchain(t)
-	l := newLoader()
+	l := testLoader(t)
 	if err := l.preflight(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestVersionConflict(t *testing.T) {
 
 func TestMissingModule(t *testing.T) {
 	needsToolchain(t)
-	_, err := newLoader().Get(context.Background(), []string{"github.com/latent-ai-no-such-org/none@v1.0.0"}, func(string) {})
+	_, err := testLoader(t).Get(context.Background(), []string{"github.com/latent-ai-no-such-org/none@v1.0.0"}, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "github.com/latent-ai-no-such-org/none") {
 		t.Fatalf("a module that does not exist: %v", err)
 	}
@@ -121,7 +121,7 @@ func TestMissingModule(t *testing.T) {
 // calls C.malloc): the C compiler builds it into the plugin.
 func TestCgoModule(t *testing.T) {
 	needsToolchain(t)
-	res, err := newLoader().Get(context.Background(), []string{"github.com/mattn/go-pointer@v0.0.1"}, func(string) {})
+	res, err := testLoader(t).Get(context.Background(), []string{"github.com/mattn/go-pointer@v0.0.1"}, func(string) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestCgoModuleMissingHeaders(t *testing.T) {
 	if _, err := os.Stat("/usr/include/czmq.h"); err == nil {
 		t.Skip("skipping: czmq is installed here")
 	}
-	_, err := newLoader().Get(context.Background(), []string{"github.com/go-zeromq/goczmq/v4@v4.2.2"}, func(string) {})
+	_, err := testLoader(t).Get(context.Background(), []string{"github.com/go-zeromq/goczmq/v4@v4.2.2"}, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "github.com/go-zeromq/goczmq/v4 uses C code (cgo)") {
 		t.Fatalf("a cgo module without its C library: %v", err)
 	}
@@ -165,15 +165,22 @@ func TestOffline(t *testing.T) {
 	t.Setenv("GOSUMDB", "sum.golang.org")
 	var progress strings.Builder
 	// No version: the latest needs the proxy's list of versions.
-	res, err := newLoader().Get(context.Background(), []string{"github.com/google/uuid"}, func(s string) { progress.WriteString(s) })
+	res, err := testLoader(t).Get(context.Background(), []string{"github.com/google/uuid"}, func(s string) { progress.WriteString(s) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !res.Offline || !strings.Contains(progress.String(), "local module cache") {
 		t.Fatalf("offline Get: %+v, progress %q", res, progress.String())
 	}
-	_, err = newLoader().Get(context.Background(), []string{"github.com/latent-ai-no-such-org/none@v1.0.0"}, func(string) {})
+	_, err = testLoader(t).Get(context.Background(), []string{"github.com/latent-ai-no-such-org/none@v1.0.0"}, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "offline") {
 		t.Fatalf("offline Get of a module not in the cache: %v", err)
 	}
+}
+
+// testLoader is a Loader that builds in a directory of the test's.
+func testLoader(t *testing.T) *Loader {
+	l := newLoader()
+	l.dir = t.TempDir()
+	return l
 }
