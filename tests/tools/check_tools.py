@@ -110,8 +110,16 @@ def magics(km, kc):
     check("%help with no match", c.status == "error" and "no help" in c.evalue, c)
 
     # Interrupt stops a running shell command and its children.
-    msgs = []
-    kc.execute("!echo started; sleep 60; echo never")
+    interrupt(km, kc, "!echo started; sleep 60 & sleep 60; echo never", "interrupt stops !cmd")
+    interrupt(km, kc, "%%bash\necho started\nsleep 60\necho never", "interrupt stops %%bash")
+    c = run(kc, "1 + 1")
+    check("kernel alive after the interrupt", c.result == "2", c)
+
+
+def interrupt(km, kc, code, name):
+    """Runs code, interrupts it once it printed "started", and checks that
+    the cell ends with an interrupted error and prints nothing more."""
+    kc.execute(code)
     t0 = time.time()
     while time.time() - t0 < 30:
         m = kc.get_iopub_msg(timeout=30)
@@ -119,10 +127,7 @@ def magics(km, kc):
             break
     km.interrupt_kernel()
     reply = kc.get_shell_msg(timeout=30)
-    check("interrupt stops !cmd", reply["content"]["status"] == "error" and
-          "interrupted" in reply["content"]["evalue"], reply["content"])
-    c = run(kc, "1 + 1")
-    check("kernel alive after the interrupt", c.result == "2", c)
+    check(name, reply["content"]["status"] == "error" and "interrupted" in reply["content"]["evalue"], reply["content"])
 
 
 def go_get(km, kc):
