@@ -28,7 +28,7 @@ func (s *Session) goMagic(ctx context.Context, p nbtools.Part, sink display.Sink
 
 // getModules loads modules into the process and the running interpreter.
 func (s *Session) getModules(ctx context.Context, args []string, sink display.Sink) error {
-	sink.Stream("stderr", fmt.Sprintf("go get %s: resolving and compiling (the first module takes up to a minute while Go compiles the standard library for plugins; later ones a few seconds)\n", strings.Join(args, " ")))
+	sink.Stream("stderr", fmt.Sprintf("go get %s: resolving and compiling (the first module on a machine takes a minute or two while Go compiles the standard library for plugins, once; later ones a few seconds)\n", strings.Join(args, " ")))
 	res, err := modules.Default().Get(ctx, args, func(line string) { sink.Stream("stderr", line) })
 	if err != nil {
 		return toolError("ModuleError", err)
