@@ -3,14 +3,13 @@ package dsl
 import (
 	"context"
 	"fmt"
-	"path"
-	"reflect"
+	"go/build"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 
-	"github.com/traefik/yaegi/stdlib"
-
 	"github.com/latent-ai/latent/display"
-	"github.com/latent-ai/latent/dsl/symbols"
 	"github.com/latent-ai/latent/modules"
 	"github.com/latent-ai/latent/nbtools"
 )
@@ -55,15 +54,24 @@ func (s *Session) getModules(ctx context.Context, args []string, sink display.Si
 	return nil
 }
 
-// fetchImports gets the modules of imports that name neither a built-in
-// package nor a loaded one, saying so first; a path that cannot be a
-// module's is left to the interpreter's error.
+// fetchImports gets the modules of imports that name a package the
+// interpreter does not know (neither standard, preloaded nor loaded),
+// saying so first. A path without a domain that is no standard package
+// either is an error that says so; one that is (the interpreter may lack
+// it) is left to the interpreter.
 func (s *Session) fetchImports(ctx context.Context, ims []importSpec) error {
 	var get []string
 	for _, im := range ims {
+		if len(s.in.Symbols(im.Path)) > 0 {
+			continue
+		}
 		first, _, _ := strings.Cut(im.Path, "/")
-		if strings.Contains(first, ".") && !builtinPackage(im.Path) && !modules.Default().Loaded(im.Path) {
+		switch {
+		case strings.Contains(first, "."):
 			get = append(get, im.Path)
+		case !isDir(filepath.Join(build.Default.GOROOT, "src", im.Path)):
+			return toolError("ImportError", fmt.Errorf("import %q: no such package: it is not in Go %s's standard library, not preloaded, and not a module path (those start with a domain, as github.com/google/uuid); check the spelling",
+				im.Path, strings.TrimPrefix(runtime.Version(), "go")))
 		}
 	}
 	if len(get) == 0 {
@@ -78,15 +86,7 @@ func (s *Session) fetchImports(ctx context.Context, ims []importSpec) error {
 	return s.getModules(ctx, get, sink)
 }
 
-// builtinPackage reports a package of the standard library or a preloaded
-// one.
-func builtinPackage(p string) bool {
-	for _, table := range []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols} {
-		for k := range table {
-			if path.Dir(k) == p {
-				return true
-			}
-		}
-	}
-	return false
+func isDir(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.IsDir()
 }

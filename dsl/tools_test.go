@@ -141,3 +141,18 @@ func TestShellInterrupt(t *testing.T) {
 		t.Fatalf("interrupted !cmd: %v, stdout %q", err, sink.out("stdout"))
 	}
 }
+
+// TestUnknownImport checks the errors of imports that are neither built in
+// nor module paths: they say what is wrong, never GOPATH.
+func TestUnknownImport(t *testing.T) {
+	s := newSession(t)
+	for _, tt := range []struct{ code, want string }{
+		{`import "foo/bar"`, "no such package"},
+		{`import "nosuchpkg"`, "not a module path"},
+	} {
+		_, err := s.Execute(context.Background(), tt.code, newRecSink())
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "GOPATH") {
+			t.Errorf("%s: %v, want an error containing %q", tt.code, err, tt.want)
+		}
+	}
+}

@@ -324,6 +324,10 @@ func (b *build) resolve(args []string, res *Result) error {
 	return nil
 }
 
+// proxyRefusal matches the module proxy's answers for a module or version
+// it does not have.
+var proxyRefusal = regexp.MustCompile(`\b(400 Bad Request|403 Forbidden|404 Not Found|410 Gone)\b|not available`)
+
 // explainGet turns go get's failure into what the user can do.
 func explainGet(args []string, err error, offline bool) error {
 	msg := err.Error()
@@ -335,7 +339,7 @@ func explainGet(args []string, err error, offline bool) error {
 		return fmt.Errorf("%s: not in the local module cache, and the module proxy cannot be reached (offline). Connect to the network, or on a machine with one run go mod download %s and copy its module cache (go env GOMODCACHE)\n%s", what, what, msg)
 	case strings.Contains(msg, "invalid version") || strings.Contains(msg, "unknown revision") || strings.Contains(msg, "no matching versions"):
 		return fmt.Errorf("%s: no such version. List the versions with !go list -m -versions MODULE, then %%go get MODULE@VERSION\n%s", what, msg)
-	case strings.Contains(msg, "404 Not Found") || strings.Contains(msg, "410 Gone") || strings.Contains(msg, "403 Forbidden") || strings.Contains(msg, "not available"):
+	case proxyRefusal.MatchString(msg):
 		return fmt.Errorf("%s: the module proxy has no such module or version (only tagged releases may be served). Check the path as in its import line and the version (!go list -m -versions MODULE)\n%s", what, msg)
 	case strings.Contains(msg, "not found") || strings.Contains(msg, "unrecognized import path") || strings.Contains(msg, "malformed module path") || strings.Contains(msg, "is not a package path"):
 		return fmt.Errorf("%s: no such module or package. Check the path (as in its import line, for example github.com/google/uuid)\n%s", what, msg)
