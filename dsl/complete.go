@@ -16,6 +16,7 @@ import (
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/docs"
 	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/modules"
 )
 
 // lookupDoc finds the build-time documentation of pkgPath.name ("" for the
@@ -224,7 +225,10 @@ func packageMembers(p string) []string {
 	key := p + "/" + path.Base(p)
 	m, ok := symbols.Symbols[key]
 	if !ok {
-		m = stdlib.Symbols[key]
+		m, ok = stdlib.Symbols[key]
+	}
+	if !ok {
+		m = modules.Default().Symbols()[key] // got with %go get
 	}
 	names := make([]string, 0, len(m))
 	for n := range m {

@@ -142,6 +142,9 @@ def go_get(km, kc):
     check("module is compiled and importable", c.status == "ok" and c.result.strip('"') == want, c, want)
     c = run(kc, "x")
     check("variables survive %go get", c.result == "42", c)
+    msg_id = kc.complete("uuid.NewS", 9)
+    rep = kc.get_shell_msg(timeout=30)["content"]
+    check("completion of a module's names", any("NewSHA1" in m for m in rep["matches"]), rep)
     c = run(kc, "%help uuid.")
     check("%help lists a module's names", c.status == "ok" and "NewSHA1" in c.stdout and "MustParse" in c.stdout, c)
     c = run(kc, "%help NewSHA")
