@@ -97,17 +97,22 @@ func (l *Loader) Loaded(importPath string) bool {
 // packages) with an optional @version, or path/... for every package
 // under path. progress receives the go command's notes (downloads) as
 // they come. ctx cancels the go commands (an interrupt).
-func (l *Loader) Get(ctx context.Context, args []string, progress func(string)) (*Result, error) {
+func (l *Loader) Get(ctx context.Context, args []string, progress func(string)) (res *Result, err error) {
 	start := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			res, err = nil, fmt.Errorf("%%go get %s was interrupted; nothing was loaded", strings.Join(args, " "))
+		}
+	}()
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
 	if err := l.preflight(ctx); err != nil {
 		return nil, err
 	}
-	res := &Result{}
+	res = &Result{}
 	b := &build{l: l, ctx: ctx, progress: progress}
 	if err := b.resolve(args, res); err != nil {
 		return nil, err

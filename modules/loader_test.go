@@ -184,3 +184,13 @@ func testLoader(t *testing.T) *Loader {
 	l.dir = t.TempDir()
 	return l
 }
+
+func TestInterrupted(t *testing.T) {
+	needsToolchain(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := testLoader(t).Get(ctx, []string{"github.com/google/uuid@v1.6.0"}, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("Get with a cancelled context = %v, want interrupted", err)
+	}
+}
