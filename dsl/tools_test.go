@@ -70,6 +70,8 @@ func TestNotebookTools(t *testing.T) {
 		{name: "help search on them", code: "%help scale", stdout: "scaleAll"},
 		{name: "unknown magic lists the tools", code: "%nosuch", errValue: "%lsmagic"},
 		{name: "late cell magic", code: "x := 1\n%%bash\necho", errValue: "must start the cell"},
+		{name: "%time keeps the lines after it", code: "%time a := 1\nb := a + 1\nb", stdout: "time:", result: "2"},
+		{name: "magic after a comment", code: "// how long?\n%time c := 3", stdout: "time:"},
 		{name: "history", code: "%history -n 1", stdout: "1: !echo hi; exit 3"},
 	}
 	for _, tt := range tests {
