@@ -30,7 +30,7 @@ func (s *Session) getModules(ctx context.Context, args []string, sink display.Si
 	sink.Stream("stderr", fmt.Sprintf("go get %s: resolving and compiling (the first module on a machine takes a minute or two while Go compiles the standard library for plugins, once; later ones a few seconds)\n", strings.Join(args, " ")))
 	res, err := modules.Default().Get(ctx, args, func(line string) { sink.Stream("stderr", line) })
 	if err != nil {
-		return toolError("ModuleError", err)
+		return toolFailure(ctx, "ModuleError", err)
 	}
 	if err := s.in.Use(res.Symbols); err != nil {
 		return toolError("ModuleError", fmt.Errorf("the interpreter refused the symbols of %s: %v; restart the kernel", strings.Join(args, " "), err))

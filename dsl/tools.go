@@ -39,6 +39,8 @@ var toolMagics = map[string]toolMagic{
 	"go":        {false, "%go get MODULE[@VERSION] compiles a Go module into the kernel and makes it importable; variables are kept", (*Session).goMagic},
 }
 
+// init adds the tool magics to the magics table, which %lsmagic, %help
+// and the unknown-magic message list.
 func init() {
 	names := make([]string, 0, len(toolMagics))
 	for n := range toolMagics {
@@ -89,8 +91,17 @@ func toolError(name string, err error) error {
 	return &display.Error{Name: name, Value: err.Error(), Traceback: []string{name + ": " + err.Error()}}
 }
 
+// toolFailure is toolError named Interrupted when ctx was cancelled, as the
+// session names interrupted cells.
+func toolFailure(ctx context.Context, name string, err error) error {
+	if ctx.Err() != nil {
+		name = "Interrupted"
+	}
+	return toolError(name, err)
+}
+
 func interruptedErr() error {
-	return toolError("KeyboardInterrupt", errors.New("interrupted"))
+	return toolError("Interrupted", errors.New("the cell was interrupted"))
 }
 
 // shellLine runs a !cmd line with sh; a non-zero exit status is shown, not
@@ -98,7 +109,7 @@ func interruptedErr() error {
 func (s *Session) shellLine(ctx context.Context, cmd string, sink display.Sink) error {
 	status, err := nbtools.Shell(ctx, "sh", cmd, sink.Stream)
 	if err != nil {
-		return toolError("ShellError", err)
+		return toolFailure(ctx, "ShellError", err)
 	}
 	if status != 0 {
 		sink.Stream("stderr", fmt.Sprintf("exit status %d\n", status))
@@ -125,7 +136,7 @@ func (s *Session) scriptMagic(ctx context.Context, p nbtools.Part, sink display.
 		}
 	}
 	if err != nil {
-		return nil, toolError("ShellError", err)
+		return nil, toolFailure(ctx, "ShellError", err)
 	}
 	return nil, nil
 }
