@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"go/build"
 	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 
+	"github.com/traefik/yaegi/stdlib"
+
 	"github.com/latent-ai/latent/display"
+	"github.com/latent-ai/latent/dsl/symbols"
 	"github.com/latent-ai/latent/modules"
 	"github.com/latent-ai/latent/nbtools"
 )
@@ -62,7 +67,7 @@ func (s *Session) getModules(ctx context.Context, args []string, sink display.Si
 func (s *Session) fetchImports(ctx context.Context, ims []importSpec) error {
 	var get []string
 	for _, im := range ims {
-		if len(s.in.Symbols(im.Path)) > 0 {
+		if s.knownPackage(im.Path) {
 			continue
 		}
 		first, _, _ := strings.Cut(im.Path, "/")
@@ -84,6 +89,26 @@ func (s *Session) fetchImports(ctx context.Context, ims []importSpec) error {
 	sink.Stream("stderr", fmt.Sprintf("import %q: not built into Latent, so it is fetched and compiled into the kernel now, as %%go get %s would (run that first to pick a version)\n",
 		get[0], strings.Join(get, " ")))
 	return s.getModules(ctx, get, sink)
+}
+
+// knownPackage reports whether the interpreter has package p: compiled
+// (a symbol table) or from source.
+func (s *Session) knownPackage(p string) (known bool) {
+	for _, table := range []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols} {
+		for k := range table {
+			if path.Dir(k) == p {
+				return true
+			}
+		}
+	}
+	// yaegi's Symbols panics on a source package with generic functions
+	// (MakeFunc of a generic type): such a package is known.
+	defer func() {
+		if recover() != nil {
+			known = true
+		}
+	}()
+	return len(s.in.Symbols(p)) > 0
 }
 
 func isDir(p string) bool {
