@@ -15,6 +15,7 @@ import (
 	"github.com/latent-ai/latent/dsl/docs"
 	"github.com/latent-ai/latent/dsl/symbols"
 	"github.com/latent-ai/latent/dsl/symbols/stdlib"
+	"github.com/latent-ai/latent/modules"
 )
 
 // lookupDoc finds the build-time documentation of pkgPath.name ("" for the
@@ -223,7 +224,10 @@ func packageMembers(p string) []string {
 	key := p + "/" + path.Base(p)
 	m, ok := symbols.Symbols[key]
 	if !ok {
-		m = stdlib.Symbols[key]
+		m, ok = stdlib.Symbols[key]
+	}
+	if !ok {
+		m = modules.Default().Symbols()[key] // got with %go get
 	}
 	names := make([]string, 0, len(m))
 	for n := range m {
@@ -258,6 +262,11 @@ func cellIdents(code string) []string {
 func (s *Session) Inspect(code string, cursor, detail int) (display.Bundle, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.inspect(code, cursor, detail)
+}
+
+// inspect is Inspect with the session locked.
+func (s *Session) inspect(code string, cursor, detail int) (display.Bundle, bool) {
 	rs := []rune(code)
 	start, end, qual := wordAt(rs, cursor, true)
 	if start == end {

@@ -146,6 +146,9 @@ func (s *Session) evalImports(ctx context.Context, code string, c chunk) error {
 			return err
 		}
 	}
+	if err := s.fetchImports(ctx, todo); err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString("import (")
 	for _, im := range todo {

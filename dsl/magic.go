@@ -125,6 +125,9 @@ func (s *Session) helpMagic(_ context.Context, m magic, sink display.Sink) (*dis
 	}
 	text, ok := s.helpFor(m.args)
 	if !ok {
+		text, ok = s.helpSearch(m.args)
+	}
+	if !ok {
 		return nil, false, &display.Error{Name: "HelpError", Value: fmt.Sprintf("no help for %q: try a preloaded name such as data.Set, a standard library name such as strings.Split, or one of your own functions", m.args),
 			Traceback: []string{fmt.Sprintf("HelpError: no help for %q", m.args)}}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/latent-ai/latent/dsl/symbols/stdlib"
+	"github.com/latent-ai/latent/modules"
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/symbols"
@@ -182,6 +183,10 @@ func lookupSymbol(pkgPath, name string) (reflect.Value, bool) {
 		return v, ok
 	}
 	if m, ok := stdlib.Symbols[key]; ok {
+		v, ok := m[name]
+		return v, ok
+	}
+	if m, ok := modules.Default().Symbols()[key]; ok {
 		v, ok := m[name]
 		return v, ok
 	}

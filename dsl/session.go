@@ -15,6 +15,8 @@ import (
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/symbols"
 	"github.com/latent-ai/latent/dsl/symbols/stdlib"
+	"github.com/latent-ai/latent/modules"
+	"github.com/latent-ai/latent/nbtools"
 	"github.com/latent-ai/latent/runtime/host"
 	"github.com/traefik/yaegi/interp"
 )
@@ -75,6 +77,8 @@ type Session struct {
 
 	typeNames atomic.Pointer[map[reflect.Type]string] // see refreshTypeNames
 	running   atomic.Pointer[run]                     // the last program started (see run.go)
+
+	tools toolState // notebook tools' state: %cd's previous directory, %history
 }
 
 // declRec is a top-level declaration kept for replay.
@@ -160,6 +164,9 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	}
 	if err := useLibraries(in); err != nil {
 		return nil, err
+	}
+	if err := in.Use(modules.Default().Symbols()); err != nil {
+		return nil, fmt.Errorf("dsl: loading the modules got with %%go get: %w", err)
 	}
 	sprintf := reflect.ValueOf(s.sprintf)
 	if err := in.Use(interp.Exports{
@@ -296,6 +303,12 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	}
 	s.compact()
 	s.resetLines()
+	s.tools.inputs = append(s.tools.inputs, code)
+	if parts, ok, err := nbtools.Split(code); err != nil {
+		return nil, toolError("UsageError", err)
+	} else if ok {
+		return s.runTools(ctx, parts, cs)
+	}
 	if m, ok := parseMagic(code); ok {
 		return s.runMagic(ctx, m, cs)
 	}

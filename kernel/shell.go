@@ -115,7 +115,11 @@ func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func
 	result, err := k.run(ctx, req.Code, sink)
 	sink.finish()
 
-	reply := map[string]any{"execution_count": count, "payload": []any{}, "user_expressions": map[string]any{}}
+	payload := sink.payloads // finish stopped the sink: no more come
+	if payload == nil {
+		payload = []any{}
+	}
+	reply := map[string]any{"execution_count": count, "payload": payload, "user_expressions": map[string]any{}}
 	var out string
 	if err != nil {
 		de := asDisplayError(err)

@@ -18,7 +18,18 @@ type execSink struct {
 
 	mu       sync.Mutex
 	finished bool
-	late     int // outputs that arrived after the cell ended
+	late     int   // outputs that arrived after the cell ended
+	payloads []any // for the execute_reply (pager, set_next_input)
+}
+
+// Payload adds p to the payloads of the cell's execute_reply: the pager of
+// name?, the cell text of %load (the session looks for this method).
+func (s *execSink) Payload(p map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.finished && !s.silent {
+		s.payloads = append(s.payloads, p)
+	}
 }
 
 func (s *execSink) active() bool {
