@@ -94,3 +94,16 @@ func TestReplayAfterManyMessages(t *testing.T) {
 		t.Errorf("the message ran %v times, want 1", res["runs"])
 	}
 }
+
+// TestHugeOutputs: a 40 MiB result and a 40 MiB display are published cut
+// to a bounded size, with a notice that says why.
+func TestHugeOutputs(t *testing.T) {
+	k := startKernel(t, kernelOpts{})
+	res := k.runScenario("huge-outputs", 4*time.Minute)
+	t.Logf("a 40 MiB result arrived as %v bytes, a 40 MiB display as %v bytes", res["result_bytes"], res["display_bytes"])
+	for _, key := range []string{"result_bytes", "display_bytes"} {
+		if n := res.num(key); n > 2<<20 {
+			t.Errorf("%s: %.0f bytes published for one output", key, n)
+		}
+	}
+}

@@ -199,3 +199,25 @@ def scenario_replay_late(a):
     r = execute(kc, 'fmt.Println("still", 1+1)')
     check("still 2" in r.stream(), "kernel not serving after the replay: %s", r.summary())
     emit({"between": a.n, "runs": runs})
+
+
+def scenario_huge_outputs(a):
+    """A 40 MiB result and a 40 MiB HTML display are cut to a bounded size
+    with a notice; the session lives on."""
+    kc = client(a.conn)
+    prelude(kc)
+    before = rss(a.pid)
+    sizes = {}
+    for name, code in [("result", 'strings.Repeat("r", 40<<20)'),
+                       ("display", 'display.Show(display.HTML(strings.Repeat("h", 40<<20)))')]:
+        r = execute(kc, code, timeout=120)
+        outs = [m for m in r.iopub if m["msg_type"] in ("execute_result", "display_data")]
+        check(len(outs) == 1, "%s: %d outputs: %s", name, len(outs), r.summary())
+        data = outs[0]["content"]["data"]
+        sizes[name] = sum(len(v) if isinstance(v, str) else 0 for v in data.values())
+        text = data.get("text/plain", "")
+        check("limited to 16.0 MiB" in text, "%s: no notice saying why it was cut: %r", name, text[-300:])
+    r = execute(kc, 'fmt.Println("still", 1+1)')
+    check("still 2" in r.stream(), "kernel not serving after huge outputs: %s", r.summary())
+    emit({"result_bytes": sizes["result"], "display_bytes": sizes["display"],
+          "rss_before_kib": before, "rss_after_kib": rss(a.pid)})
