@@ -1,0 +1,41 @@
+package ae
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadRefusesEarly: a wrong file is refused after its first bytes,
+// however large it is or if it never ends.
+func TestLoadRefusesEarly(t *testing.T) {
+	dir := t.TempDir()
+	sparse := filepath.Join(dir, "huge.bin")
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(30 << 30); err != nil { // 30 GiB, sparse: no disk used
+		t.Skipf("no sparse files here: %v", err)
+	}
+	f.Close()
+	bigModel := filepath.Join(dir, "big.latent")
+	f, _ = os.Create(bigModel)
+	f.WriteString(fileMagic + "\x01\x00\x00\x00\x10\x00\x00\x00")
+	f.Truncate(20 << 30)
+	f.Close()
+	for _, tc := range []struct{ path, want string }{
+		{sparse, "not a Latent model file"},
+		{"/dev/zero", "not a Latent model file"},
+		{bigModel, "more than any model file"},
+	} {
+		if _, err := os.Stat(tc.path); err != nil {
+			continue
+		}
+		_, err := LoadE(tc.path)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("LoadE(%s) = %v, want an error saying %q", tc.path, err, tc.want)
+		}
+	}
+}
