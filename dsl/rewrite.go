@@ -113,6 +113,7 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 			rewriteGo(x, ed, &n)
 		case *ast.CallExpr:
 			rewriteCall(x, ed, env)
+			guardGoMethod(x, ed) // callbacks.go
 		}
 		return true
 	})

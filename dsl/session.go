@@ -78,6 +78,7 @@ type Session struct {
 	probeIn  *interp.Interpreter                // the interpreter that imported the probe package
 	overflow atomic.Bool                        // enter stopped the eval: recursion too deep
 	stopEval atomic.Pointer[context.CancelFunc] // cancels the running eval
+	oom      atomic.Pointer[host.AllocError]    // the memory watchdog stopped the eval (memstop.go)
 
 	seq   int  // eval counter, labels eval goroutines
 	stuck bool // an interrupted compiled call is still running
@@ -176,6 +177,9 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 		},
 		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
 	}); err != nil {
+		return nil, err
+	}
+	if err := in.Use(s.guardedSymbols()); err != nil { // guarded.go
 		return nil, err
 	}
 	var b strings.Builder
@@ -363,6 +367,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	} else {
 		host.Set(s.context, liveReporter(cs))
 	}
+	host.SetMemoryStop(s.stopForMemory)
 	// Goroutine panics that came after the previous cell had ended are
 	// reported as this cell's error.
 	s.gpMu.Lock()
@@ -784,6 +789,7 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 	evalCtx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.overflow.Store(false)
+	s.oom.Store(nil)
 	s.stopEval.Store(&cancel)
 	defer s.stopEval.Store(nil)
 	finished := make(chan struct{})
@@ -814,6 +820,8 @@ func (s *Session) eval(ctx context.Context, src string) (v reflect.Value, err er
 		s.stuck = !waitStopped(label, 2*time.Second)
 		if ctx.Err() == nil && s.overflow.Load() {
 			err = interp.Panic{Value: stackOverflow{}}
+		} else if e := s.oom.Load(); ctx.Err() == nil && e != nil {
+			err = interp.Panic{Value: e}
 		} else {
 			err = ctx.Err()
 		}

@@ -1,10 +1,13 @@
 package ae
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/latent-ai/latent/runtime/host"
 )
 
 // TestLoadRefusesEarly: a wrong file is refused after its first bytes,
@@ -37,5 +40,25 @@ func TestLoadRefusesEarly(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("LoadE(%s) = %v, want an error saying %q", tc.path, err, tc.want)
 		}
+	}
+}
+
+// TestHugeOutputsRefused: Sample and Interpolate with counts beyond memory
+// panic with an out-of-memory error instead of ending the process.
+func TestHugeOutputsRefused(t *testing.T) {
+	v := Variational(16, 8, 2)
+	for name, f := range map[string]func(){
+		"Sample":      func() { v.Sample(1 << 40) },
+		"Interpolate": func() { v.Interpolate(make([]float32, 16), make([]float32, 16), 1<<40) },
+	} {
+		func() {
+			defer func() {
+				var ae *host.AllocError
+				if r := recover(); r == nil || !errors.As(r.(error), &ae) {
+					t.Errorf("%s(1<<40): recovered %v, want a *host.AllocError", name, r)
+				}
+			}()
+			f()
+		}()
 	}
 }

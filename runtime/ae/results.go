@@ -287,6 +287,7 @@ func (m *Model) SampleSeed(n int, seed uint64) *Samples {
 	if n <= 0 {
 		panic(errf("Sample", "need a positive number of samples, got %d", n))
 	}
+	m.checkOutputs("Sample", n)
 	z := make([]float32, n*m.cfg.Latent)
 	nn.NewRNG(nn.ChildSeed(seed, 1<<42)).FillNormal(z, 0, 1)
 	return &Samples{Images: m.decode(z, n, "samples"), Z: z, L: m.cfg.Latent}
@@ -298,6 +299,7 @@ func (m *Model) Interpolate(a, b []float32, steps int) *Interpolation {
 	if steps < 2 {
 		panic(errf("Interpolate", "need at least 2 steps, got %d", steps))
 	}
+	m.checkOutputs("Interpolate", steps)
 	za, zb := m.EncodeVec(a), m.EncodeVec(b)
 	defer m.hold()()
 	L := m.cfg.Latent
