@@ -335,6 +335,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			if err := ctx.Err(); err != nil {
 				return finish(fmt.Sprintf("interrupted in epoch %d at batch %d of %d (%v)", ep+1, b+1, batches, err), nil)
 			}
+			m.letOthersIn() // inuse.go
 			lo := b * B
 			n := min(B, train.N-lo)
 			xb := m.xb[:n*d]

@@ -11,8 +11,9 @@ import (
 // in nnops). useGuard serialises a model's computations: every exported
 // method that runs the network holds the model for its duration, and a
 // second Fit while one is training is refused with an error. Fit lets go
-// of the model while its AfterBatch and AfterEpoch callbacks run, so that
-// they (and other goroutines) may use it between batches.
+// of the model between batches and while its AfterBatch and AfterEpoch
+// callbacks run, so that they and other goroutines (Reconstruct beside a
+// training in the background) may use it between batches.
 type useGuard struct {
 	mu       sync.Mutex
 	training atomic.Bool
@@ -36,6 +37,14 @@ func (m *Model) holdForFit() (func(), error) {
 		m.use.mu.Unlock()
 		m.use.training.Store(false)
 	}, nil
+}
+
+// letOthersIn lets calls from other goroutines that wait for the model
+// run between two batches of Fit (sync.Mutex hands the lock to a waiter
+// that has waited over a millisecond).
+func (m *Model) letOthersIn() {
+	m.use.mu.Unlock()
+	m.use.mu.Lock()
 }
 
 // callback runs a user callback of Fit with the model let go, and holds it
