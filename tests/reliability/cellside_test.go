@@ -74,3 +74,23 @@ func TestCellHardening(t *testing.T) {
 	rss, _, _ := procStatus(k.pid())
 	t.Logf("%d hostile cells, session alive with its state; RSS at the end %d MiB", len(cellCases), rss>>10)
 }
+
+// TestHeartbeatDuringLoad pings the heartbeat every 50 ms while a cell
+// loads a 100 MB CSV file: no ping may go unanswered for 5 s.
+func TestHeartbeatDuringLoad(t *testing.T) {
+	k := startKernel(t, kernelOpts{})
+	path := filepath.Join(k.dir, "big.csv")
+	var b strings.Builder
+	row := strings.Repeat("0.123456,", 63) + "0.5\n"
+	for b.Len() < 100<<20 {
+		b.WriteString(row)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := k.runScenario("load-heartbeat", 10*time.Minute, "--code", path)
+	t.Logf("a 100 MB CSV loaded in %.1f s; %v pings answered, %v missed, slowest %.3f s", res.num("load_s"), res["pings"], res["missed"], res.num("max_rtt_s"))
+	if res.num("missed") > 0 {
+		t.Errorf("%v heartbeats went unanswered during the load", res["missed"])
+	}
+}

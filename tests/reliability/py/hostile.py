@@ -221,3 +221,108 @@ def scenario_huge_outputs(a):
     check("still 2" in r.stream(), "kernel not serving after huge outputs: %s", r.summary())
     emit({"result_bytes": sizes["result"], "display_bytes": sizes["display"],
           "rss_before_kib": before, "rss_after_kib": rss(a.pid)})
+
+
+class HostileMix:
+    """Hostile inputs for bench/soak.py --hostile: each call to step()
+    does the next one in turn (network peers without the key, a replay,
+    runaway and panicking cells, a huge result) and checks the kernel's
+    answer. A benchmark helper, not a test."""
+
+    CELLS = [
+        ("oom-append", "func() { var g []int64; for { g = append(g, 1) } }()", "out of memory"),
+        ("oom-repeat", 'func() { s := strings.Repeat("x", 1<<40); fmt.Println(len(s)) }()', "out of memory"),
+        ("afterfunc-panic", 'time.AfterFunc(time.Millisecond, func() { panic("soak-boom") })\n'
+                            'time.Sleep(100 * time.Millisecond)', "soak-boom"),
+        ("huge-result", 'strings.Repeat("r", 20<<20)', "result truncated"),
+    ]
+
+    def __init__(self, conn_file, kc):
+        self.conn = load_conn(conn_file)
+        self.kc = kc
+        self.raw = RawShell(self.conn)
+        self.silent = []
+        self.n = 0
+        self.counts = {}
+        self.failures = []
+        execute(kc, "replays := 0")
+        self.replay, mid = self.raw.frames("execute_request", {"code": "replays++", "silent": True})
+        self.raw.send_frames(self.replay)
+
+    def step(self):
+        kinds = ["empty-frames", "partial-frame", "subscriptions", "half-open", "garbage", "replay"] + \
+            [c[0] for c in self.CELLS]
+        kind = kinds[self.n % len(kinds)]
+        self.n += 1
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        c = self.conn
+        try:
+            if kind == "empty-frames":
+                s = raw_peer(c, c["shell_port"])
+                send_until_closed(s, b"\x01\x00" * 32768, 256 << 10, 10)
+                s.close()
+            elif kind == "partial-frame":
+                s = raw_peer(c, c["shell_port"])
+                s.sendall(b"\x02" + struct.pack(">Q", 1 << 20) + b"p" * (512 << 10))
+                s.close()
+            elif kind == "subscriptions":
+                s = raw_peer(c, c["iopub_port"], b"SUB")
+                msgs = b"".join(b"\x00" + bytes([8]) + b"\x01s%06d" % i for i in range(2048))
+                send_until_closed(s, msgs, len(msgs), 10)
+                s.close()
+            elif kind == "half-open":
+                self.silent.append((time.monotonic(), socket.create_connection((c["ip"], c["shell_port"]), timeout=5)))
+                while self.silent and time.monotonic() - self.silent[0][0] > 30:
+                    self.silent.pop(0)[1].close()
+            elif kind == "garbage":
+                g = socket.create_connection((c["ip"], c["control_port"]), timeout=5)
+                g.sendall(b"GET / HTTP/1.1\r\n\r\n" + b"\xff" * 100)
+                g.close()
+            elif kind == "replay":
+                self.raw.send_frames(self.replay)
+            else:
+                name, code, want = next(x for x in self.CELLS if x[0] == kind)
+                r = execute(self.kc, code, timeout=120, expect=None)
+                if want not in r.text():
+                    self.failures.append("%s: %s" % (name, r.summary()[:300]))
+        except OSError:
+            pass  # the kernel may close a hostile connection at any point
+        return kind
+
+    def finish(self):
+        for _, s in self.silent:
+            s.close()
+        r = execute(self.kc, "fmt.Println(replays)")
+        runs = r.stream().strip()
+        if runs != "1":
+            self.failures.append("a replayed message ran %s times" % runs)
+        return {"hostile": self.counts, "hostile_failures": self.failures}
+
+
+def scenario_load_heartbeat(a):
+    """Pings the heartbeat every 50 ms while a cell loads a large CSV file
+    (a.code); reports the slowest echo."""
+    import threading
+    conn = load_conn(a.conn)
+    kc = client(a.conn)
+    prelude(kc)
+    rtts, missed, stop = [], [0], threading.Event()
+
+    def ping():
+        while not stop.is_set():
+            rt = heartbeat(conn, timeout=5.0)
+            if rt is None:
+                missed[0] += 1
+            else:
+                rtts.append(rt)
+            time.sleep(0.05)
+
+    th = threading.Thread(target=ping)
+    th.start()
+    t = time.monotonic()
+    r = execute(kc, 'big, err := data.LoadCSV("%s", data.CSVOptions{})\nfmt.Println(err, big.N)' % a.code, timeout=600)
+    took = time.monotonic() - t
+    stop.set()
+    th.join()
+    check("<nil>" in r.stream(), "the load failed: %s", r.summary())
+    emit({"load_s": took, "pings": len(rtts), "missed": missed[0], "max_rtt_s": max(rtts) if rtts else None})
