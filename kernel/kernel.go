@@ -179,6 +179,7 @@ func (k *Kernel) Run(ctx context.Context) error {
 	guardWriteTimeout.Store(int64(k.cfg.WriteTimeout))
 	guardMaxPending.Store(int64(k.cfg.MaxPendingBytes))
 	guardLog.Store(k.log)
+	connLog.reset()
 
 	sctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -369,16 +370,16 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 			size += len(f)
 		}
 		if size > k.cfg.MaxMessageSize {
-			k.log.Printf("%s: dropped a %d-byte message: larger than the %d-byte limit", name, size, k.cfg.MaxMessageSize)
+			connLog.printf("%s: dropped a %d-byte message: larger than the %d-byte limit", name, size, k.cfg.MaxMessageSize)
 			continue
 		}
 		m, err := Decode(raw.Frames, k.signer)
 		if err != nil {
-			k.log.Printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
+			connLog.printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
 			continue
 		}
 		if k.signer.Enabled() && !k.replay.fresh(m.Signature, m.Header) {
-			k.log.Printf("%s: dropped a replayed %s (msg_id %q): its signature was already received, or it is dated before messages this session sent long ago", name, m.Header.MsgType, m.Header.MsgID)
+			connLog.printf("%s: dropped a replayed %s (msg_id %q): its signature was already received, or it is dated before messages this session sent long ago", name, m.Header.MsgType, m.Header.MsgID)
 			continue
 		}
 		handle(m)

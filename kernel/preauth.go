@@ -125,7 +125,8 @@ func (c *guardConn) onMessage(frames int, first int, bytes uint64, cmd bool) err
 }
 
 // rateLog prints lines about peers (refused, dropped and half-open
-// connections, zmq4's own complaints) through the kernel's logger, at most
+// connections, zmq4's own complaints, messages dropped for their
+// signature, size or a replay) through the kernel's logger, at most
 // burst lines at once and one a second after that, so that a flood of
 // hostile connections cannot flood the log. Suppressed lines are counted
 // in the next line printed.
@@ -170,6 +171,13 @@ func (r *rateLog) printf(format string, args ...any) {
 		msg += fmt.Sprintf(" (%d more lines about connections were suppressed)", n)
 	}
 	l.Print(msg)
+}
+
+// reset forgets what was printed: each kernel starts with a full burst.
+func (r *rateLog) reset() {
+	r.mu.Lock()
+	r.tokens, r.last, r.suppressed = 0, time.Time{}, 0
+	r.mu.Unlock()
 }
 
 // connLogWriter lets zmq4's per-socket logger print through connLog.
