@@ -117,6 +117,13 @@ func (l *guardListener) acceptLoop() {
 		gc := newGuardConn(c, l.track)
 		gc.counted = true
 		c.SetReadDeadline(time.Now().Add(handshakeTimeout))
+		// zmq4 neither closes a connection whose handshake failed nor
+		// reads from it again: close it here unless it got through.
+		gc.hsTimer = time.AfterFunc(handshakeTimeout, func() {
+			if !gc.handshook.Load() {
+				gc.Close()
+			}
+		})
 		go l.await(gc)
 	}
 }
@@ -254,9 +261,10 @@ type guardConn struct {
 	rmu       sync.Mutex // guards held and closed against Close
 	held      int64      // bytes of the pending budget this conn holds
 	closed    bool
-	counted   bool // counts against maxConns
-	handshook bool // the peer's first command has been read
-	subs      int  // iopub subscriptions the peer holds (net)
+	counted   bool        // counts against maxConns
+	handshook atomic.Bool // the peer's first command has been read
+	hsTimer   *time.Timer // closes the conn if the handshake does not end
+	subs      int         // iopub subscriptions the peer holds (net)
 
 	wmu        sync.Mutex
 	werr       error // the first failed write: the stream is broken after it
@@ -326,8 +334,14 @@ func (c *guardConn) Read(p []byte) (int, error) {
 			}
 			connLog.printf("refused connection from %s: %v%s", c.RemoteAddr(), perr, hint)
 			c.Close()
-			return 0, perr
+			return 0, refusal{perr}
 		}
+	}
+	if err != nil {
+		// zmq4 forgets a connection only after io.EOF or a net.Error that
+		// is not a timeout; a peer gone mid-frame gives it
+		// io.ErrUnexpectedEOF, and it would keep the connection for good.
+		err = refusal{err}
 	}
 	return n, err
 }

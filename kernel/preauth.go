@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,20 @@ var (
 	errTooManySubs   = errors.New("kernel: iopub peer holds too many subscriptions")
 )
 
+// refusal is the error a guarded connection's Read returns when it drops
+// the peer or the peer is gone. It is a net.Error that is not a timeout:
+// zmq4 then marks the connection closed and removes it from its socket;
+// with any other error it would keep the connection (and its buffers) in
+// its lists for good.
+type refusal struct{ err error }
+
+func (r refusal) Error() string   { return r.err.Error() }
+func (r refusal) Unwrap() error   { return r.err }
+func (r refusal) Timeout() bool   { return false }
+func (r refusal) Temporary() bool { return false }
+
+var _ net.Error = refusal{}
+
 // reserve takes n bytes from the pending budget, or reports that they
 // would exceed it.
 func reserve(n int64) bool {
@@ -98,9 +113,11 @@ func (c *guardConn) release() {
 // command, and polices what an iopub subscriber sends.
 func (c *guardConn) onMessage(frames int, first int, bytes uint64, cmd bool) error {
 	if cmd {
-		if !c.handshook {
-			c.handshook = true
+		if !c.handshook.Swap(true) {
 			c.Conn.SetReadDeadline(time.Time{})
+			if c.hsTimer != nil {
+				c.hsTimer.Stop()
+			}
 		}
 		return nil
 	}

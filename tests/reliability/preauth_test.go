@@ -107,3 +107,18 @@ func TestHugeOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedConnectionsFreed: peers that are refused, leave mid-frame or
+// fail the handshake must not stay in zmq4's lists (before the fix, a peer
+// gone mid-frame kept ~51 KiB for good).
+func TestRefusedConnectionsFreed(t *testing.T) {
+	k := startKernel(t, kernelOpts{})
+	res := k.runScenario("conn-churn", 4*time.Minute, "--n", "100")
+	per, _ := res["heap_bytes_per_conn"].(map[string]any)
+	t.Logf("live heap growth per connection: %v", per)
+	for kind, v := range per {
+		if b, _ := v.(float64); b > 16<<10 {
+			t.Errorf("%s peers: the live heap grew %.0f bytes per connection", kind, b)
+		}
+	}
+}

@@ -7,7 +7,7 @@ import socket
 import struct
 import time
 
-from latentclient import (RawShell, check, client, emit, execute, heartbeat,
+from latentclient import (RawShell, check, client, emit, execute, heartbeat, kernel_stats,
                           load_conn, prelude, proc_status)
 
 
@@ -326,3 +326,31 @@ def scenario_load_heartbeat(a):
     th.join()
     check("<nil>" in r.stream(), "the load failed: %s", r.summary())
     emit({"load_s": took, "pings": len(rtts), "missed": missed[0], "max_rtt_s": max(rtts) if rtts else None})
+
+
+def scenario_conn_churn(a):
+    """a.n peers of each hostile kind connect, misbehave and go; returns the
+    kernel's live heap growth per connection after their handshake timers
+    have run out."""
+    conn = load_conn(a.conn)
+    kc = client(a.conn)
+    prelude(kc)
+    kinds = {
+        "empty": lambda: send_until_closed(raw_peer(conn, conn["shell_port"]), b"\x01\x00" * 32768, 256 << 10, 10),
+        "partial": lambda: raw_peer(conn, conn["shell_port"]).sendall(b"\x02" + struct.pack(">Q", 1 << 20) + b"p" * (512 << 10)),
+        "garbage": lambda: socket.create_connection((conn["ip"], conn["control_port"]), timeout=5).sendall(
+            b"GET / HTTP/1.1\r\n\r\n" + b"\xff" * 100),
+    }
+    out = {}
+    for kind, f in kinds.items():
+        h0 = kernel_stats(kc)["heap"]
+        for _ in range(a.n):
+            try:
+                f()  # the socket is dropped (closed) when f returns
+            except OSError:
+                pass
+        time.sleep(12)  # past the 10 s handshake deadline
+        out[kind] = (kernel_stats(kc)["heap"] - h0) / a.n
+    r = execute(kc, 'fmt.Println("still", 1+1)')
+    check("still 2" in r.stream(), "kernel not serving after the churn: %s", r.summary())
+    emit({"heap_bytes_per_conn": out})
