@@ -35,7 +35,7 @@ func (e *AllocError) Error() string {
 			"which would end the session. Free large variables (x = nil) or work on smaller pieces; the session is still running",
 			e.What, gib(e.Bytes), gib(e.Available), from)
 	}
-	return fmt.Sprintf("%s needs %s but the machine has %s available: "+
+	return fmt.Sprintf("%s needs %s but only %s is available: "+
 		"make it smaller (Go cannot recover from running out of memory; the session would end)",
 		e.What, gib(e.Bytes), gib(e.Available))
 }
