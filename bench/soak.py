@@ -8,6 +8,10 @@ a second client that comes and goes. Every INTERVAL seconds it prints one
 table row: elapsed time, cells run, resident memory, threads, goroutines,
 live heap after a GC, and the p50/p99 round trip of the trivial cells in
 that interval. It ends with a summary and a JSON line ("SOAK {...}").
+With --hostile it also mixes in, every 10th round, the hostile inputs of
+issue 13 in turn (tests/reliability/py/hostile.py HostileMix: peers
+without the key, a replay, runaway and panicking cells, a huge result),
+under a 1 GiB LATENT_MEMORY_LIMIT.
 
 The kernel is measured, not the client: RSS and threads come from
 /proc/PID/status; goroutines and the live heap from a cell that calls
@@ -27,6 +31,7 @@ from jupyter_client.manager import KernelManager  # noqa: E402
 
 from latentclient import (client, execute, kernel_stats, prelude,  # noqa: E402
                           proc_status, send_control, wait_reply, collect)
+from hostile import HostileMix  # noqa: E402
 
 
 def pct(xs, p):
@@ -42,7 +47,10 @@ def main():
     ap.add_argument("--seconds", type=float, default=1800)
     ap.add_argument("--interval", type=float, default=60)
     ap.add_argument("--kernel", default="latent")
+    ap.add_argument("--hostile", action="store_true")
     a = ap.parse_args()
+    if a.hostile:
+        os.environ["LATENT_MEMORY_LIMIT"] = "1GiB"  # the kernel inherits it
 
     km = KernelManager(kernel_name=a.kernel)
     km.start_kernel()
@@ -52,6 +60,7 @@ def main():
     kc.wait_for_ready(timeout=60)
     prelude(kc)
     execute(kc, "n := 0\ntrain, _ := data.DefaultFashionMNIST()\nsmall := train.Take(512)")
+    mix = HostileMix(kc.connection_file, kc) if a.hostile else None
 
     start = time.monotonic()
     next_row = start + a.interval
@@ -107,6 +116,8 @@ def main():
                 execute(other, "fmt.Println(n)")
                 other.stop_channels()
                 cells += 1
+            if mix is not None and i % 10 == 0:
+                mix.step()
             if time.monotonic() >= next_row:
                 ks = kernel_stats(kc)
                 st = proc_status(pid)
@@ -120,6 +131,8 @@ def main():
                     row["heap_mib"], row["p50_ms"], row["p99_ms"]), flush=True)
                 lat = []
                 next_row += a.interval
+        if mix is not None:
+            hostile = mix.finish()
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
@@ -127,6 +140,9 @@ def main():
                "errors_reported": errors_seen, "interrupts": interrupts, "trainings": trainings,
                "p50_ms": 1000 * pct(all_lat, 50), "p99_ms": 1000 * pct(all_lat, 99),
                "rows": rows}
+    if mix is not None:
+        summary.update(hostile)
+        print("summary: hostile inputs %s; failures: %s" % (hostile["hostile"], hostile["hostile_failures"] or "none"), flush=True)
     if len(rows) >= 2:
         first, last = rows[0], rows[-1]
         dc = max(1, last["cells"] - first["cells"])

@@ -7,6 +7,7 @@
 #
 #   bench/soak.sh            # 30 minutes
 #   bench/soak.sh 10m 30s    # 10 minutes, a row every 30 s
+#   bench/soak.sh 10m 60s hostile  # with issue 13's hostile inputs mixed in
 #
 # It builds bin/latent, installs its kernelspec into a temporary prefix and
 # drives it with Debian's jupyter_client (/usr/bin/python3).
@@ -23,6 +24,8 @@ to_seconds() {
 }
 DURATION=$(to_seconds "${1:-30m}")
 INTERVAL=$(to_seconds "${2:-60s}")
+HOSTILE=""
+[ "${3:-}" = hostile ] && HOSTILE="--hostile"
 
 if ! /usr/bin/python3 -c 'import jupyter_client, zmq' 2>/dev/null; then
 	echo "soak: /usr/bin/python3 with jupyter_client and pyzmq is required (scripts/setup.sh installs them)" >&2
@@ -40,4 +43,4 @@ echo "soak: ${DURATION}s, a row every ${INTERVAL}s"
 JUPYTER_PATH="$tmp/prefix/share/jupyter" JUPYTER_DATA_DIR="$tmp/data" \
 JUPYTER_CONFIG_DIR="$tmp/config" JUPYTER_RUNTIME_DIR="$tmp/runtime" \
 PYTHONDONTWRITEBYTECODE=1 \
-	/usr/bin/python3 bench/soak.py --seconds "$DURATION" --interval "$INTERVAL"
+	/usr/bin/python3 bench/soak.py --seconds "$DURATION" --interval "$INTERVAL" $HOSTILE

@@ -68,12 +68,6 @@ func TestCorpus(t *testing.T) {
 var corpusGaps = map[string]string{
 	"tour_methods_pointers/script":   "%T of a named non-struct cell type (MyFloat) prints its underlying type",
 	"tour_methods_pointers/notebook": "%T of a named non-struct cell type (MyFloat) prints its underlying type",
-	"sorting/script":                 "slices.IsSorted is missing from the symbol tables",
-	"sorting/notebook":               "slices.IsSorted is missing from the symbol tables",
-	"slices_basics/script":           "slices.Equal (generic) is not interpreted yet",
-	"slices_basics/notebook":         "slices.Equal (generic) is not interpreted yet",
-	"maps_sorted/script":             "maps.Equal (generic) is not interpreted yet",
-	"maps_sorted/notebook":           "maps.Equal (generic) is not interpreted yet",
 	"generics/script":                "yaegi infers Map's type arguments from the first argument only",
 	"generics/notebook":              "yaegi infers Map's type arguments from the first argument only",
 	"errors_custom/script":           "errors.As cannot see the methods of a cell type",

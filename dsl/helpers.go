@@ -39,7 +39,7 @@ func (stackOverflow) Error() string {
 // enter counts an interpreted call. Past maxDepth it stops the running
 // eval (or, in a goroutine that outlived its cell, panics).
 func (s *Session) enter() {
-	if s.depth.Add(1) > maxDepth {
+	if s.depth.Add(1) > maxDepth && deepHere() { // depth.go
 		s.depth.Add(-1)
 		if stop := s.stopEval.Load(); stop != nil && !s.overflow.Swap(true) {
 			(*stop)()

@@ -106,6 +106,7 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 				err = rewriteNew(x, ed)
 			}
 			rewriteCall(x, ed, env)
+			guardGoMethod(x, ed) // callbacks.go
 		case *ast.AssignStmt:
 			rewriteAssert(x.Rhs, len(x.Lhs), ed)
 		case *ast.ValueSpec:

@@ -108,6 +108,7 @@ func (s *Session) eval(ctx context.Context, src string) (reflect.Value, error) {
 	overflow, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.overflow.Store(false)
+	s.oom.Store(nil)
 	s.stopEval.Store(&cancel)
 	defer s.stopEval.Store(nil)
 	r := s.start(prog, blocks, signals)
@@ -191,6 +192,9 @@ func (s *Session) stop(r *run) {
 func (s *Session) stopError(ctx context.Context) error {
 	if ctx.Err() == nil && s.overflow.Load() {
 		return interp.Panic{Value: stackOverflow{}}
+	}
+	if e := s.oom.Load(); ctx.Err() == nil && e != nil {
+		return interp.Panic{Value: e}
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()

@@ -78,6 +78,7 @@ type Session struct {
 	typeNames atomic.Pointer[map[reflect.Type]string] // see refreshTypeNames
 	running   atomic.Pointer[run]                     // the last program started (see run.go)
 
+	oom   atomic.Pointer[host.AllocError] // the memory watchdog stopped the eval (memstop.go)
 	tools toolState // notebook tools' state: %cd's previous directory, %history
 }
 
@@ -190,6 +191,9 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := in.Use(s.guardedSymbols()); err != nil { // guarded.go
+		return nil, err
+	}
 	var b strings.Builder
 	b.WriteString("import (\n")
 	for _, p := range preImports() {
@@ -268,6 +272,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	} else {
 		host.Set(s.context, liveReporter(cs))
 	}
+	host.SetMemoryStop(s.stopForMemory)
 	// Goroutine panics that came after the previous cell had ended are
 	// reported as this cell's error.
 	s.gpMu.Lock()

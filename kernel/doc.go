@@ -37,6 +37,14 @@
 // that refuses (closes) a connection announcing a message larger than the
 // limit before anything is allocated, and gives every write a deadline, so
 // that a peer which stops reading is cut off instead of blocking replies.
+// Before any signature is checked, the guard also bounds the frames of a
+// message (each counted 64 bytes on top of its body, at most 4,096), the
+// messages in progress on all connections together (Config.MaxPendingBytes),
+// the connections (1,024) and the handshake (10 s; a silent peer never
+// reaches zmq4's accept loop), and an iopub peer to 1,024 short
+// subscriptions; lines about such peers are rate-limited (preauth.go).
+// Replays are refused however late (replay.go), and one result or display
+// is cut to Config.MaxOutputBytes with a notice (outputs.go).
 // Everything published on iopub goes through a bounded queue that is paced
 // by what zmq4 still holds for the slowest subscriber: a slow or stalled
 // subscriber costs dropped output (with a logged notice and a note on

@@ -60,7 +60,9 @@ func (g guardTransport) Listen(ctx context.Context, addr string) (net.Listener, 
 	if err != nil {
 		return nil, err
 	}
-	return guardListener{l, trackerFor(addr)}, nil
+	gl := &guardListener{Listener: l, track: trackerFor(addr), ready: make(chan *guardConn), done: make(chan struct{})}
+	go gl.acceptLoop()
+	return gl, nil
 }
 
 func (g guardTransport) Addr(ep string) (string, error) {
@@ -77,21 +79,84 @@ func (g guardTransport) Addr(ep string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
+// guardListener hands zmq4 only connections whose peer has sent its first
+// byte: zmq4 runs each ZMTP handshake in its one accept loop, so a peer
+// that connects and stays silent would otherwise keep every later client
+// of the socket waiting. Silent peers are closed after handshakeTimeout,
+// and at most maxConns connections are open at once.
 type guardListener struct {
 	net.Listener
 	track *writeTracker // nil unless the kernel watches this address
+	ready chan *guardConn
+	done  chan struct{}
+	once  sync.Once
 }
 
-func (l guardListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+func (l *guardListener) acceptLoop() {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			select {
+			case <-l.done:
+				return
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			l.Close()
+			return
+		}
+		if conns.Add(1) > maxConns {
+			conns.Add(-1)
+			connLog.printf("refused a connection from %s: %d connections are open already (limit %d)", c.RemoteAddr(), maxConns, maxConns)
+			c.Close()
+			continue
+		}
+		gc := newGuardConn(c, l.track)
+		gc.counted = true
+		c.SetReadDeadline(time.Now().Add(handshakeTimeout))
+		// zmq4 neither closes a connection whose handshake failed nor
+		// reads from it again: close it here unless it got through.
+		gc.hsTimer = time.AfterFunc(handshakeTimeout, func() {
+			if !gc.handshook.Load() {
+				gc.Close()
+			}
+		})
+		go l.await(gc)
 	}
-	gc := newGuardConn(c, l.track)
+}
+
+// await passes gc on to Accept once its peer has sent something.
+func (l *guardListener) await(gc *guardConn) {
+	if _, err := gc.rd.Peek(1); err != nil {
+		connLog.printf("closed a connection from %s: no ZMTP greeting within %v (%v)", gc.RemoteAddr(), handshakeTimeout, err)
+		gc.Close()
+		return
+	}
 	if l.track != nil {
 		l.track.add(gc)
 	}
-	return gc, nil
+	select {
+	case l.ready <- gc:
+	case <-l.done:
+		gc.Close()
+	}
+}
+
+func (l *guardListener) Accept() (net.Conn, error) {
+	select {
+	case gc := <-l.ready:
+		return gc, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *guardListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.Listener.Close()
 }
 
 // writeTracker watches the connections accepted on one address (iopub) and
@@ -191,7 +256,15 @@ var errOversized = errors.New("kernel: message larger than the limit")
 type guardConn struct {
 	net.Conn
 	rd     *bufio.Reader
-	parser frameParser // incoming framing, for the size limit
+	parser frameParser // incoming framing, for the limits
+
+	rmu       sync.Mutex // guards held and closed against Close
+	held      int64      // bytes of the pending budget this conn holds
+	closed    bool
+	counted   bool        // counts against maxConns
+	handshook atomic.Bool // the peer's first command has been read
+	hsTimer   *time.Timer // closes the conn if the handshake does not end
+	subs      int         // iopub subscriptions the peer holds (net)
 
 	wmu        sync.Mutex
 	werr       error // the first failed write: the stream is broken after it
@@ -211,18 +284,27 @@ type guardConn struct {
 const ioBatch = 64 << 10
 
 func newGuardConn(c net.Conn, track *writeTracker) *guardConn {
-	return &guardConn{
+	gc := &guardConn{
 		Conn:    c,
 		rd:      bufio.NewReaderSize(c, ioBatch),
 		parser:  frameParser{skip: zmtpGreeting},
 		wframes: frameParser{skip: zmtpGreeting},
 		track:   track,
 	}
+	gc.parser.onMessage = gc.onMessage
+	return gc
 }
 
 func (c *guardConn) Close() error {
 	err := c.Conn.Close()
 	c.closeOnce.Do(func() {
+		c.rmu.Lock()
+		c.closed = true
+		c.rmu.Unlock()
+		c.release()
+		if c.counted {
+			conns.Add(-1)
+		}
 		if c.track != nil {
 			c.track.remove(c)
 		}
@@ -239,13 +321,27 @@ func (c *guardConn) Close() error {
 func (c *guardConn) Read(p []byte) (int, error) {
 	n, err := c.rd.Read(p)
 	if n > 0 {
-		if perr := c.parser.feed(p[:n], guardMaxMessage.Load()); perr != nil {
-			if l := guardLog.Load(); l != nil {
-				l.Printf("refused connection from %s: %v; raise --max-message-size if this was a legitimate message", c.RemoteAddr(), perr)
-			}
-			c.Close()
-			return 0, perr
+		c.rmu.Lock()
+		perr := c.parser.feed(p[:n], guardMaxMessage.Load())
+		if perr == nil && !c.closed {
+			perr = c.account()
 		}
+		c.rmu.Unlock()
+		if perr != nil {
+			hint := ""
+			if errors.Is(perr, errOversized) {
+				hint = "; raise --max-message-size if this was a legitimate message"
+			}
+			connLog.printf("refused connection from %s: %v%s", c.RemoteAddr(), perr, hint)
+			c.Close()
+			return 0, refusal{perr}
+		}
+	}
+	if err != nil {
+		// zmq4 forgets a connection only after io.EOF or a net.Error that
+		// is not a timeout; a peer gone mid-frame gives it
+		// io.ErrUnexpectedEOF, and it would keep the connection for good.
+		err = refusal{err}
 	}
 	return n, err
 }
@@ -328,16 +424,25 @@ func (c *guardConn) send(b []byte) error {
 }
 
 // frameParser follows ZMTP 3 framing (flags byte, 1- or 8-byte size, body)
-// over a byte stream and reports a message whose frames add up to more than
-// the limit as soon as the size is known.
+// over a byte stream. Given a limit, it reports a message whose frames add
+// up to more than the limit (each frame counted with frameCost on top of
+// its body), or that has more than maxFrames frames, as soon as the frame
+// that crosses the line is announced.
 type frameParser struct {
 	skip    uint64 // bytes of greeting or frame body still to pass
 	state   int    // 0: want flags, 1: reading size
 	long    bool
 	more    bool
+	cmd     bool
+	inBody  bool // skip counts a frame body, not the greeting
 	sizeBuf [8]byte
 	sizeN   int
-	total   uint64 // bytes of the current message so far
+	total   uint64 // bytes counted for the current message so far
+	frames  int    // frames of the current message so far
+	first   int    // first body byte of the message's first frame, -1 if none
+	want1st bool   // the next body byte is that first byte
+	// onMessage, when set, is called at the end of every whole message.
+	onMessage func(frames, first int, bytes uint64, cmd bool) error
 }
 
 // atMessageEnd reports whether the bytes so far end a whole message (or
@@ -347,12 +452,17 @@ func (f *frameParser) atMessageEnd() bool { return f.skip == 0 && f.state == 0 &
 func (f *frameParser) feed(p []byte, limit int64) error {
 	for len(p) > 0 {
 		if f.skip > 0 {
-			n := uint64(len(p))
-			if n > f.skip {
-				n = f.skip
+			if f.want1st {
+				f.first, f.want1st = int(p[0]), false
 			}
+			n := min(uint64(len(p)), f.skip)
 			f.skip -= n
 			p = p[n:]
+			if f.skip == 0 && f.inBody {
+				if err := f.frameEnd(); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		switch f.state {
@@ -361,6 +471,7 @@ func (f *frameParser) feed(p []byte, limit int64) error {
 			p = p[1:]
 			f.more = fl&0x01 != 0
 			f.long = fl&0x02 != 0
+			f.cmd = fl&0x04 != 0
 			f.sizeN = 0
 			f.state = 1
 		case 1:
@@ -378,16 +489,42 @@ func (f *frameParser) feed(p []byte, limit int64) error {
 			if f.long {
 				size = binary.BigEndian.Uint64(f.sizeBuf[:8])
 			}
-			if limit > 0 && (size > uint64(limit) || f.total+size > uint64(limit)) {
-				return fmt.Errorf("%w: a frame of %d bytes makes the message exceed %d bytes", errOversized, size, limit)
+			f.frames++
+			if limit > 0 {
+				if size > uint64(limit) || f.total+size+frameCost > uint64(limit) {
+					return fmt.Errorf("%w: a frame of %d bytes makes the message exceed %d bytes (%d frames so far, each counted as %d bytes more)", errOversized, size, limit, f.frames, frameCost)
+				}
+				if f.frames > maxFrames {
+					return fmt.Errorf("%w: more than %d frames in one message", errTooManyFrames, maxFrames)
+				}
 			}
-			f.total += size
-			if !f.more {
-				f.total = 0
+			f.total += size + frameCost
+			if f.frames == 1 {
+				f.first, f.want1st = -1, size > 0
 			}
 			f.skip = size
 			f.state = 0
+			f.inBody = true
+			if size == 0 {
+				if err := f.frameEnd(); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// frameEnd follows the end of a frame's body.
+func (f *frameParser) frameEnd() error {
+	f.inBody = false
+	if f.more {
+		return nil
+	}
+	var err error
+	if f.onMessage != nil {
+		err = f.onMessage(f.frames, f.first, f.total, f.cmd)
+	}
+	f.total, f.frames = 0, 0
+	return err
 }

@@ -30,7 +30,8 @@ type history struct {
 
 func (h *history) add(line int, input, output string) {
 	if len(output) > maxHistoryOutput {
-		output = strings.ToValidUTF8(output[:maxHistoryOutput], "")
+		// A copy: the prefix alone would keep the whole output alive.
+		output = strings.Clone(strings.ToValidUTF8(output[:maxHistoryOutput], ""))
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

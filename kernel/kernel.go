@@ -53,6 +53,15 @@ type Config struct {
 	// MaxMessageSize bounds one incoming message, all frames together; a
 	// connection announcing a larger one is closed. 0 means 64 MiB.
 	MaxMessageSize int
+	// MaxPendingBytes bounds the incoming messages being received at once
+	// on all connections together, before any signature is checked; the
+	// connection that would exceed it is closed. 0 means four times
+	// MaxMessageSize.
+	MaxPendingBytes int
+	// MaxOutputBytes bounds one result or display as published: larger
+	// text is cut to its head and tail and other representations are left
+	// out, with a notice. 0 means 16 MiB.
+	MaxOutputBytes int
 	// IOPubMaxBytes and IOPubMaxMessages bound the iopub queue; 0 means
 	// 64 MiB and 4096.
 	IOPubMaxBytes, IOPubMaxMessages int
@@ -125,6 +134,12 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = 64 << 20
 	}
+	if cfg.MaxPendingBytes <= 0 {
+		cfg.MaxPendingBytes = 4 * cfg.MaxMessageSize
+	}
+	if cfg.MaxOutputBytes <= 0 {
+		cfg.MaxOutputBytes = 16 << 20
+	}
 	if cfg.IOPubMaxBytes <= 0 {
 		cfg.IOPubMaxBytes = 64 << 20
 	}
@@ -162,16 +177,19 @@ func (k *Kernel) Run(ctx context.Context) error {
 	}
 	guardMaxMessage.Store(int64(k.cfg.MaxMessageSize))
 	guardWriteTimeout.Store(int64(k.cfg.WriteTimeout))
+	guardMaxPending.Store(int64(k.cfg.MaxPendingBytes))
 	guardLog.Store(k.log)
+	connLog.reset()
 
 	sctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ci := k.cfg.Conn
-	k.shell = zmq4.NewRouter(sctx)
-	k.control = zmq4.NewRouter(sctx)
-	k.stdin = zmq4.NewRouter(sctx)
-	k.iopub = zmq4.NewPub(sctx)
-	k.hb = zmq4.NewRep(sctx)
+	zlog := zmq4.WithLogger(zmq4Logger())
+	k.shell = zmq4.NewRouter(sctx, zlog)
+	k.control = zmq4.NewRouter(sctx, zlog)
+	k.stdin = zmq4.NewRouter(sctx, zlog)
+	k.iopub = zmq4.NewPub(sctx, zlog)
+	k.hb = zmq4.NewRep(sctx, zlog)
 	socks := []struct {
 		s    zmq4.Socket
 		port int
@@ -352,16 +370,16 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 			size += len(f)
 		}
 		if size > k.cfg.MaxMessageSize {
-			k.log.Printf("%s: dropped a %d-byte message: larger than the %d-byte limit", name, size, k.cfg.MaxMessageSize)
+			connLog.printf("%s: dropped a %d-byte message: larger than the %d-byte limit", name, size, k.cfg.MaxMessageSize)
 			continue
 		}
 		m, err := Decode(raw.Frames, k.signer)
 		if err != nil {
-			k.log.Printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
+			connLog.printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
 			continue
 		}
-		if k.signer.Enabled() && !k.replay.fresh(m.Signature) {
-			k.log.Printf("%s: dropped a replayed %s (msg_id %q): its signature was already received", name, m.Header.MsgType, m.Header.MsgID)
+		if k.signer.Enabled() && !k.replay.fresh(m.Signature, m.Header) {
+			connLog.printf("%s: dropped a replayed %s (msg_id %q): its signature was already received, or it is dated before messages this session sent long ago", name, m.Header.MsgType, m.Header.MsgID)
 			continue
 		}
 		handle(m)

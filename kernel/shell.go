@@ -131,9 +131,10 @@ func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func
 	} else {
 		reply["status"] = "ok"
 		if result != nil && !req.Silent {
+			data := k.boundOutput(result.Data)
 			k.pub.publish(m, "execute_result", map[string]any{
-				"execution_count": count, "data": result.Data, "metadata": orEmptyMap(result.Metadata)}, true)
-			if s, ok := result.Data["text/plain"].(string); ok {
+				"execution_count": count, "data": data, "metadata": orEmptyMap(result.Metadata)}, true)
+			if s, ok := data["text/plain"].(string); ok {
 				out = s
 			}
 		}

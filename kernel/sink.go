@@ -81,7 +81,7 @@ func (s *execSink) Display(b display.Bundle, update bool) {
 	if b.ID != "" {
 		transient["display_id"] = b.ID
 	}
-	data := b.Data
+	data := s.k.boundOutput(b.Data)
 	if data == nil {
 		data = map[string]any{}
 	}

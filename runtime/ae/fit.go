@@ -129,6 +129,11 @@ func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error)
 		}
 	}
 	defer catch("Fit", &err)
+	release, err := m.holdForFit()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := m.checkSet("Fit", train, "training set"); err != nil {
 		return nil, err
 	}
@@ -357,6 +362,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			if err := ctx.Err(); err != nil {
 				return finish(fmt.Sprintf("interrupted in epoch %d at batch %d of %d (%v)", ep+1, b+1, batches, err), nil)
 			}
+			m.letOthersIn() // inuse.go
 			lo := b * B
 			n := min(B, train.N-lo)
 			xb := m.xb[:n*d]
@@ -384,7 +390,9 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			sumRecon += recon * float64(n)
 			seen := lo + n
 			if cfg.AfterBatch != nil {
-				cfg.AfterBatch(&Step{Epoch: ep + 1, Epochs: cfg.Epochs, Batch: b + 1, Batches: batches, Loss: loss, RunningLoss: sum / float64(seen), Model: m})
+				m.callback(func() {
+					cfg.AfterBatch(&Step{Epoch: ep + 1, Epochs: cfg.Epochs, Batch: b + 1, Batches: batches, Loss: loss, RunningLoss: sum / float64(seen), Model: m})
+				})
 			}
 			report(host.Progress{Epoch: ep + 1, Batch: b + 1, Loss: sum / float64(seen)})
 		}
@@ -427,7 +435,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 		}
 		if cfg.AfterEpoch != nil {
 			e := &Epoch{Epoch: ep + 1, Epochs: cfg.Epochs, Train: hist.Last(), Val: valLoss, History: hist, Model: m}
-			cfg.AfterEpoch(e)
+			m.callback(func() { cfg.AfterEpoch(e) })
 			if e.stop {
 				return finish(fmt.Sprintf("stopped by AfterEpoch after epoch %d", ep+1), nil)
 			}

@@ -68,6 +68,8 @@ type Model struct {
 
 	// training buffers, grown once per batch size
 	xb, mb, grad, z, eps, dh []float32
+
+	use useGuard // one computation at a time (inuse.go)
 }
 
 // Dense returns an undercomplete dense autoencoder: widths[0] is the input

@@ -142,6 +142,7 @@ func (m *Model) Reconstruct(s *data.Set) *Reconstruction {
 
 // ReconstructE is Reconstruct returning an error.
 func (m *Model) ReconstructE(s *data.Set) (*Reconstruction, error) {
+	defer m.hold()()
 	if err := m.checkSet("Reconstruct", s, "set"); err != nil {
 		return nil, err
 	}
@@ -180,6 +181,7 @@ func sampleErrors(x, y []float32, n, d int) []float64 {
 // Errors returns each sample's reconstruction error (mean squared error per
 // value) from clean inputs: the anomaly score.
 func (m *Model) Errors(s *data.Set) []float64 {
+	defer m.hold()()
 	if err := m.checkSet("Errors", s, "set"); err != nil {
 		panic(err)
 	}
@@ -191,6 +193,7 @@ func (m *Model) Errors(s *data.Set) []float64 {
 // Loss returns the model's loss on s in evaluation mode (the figure Fit
 // reports as validation loss).
 func (m *Model) Loss(s *data.Set) float64 {
+	defer m.hold()()
 	if err := m.checkSet("Loss", s, "set"); err != nil {
 		panic(err)
 	}
@@ -201,6 +204,7 @@ func (m *Model) Loss(s *data.Set) float64 {
 // Encode maps the samples of s to the latent space (μ for a variational
 // model).
 func (m *Model) Encode(s *data.Set) *Codes {
+	defer m.hold()()
 	if err := m.checkSet("Encode", s, "set"); err != nil {
 		panic(err)
 	}
@@ -222,6 +226,7 @@ func (m *Model) Encode(s *data.Set) *Codes {
 
 // EncodeVec maps one sample to its code.
 func (m *Model) EncodeVec(x []float32) []float32 {
+	defer m.hold()()
 	if len(x) != m.cfg.Input.Size() {
 		panic(errf("EncodeVec", "got %d values, the model takes %d", len(x), m.cfg.Input.Size()))
 	}
@@ -231,6 +236,7 @@ func (m *Model) EncodeVec(x []float32) []float32 {
 
 // Decode maps codes back to samples.
 func (m *Model) Decode(c *Codes) *data.Set {
+	defer m.hold()()
 	if c == nil || c.L != m.cfg.Latent {
 		panic(errf("Decode", "codes of %d dimensions do not fit the model's %d-dimensional code", codeDim(c), m.cfg.Latent))
 	}
@@ -248,6 +254,7 @@ func codeDim(c *Codes) int {
 
 // DecodeVec maps one code to a sample.
 func (m *Model) DecodeVec(z []float32) []float32 {
+	defer m.hold()()
 	if len(z) != m.cfg.Latent {
 		panic(errf("DecodeVec", "got a code of %d values, the model's code has %d", len(z), m.cfg.Latent))
 	}
@@ -273,12 +280,14 @@ func (m *Model) Sample(n int) *Samples { return m.SampleSeed(n, 1) }
 
 // SampleSeed is Sample with an explicit seed.
 func (m *Model) SampleSeed(n int, seed uint64) *Samples {
+	defer m.hold()()
 	if !m.cfg.Variational {
 		panic(errf("Sample", "sampling from the prior needs a variational model; build one with ae.Variational"))
 	}
 	if n <= 0 {
 		panic(errf("Sample", "need a positive number of samples, got %d", n))
 	}
+	m.checkOutputs("Sample", n)
 	z := make([]float32, n*m.cfg.Latent)
 	nn.NewRNG(nn.ChildSeed(seed, 1<<42)).FillNormal(z, 0, 1)
 	return &Samples{Images: m.decode(z, n, "samples"), Z: z, L: m.cfg.Latent}
@@ -290,7 +299,9 @@ func (m *Model) Interpolate(a, b []float32, steps int) *Interpolation {
 	if steps < 2 {
 		panic(errf("Interpolate", "need at least 2 steps, got %d", steps))
 	}
+	m.checkOutputs("Interpolate", steps)
 	za, zb := m.EncodeVec(a), m.EncodeVec(b)
+	defer m.hold()()
 	L := m.cfg.Latent
 	z := make([]float32, steps*L)
 	for i := 0; i < steps; i++ {
@@ -307,6 +318,7 @@ func (m *Model) Interpolate(a, b []float32, steps int) *Interpolation {
 // serving one image at a time. A variational model uses z = μ; a denoising
 // model is given x as is.
 func (m *Model) ReconstructInto(dst, x []float32) []float32 {
+	defer m.hold()()
 	d := m.cfg.Input.Size()
 	if len(x) != d || len(dst) < d {
 		panic(errf("ReconstructInto", "got a sample of %d values and room for %d; the model takes and gives %d", len(x), len(dst), d))

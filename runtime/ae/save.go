@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math"
-	"os"
 
 	"github.com/latent-ai/latent/internal/atomicfile"
 	"github.com/latent-ai/latent/runtime/nn"
@@ -74,6 +73,7 @@ func (m *Model) Save(path string) { must(m.SaveE(path)) }
 
 // SaveE is Save returning an error.
 func (m *Model) SaveE(path string) error {
+	defer m.hold()()
 	b, err := m.encode(false, nil)
 	if err != nil {
 		return err
@@ -97,6 +97,7 @@ func (m *Model) saveCheckpoint(path string, st trainState) error {
 
 // Bytes returns the model in the Save format.
 func (m *Model) Bytes() []byte {
+	defer m.hold()()
 	b, err := m.encode(false, nil)
 	must(err)
 	return b
@@ -231,9 +232,9 @@ func (m *Model) load(f *savedFile) {
 }
 
 func readFile(path string) (*savedFile, error) {
-	b, err := os.ReadFile(path)
+	b, err := readModelFile(path)
 	if err != nil {
-		return nil, wrap("Load", err, "cannot read %s", path)
+		return nil, err
 	}
 	return decode(b, path)
 }

@@ -75,7 +75,7 @@ func LoadCSV(path string, opt CSVOptions) (*Set, error) {
 	if opt.Name == "" {
 		opt.Name = filepath.Base(path)
 	}
-	s, err := readCSV(f, opt, path)
+	s, err := readCSV(&csvInput{r: f}, opt, path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}

@@ -22,11 +22,20 @@ const checkAbove = 256 << 20
 type AllocError struct {
 	What      string // what was to be allocated
 	Bytes     int64  // its size
-	Available int64  // the memory available (MemAvailable on Linux)
+	Available int64  // the memory available (MemAvailable on Linux), or the limit
+	// Limit is set when the watchdog stopped a cell whose heap grew to
+	// Bytes, near the process's memory limit (Available).
+	Limit bool
 }
 
 func (e *AllocError) Error() string {
-	return fmt.Sprintf("%s needs %s but the machine has %s available: "+
+	if e.Limit {
+		_, from := MemoryLimit()
+		return fmt.Sprintf("%s grew the heap to %s of the %s this session may use (%s): it was stopped before Go ran out of memory, "+
+			"which would end the session. Free large variables (x = nil) or work on smaller pieces; the session is still running",
+			e.What, gib(e.Bytes), gib(e.Available), from)
+	}
+	return fmt.Sprintf("%s needs %s but only %s is available: "+
 		"make it smaller (Go cannot recover from running out of memory; the session would end)",
 		e.What, gib(e.Bytes), gib(e.Available))
 }
@@ -40,7 +49,7 @@ func CheckAlloc(what string, bytes int64) error {
 	if bytes < checkAbove {
 		return nil
 	}
-	avail, ok := availableMemory()
+	avail, ok := budget()
 	if !ok || bytes <= avail {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckAlloc(t *testing.T) {
@@ -22,4 +23,52 @@ func TestCheckAlloc(t *testing.T) {
 	if !strings.Contains(err.Error(), "a slice of everything needs") || !strings.Contains(err.Error(), "make it smaller") {
 		t.Errorf("message %q does not say what and what to do", err)
 	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"1073741824": 1 << 30, "512MiB": 512 << 20, "2G": 2 << 30, " 64 KiB ": 64 << 10} {
+		if got, ok := parseBytes(in); !ok || got != want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "lots", "-1G", "0"} {
+		if _, ok := parseBytes(bad); ok {
+			t.Errorf("parseBytes(%q) accepted", bad)
+		}
+	}
+}
+
+// TestWatchdogStopsGrowth: with a limit of 256 MiB above the current heap,
+// a growing heap makes the watchdog call the host's stop with an
+// *AllocError that says it was the limit.
+func TestWatchdogStopsGrowth(t *testing.T) {
+	limit := heapBytes() + 256<<20
+	stopped := make(chan *AllocError, 1)
+	stopMu.Lock()
+	stopCell = func(e *AllocError) bool {
+		select {
+		case stopped <- e:
+		default:
+		}
+		return true
+	}
+	stopMu.Unlock()
+	go watch(limit)
+	var keep [][]byte
+	for i := 0; i < 64; i++ { // up to 512 MiB, in 8 MiB steps
+		select {
+		case e := <-stopped:
+			if !e.Limit || !strings.Contains(e.Error(), "it was stopped") {
+				t.Errorf("stop error %q", e)
+			}
+			return
+		default:
+		}
+		keep = append(keep, make([]byte, 8<<20))
+		for j := range keep[i] {
+			keep[i][j] = 1
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the heap grew to %d MiB past a limit of %d MiB and the watchdog did not stop it", heapBytes()>>20, limit>>20)
 }
