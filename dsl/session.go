@@ -79,7 +79,7 @@ type Session struct {
 	running   atomic.Pointer[run]                     // the last program started (see run.go)
 
 	oom   atomic.Pointer[host.AllocError] // the memory watchdog stopped the eval (memstop.go)
-	tools toolState // notebook tools' state: %cd's previous directory, %history
+	tools toolState                       // notebook tools' state: %cd's previous directory, %history
 }
 
 // declRec is a top-level declaration kept for replay.

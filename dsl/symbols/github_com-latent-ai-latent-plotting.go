@@ -62,6 +62,7 @@ func init() {
 		"Samples":                      reflect.ValueOf(plotting.Samples),
 		"SamplesFigure":                reflect.ValueOf(plotting.SamplesFigure),
 		"Scatter":                      reflect.ValueOf(plotting.Scatter),
+		"SeriesAnomalies":              reflect.ValueOf(plotting.SeriesAnomalies),
 		"SetFormat":                    reflect.ValueOf(plotting.SetFormat),
 		"SetPNGScale":                  reflect.ValueOf(plotting.SetPNGScale),
 		"Stack":                        reflect.ValueOf(plotting.Stack),

@@ -16,8 +16,10 @@ func init() {
 		"Cooperative":      reflect.ValueOf(host.Cooperative),
 		"Generation":       reflect.ValueOf(host.Generation),
 		"InCooperative":    reflect.ValueOf(host.InCooperative),
+		"MemoryLimit":      reflect.ValueOf(host.MemoryLimit),
 		"NewReporter":      reflect.ValueOf(host.NewReporter),
 		"Set":              reflect.ValueOf(host.Set),
+		"SetMemoryStop":    reflect.ValueOf(host.SetMemoryStop),
 
 		// type definitions
 		"AllocError": reflect.ValueOf((*host.AllocError)(nil)),
