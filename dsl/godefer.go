@@ -12,17 +12,25 @@ import (
 func rewriteGo(g *ast.GoStmt, ed *editor, n *int) {
 	call := g.Call
 	if lit, ok := call.Fun.(*ast.FuncLit); ok {
-		ed.replace(lit.Body.Lbrace+1, lit.Body.Lbrace+1, goPrologue)
+		ed.replace(g.Go, g.Go, goLiveFunc+"(1); ")
+		ed.replace(lit.Body.Lbrace+1, lit.Body.Lbrace+1, goEpilogue)
 		return
 	}
 	bind, text := bindArgs(call, ed, n)
-	ed.replace(g.Go, call.End(), bind("go func() {"+goPrologue+" "+text+" }()"))
+	ed.replace(g.Go, call.End(), bind(goLiveFunc+"(1); go func() {"+goEpilogue+" "+text+" }()"))
 }
 
-// goPrologue starts the body of every goroutine a cell starts: it counts
-// the goroutine as live (the session compacts only when none is) and
-// recovers its panic.
-const goPrologue = " " + goLiveFunc + "(1); defer " + goLiveFunc + "(-1); defer " + goRecoverFunc + "();"
+// goEpilogue starts the body of every goroutine a cell starts with a go
+// statement: it recovers the goroutine's panic and then stops counting it
+// as live. The count goes up before the go statement, in the cell, so the
+// session never sees a started goroutine as gone (it compacts, and resets
+// the line registers the goroutine writes, only when none is live).
+const goEpilogue = " defer " + goLiveFunc + "(-1); defer " + goRecoverFunc + "();"
+
+// goPrologue starts the body of a func that a library runs on a goroutine
+// of its own (wg.Go(f)): it counts the goroutine as live and recovers its
+// panic, as goEpilogue does for a go statement.
+const goPrologue = " " + goLiveFunc + "(1);" + goEpilogue
 
 // rewriteDefer turns a top-level defer into a call registered to run at
 // the end of the cell, with its arguments evaluated now.
