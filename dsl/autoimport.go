@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/latent-ai/latent/dsl/generics"
 	"github.com/latent-ai/latent/dsl/symbols/stdlib"
 )
 
@@ -47,10 +48,36 @@ func stdPackageFor(name, sel string) (string, bool) {
 			found = append(found, p)
 		}
 	}
+	if len(found) == 0 {
+		// The generic functions of slices, maps, cmp, ... are interpreted
+		// source (dsl/generics), not in the compiled tables.
+		if p, ok := genericMembers()[name+"."+sel]; ok {
+			return p, true
+		}
+	}
 	if len(found) == 0 || len(found) > 1 && len(found[0]) == len(found[1]) {
 		return "", false
 	}
 	return found[0], true
+}
+
+var (
+	genericOnce sync.Once
+	genericIdx  map[string]string // "slices.Clone" -> "slices"
+)
+
+// genericMembers indexes the exported names of the standard packages that
+// dsl/generics provides as source, by package name and member.
+func genericMembers() map[string]string {
+	genericOnce.Do(func() {
+		genericIdx = map[string]string{}
+		for _, p := range generics.Packages {
+			for _, n := range generics.Declared(p.Path) {
+				genericIdx[path.Base(p.Path)+"."+n] = p.Path
+			}
+		}
+	})
+	return genericIdx
 }
 
 // autoImports returns the imports the cell needs and does not write.

@@ -180,10 +180,41 @@ func needsProbe(st ast.Stmt) bool {
 			case *ast.IndexExpr:
 				found = true
 			}
+			found = found || genericStdCall(n)
 			return !found
 		})
 	}
 	return found
+}
+
+// genericStdCall reports whether n calls a function of a standard package
+// whose functions are generic and interpreted (dsl/generics): yaegi cannot
+// define a top-level variable from such a call (ys := slices.Clone(xs)
+// failed with a nil dereference), but it can inside a function.
+func genericStdCall(n ast.Node) bool {
+	c, ok := n.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	switch pkg.Name {
+	case "slices", "maps", "cmp", "iter", "unique":
+		return true
+	case "sync":
+		return strings.HasPrefix(sel.Sel.Name, "Once")
+	case "errors":
+		return sel.Sel.Name == "AsType"
+	case "reflect":
+		return sel.Sel.Name == "TypeFor"
+	}
+	return false
 }
 
 // commaOK reports whether a is `v, ok := x.(T)` or `v, ok := <-ch`, on
