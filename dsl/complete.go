@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/scanner"
 	"go/token"
-	"path"
 	"reflect"
 	"sort"
 	"strings"
@@ -13,9 +12,6 @@ import (
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/docs"
-	"github.com/latent-ai/latent/dsl/symbols"
-	"github.com/latent-ai/latent/dsl/symbols/stdlib"
-	"github.com/latent-ai/latent/modules"
 )
 
 // lookupDoc finds the build-time documentation of pkgPath.name ("" for the
@@ -221,14 +217,7 @@ func (s *Session) members(qual string) []string {
 
 // packageMembers lists the exported names of a compiled package.
 func packageMembers(p string) []string {
-	key := p + "/" + path.Base(p)
-	m, ok := symbols.Symbols[key]
-	if !ok {
-		m, ok = stdlib.Symbols[key]
-	}
-	if !ok {
-		m = modules.Default().Symbols()[key] // got with %go get
-	}
+	m := packageTable(p)
 	names := make([]string, 0, len(m))
 	for n := range m {
 		if !strings.HasPrefix(n, "_") {

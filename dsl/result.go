@@ -177,18 +177,20 @@ func (s *Session) renderUser(v reflect.Value) (b display.Bundle, ok bool) {
 
 // lookupSymbol finds a compiled package member.
 func lookupSymbol(pkgPath, name string) (reflect.Value, bool) {
+	v, ok := packageTable(pkgPath)[name]
+	return v, ok
+}
+
+// packageTable is the compiled symbol table of pkgPath: a preloaded
+// package, the standard library, or a module got with %go get (nil when
+// none has it).
+func packageTable(pkgPath string) map[string]reflect.Value {
 	key := pkgPath + "/" + path.Base(pkgPath)
 	if m, ok := symbols.Symbols[key]; ok {
-		v, ok := m[name]
-		return v, ok
+		return m
 	}
 	if m, ok := stdlib.Symbols[key]; ok {
-		v, ok := m[name]
-		return v, ok
+		return m
 	}
-	if m, ok := modules.Default().Symbols()[key]; ok {
-		v, ok := m[name]
-		return v, ok
-	}
-	return reflect.Value{}, false
+	return modules.Default().Symbols()[key]
 }
