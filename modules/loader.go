@@ -69,6 +69,22 @@ func Default() *Loader {
 	return defaultLoader
 }
 
+// Cleanup removes the build directory of the process's Loader (go.mod,
+// generated tables, plugin files), if one was made. Packages already
+// loaded stay loaded: the process keeps its mapping of each plugin. Call
+// it once, when the process ends.
+func Cleanup() { Default().removeDir() }
+
+// removeDir removes the build directory; a later Get makes a new one.
+func (l *Loader) removeDir() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.dir != "" {
+		os.RemoveAll(l.dir)
+		l.dir = ""
+	}
+}
+
 func newLoader() *Loader {
 	return &Loader{host: readHost(), modules: map[string]string{}, pkgs: map[string]bool{}, symbols: map[string]map[string]reflect.Value{}}
 }

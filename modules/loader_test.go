@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -192,5 +193,26 @@ func TestInterrupted(t *testing.T) {
 	_, err := testLoader(t).Get(ctx, []string{"github.com/google/uuid@v1.6.0"}, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("Get with a cancelled context = %v, want interrupted", err)
+	}
+}
+
+// The build directory goes when the process ends (Cleanup), so kernels
+// leave nothing in the temporary directory.
+func TestRemoveDir(t *testing.T) {
+	l := newLoader()
+	dir, err := os.MkdirTemp("", "latent-modules-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.dir = dir
+	l.removeDir()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("build directory %s still there after removeDir (stat: %v)", dir, err)
+	}
+	if l.dir != "" {
+		t.Errorf("dir = %q after removeDir, want empty so that a later Get makes a new one", l.dir)
 	}
 }

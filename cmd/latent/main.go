@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"github.com/latent-ai/latent/modules"
 )
 
 // command is one subcommand; run gets the arguments after its name and
@@ -52,5 +54,7 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	os.Exit(c.run(os.Args[2:]))
+	code := c.run(os.Args[2:])
+	modules.Cleanup() // a %go get's build directory
+	os.Exit(code)
 }
