@@ -16,8 +16,9 @@ import (
 	"strings"
 )
 
-// goStreaming runs the go command in dir, passing each line it writes to
-// standard error (downloads, notes) to progress as it comes.
+// goStreaming runs the go command in dir, passing each download note it
+// writes to standard error to progress (when not nil) as it comes. It
+// returns standard output; an error carries standard error.
 func (l *Loader) goStreaming(ctx context.Context, dir string, extra []string, progress func(string), args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, l.goCmd, args...)
 	cmd.Dir = dir
@@ -39,7 +40,7 @@ func (l *Loader) goStreaming(ctx context.Context, dir string, extra []string, pr
 	for sc.Scan() {
 		line := sc.Text()
 		all.WriteString(line + "\n")
-		if strings.HasPrefix(line, "go: downloading") {
+		if progress != nil && strings.HasPrefix(line, "go: downloading") {
 			progress(line + "\n")
 		}
 	}

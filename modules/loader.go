@@ -1,7 +1,6 @@
 package modules
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -254,22 +253,7 @@ func (l *Loader) goEnv(extra []string) []string {
 // goOutput runs the go command in dir and returns its standard output; an
 // error carries its standard error.
 func (l *Loader) goOutput(ctx context.Context, dir string, extra []string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, l.goCmd, args...)
-	cmd.Dir = dir
-	cmd.Env = l.goEnv(extra)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", errors.New("interrupted")
-		}
-		msg := strings.TrimSpace(errb.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return out.String(), errors.New(msg)
-	}
-	return out.String(), nil
+	return l.goStreaming(ctx, dir, extra, nil, args...)
 }
 
 // build is one Get's work in the loader's directory.
