@@ -25,6 +25,22 @@ func Require(t *testing.T) {
 	}
 }
 
+// Build builds the latent binary of this checkout (cmd/latent, two
+// folders up from a package under tests/) into a temporary directory and
+// returns its path. It skips t in -short mode: every black-box test needs
+// a binary, and building one takes a while.
+func Build(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping a test of the latent binary in -short mode")
+	}
+	bin := filepath.Join(t.TempDir(), "latent")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/latent").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/latent: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // Install installs the kernelspec of the latent binary bin into a fresh
 // Jupyter data directory under t.TempDir and returns the environment in
 // which Jupyter clients find it.
@@ -52,10 +68,17 @@ func Install(t *testing.T, bin string) []string {
 // line and fails t when it fails or runs past timeout.
 func RunScript(t *testing.T, env []string, script string, timeout time.Duration) {
 	t.Helper()
+	RunScriptIn(t, env, "", script, timeout)
+}
+
+// RunScriptIn is RunScript with the working directory dir (the test's own
+// when empty); a relative script is then found from dir.
+func RunScriptIn(t *testing.T, env []string, dir, script string, timeout time.Duration) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, Python, "-Xfrozen_modules=off", script)
-	cmd.Env = env
+	cmd.Env, cmd.Dir = env, dir
 	out, err := cmd.CombinedOutput()
 	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		t.Log(l)

@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,70 +8,28 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/latent-ai/latent/tests/jupytertest"
 )
-
-const systemPython = "/usr/bin/python3"
-
-// buildLatent builds cmd/latent into dir.
-func buildLatent(t *testing.T, dir string) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("skipping the binary tests in -short mode")
-	}
-	bin := filepath.Join(dir, "latent")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/latent").CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/latent: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // TestKernel runs check_tools.py, which drives the latent kernel with
 // jupyter_client: the notebook tools, then %go get and the import of an
 // unknown module, each in a fresh kernel.
 func TestKernel(t *testing.T) {
-	if _, err := os.Stat(systemPython); err != nil {
-		t.Skipf("skipping: %s is missing; install Debian's python3-jupyter-client (make setup)", systemPython)
-	}
-	if err := exec.Command(systemPython, "-c", "import jupyter_client").Run(); err != nil {
-		t.Skip("skipping: the Python module jupyter_client is missing; install python3-jupyter-client (make setup)")
-	}
-	dir := t.TempDir()
-	bin := buildLatent(t, dir)
-	data := filepath.Join(dir, "jupyter-data")
-	env := append(os.Environ(),
-		"JUPYTER_DATA_DIR="+data,
-		"JUPYTER_PATH="+data,
-		"JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"),
-		"JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
-		"PYDEVD_DISABLE_FILE_VALIDATION=1",
-		"PYTHONWARNINGS=ignore",
-	)
-	inst := exec.Command(bin, "install")
-	inst.Env = env
-	if out, err := inst.CombinedOutput(); err != nil {
-		t.Fatalf("latent install: %v\n%s", err, out)
-	}
+	jupytertest.Require(t)
+	bin := jupytertest.Build(t)
+	env := jupytertest.Install(t, bin)
 	script, _ := filepath.Abs("check_tools.py")
-	work := filepath.Join(dir, "work")
+	work := filepath.Join(t.TempDir(), "work")
 	os.Mkdir(work, 0o755)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, systemPython, "-Xfrozen_modules=off", script)
-	cmd.Env, cmd.Dir = env, work
-	out, err := cmd.CombinedOutput()
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		t.Log(l)
-	}
-	if err != nil {
-		t.Fatalf("check_tools.py: %v", err)
-	}
+	jupytertest.RunScriptIn(t, env, work, script, 15*time.Minute)
 }
 
 // TestRun runs a notebook that uses the tools and a module with `latent
 // run`, and checks the outputs it records.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
-	bin := buildLatent(t, dir)
+	bin := jupytertest.Build(t)
 	cells := []string{
 		"%%writefile greeting.txt\nhello from a file\n",
 		"!cat greeting.txt",
