@@ -8,14 +8,14 @@ import (
 	"strings"
 )
 
-// editor collects the edits of one segment's text. Edits compose: the text
+// editor collects the edits of one piece of a cell's text. Edits compose: the text
 // an edit puts in place may quote other ranges of the segment (src), and a
 // quoted range is rendered with every edit inside it, whichever was made
 // first. So a rewrite nested inside another one (min inside the call of a
 // go statement, a make guard inside a deferred call) is kept.
 type editor struct {
 	fset  *token.FileSet
-	shift int // bytes of prefix before the segment text in the parsed file
+	shift int // the Pos of the text's first byte
 	text  string
 	edits []edit
 	quote []span // the ranges src quoted, by placeholder number
@@ -42,7 +42,7 @@ func newEditor(fset *token.FileSet, shift int, text string) *editor {
 }
 
 // off returns the offset in the segment text of pos.
-func (e *editor) off(pos token.Pos) int { return e.fset.Position(pos).Offset - e.shift }
+func (e *editor) off(pos token.Pos) int { return int(pos) - e.shift }
 
 // replace replaces the source between two positions.
 func (e *editor) replace(from, to token.Pos, with string) {

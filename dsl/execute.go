@@ -28,7 +28,12 @@ func (discardSink) Input(string, bool) (string, error) {
 // declarations; otherwise consecutive declarations are evaluated together
 // at their place among the statements.
 func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (res *display.Bundle, rerr error) {
-	chunks, err := splitCell(code, s.cell, s)
+	pc, err := parseCell(code, s.cell)
+	s.parsed = pc
+	var chunks []chunk
+	if err == nil {
+		chunks, err = pc.chunks(s)
+	}
 	if err != nil {
 		var ue unsupportedError
 		if errors.As(err, &ue) {
@@ -46,7 +51,7 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 			break
 		}
 	}
-	if err := s.evalAutoImports(ctx, code); err != nil {
+	if err := s.evalAutoImports(ctx, pc); err != nil {
 		return nil, err
 	}
 	if s.redeclares(chunks) {

@@ -47,6 +47,7 @@ type Session struct {
 	decls   []*declRec     // func, method, type and const declarations, for replay
 	declIdx map[string]int // key -> index in decls
 	aliases map[string]string
+	parsed  *parsedCell // the cell being run, parsed once
 
 	ctxMu  sync.Mutex
 	ctx    context.Context // the running cell's context

@@ -71,6 +71,8 @@ type chunk struct {
 	// results is the number of results of a single func declaration, -1
 	// for anything else.
 	results int
+	// vars are the variables the chunk declares at the cell's top level.
+	vars []string
 	// names are the variables a chunkProbe declares, "_" for blanks;
 	// plain is its statement as written (after the rewrites).
 	// bases are the identifiers its right-hand side selects from; direct
@@ -81,29 +83,13 @@ type chunk struct {
 	direct bool
 }
 
-// splitCell parses a cell into chunks, in the order they must be evaluated:
-// imports first, then declarations, var declarations and statement runs in
-// source order. file names the cell in positions ("cell3"). It
-// returns a *display.Error-ready error on a syntax error.
+// splitCell parses a cell once and returns its chunks (see chunks).
 func splitCell(code string, cell int, env rewriteEnv) ([]chunk, error) {
-	segs, err := segment(code)
+	pc, err := parseCell(code, cell)
 	if err != nil {
 		return nil, err
 	}
-	segs = splitProbes(code, segs)
-	var imports, rest []chunk
-	for _, sg := range segs {
-		c, err := parseSegment(code, cell, sg, env)
-		if err != nil {
-			return nil, err
-		}
-		if c.kind == chunkImport {
-			imports = append(imports, c)
-		} else {
-			rest = append(rest, c)
-		}
-	}
-	return append(imports, rest...), nil
+	return pc.chunks(env)
 }
 
 // lineBase separates cells in positions: line L of cell N is reported as
@@ -121,10 +107,8 @@ func directive(cell, line, col int) string {
 	return "\n//line _.go:" + strconv.Itoa(cell*lineBase+line) + ":" + strconv.Itoa(col) + "\n"
 }
 
-const (
-	filePrefix = "package main;"
-	funcPrefix = "package main; func _() {"
-)
+// filePrefix starts the file a cell is composed into (see parseCell).
+const filePrefix = "package main;"
 
 // syntaxError turns a go/scanner error list into a message naming the
 // cell's positions.
