@@ -115,7 +115,7 @@ func (s *Session) evalAutoImports(ctx context.Context, pc *parsedCell) error {
 	if len(ims) == 0 {
 		return nil
 	}
-	return s.evalImports(ctx, pc.code, chunk{kind: chunkImport, src: directive(s.cell, 1, 1), imports: ims})
+	return s.evalImports(ctx, pc.code, chunk{kind: chunkImport, src: directive(s.lines.add(s.cell, 1, 1), 1), imports: ims})
 }
 
 // importHint suggests the import for name when it is a standard package.

@@ -22,6 +22,7 @@ import (
 
 // parsedCell is a cell parsed once.
 type parsedCell struct {
+	lines  *lineMap // where chunks get their program lines
 	code   string
 	cell   int
 	fset   *token.FileSet
@@ -71,8 +72,8 @@ func parseCell(code string, cell int) (*parsedCell, error) {
 		if c.kind == token.ILLEGAL {
 			b.WriteString("func _() {")
 		}
-		line, col := lineCol(code, c.start)
-		b.WriteString(directive(cell, line, col))
+		// Positions in the syntax tree are the cell's own.
+		b.WriteString(directive(lineCol(code, c.start)))
 		p.start = b.Len()
 		if s, e, ok := listLast(toks, c.start, c.end); ok && c.kind == token.ILLEGAL {
 			// A last line that lists values (v, err) is not a statement:
@@ -146,10 +147,11 @@ func (pc *parsedCell) cellOffset(p *piece, pos token.Pos) int {
 	return p.cellStart + off - p.start
 }
 
-// editor returns an editor of the text between two offsets of the
+// editor returns an editor of the text of p between two offsets of the
 // composed file.
-func (pc *parsedCell) editor(start, end int) *editor {
-	return newEditor(pc.fset, pc.base+start, pc.text[start:end])
+func (pc *parsedCell) editor(p *piece, start, end int) *editor {
+	line, col := lineCol(pc.code, pc.cellOffset(p, token.Pos(pc.base+start)))
+	return newEditor(pc.fset, pc.base+start, pc.text[start:end], pc.lines, pc.cell, line, col)
 }
 
 // cut is a byte range of a cell that is one top-level declaration or a

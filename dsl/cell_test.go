@@ -30,3 +30,25 @@ func TestOneParsePerCell(t *testing.T) {
 		}
 	}
 }
+
+// TestLineMap checks that program lines and line registers turn into
+// the cell positions they were made for.
+func TestLineMap(t *testing.T) {
+	var m lineMap
+	g := m.add(3, 5, 7) // cell 3, lines 5 to 7
+	if p, ok := m.pos(g+2, 4); !ok || p != (cellPos{3, 7, 4}) {
+		t.Errorf("pos(g+2, 4) = %v, %v; want cell 3, line 7:4", p, ok)
+	}
+	for _, bad := range []int{g - 1, g + 3, 12} {
+		if p, ok := m.pos(bad, 1); ok {
+			t.Errorf("pos(%d) = %v, want none", bad, p)
+		}
+	}
+	v := m.spot(cellPos{3, 6, 2})
+	if p, ok := m.spotPos(int64(v)); !ok || p != (cellPos{3, 6, 2}) {
+		t.Errorf("spotPos(%d) = %v, %v", v, p, ok)
+	}
+	if _, ok := m.spotPos(0); ok {
+		t.Error("register value 0 (nothing tracked) has a position")
+	}
+}

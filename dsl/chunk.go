@@ -11,7 +11,8 @@ import (
 // must be evaluated: imports first, then declarations, var declarations
 // and statement runs in the cell's order. Each chunk is rewritten by the
 // passes of rewrite.go; nothing is parsed again.
-func (pc *parsedCell) chunks(env rewriteEnv) ([]chunk, error) {
+func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
+	pc.lines = lines
 	var imports, rest []chunk
 	for i := range pc.pieces {
 		p := &pc.pieces[i]
@@ -38,15 +39,10 @@ func (pc *parsedCell) chunks(env rewriteEnv) ([]chunk, error) {
 	return append(imports, rest...), nil
 }
 
-// dir returns the //line directive for text that starts at pos of p.
-func (pc *parsedCell) dir(p *piece, pos token.Pos) string {
-	line, col := lineCol(pc.code, pc.cellOffset(p, pos))
-	return directive(pc.cell, line, col)
-}
 
 // importChunk lists the imports of an import declaration.
 func (pc *parsedCell) importChunk(p *piece) chunk {
-	c := chunk{kind: chunkImport, results: -1, src: pc.dir(p, p.decl.Pos())}
+	c := chunk{kind: chunkImport, results: -1, src: pc.editor(p, p.start, p.start).dir()}
 	for _, s := range p.decl.(*ast.GenDecl).Specs {
 		s := s.(*ast.ImportSpec)
 		path, _ := strconv.Unquote(s.Path.Value)
@@ -92,13 +88,13 @@ func (pc *parsedCell) declChunk(p *piece, env rewriteEnv) (chunk, error) {
 			}
 		}
 	}
-	ed := pc.editor(p.start, p.end)
+	ed := pc.editor(p, p.start, p.end)
 	info, err := rewrite(oneDecl(p.decl), ed, env)
 	if err != nil {
 		return chunk{}, err
 	}
 	c.defers = info.defers
-	c.src, c.body = pc.dir(p, p.decl.Pos())+ed.apply(), ed.plain()
+	c.src, c.body = ed.dir()+ed.apply(), ed.plain()
 	return c, nil
 }
 
@@ -177,12 +173,12 @@ func (pc *parsedCell) stmtChunk(p *piece, f *ast.File, start, end int, env rewri
 			}
 		}
 	}
-	ed := pc.editor(start, end)
+	ed := pc.editor(p, start, end)
 	info, err := rewrite(f, ed, env)
 	if err != nil {
 		return chunk{}, err
 	}
-	dir := pc.dir(p, token.Pos(pc.base+start))
+	dir := ed.dir()
 	c.defers = info.defers
 	c.src, c.body = dir+ed.apply(), ed.plain()
 	if !c.showLast {
@@ -202,17 +198,16 @@ func (pc *parsedCell) stmtChunk(p *piece, f *ast.File, start, end int, env rewri
 func (pc *parsedCell) probeChunk(p *piece, f *ast.File, plain string, env rewriteEnv) (chunk, error) {
 	a := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.AssignStmt)
 	start, end := int(a.Pos())-pc.base, int(a.End())-pc.base
-	ed := pc.editor(start, end)
-	return pc.probeChunkWith(p, f, a, ed, plain, env)
+	return pc.probeChunkWith(f, a, pc.editor(p, start, end), plain, env)
 }
 
 // probeChunkWith is probeChunk with the editor of the statement's text.
-func (pc *parsedCell) probeChunkWith(p *piece, f *ast.File, a *ast.AssignStmt, ed *editor, plain string, env rewriteEnv) (chunk, error) {
+func (pc *parsedCell) probeChunkWith(f *ast.File, a *ast.AssignStmt, ed *editor, plain string, env rewriteEnv) (chunk, error) {
 	info, err := rewrite(f, ed, env)
 	if err != nil {
 		return chunk{}, err
 	}
-	dir := pc.dir(p, token.Pos(ed.shift))
+	dir := ed.dir()
 	c := chunk{kind: chunkProbe, results: -1, defers: info.defers, body: ed.plain()}
 	c.names = probeNames(a)
 	c.vars = c.names
@@ -253,14 +248,14 @@ func (pc *parsedCell) varChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 		vs := sp.(*ast.ValueSpec)
 		start, end := int(vs.Pos())-pc.base, int(vs.End())-pc.base
 		// The spec as written, a var declaration of its own.
-		ped := pc.editor(start, end)
+		ped := pc.editor(p, start, end)
 		if _, err := rewrite(oneDecl(&ast.GenDecl{Tok: token.VAR, Specs: []ast.Spec{vs}}), ped, env); err != nil {
 			return nil, err
 		}
-		plain := "var " + pc.dir(p, vs.Pos()) + ped.apply()
+		plain := "var " + ped.dir() + ped.apply()
 		// The spec made a :=.
 		a := specAssign(vs)
-		ed := pc.editor(start, end)
+		ed := pc.editor(p, start, end)
 		var names []string
 		for _, n := range vs.Names {
 			names = append(names, n.Name)
@@ -271,7 +266,7 @@ func (pc *parsedCell) varChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 				ed.wrap(v, "("+ed.src(vs.Type.Pos(), vs.Type.End())+")(", ")")
 			}
 		}
-		c, err := pc.probeChunkWith(p, stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a}), a, ed, plain, env)
+		c, err := pc.probeChunkWith(stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a}), a, ed, plain, env)
 		if err != nil {
 			return nil, err
 		}

@@ -19,6 +19,11 @@ type editor struct {
 	text  string
 	edits []edit
 	quote []span // the ranges src quoted, by placeholder number
+	// The program lines of the text (see lineMap): cell line line0 of
+	// cell is program line prog0.
+	lines               *lineMap
+	cell, line0, prog0  int
+	col0                int // the text's column on its first line
 }
 
 type edit struct {
@@ -37,9 +42,19 @@ type span struct{ start, end int }
 // source never holds a NUL byte.
 const quoteMark = "\x00"
 
-func newEditor(fset *token.FileSet, shift int, text string) *editor {
-	return &editor{fset: fset, shift: shift, text: text}
+// newEditor returns an editor of text, which starts at pos shift of
+// fset, at line line0, column col0 of cell; it gives the text's lines
+// program lines in lines.
+func newEditor(fset *token.FileSet, shift int, text string, lines *lineMap, cell, line0, col0 int) *editor {
+	prog0 := lines.add(cell, line0, line0+strings.Count(text, "\n"))
+	return &editor{fset: fset, shift: shift, text: text, lines: lines, cell: cell, line0: line0, prog0: prog0, col0: col0}
 }
+
+// progLine returns the program line of cell line l.
+func (e *editor) progLine(l int) int { return e.prog0 + l - e.line0 }
+
+// dir returns the //line directive that goes before the edited text.
+func (e *editor) dir() string { return directive(e.prog0, e.col0) }
 
 // off returns the offset in the segment text of pos.
 func (e *editor) off(pos token.Pos) int { return int(pos) - e.shift }

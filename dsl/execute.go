@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/scanner"
 	"strings"
 	"time"
 
@@ -32,14 +33,18 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 	s.parsed = pc
 	var chunks []chunk
 	if err == nil {
-		chunks, err = pc.chunks(s)
+		chunks, err = pc.chunks(s, &s.lines)
 	}
 	if err != nil {
 		var ue unsupportedError
-		if errors.As(err, &ue) {
-			return nil, s.newError(code, "Unsupported", s.humanize(ue.Error()), ue.Error())
+		var el scanner.ErrorList
+		switch {
+		case errors.As(err, &ue):
+			return nil, s.newError(code, "Unsupported", ue.Error(), &cellPos{s.cell, ue.pos.Line, ue.pos.Column})
+		case errors.As(err, &el) && len(el) > 0:
+			return nil, s.syntaxErr(code, el, true)
 		}
-		return nil, s.syntaxErr(code, err)
+		return nil, s.newError(code, "SyntaxError", err.Error(), nil)
 	}
 	for _, c := range chunks {
 		if c.defers {
@@ -214,7 +219,7 @@ func (s *Session) importConflict(code string, im importSpec) error {
 	}
 	msg := fmt.Sprintf("%s is already the package %q, imported earlier; import %q under another name, as in: import %s2 %q",
 		name, old, im.Path, name, im.Path)
-	return s.newError(code, "CompileError", msg, "")
+	return s.newError(code, "CompileError", msg, nil)
 }
 
 // compareDecl reports whether every key of c is already declared with the

@@ -5,13 +5,79 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"sync"
 )
+
+// The programs the session hands yaegi are composed from cells, and
+// yaegi reports positions in them: "_.go:1000012:7". The line map, built
+// while a chunk's text is composed, says which cell line each program
+// line is: each chunk gets fresh program lines, and the //line directive
+// before its text (see directive) gives its first line that number and
+// the column the text starts at in the cell, so program columns are cell
+// columns. Program lines start at firstProgramLine, so that the lines of
+// the session's own sources (its preamble, the statements it runs without
+// a directive) never read as a cell's.
+const firstProgramLine = 1000000
+
+// lineMap turns program lines into cell positions, and holds the
+// positions the line registers point at. Goroutines that panic read it
+// while the session composes, hence the mutex.
+type lineMap struct {
+	mu    sync.Mutex
+	lines []cellLine // program line firstProgramLine+i is lines[i]
+	spots []cellPos  // a register value v > 0 stands for spots[v-1]
+}
+
+// cellLine is the cell line a program line comes from.
+type cellLine struct{ cell, line int32 }
+
+// add gives the cell lines from..to of cell fresh program lines and
+// returns the first one's number.
+func (m *lineMap) add(cell, from, to int) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g := firstProgramLine + len(m.lines)
+	for l := from; l <= to; l++ {
+		m.lines = append(m.lines, cellLine{int32(cell), int32(l)})
+	}
+	return g
+}
+
+// pos returns the cell position of column col of program line g.
+func (m *lineMap) pos(g, col int) (cellPos, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := g - firstProgramLine
+	if i < 0 || i >= len(m.lines) {
+		return cellPos{}, false
+	}
+	return cellPos{int(m.lines[i].cell), int(m.lines[i].line), col}, true
+}
+
+// spot records p for a line register and returns the register's value.
+func (m *lineMap) spot(p cellPos) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.spots = append(m.spots, p)
+	return len(m.spots)
+}
+
+// spotPos returns the position a register value stands for (0: nothing
+// tracked yet).
+func (m *lineMap) spotPos(v int64) (cellPos, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v <= 0 || v > int64(len(m.spots)) {
+		return cellPos{}, false
+	}
+	return m.spots[v-1], true
+}
 
 // yaegi reports a panic at the first statement of each interpreted
 // function it unwinds, not at the statement that panicked. So the session
 // tracks lines itself: before every statement that can panic, the rewrite
-// inserts an assignment of the statement's position to an interpreted
-// global (about 12 ns, against 25 ns for the cheapest loop iteration).
+// inserts an assignment of the statement's position (an index of the
+// line map's spots) to an interpreted global (about 12 ns, against 25 ns for the cheapest loop iteration).
 // Statements at a cell's top level set cellLineVar, statements in functions
 // lineVar; after a panic the two give the line in the innermost function
 // and the cell line that called it. An inline /*line*/ directive after the
@@ -21,10 +87,6 @@ const (
 	lineVar     = "__latentLine"
 	cellLineVar = "__latentCellLine"
 )
-
-// colBase packs a position into one int: line*colBase + column. Columns
-// past colBase-1 are clamped.
-const colBase = 1000
 
 // trackLines inserts the line tracking into the statements of f: the
 // cell's statements (body, nil for a declaration chunk) and the bodies of
@@ -54,9 +116,9 @@ func trackList(list []ast.Stmt, reg string, ed *editor) {
 			// not statements of their own: only their bodies are tracked
 		default:
 			if mayPanic(st) {
-				p := ed.fset.Position(st.Pos())
-				col := min(p.Column, colBase-1)
-				ed.track(st, fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, p.Line*colBase+col, p.Line, p.Column))
+				p := ed.fset.Position(st.Pos()) // in the cell (see parseCell)
+				v := ed.lines.spot(cellPos{ed.cell, p.Line, p.Column})
+				ed.track(st, fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, v, ed.progLine(p.Line), p.Column))
 			}
 		}
 		ast.Inspect(st, func(n ast.Node) bool {
@@ -148,15 +210,6 @@ func safeCall(c *ast.CallExpr) bool {
 	return ok && safeCalls[id.Name]
 }
 
-// trackedPos decodes a register value (0: nothing tracked yet).
-func trackedPos(v int64) (cellPos, bool) {
-	if v <= 0 {
-		return cellPos{}, false
-	}
-	l, col := int(v/colBase), int(v%colBase)
-	return cellPos{l / lineBase, l % lineBase, col}, true
-}
-
 // lineRegisters returns the session's two tracking registers in the current
 // interpreter (looked up once per interpreter).
 func (s *Session) lineRegisters() (line, cell reflect.Value) {
@@ -187,10 +240,10 @@ func (s *Session) resetLines() {
 func (s *Session) trackedLines() (line, cell cellPos, lineOK, cellOK bool) {
 	l, c := s.lineRegisters()
 	if l.IsValid() && l.Kind() == reflect.Int {
-		line, lineOK = trackedPos(l.Int())
+		line, lineOK = s.lines.spotPos(l.Int())
 	}
 	if c.IsValid() && c.Kind() == reflect.Int {
-		cell, cellOK = trackedPos(c.Int())
+		cell, cellOK = s.lines.spotPos(c.Int())
 	}
 	return line, cell, lineOK, cellOK
 }

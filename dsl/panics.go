@@ -35,7 +35,7 @@ func (s *Session) panicErr(code string, r any) error {
 	for i, f := range s.panicFrames() {
 		at := "in " + f.fn
 		if f.posOK {
-			at = s.humanize(fmt.Sprintf("%d:%d", f.pos.cell*lineBase+f.pos.line, f.pos.col))
+			at = s.where(f.pos)
 			if f.fn != "" {
 				at = "in " + f.fn + " at " + at
 			} else {
@@ -80,7 +80,7 @@ func (s *Session) panicFrames() []panicFrame {
 	line, cell, lineOK, cellOK := s.trackedLines()
 	var frames []panicFrame
 	for i, l := range lines {
-		p, ok := findPos(l)
+		p, ok := s.findPos(l)
 		if !ok {
 			continue
 		}

@@ -48,14 +48,15 @@ type Session struct {
 	declIdx map[string]int // key -> index in decls
 	aliases map[string]string
 	parsed  *parsedCell // the cell being run, parsed once
+	lines   lineMap     // the cell position of every program line (see lines.go)
 
 	ctxMu  sync.Mutex
 	ctx    context.Context // the running cell's context
 	active bool            // a cell is running
 
 	gpMu      sync.Mutex
-	gpDuring  []string // goroutine panics while the cell ran
-	gpPending []string // goroutine panics after the cell had ended
+	gpDuring  []goPanicMsg // goroutine panics while the cell ran
+	gpPending []goPanicMsg // goroutine panics after the cell had ended
 
 	panicMu    sync.Mutex
 	panicLines []string // yaegi's "file:line:col: panic: ..." lines of the last eval

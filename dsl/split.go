@@ -1,8 +1,6 @@
 package dsl
 
 import (
-	"fmt"
-	"go/scanner"
 	"path"
 	"strconv"
 	"strings"
@@ -89,41 +87,21 @@ func splitCell(code string, cell int, env rewriteEnv) ([]chunk, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pc.chunks(env)
+	return pc.chunks(env, &lineMap{})
 }
 
-// lineBase separates cells in positions: line L of cell N is reported as
-// line N*lineBase+L. The file name must stay yaegi's own ("_.go"), because
-// yaegi resolves imports per file name.
-const lineBase = 100000
-
-// maxCellTag bounds the cell numbers used in positions, which wrap around
-// so that line numbers stay below 1<<30 (go/token's limit).
+// maxCellTag bounds the cell numbers shown in positions, which wrap
+// around.
 const maxCellTag = 9999
 
-// directive returns the //line comment that makes positions in the text
-// that follows it read as line line, column col of cell.
-func directive(cell, line, col int) string {
-	return "\n//line _.go:" + strconv.Itoa(cell*lineBase+line) + ":" + strconv.Itoa(col) + "\n"
+// directive returns the //line comment that makes the text that follows
+// it start at line line, column col (of a cell in the file parseCell
+// composes, of the program in the text yaegi gets: see lineMap). The file
+// name must stay yaegi's own ("_.go"), because yaegi resolves imports per
+// file name.
+func directive(line, col int) string {
+	return "\n//line _.go:" + strconv.Itoa(line) + ":" + strconv.Itoa(col) + "\n"
 }
 
 // filePrefix starts the file a cell is composed into (see parseCell).
 const filePrefix = "package main;"
-
-// syntaxError turns a go/scanner error list into a message naming the
-// cell's positions.
-func syntaxError(err error) error {
-	if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
-		el.Sort()
-		msgs := make([]string, 0, len(el))
-		for i, e := range el {
-			if i == 5 {
-				msgs = append(msgs, fmt.Sprintf("(and %d more errors)", len(el)-5))
-				break
-			}
-			msgs = append(msgs, e.Error())
-		}
-		return fmt.Errorf("%s", strings.Join(msgs, "\n"))
-	}
-	return err
-}
