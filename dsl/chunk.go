@@ -94,7 +94,7 @@ func (pc *parsedCell) declChunk(p *piece, env rewriteEnv) (chunk, error) {
 		return chunk{}, err
 	}
 	c.defers = info.defers
-	c.src, c.body = ed.dir()+ed.apply(), ed.plain()
+	c.src, c.body, c.prog0 = ed.dir()+ed.apply(), ed.plain(), ed.prog0
 	return c, nil
 }
 

@@ -252,7 +252,7 @@ func stripDirective(src string) string {
 
 // record adds a declaration chunk to the replay list.
 func (s *Session) record(c chunk) {
-	rec := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results}
+	rec := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results, prog0: c.prog0}
 	s.decls = append(s.decls, rec)
 	for _, k := range c.keys {
 		s.declIdx[k] = len(s.decls) - 1

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"sort"
 	"sync"
 )
 
@@ -21,25 +22,37 @@ const firstProgramLine = 1000000
 
 // lineMap turns program lines into cell positions, and holds the
 // positions the line registers point at. Goroutines that panic read it
-// while the session composes, hence the mutex.
+// while the session composes, hence the mutex. It grows with every chunk
+// composed; a compaction, after which no code of an earlier statement can
+// run, keeps only the declarations' lines (prune).
 type lineMap struct {
-	mu    sync.Mutex
-	lines []cellLine // program line firstProgramLine+i is lines[i]
-	spots []cellPos  // a register value v > 0 stands for spots[v-1]
+	mu     sync.Mutex
+	ranges []lineRange // by prog0
+	next   int         // the next program line, less firstProgramLine
+	spots  map[int]spot
+	nspots int // spots given out
 }
 
-// cellLine is the cell line a program line comes from.
-type cellLine struct{ cell, line int32 }
+// lineRange is the program lines of one chunk.
+type lineRange struct {
+	prog0, n    int // program lines prog0 .. prog0+n-1
+	cell, line0 int // are cell lines line0 ..
+}
+
+// spot is a position a line register points at, and the chunk it is in.
+type spot struct {
+	pos   cellPos
+	prog0 int
+}
 
 // add gives the cell lines from..to of cell fresh program lines and
 // returns the first one's number.
 func (m *lineMap) add(cell, from, to int) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g := firstProgramLine + len(m.lines)
-	for l := from; l <= to; l++ {
-		m.lines = append(m.lines, cellLine{int32(cell), int32(l)})
-	}
+	g := firstProgramLine + m.next
+	m.next += to - from + 1
+	m.ranges = append(m.ranges, lineRange{g, to - from + 1, cell, from})
 	return g
 }
 
@@ -47,19 +60,25 @@ func (m *lineMap) add(cell, from, to int) int {
 func (m *lineMap) pos(g, col int) (cellPos, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	i := g - firstProgramLine
-	if i < 0 || i >= len(m.lines) {
+	i := sort.Search(len(m.ranges), func(i int) bool { return m.ranges[i].prog0+m.ranges[i].n > g })
+	if i == len(m.ranges) || g < m.ranges[i].prog0 {
 		return cellPos{}, false
 	}
-	return cellPos{int(m.lines[i].cell), int(m.lines[i].line), col}, true
+	r := m.ranges[i]
+	return cellPos{r.cell, r.line0 + g - r.prog0, col}, true
 }
 
-// spot records p for a line register and returns the register's value.
-func (m *lineMap) spot(p cellPos) int {
+// spot records p, in the chunk whose first program line is prog0, for a
+// line register, and returns the register's value.
+func (m *lineMap) spot(prog0 int, p cellPos) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.spots = append(m.spots, p)
-	return len(m.spots)
+	if m.spots == nil {
+		m.spots = map[int]spot{}
+	}
+	m.nspots++
+	m.spots[m.nspots] = spot{p, prog0}
+	return m.nspots
 }
 
 // spotPos returns the position a register value stands for (0: nothing
@@ -67,10 +86,27 @@ func (m *lineMap) spot(p cellPos) int {
 func (m *lineMap) spotPos(v int64) (cellPos, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if v <= 0 || v > int64(len(m.spots)) {
-		return cellPos{}, false
+	sp, ok := m.spots[int(v)]
+	return sp.pos, ok
+}
+
+// prune keeps the lines and spots of the chunks whose first program line
+// keep holds, and drops the rest.
+func (m *lineMap) prune(keep map[int]bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	kept := m.ranges[:0]
+	for _, r := range m.ranges {
+		if keep[r.prog0] {
+			kept = append(kept, r)
+		}
 	}
-	return m.spots[v-1], true
+	m.ranges = append([]lineRange(nil), kept...) // frees the old array
+	for v, sp := range m.spots {
+		if !keep[sp.prog0] {
+			delete(m.spots, v)
+		}
+	}
 }
 
 // yaegi reports a panic at the first statement of each interpreted
@@ -117,7 +153,7 @@ func trackList(list []ast.Stmt, reg string, ed *editor) {
 		default:
 			if mayPanic(st) {
 				p := ed.fset.Position(st.Pos()) // in the cell (see parseCell)
-				v := ed.lines.spot(cellPos{ed.cell, p.Line, p.Column})
+				v := ed.lines.spot(ed.prog0, cellPos{ed.cell, p.Line, p.Column})
 				ed.track(st, fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, v, ed.progLine(p.Line), p.Column))
 			}
 		}

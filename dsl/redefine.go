@@ -41,7 +41,7 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 	// The new declaration list: a changed record is replaced in place.
 	recs := append([]*declRec(nil), s.decls...)
 	for _, c := range chunks {
-		nr := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results}
+		nr := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results, prog0: c.prog0}
 		placed := false
 		for i, r := range recs {
 			if r == nil || !overlaps(r.keys, c.keys) {

@@ -91,6 +91,7 @@ type declRec struct {
 	body    string // source without the //line directive, to spot redefinitions
 	src     string // source with its directive
 	results int    // number of results of a func declaration, -1 otherwise
+	prog0   int    // its first program line (see lineMap)
 }
 
 // New starts a session with the Go standard library and the preloaded Latent
@@ -346,4 +347,10 @@ func (s *Session) compact() {
 		return
 	}
 	s.sinceNew = 0
+	// No code of an earlier cell can run now but the declarations.
+	keep := map[int]bool{}
+	for _, d := range s.decls {
+		keep[d.prog0] = true
+	}
+	s.lines.prune(keep)
 }

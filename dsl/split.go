@@ -71,6 +71,8 @@ type chunk struct {
 	results int
 	// vars are the variables the chunk declares at the cell's top level.
 	vars []string
+	// prog0 is the first program line of a chunkDecl (see lineMap).
+	prog0 int
 	// names are the variables a chunkProbe declares, "_" for blanks;
 	// plain is its statement as written (after the rewrites).
 	// bases are the identifiers its right-hand side selects from; direct
