@@ -39,7 +39,6 @@ func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
 	return append(imports, rest...), nil
 }
 
-
 // importChunk lists the imports of an import declaration.
 func (pc *parsedCell) importChunk(p *piece) chunk {
 	c := chunk{kind: chunkImport, results: -1, src: pc.editor(p, p.start, p.start).dir()}
@@ -99,7 +98,9 @@ func (pc *parsedCell) declChunk(p *piece, env rewriteEnv) (chunk, error) {
 }
 
 // oneDecl is a file of one declaration, what the passes rewrite.
-func oneDecl(d ast.Decl) *ast.File { return &ast.File{Name: ast.NewIdent("main"), Decls: []ast.Decl{d}} }
+func oneDecl(d ast.Decl) *ast.File {
+	return &ast.File{Name: ast.NewIdent("main"), Decls: []ast.Decl{d}}
+}
 
 // stmtsFile is a file whose func _ holds list, the statements of one chunk.
 func stmtsFile(fd *ast.FuncDecl, list []ast.Stmt) *ast.File {

@@ -21,9 +21,9 @@ type editor struct {
 	quote []span // the ranges src quoted, by placeholder number
 	// The program lines of the text (see lineMap): cell line line0 of
 	// cell is program line prog0.
-	lines               *lineMap
-	cell, line0, prog0  int
-	col0                int // the text's column on its first line
+	lines              *lineMap
+	cell, line0, prog0 int
+	col0               int // the text's column on its first line
 }
 
 type edit struct {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
-	"regexp"
 	"strconv"
 	"strings"
 	_ "unsafe"
@@ -13,11 +12,6 @@ import (
 	"github.com/latent-ai/latent/display"
 	"github.com/traefik/yaegi/interp"
 )
-
-// posRe finds the positions yaegi gives in the programs the session
-// composes, with or without the file name: "_.go:1000012:7" or
-// "1000012:7" (program lines have at least 7 digits: see lineMap).
-var posRe = regexp.MustCompile(`(?:_\.go:)?\b(\d{7,}):(\d+)\b`)
 
 // cellPos is a position in a cell.
 type cellPos struct{ cell, line, col int }
@@ -165,9 +159,8 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 		return s.syntaxErr(code, el, false)
 	}
 	raw := err.Error()
-	if strings.Contains(raw, "constant definition loop") || strings.Contains(raw, "undefined:") {
-		// yaegi often reports an unknown name as a "constant definition
-		// loop", at the start of the statement: name it instead.
+	if unknownName(raw) {
+		// Name the unknown name, where it is.
 		if name, p, ok := s.firstUndefined(code); ok {
 			msg := s.where(p) + ": undefined: " + name + " (check the spelling, and that the cell defining it was run" + importHint(name) + ")"
 			return s.newError(code, "CompileError", msg, &p)

@@ -197,7 +197,7 @@ func (s *Session) compiles(src string) (panicked bool, err error) {
 // reports it.
 func (s *Session) needsTypes(src string) bool {
 	panicked, err := s.compiles(src)
-	return panicked || err != nil && strings.Contains(err.Error(), "definition loop")
+	return panicked || definitionLoop(err)
 }
 
 // evalProbe runs a chunkProbe: as written when yaegi can compile it,
@@ -214,7 +214,7 @@ func (s *Session) evalProbe(ctx context.Context, c chunk) error {
 		// Compile does not see every failure Eval does (a typed var from a
 		// compiled value); those are reported before anything runs.
 		_, err := s.eval(ctx, c.plain)
-		if err == nil || !strings.Contains(err.Error(), "definition loop") {
+		if !definitionLoop(err) {
 			return err
 		}
 	}

@@ -109,7 +109,7 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 			typed[n] = v
 			continue
 		}
-		if strings.Contains(v.Type().PkgPath(), "yaegi") {
+		if interpType(v.Type()) {
 			lost = append(lost, n) // an interpreter-internal representation cannot be carried
 			continue
 		}
@@ -192,7 +192,7 @@ func movable(v reflect.Value) bool {
 }
 
 func movableType(t reflect.Type, depth int) bool {
-	if depth > 16 || strings.Contains(t.PkgPath(), "yaegi") {
+	if depth > 16 || interpType(t) {
 		return false
 	}
 	switch t.Kind() {
