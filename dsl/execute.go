@@ -192,22 +192,6 @@ func (s *Session) evalDecls(ctx context.Context, code string, decls []chunk) err
 	return nil
 }
 
-// imported reports whether im was already imported (a no-op then).
-func (s *Session) imported(im importSpec) bool {
-	name := im.name()
-	if name == "_" {
-		return false
-	}
-	return s.aliases[name] == im.Path
-}
-
-func (s *Session) addImport(im importSpec) {
-	s.imports = append(s.imports, im)
-	if name := im.name(); name != "_" && name != "." {
-		s.aliases[name] = im.Path
-	}
-}
-
 // importConflict returns an error when im would bind a name that an
 // earlier import gave to another package (yaegi's own message for that is
 // "rand/_.go redeclared in this block").
@@ -222,25 +206,6 @@ func (s *Session) importConflict(code string, im importSpec) error {
 	return s.newError(code, "CompileError", msg, nil)
 }
 
-// compareDecl reports whether every key of c is already declared with the
-// same source (same), or some key is declared with a different one (redef).
-func (s *Session) compareDecl(c chunk) (same, redef bool) {
-	body := c.body
-	same = true
-	for _, k := range c.keys {
-		i, ok := s.declIdx[k]
-		if !ok {
-			same = false
-			continue
-		}
-		if s.decls[i].body != body {
-			same = false
-			redef = true
-		}
-	}
-	return same, redef
-}
-
 func stripDirective(src string) string {
 	if strings.HasPrefix(src, "\n//line ") {
 		if i := strings.Index(src[1:], "\n"); i >= 0 {
@@ -248,13 +213,4 @@ func stripDirective(src string) string {
 		}
 	}
 	return src
-}
-
-// record adds a declaration chunk to the replay list.
-func (s *Session) record(c chunk) {
-	rec := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results, prog0: c.prog0}
-	s.decls = append(s.decls, rec)
-	for _, k := range c.keys {
-		s.declIdx[k] = len(s.decls) - 1
-	}
 }

@@ -165,16 +165,8 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 	for _, n := range reset {
 		sink.Stream("stderr", fmt.Sprintf("note: %s was reset to its zero value: its type changed and the old value does not fit the new one\n", n))
 	}
-	s.in = in
-	s.sinceNew = 0
-	s.decls = recs
+	s.moveTo(in, recs)
 	s.refreshTypeNames()
-	s.declIdx = map[string]int{}
-	for i, r := range recs {
-		for _, k := range r.keys {
-			s.declIdx[k] = i
-		}
-	}
 	return nil
 }
 
