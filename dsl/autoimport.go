@@ -81,14 +81,11 @@ func genericMembers() map[string]string {
 }
 
 // autoImports returns the imports the cell needs and does not write.
-func (s *Session) autoImports(code string) []importSpec {
-	if !strings.Contains(code, ".") {
+func (s *Session) autoImports(pc *parsedCell) []importSpec {
+	if !strings.Contains(pc.code, ".") {
 		return nil
 	}
-	uses, declared, ok := s.cellNames(code)
-	if !ok {
-		return nil
-	}
+	uses, declared := pc.names()
 	var out []importSpec
 	var globals map[string]reflect.Value // listed only when a use may need an import
 	seen := map[string]bool{}
@@ -113,12 +110,12 @@ func (s *Session) autoImports(code string) []importSpec {
 }
 
 // evalAutoImports imports what autoImports finds, before the cell runs.
-func (s *Session) evalAutoImports(ctx context.Context, code string) error {
-	ims := s.autoImports(code)
+func (s *Session) evalAutoImports(ctx context.Context, pc *parsedCell) error {
+	ims := s.autoImports(pc)
 	if len(ims) == 0 {
 		return nil
 	}
-	return s.evalImports(ctx, code, chunk{kind: chunkImport, src: directive(s.cell, 1, 1), imports: ims})
+	return s.evalImports(ctx, pc.code, chunk{kind: chunkImport, src: directive(s.lines.add(s.cell, 1, 1), 1), imports: ims})
 }
 
 // importHint suggests the import for name when it is a standard package.

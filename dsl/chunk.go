@@ -2,100 +2,168 @@ package dsl
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/scanner"
 	"go/token"
 	"strconv"
+	"strings"
 )
 
-// parseSegment parses one segment, applies the rewrites and returns its chunk.
-func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk, error) {
-	text := code[sg.start:sg.end]
-	if sg.text != "" {
-		text = sg.text
-	}
-	line, col := lineCol(code, sg.start)
-	dir := directive(cell, line, col)
-	fset := token.NewFileSet()
-	if sg.decl != token.ILLEGAL {
-		prefix := filePrefix + dir
-		f, err := parser.ParseFile(fset, "_.go", prefix+text, parser.SkipObjectResolution)
+// chunks turns the pieces of the cell into chunks, in the order they
+// must be evaluated: imports first, then declarations, var declarations
+// and statement runs in the cell's order. Each chunk is rewritten by the
+// passes of rewrite.go; nothing is parsed again.
+func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
+	pc.lines = lines
+	var imports, rest []chunk
+	for i := range pc.pieces {
+		p := &pc.pieces[i]
+		var cs []chunk
+		var err error
+		switch p.kind {
+		case token.IMPORT:
+			imports = append(imports, pc.importChunk(p))
+			continue
+		case token.ILLEGAL:
+			cs, err = pc.stmtChunks(p, env)
+		case token.VAR:
+			cs, err = pc.varChunks(p, env)
+		default:
+			var c chunk
+			c, err = pc.declChunk(p, env)
+			cs = []chunk{c}
+		}
 		if err != nil {
-			return chunk{}, err
+			return nil, err
 		}
-		ed := newEditor(fset, len(prefix), text)
-		c := chunk{kind: chunkDecl, results: -1}
-		if len(f.Decls) == 1 {
-			if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Recv == nil {
-				c.results = fd.Type.Results.NumFields()
-			}
+		rest = append(rest, cs...)
+	}
+	return append(imports, rest...), nil
+}
+
+// importChunk lists the imports of an import declaration.
+func (pc *parsedCell) importChunk(p *piece) chunk {
+	c := chunk{kind: chunkImport, results: -1, src: pc.editor(p, p.start, p.start).dir()}
+	for _, s := range p.decl.(*ast.GenDecl).Specs {
+		s := s.(*ast.ImportSpec)
+		path, _ := strconv.Unquote(s.Path.Value)
+		is := importSpec{Path: path}
+		if s.Name != nil {
+			is.Name = s.Name.Name
 		}
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv != nil && len(d.Recv.List) == 1 {
-					c.keys = append(c.keys, recvTypeName(d.Recv.List[0].Type)+"."+d.Name.Name)
-					c.kinds = append(c.kinds, "method")
-				} else {
-					c.keys = append(c.keys, d.Name.Name)
-					c.kinds = append(c.kinds, "func")
-				}
-			case *ast.GenDecl:
-				for _, s := range d.Specs {
-					switch s := s.(type) {
-					case *ast.ImportSpec:
-						c.kind = chunkImport
-						p, _ := strconv.Unquote(s.Path.Value)
-						is := importSpec{Path: p}
-						if s.Name != nil {
-							is.Name = s.Name.Name
-						}
-						c.imports = append(c.imports, is)
-					case *ast.TypeSpec:
-						c.keys = append(c.keys, s.Name.Name)
-						c.kinds = append(c.kinds, "type")
-					case *ast.ValueSpec:
-						for _, n := range s.Names {
-							if d.Tok == token.VAR {
-								c.kind = chunkVar
-							} else {
-								c.keys = append(c.keys, n.Name)
-								c.kinds = append(c.kinds, "const")
-							}
-						}
+		c.imports = append(c.imports, is)
+	}
+	return c
+}
+
+// declChunk is a func, method, type or const declaration, or a var
+// declaration that needs no probe.
+func (pc *parsedCell) declChunk(p *piece, env rewriteEnv) (chunk, error) {
+	c := chunk{kind: chunkDecl, results: -1}
+	switch d := p.decl.(type) {
+	case *ast.FuncDecl:
+		if d.Recv != nil && len(d.Recv.List) == 1 {
+			c.keys = append(c.keys, recvTypeName(d.Recv.List[0].Type)+"."+d.Name.Name)
+			c.kinds = append(c.kinds, "method")
+		} else {
+			c.keys = append(c.keys, d.Name.Name)
+			c.kinds = append(c.kinds, "func")
+			c.results = d.Type.Results.NumFields()
+		}
+	case *ast.GenDecl:
+		for _, s := range d.Specs {
+			switch s := s.(type) {
+			case *ast.TypeSpec:
+				c.keys = append(c.keys, s.Name.Name)
+				c.kinds = append(c.kinds, "type")
+			case *ast.ValueSpec:
+				for _, n := range s.Names {
+					if d.Tok == token.VAR {
+						c.kind = chunkVar
+						c.vars = append(c.vars, n.Name)
+					} else {
+						c.keys = append(c.keys, n.Name)
+						c.kinds = append(c.kinds, "const")
 					}
 				}
 			}
 		}
-		if c.kind == chunkImport {
-			c.src = dir
-			return c, nil
-		}
-		info, err := rewrite(f, ed, env)
-		if err != nil {
-			return chunk{}, err
-		}
-		c.defers = info.defers
-		c.src, c.body = dir+ed.apply(), ed.plain()
-		return c, nil
 	}
-	prefix := funcPrefix + dir
-	f, err := parser.ParseFile(fset, "_.go", prefix+text+"\n}", parser.SkipObjectResolution)
+	ed := pc.editor(p, p.start, p.end)
+	info, err := rewrite(oneDecl(p.decl), ed, env)
 	if err != nil {
-		// A last line that lists values (v, err) is not a statement: it
-		// shows them all, as a call with several results does.
-		list, ok := tupleLast(text)
-		if !ok {
-			return chunk{}, err
-		}
-		fset = token.NewFileSet()
-		if f, err = parser.ParseFile(fset, "_.go", prefix+list+"\n}", parser.SkipObjectResolution); err != nil {
-			return chunk{}, err
-		}
-		text = list
+		return chunk{}, err
 	}
+	c.defers = info.defers
+	c.src, c.body, c.prog0 = ed.dir()+ed.apply(), ed.plain(), ed.prog0
+	return c, nil
+}
+
+// oneDecl is a file of one declaration, what the passes rewrite.
+func oneDecl(d ast.Decl) *ast.File {
+	return &ast.File{Name: ast.NewIdent("main"), Decls: []ast.Decl{d}}
+}
+
+// stmtsFile is a file whose func _ holds list, the statements of one chunk.
+func stmtsFile(fd *ast.FuncDecl, list []ast.Stmt) *ast.File {
+	body := &ast.BlockStmt{Lbrace: fd.Body.Lbrace, List: list, Rbrace: fd.Body.Rbrace}
+	return oneDecl(&ast.FuncDecl{Name: fd.Name, Type: fd.Type, Body: body})
+}
+
+// stmtChunks is a run of statements: one chunk, or, around the `:=`
+// statements that need a probe (see probe.go), several. A run with a
+// goto is left whole: cut, it would mean something else.
+func (pc *parsedCell) stmtChunks(p *piece, env rewriteEnv) ([]chunk, error) {
+	fd := p.decl.(*ast.FuncDecl)
+	list := fd.Body.List
+	cut, leaves := false, false
+	for _, st := range list {
+		cut = cut || needsProbe(st)
+		leaves = leaves || hasBranch(st, token.GOTO)
+	}
+	if !cut || leaves {
+		c, err := pc.stmtChunk(p, stmtsFile(fd, list), p.start, p.end, env)
+		return []chunk{c}, err
+	}
+	var out []chunk
+	from := -1 // the first of the current run of ordinary statements
+	flush := func(to int) error {
+		if from < 0 {
+			return nil
+		}
+		end := p.end
+		if to < len(list) {
+			end = int(list[to-1].End()) - pc.base
+		}
+		c, err := pc.stmtChunk(p, stmtsFile(fd, list[from:to]), int(list[from].Pos())-pc.base, end, env)
+		out = append(out, c)
+		from = -1
+		return err
+	}
+	for i, st := range list {
+		if !needsProbe(st) {
+			if from < 0 {
+				from = i
+			}
+			continue
+		}
+		if err := flush(i); err != nil {
+			return nil, err
+		}
+		c, err := pc.probeChunk(p, stmtsFile(fd, []ast.Stmt{st}), "", env)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := flush(len(list)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// stmtChunk rewrites the statements of f, text[start:end] of p.
+func (pc *parsedCell) stmtChunk(p *piece, f *ast.File, start, end int, env rewriteEnv) (chunk, error) {
 	body := f.Decls[0].(*ast.FuncDecl).Body
-	c := chunk{kind: chunkStmts, results: -1}
+	c := chunk{kind: chunkStmts, results: -1, vars: definedNames(body.List)}
 	var tuple *ast.ExprStmt
 	if n := len(body.List); n > 0 {
 		if es, ok := body.List[n-1].(*ast.ExprStmt); ok && !(calledLiteral(es) && !hasResults(es)) {
@@ -106,11 +174,12 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 			}
 		}
 	}
-	ed := newEditor(fset, len(prefix), text)
+	ed := pc.editor(p, start, end)
 	info, err := rewrite(f, ed, env)
 	if err != nil {
 		return chunk{}, err
 	}
+	dir := ed.dir()
 	c.defers = info.defers
 	c.src, c.body = dir+ed.apply(), ed.plain()
 	if !c.showLast {
@@ -122,65 +191,125 @@ func parseSegment(code string, cell int, sg segmentRange, env rewriteEnv) (chunk
 		ed.wrap(tuple, tupleFunc+"(", ")")
 		c.srcTuple = dir + ed.apply()
 	}
-	if sg.probe && len(body.List) == 1 {
-		c.kind, c.showLast = chunkProbe, false
-		c.names = probeNames(body.List[0].(*ast.AssignStmt))
-		c.bases = selectorBases(body.List[0].(*ast.AssignStmt))
-		c.direct = commaOK(body.List[0].(*ast.AssignStmt))
-		c.plain = c.src
-		if sg.plain != "" {
-			pc, err := parseSegment(code, cell, segmentRange{start: sg.start, end: sg.end, decl: token.VAR, text: sg.plain}, env)
-			if err != nil {
-				return chunk{}, err
-			}
-			c.plain = pc.src
-		}
-		c.src = probeSource(dir, ed.apply(), c.names)
-	}
 	return c, nil
 }
 
-// tupleLast returns text with its last statement, a list of expressions
-// (v, err), made a call of tupleFunc, or false when it is not one.
-func tupleLast(text string) (string, bool) {
-	fset := token.NewFileSet()
-	f := fset.AddFile("", -1, len(text))
-	var sc scanner.Scanner
-	sc.Init(f, []byte(text), nil, 0)
-	depth, start, end, commas := 0, 0, 0, 0
-	next := false // the token after a top-level semicolon starts a statement
-	for {
-		pos, tok, lit := sc.Scan()
-		if tok == token.EOF {
+// probeChunk is one `:=` statement (f's only one) that needs a probe;
+// plain is its source as a var declaration, when it was one.
+func (pc *parsedCell) probeChunk(p *piece, f *ast.File, plain string, env rewriteEnv) (chunk, error) {
+	a := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.AssignStmt)
+	start, end := int(a.Pos())-pc.base, int(a.End())-pc.base
+	return pc.probeChunkWith(f, a, pc.editor(p, start, end), plain, env)
+}
+
+// probeChunkWith is probeChunk with the editor of the statement's text.
+func (pc *parsedCell) probeChunkWith(f *ast.File, a *ast.AssignStmt, ed *editor, plain string, env rewriteEnv) (chunk, error) {
+	info, err := rewrite(f, ed, env)
+	if err != nil {
+		return chunk{}, err
+	}
+	dir := ed.dir()
+	c := chunk{kind: chunkProbe, results: -1, defers: info.defers, body: ed.plain()}
+	c.names = probeNames(a)
+	c.vars = c.names
+	c.bases = selectorBases(a)
+	c.direct = commaOK(a)
+	c.plain = dir + ed.apply() + "\n" + nopStmt
+	if plain != "" {
+		c.plain = plain
+	}
+	c.src = probeSource(dir, ed.apply(), c.names)
+	return c, nil
+}
+
+// varChunks is a var declaration: one chunk, or, when its values index
+// something or it gives a type and values, a probe per spec (yaegi cannot
+// type those: "constant definition loop", "variable definition loop").
+// A spec with a type converts its values to it (`var e any = x[0]` runs
+// as `e := (any)(x[0])`).
+func (pc *parsedCell) varChunks(p *piece, env rewriteEnv) ([]chunk, error) {
+	gd := p.decl.(*ast.GenDecl)
+	probe := false
+	for _, sp := range gd.Specs {
+		vs := sp.(*ast.ValueSpec)
+		if len(vs.Values) != len(vs.Names) {
+			probe = false // `var x T`, or several names from one call
 			break
 		}
-		off := f.Offset(pos)
-		if tok == token.SEMICOLON && depth == 0 {
-			next = true
-			continue
+		// yaegi fails on a typed var from a variable of a compiled
+		// type too (`var e any = m`: "variable definition loop").
+		probe = probe || vs.Type != nil || needsProbe(specAssign(vs))
+	}
+	if !probe {
+		c, err := pc.declChunk(p, env)
+		return []chunk{c}, err
+	}
+	var out []chunk
+	for _, sp := range gd.Specs {
+		vs := sp.(*ast.ValueSpec)
+		start, end := int(vs.Pos())-pc.base, int(vs.End())-pc.base
+		// The spec as written, a var declaration of its own.
+		ped := pc.editor(p, start, end)
+		if _, err := rewrite(oneDecl(&ast.GenDecl{Tok: token.VAR, Specs: []ast.Spec{vs}}), ped, env); err != nil {
+			return nil, err
 		}
-		if next {
-			start, commas, next = off, 0, false
+		plain := "var " + ped.dir() + ped.apply()
+		// The spec made a :=.
+		a := specAssign(vs)
+		ed := pc.editor(p, start, end)
+		var names []string
+		for _, n := range vs.Names {
+			names = append(names, n.Name)
 		}
-		switch {
-		case tok == token.LPAREN || tok == token.LBRACE || tok == token.LBRACK:
-			depth++
-		case tok == token.RPAREN || tok == token.RBRACE || tok == token.RBRACK:
-			depth--
-		case tok == token.COMMA && depth == 0:
-			commas++
-		case depth == 0 && (tok == token.ASSIGN || tok == token.DEFINE || tok >= token.ADD_ASSIGN && tok <= token.AND_NOT_ASSIGN):
-			commas = -1 << 30 // an assignment
+		ed.replace(vs.Pos(), vs.Values[0].Pos(), strings.Join(names, ", ")+" := ")
+		if vs.Type != nil {
+			for _, v := range vs.Values {
+				ed.wrap(v, "("+ed.src(vs.Type.Pos(), vs.Type.End())+")(", ")")
+			}
 		}
-		end = off + len(lit)
-		if lit == "" {
-			end = off + len(tok.String())
+		c, err := pc.probeChunkWith(stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a}), a, ed, plain, env)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// specAssign is the := a var spec with as many values as names stands for.
+func specAssign(vs *ast.ValueSpec) *ast.AssignStmt {
+	lhs := make([]ast.Expr, len(vs.Names))
+	for i, n := range vs.Names {
+		lhs[i] = n
+	}
+	return &ast.AssignStmt{Lhs: lhs, Tok: token.DEFINE, Rhs: vs.Values}
+}
+
+// definedNames lists the variables a list of top-level statements
+// declares (:= and var).
+func definedNames(list []ast.Stmt) []string {
+	var names []string
+	for _, st := range list {
+		switch x := st.(type) {
+		case *ast.AssignStmt:
+			if x.Tok == token.DEFINE {
+				for _, l := range x.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						names = append(names, id.Name)
+					}
+				}
+			}
+		case *ast.DeclStmt:
+			if g, ok := x.Decl.(*ast.GenDecl); ok && g.Tok == token.VAR {
+				for _, sp := range g.Specs {
+					for _, id := range sp.(*ast.ValueSpec).Names {
+						names = append(names, id.Name)
+					}
+				}
+			}
 		}
 	}
-	if commas < 1 || end <= start {
-		return "", false
-	}
-	return text[:start] + tupleFunc + "(" + text[start:end] + ")" + text[end:], true
+	return names
 }
 
 // recvTypeName returns the base type name of a method receiver.

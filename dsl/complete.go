@@ -385,8 +385,8 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 		return "complete", ""
 	}
 	if _, err := splitCell(code, 1, noEnv{}); err != nil {
-		p, ok := findPos(err.Error())
-		if strings.Contains(err.Error(), "found 'EOF'") || (ok && p.line > strings.Count(code, "\n")+1) {
+		el, ok := err.(scanner.ErrorList)
+		if strings.Contains(err.Error(), "found 'EOF'") || (ok && len(el) > 0 && el[0].Pos.Line > strings.Count(code, "\n")+1) {
 			return "incomplete", ""
 		}
 		return "invalid", ""

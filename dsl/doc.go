@@ -9,69 +9,73 @@
 //
 //  1. magic.go: a first line starting with % runs a magic from the
 //     magics table (one entry and a handler per magic).
-//  2. autoimport.go: standard packages the cell uses as pkg.Member and
-//     nothing defines are imported.
-//  3. segment.go: the cell is cut (go/scanner) into imports, top-level
-//     declarations and runs of statements; probe.go cuts out the `:=`
-//     statements yaegi cannot type.
-//  4. chunk.go: each part is parsed once (go/parser) and rewritten by the
-//     passes of rewrite.go (listed below); editor.go composes the edits.
+//  2. cell.go: the cell is parsed once. One go/scanner pass finds where
+//     its top-level declarations start; the cell is composed into one Go
+//     file (declarations at the top level, each run of statements the
+//     body of a func _, every piece behind a //line directive giving its
+//     cell position) and go/parser reads that file once. Every later step
+//     reads its pieces and never parses the text again.
+//  3. autoimport.go, names.go: standard packages the cell uses as
+//     pkg.Member and nothing defines (the tree's unresolved names) are
+//     imported.
+//  4. chunk.go: each piece becomes a chunk: the imports, a declaration, a
+//     run of statements, and, cut out by probe.go, the `:=` statements
+//     yaegi cannot type. Each chunk is rewritten by the passes of
+//     rewrite.go (listed below); editor.go composes their edits, and
+//     lines.go gives the chunk's lines program lines in the line map.
 //  5. execute.go: imports, then a rebuild when declarations change
 //     (redefine.go), then declarations and statements in source order.
-//     Each program runs on a goroutine of its own (run.go); yaegi.go
-//     holds what the session knows of yaegi's workings and error texts.
+//     Each program runs on a goroutine of its own (run.go); state.go
+//     holds what the session keeps across cells.
 //  6. result.go shows the value of the last line (value.go, format.go);
 //     errors.go and panics.go turn yaegi's errors and panics into errors
-//     on the cell's own lines.
+//     on the cell's own lines, through the line map (lines.go).
 //
-// The passes, in the order rewrite.go runs them:
+// yaegi.go holds everything the session knows of yaegi's workings and
+// wording (how to stop it, its positions and panic traces, the error
+// texts it recognises), and gaps.go the gaps of yaegi the passes fill.
 //
-//   - perIteration (loopvar.go): loop variables a closure captures get a
-//     copy per iteration; a func literal passed to a call in the loop is
-//     made a value on the spot.
-//   - trackLines (lines.go): statements that may panic record their
-//     position, for panic reports.
-//   - top-level statements (toplevel.go): a return ends the cell;
-//     statements yaegi mis-scopes at the top level run in a block or a
-//     func literal.
+// The passes, in the order rewrite.go runs them, one line each:
+//
+//   - perIteration (loopvar.go): a captured loop variable gets a copy per iteration.
+//   - trackLines (lines.go): a statement that may panic records its position.
+//   - top level (toplevel.go): a return ends the cell; mis-scoped statements get a block.
 //   - cell defers (godefer.go): a top-level defer runs when the cell ends.
-//   - recursion (recursion.go): a self-recursive generic function is
-//     refused; functions that may recurse count their depth.
-//   - ranges (calls.go): a range over an integer or maps.Keys/Values is
-//     rewritten, a range over a function refused.
-//   - go and defer (godefer.go): goroutines recover their panics; defers
-//     in functions take their arguments when they run.
-//   - gaps (gaps.go): new(VALUE), comma-ok assertions on nil interfaces,
-//     os.Stdout/Stderr.WriteString.
-//   - calls (calls.go): builtins and generic library calls yaegi lacks,
-//     the memory guard of make, fmt's formatting of cell types
-//     (fmtnames.go).
-//   - the last line (chunk.go, result.go): a call with no result ends on
-//     a value of its own; several results, or a list of values, go to
-//     Tuple.
+//   - recursion (recursion.go): a self-recursive generic is refused; depth is counted.
+//   - ranges (calls.go): range over an int or maps.Keys/Values rewritten, over a func refused.
+//   - go and defer (godefer.go): goroutines recover panics; defers take arguments late.
+//   - gaps (gaps.go): new(VALUE), comma-ok on nil interfaces, os.Stdout.WriteString.
+//   - calls (calls.go): builtins and generics yaegi lacks, make's guard, fmt of cell types.
+//   - last line (chunk.go, result.go): a call with no result ends on a value; lists go to Tuple.
 //
-// Rewrites are edits of the part's text that compose: an edit's text
+// Rewrites are edits of the chunk's text that compose: an edit's text
 // quotes the ranges it keeps, and those are written with their own edits,
 // so every rewrite applies inside every other one (go f(min(a, b))).
 //
 // # Session state
 //
 // A Session (session.go) holds one interpreter and what a rebuild needs to
-// make another: the imports in effect, the replay log of declarations
-// (decls, newest source per name), and, through the interpreter's
-// globals, the variables carried across a rebuild. Its lifecycle: New
-// makes an interpreter with the preloaded packages and the helper
-// preamble; Execute runs cells one at a time (the session's mutex); every
-// 2000 cells, after a cell that re-declares a variable, and when a
-// declaration changes, the session moves to a fresh interpreter
+// make another, in one value, state (state.go, where its lifecycle is
+// described): the imports in effect, the replay log of declarations
+// (decls, newest source per name), through the interpreter's globals the
+// variables carried across a rebuild, and the goroutine the running
+// program is on. New makes an interpreter with the preloaded packages and
+// the helper preamble; Execute runs cells one at a time (the session's
+// mutex); every 2000 cells, after a cell that re-declares a variable, and
+// when a declaration changes, the session moves to a fresh interpreter
 // (compact, rebuild); an interrupt stops the running program and waits
 // for its goroutine; Reset starts over; Close drops the interpreter.
+//
+// Positions: every chunk's lines get fresh program lines, recorded in
+// the line map (lines.go) with the cell and line they come from; a
+// statement that may panic records the index of its position there in a
+// line register. A compaction keeps only the declarations' entries.
 //
 // # Cells
 //
 // A cell may mix imports, declarations (func, method, type, var, const) and
-// statements in any order. The session cuts it with go/scanner and
-// go/parser into imports, declarations and runs of statements; imports are
+// statements in any order. The session parses it once (cell.go) into
+// imports, declarations and runs of statements; imports are
 // evaluated first (an import already in effect is a no-op, and a standard
 // package used as pkg.Member that nothing defines is imported as goimports
 // would; see autoimport.go), then the func,

@@ -8,17 +8,22 @@ import (
 	"strings"
 )
 
-// editor collects the edits of one segment's text. Edits compose: the text
+// editor collects the edits of one piece of a cell's text. Edits compose: the text
 // an edit puts in place may quote other ranges of the segment (src), and a
 // quoted range is rendered with every edit inside it, whichever was made
 // first. So a rewrite nested inside another one (min inside the call of a
 // go statement, a make guard inside a deferred call) is kept.
 type editor struct {
 	fset  *token.FileSet
-	shift int // bytes of prefix before the segment text in the parsed file
+	shift int // the Pos of the text's first byte
 	text  string
 	edits []edit
 	quote []span // the ranges src quoted, by placeholder number
+	// The program lines of the text (see lineMap): cell line line0 of
+	// cell is program line prog0.
+	lines              *lineMap
+	cell, line0, prog0 int
+	col0               int // the text's column on its first line
 }
 
 type edit struct {
@@ -37,12 +42,22 @@ type span struct{ start, end int }
 // source never holds a NUL byte.
 const quoteMark = "\x00"
 
-func newEditor(fset *token.FileSet, shift int, text string) *editor {
-	return &editor{fset: fset, shift: shift, text: text}
+// newEditor returns an editor of text, which starts at pos shift of
+// fset, at line line0, column col0 of cell; it gives the text's lines
+// program lines in lines.
+func newEditor(fset *token.FileSet, shift int, text string, lines *lineMap, cell, line0, col0 int) *editor {
+	prog0 := lines.add(cell, line0, line0+strings.Count(text, "\n"))
+	return &editor{fset: fset, shift: shift, text: text, lines: lines, cell: cell, line0: line0, prog0: prog0, col0: col0}
 }
 
+// progLine returns the program line of cell line l.
+func (e *editor) progLine(l int) int { return e.prog0 + l - e.line0 }
+
+// dir returns the //line directive that goes before the edited text.
+func (e *editor) dir() string { return directive(e.prog0, e.col0) }
+
 // off returns the offset in the segment text of pos.
-func (e *editor) off(pos token.Pos) int { return e.fset.Position(pos).Offset - e.shift }
+func (e *editor) off(pos token.Pos) int { return int(pos) - e.shift }
 
 // replace replaces the source between two positions.
 func (e *editor) replace(from, to token.Pos, with string) {

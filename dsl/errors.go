@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
-	"regexp"
 	"strconv"
 	"strings"
 	_ "unsafe"
@@ -14,34 +13,44 @@ import (
 	"github.com/traefik/yaegi/interp"
 )
 
-// posRe finds positions the session's //line directives produce:
-// "_.go:1200003:7" is line 3, column 7 of cell 12 (see lineBase).
-var posRe = regexp.MustCompile(`(?:_\.go:)?\b(\d{6,}):(\d+)\b`)
-
-// cellPos is a position found in an error message.
+// cellPos is a position in a cell.
 type cellPos struct{ cell, line, col int }
 
-// findPos returns the first cell position in msg.
-func findPos(msg string) (cellPos, bool) {
+// findPos returns the cell position of the first program position in msg.
+func (s *Session) findPos(msg string) (cellPos, bool) {
 	m := posRe.FindStringSubmatch(msg)
 	if m == nil {
 		return cellPos{}, false
 	}
-	l, _ := strconv.Atoi(m[1])
-	col, _ := strconv.Atoi(m[2])
-	return cellPos{l / lineBase, l % lineBase, col}, true
+	return s.progPos(m[1], m[2])
 }
 
-// humanize rewrites the positions in msg: the running cell's become
-// "line L:C", earlier cells' "cell N, line L:C".
+// progPos returns the cell position of a program line and column.
+func (s *Session) progPos(line, col string) (cellPos, bool) {
+	l, _ := strconv.Atoi(line)
+	c, _ := strconv.Atoi(col)
+	return s.lines.pos(l, c)
+}
+
+// humanize rewrites the program positions in msg: the running cell's
+// become "line L:C", earlier cells' "cell N, line L:C".
 func (s *Session) humanize(msg string) string {
 	return posRe.ReplaceAllStringFunc(msg, func(m string) string {
-		p, _ := findPos(m)
-		if p.cell == s.cell {
-			return fmt.Sprintf("line %d:%d", p.line, p.col)
+		sm := posRe.FindStringSubmatch(m)
+		if p, ok := s.progPos(sm[1], sm[2]); ok {
+			return s.where(p)
 		}
-		return fmt.Sprintf("cell %d, line %d:%d", p.cell, p.line, p.col)
+		return m
 	})
+}
+
+// where names p for the running cell: "line L:C", or "cell N, line L:C"
+// for an earlier cell.
+func (s *Session) where(p cellPos) string {
+	if p.cell == s.cell {
+		return fmt.Sprintf("line %d:%d", p.line, p.col)
+	}
+	return fmt.Sprintf("cell %d, line %d:%d", p.cell, p.line, p.col)
 }
 
 // sourceLines returns the traceback lines that quote the cell's line at p
@@ -65,28 +74,62 @@ func sourceLines(code string, p cellPos) []string {
 	return []string{prefix + text, strings.Repeat(" ", len(prefix)+pad) + "^"}
 }
 
-// syntaxErr reports a parse error of the cell. An error the parser finds in
-// the wrapper after the cell's end means the cell stops mid-statement.
-func (s *Session) syntaxErr(code string, err error) error {
-	if p, ok := findPos(err.Error()); ok && p.cell == s.cell && p.line > strings.Count(code, "\n")+1 {
-		lines := strings.Split(code, "\n")
-		last := len(lines)
-		raw := fmt.Sprintf("%d:%d", s.cell*lineBase+last, len(lines[last-1])+1)
-		msg := fmt.Sprintf("line %d:%d: unexpected end of the cell: a statement or expression is not finished", last, len(lines[last-1])+1)
-		return s.newError(code, "SyntaxError", msg, raw)
+// syntaxErr reports a syntax error: of the cell (inCell: parseCell's,
+// in the cell's positions) or of a program yaegi read. An error the
+// parser finds in the wrapper after the cell's end means the cell stops
+// mid-statement.
+func (s *Session) syntaxErr(code string, el scanner.ErrorList, inCell bool) error {
+	pos := func(e *scanner.Error) (cellPos, bool) {
+		if inCell {
+			return cellPos{s.cell, e.Pos.Line, e.Pos.Column}, true
+		}
+		return s.lines.pos(e.Pos.Line, e.Pos.Column)
 	}
-	msg := s.humanize(syntaxError(err).Error())
-	return s.newError(code, "SyntaxError", msg, err.Error())
+	el.Sort()
+	first, ok := pos(el[0])
+	if ok && first.cell == s.cell && first.line > strings.Count(code, "\n")+1 {
+		lines := strings.Split(code, "\n")
+		end := cellPos{s.cell, len(lines), len(lines[len(lines)-1]) + 1}
+		msg := fmt.Sprintf("line %d:%d: unexpected end of the cell: a statement or expression is not finished", end.line, end.col)
+		return s.newError(code, "SyntaxError", msg, &end)
+	}
+	msgs := make([]string, 0, len(el))
+	for i, e := range el {
+		if i == 5 {
+			msgs = append(msgs, fmt.Sprintf("(and %d more errors)", len(el)-5))
+			break
+		}
+		at := e.Pos.String()
+		if p, ok := pos(e); ok {
+			at = s.where(p)
+		}
+		msgs = append(msgs, at+": "+e.Msg)
+	}
+	var at *cellPos
+	if ok {
+		at = &first
+	}
+	return s.newError(code, "SyntaxError", strings.Join(msgs, "\n"), at)
 }
 
 // newError builds a display.Error whose traceback quotes the cell line
-// named in raw (when it is in this cell).
-func (s *Session) newError(code, name, msg, raw string) *display.Error {
+// at at (when it is in this cell).
+func (s *Session) newError(code, name, msg string, at *cellPos) *display.Error {
 	tb := []string{name + ": " + msg}
-	if p, ok := findPos(raw); ok && p.cell == s.cell {
-		tb = append(tb, sourceLines(code, p)...)
+	if at != nil && at.cell == s.cell {
+		tb = append(tb, sourceLines(code, *at)...)
 	}
 	return &display.Error{Name: name, Value: msg, Traceback: tb}
+}
+
+// compileErr reports an error of yaegi's compiler, positions made the
+// cell's.
+func (s *Session) compileErr(code, raw string) error {
+	var at *cellPos
+	if p, ok := s.findPos(raw); ok {
+		at = &p
+	}
+	return s.newError(code, "CompileError", s.humanize(raw), at)
 }
 
 // evalErr turns an error from yaegi into the error the cell reports.
@@ -112,18 +155,16 @@ func (s *Session) evalErr(ctx context.Context, code string, err error) error {
 		return s.panicErr(code, p.Value)
 	}
 	var el scanner.ErrorList
-	if errors.As(err, &el) {
-		return s.syntaxErr(code, el)
+	if errors.As(err, &el) && len(el) > 0 {
+		return s.syntaxErr(code, el, false)
 	}
 	raw := err.Error()
-	if strings.Contains(raw, "constant definition loop") || strings.Contains(raw, "undefined:") {
-		// yaegi often reports an unknown name as a "constant definition
-		// loop", at the start of the statement: name it instead.
+	if unknownName(raw) {
+		// Name the unknown name, where it is.
 		if name, p, ok := s.firstUndefined(code); ok {
-			raw = fmt.Sprintf("%d:%d: undefined: %s", p.cell*lineBase+p.line, p.col, name)
-			return s.newError(code, "CompileError", s.humanize(raw)+" (check the spelling, and that the cell defining it was run"+importHint(name)+")", raw)
+			msg := s.where(p) + ": undefined: " + name + " (check the spelling, and that the cell defining it was run" + importHint(name) + ")"
+			return s.newError(code, "CompileError", msg, &p)
 		}
 	}
-	msg := s.humanize(explain(raw, s.mayCallGeneric(code)))
-	return s.newError(code, "CompileError", msg, raw)
+	return s.compileErr(code, explain(raw, s.mayCallGeneric(code)))
 }

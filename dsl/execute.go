@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/scanner"
 	"strings"
 	"time"
 
@@ -28,13 +29,22 @@ func (discardSink) Input(string, bool) (string, error) {
 // declarations; otherwise consecutive declarations are evaluated together
 // at their place among the statements.
 func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (res *display.Bundle, rerr error) {
-	chunks, err := splitCell(code, s.cell, s)
+	pc, err := parseCell(code, s.cell)
+	s.parsed = pc
+	var chunks []chunk
+	if err == nil {
+		chunks, err = pc.chunks(s, &s.lines)
+	}
 	if err != nil {
 		var ue unsupportedError
-		if errors.As(err, &ue) {
-			return nil, s.newError(code, "Unsupported", s.humanize(ue.Error()), ue.Error())
+		var el scanner.ErrorList
+		switch {
+		case errors.As(err, &ue):
+			return nil, s.newError(code, "Unsupported", ue.Error(), &cellPos{s.cell, ue.pos.Line, ue.pos.Column})
+		case errors.As(err, &el) && len(el) > 0:
+			return nil, s.syntaxErr(code, el, true)
 		}
-		return nil, s.syntaxErr(code, err)
+		return nil, s.newError(code, "SyntaxError", err.Error(), nil)
 	}
 	for _, c := range chunks {
 		if c.defers {
@@ -46,7 +56,7 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 			break
 		}
 	}
-	if err := s.evalAutoImports(ctx, code); err != nil {
+	if err := s.evalAutoImports(ctx, pc); err != nil {
 		return nil, err
 	}
 	if s.redeclares(chunks) {
@@ -182,22 +192,6 @@ func (s *Session) evalDecls(ctx context.Context, code string, decls []chunk) err
 	return nil
 }
 
-// imported reports whether im was already imported (a no-op then).
-func (s *Session) imported(im importSpec) bool {
-	name := im.name()
-	if name == "_" {
-		return false
-	}
-	return s.aliases[name] == im.Path
-}
-
-func (s *Session) addImport(im importSpec) {
-	s.imports = append(s.imports, im)
-	if name := im.name(); name != "_" && name != "." {
-		s.aliases[name] = im.Path
-	}
-}
-
 // importConflict returns an error when im would bind a name that an
 // earlier import gave to another package (yaegi's own message for that is
 // "rand/_.go redeclared in this block").
@@ -209,26 +203,7 @@ func (s *Session) importConflict(code string, im importSpec) error {
 	}
 	msg := fmt.Sprintf("%s is already the package %q, imported earlier; import %q under another name, as in: import %s2 %q",
 		name, old, im.Path, name, im.Path)
-	return s.newError(code, "CompileError", msg, "")
-}
-
-// compareDecl reports whether every key of c is already declared with the
-// same source (same), or some key is declared with a different one (redef).
-func (s *Session) compareDecl(c chunk) (same, redef bool) {
-	body := c.body
-	same = true
-	for _, k := range c.keys {
-		i, ok := s.declIdx[k]
-		if !ok {
-			same = false
-			continue
-		}
-		if s.decls[i].body != body {
-			same = false
-			redef = true
-		}
-	}
-	return same, redef
+	return s.newError(code, "CompileError", msg, nil)
 }
 
 func stripDirective(src string) string {
@@ -238,13 +213,4 @@ func stripDirective(src string) string {
 		}
 	}
 	return src
-}
-
-// record adds a declaration chunk to the replay list.
-func (s *Session) record(c chunk) {
-	rec := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results}
-	s.decls = append(s.decls, rec)
-	for _, k := range c.keys {
-		s.declIdx[k] = len(s.decls) - 1
-	}
 }

@@ -98,11 +98,8 @@ func (s *Session) goPanic(r any, line int) {
 	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
 		r = v.Interface()
 	}
-	msg := fmt.Sprintf("%s: %s", panicName(r), panicValue(r))
-	if p, ok := trackedPos(int64(line)); ok {
-		// The raw position; goroutineError makes it readable.
-		msg += fmt.Sprintf(" (at %d:%d)", p.cell*lineBase+p.line, p.col)
-	}
+	msg := goPanicMsg{msg: fmt.Sprintf("%s: %s", panicName(r), panicValue(r))}
+	msg.pos, msg.posOK = s.lines.spotPos(int64(line))
 	s.ctxMu.Lock()
 	active := s.active
 	s.ctxMu.Unlock()
@@ -115,15 +112,28 @@ func (s *Session) goPanic(r any, line int) {
 	}
 }
 
+// goPanicMsg is the panic of a goroutine, and where it was when known.
+type goPanicMsg struct {
+	msg   string
+	pos   cellPos
+	posOK bool
+}
+
 // goroutineError reports the panics of goroutines started by this cell
 // (during) and of goroutines that panicked after their cell had ended
 // (earlier).
-func (s *Session) goroutineError(during, earlier []string) error {
-	for _, ms := range [][]string{during, earlier} {
-		for i, m := range ms {
-			ms[i] = s.humanize(m)
+func (s *Session) goroutineError(duringPanics, earlierPanics []goPanicMsg) error {
+	text := func(ps []goPanicMsg) []string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = p.msg
+			if p.posOK {
+				out[i] += " (at " + s.where(p.pos) + ")"
+			}
 		}
+		return out
 	}
+	during, earlier := text(duringPanics), text(earlierPanics)
 	var tb []string
 	if len(during) > 0 {
 		tb = append(tb, "GoroutinePanic: a goroutine started by this cell panicked:")

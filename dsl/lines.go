@@ -5,13 +5,115 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"sort"
+	"sync"
 )
+
+// The programs the session hands yaegi are composed from cells, and
+// yaegi reports positions in them: "_.go:1000012:7". The line map, built
+// while a chunk's text is composed, says which cell line each program
+// line is: each chunk gets fresh program lines, and the //line directive
+// before its text (see directive) gives its first line that number and
+// the column the text starts at in the cell, so program columns are cell
+// columns. Program lines start at firstProgramLine, so that the lines of
+// the session's own sources (its preamble, the statements it runs without
+// a directive) never read as a cell's.
+const firstProgramLine = 1000000
+
+// lineMap turns program lines into cell positions, and holds the
+// positions the line registers point at. Goroutines that panic read it
+// while the session composes, hence the mutex. It grows with every chunk
+// composed; a compaction, after which no code of an earlier statement can
+// run, keeps only the declarations' lines (prune).
+type lineMap struct {
+	mu     sync.Mutex
+	ranges []lineRange // by prog0
+	next   int         // the next program line, less firstProgramLine
+	spots  map[int]spot
+	nspots int // spots given out
+}
+
+// lineRange is the program lines of one chunk.
+type lineRange struct {
+	prog0, n    int // program lines prog0 .. prog0+n-1
+	cell, line0 int // are cell lines line0 ..
+}
+
+// spot is a position a line register points at, and the chunk it is in.
+type spot struct {
+	pos   cellPos
+	prog0 int
+}
+
+// add gives the cell lines from..to of cell fresh program lines and
+// returns the first one's number.
+func (m *lineMap) add(cell, from, to int) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g := firstProgramLine + m.next
+	m.next += to - from + 1
+	m.ranges = append(m.ranges, lineRange{g, to - from + 1, cell, from})
+	return g
+}
+
+// pos returns the cell position of column col of program line g.
+func (m *lineMap) pos(g, col int) (cellPos, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i := sort.Search(len(m.ranges), func(i int) bool { return m.ranges[i].prog0+m.ranges[i].n > g })
+	if i == len(m.ranges) || g < m.ranges[i].prog0 {
+		return cellPos{}, false
+	}
+	r := m.ranges[i]
+	return cellPos{r.cell, r.line0 + g - r.prog0, col}, true
+}
+
+// spot records p, in the chunk whose first program line is prog0, for a
+// line register, and returns the register's value.
+func (m *lineMap) spot(prog0 int, p cellPos) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.spots == nil {
+		m.spots = map[int]spot{}
+	}
+	m.nspots++
+	m.spots[m.nspots] = spot{p, prog0}
+	return m.nspots
+}
+
+// spotPos returns the position a register value stands for (0: nothing
+// tracked yet).
+func (m *lineMap) spotPos(v int64) (cellPos, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sp, ok := m.spots[int(v)]
+	return sp.pos, ok
+}
+
+// prune keeps the lines and spots of the chunks whose first program line
+// keep holds, and drops the rest.
+func (m *lineMap) prune(keep map[int]bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	kept := m.ranges[:0]
+	for _, r := range m.ranges {
+		if keep[r.prog0] {
+			kept = append(kept, r)
+		}
+	}
+	m.ranges = append([]lineRange(nil), kept...) // frees the old array
+	for v, sp := range m.spots {
+		if !keep[sp.prog0] {
+			delete(m.spots, v)
+		}
+	}
+}
 
 // yaegi reports a panic at the first statement of each interpreted
 // function it unwinds, not at the statement that panicked. So the session
 // tracks lines itself: before every statement that can panic, the rewrite
-// inserts an assignment of the statement's position to an interpreted
-// global (about 12 ns, against 25 ns for the cheapest loop iteration).
+// inserts an assignment of the statement's position (an index of the
+// line map's spots) to an interpreted global (about 12 ns, against 25 ns for the cheapest loop iteration).
 // Statements at a cell's top level set cellLineVar, statements in functions
 // lineVar; after a panic the two give the line in the innermost function
 // and the cell line that called it. An inline /*line*/ directive after the
@@ -21,10 +123,6 @@ const (
 	lineVar     = "__latentLine"
 	cellLineVar = "__latentCellLine"
 )
-
-// colBase packs a position into one int: line*colBase + column. Columns
-// past colBase-1 are clamped.
-const colBase = 1000
 
 // trackLines inserts the line tracking into the statements of f: the
 // cell's statements (body, nil for a declaration chunk) and the bodies of
@@ -54,9 +152,9 @@ func trackList(list []ast.Stmt, reg string, ed *editor) {
 			// not statements of their own: only their bodies are tracked
 		default:
 			if mayPanic(st) {
-				p := ed.fset.Position(st.Pos())
-				col := min(p.Column, colBase-1)
-				ed.track(st, fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, p.Line*colBase+col, p.Line, p.Column))
+				p := ed.fset.Position(st.Pos()) // in the cell (see parseCell)
+				v := ed.lines.spot(ed.prog0, cellPos{ed.cell, p.Line, p.Column})
+				ed.track(st, fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, v, ed.progLine(p.Line), p.Column))
 			}
 		}
 		ast.Inspect(st, func(n ast.Node) bool {
@@ -148,15 +246,6 @@ func safeCall(c *ast.CallExpr) bool {
 	return ok && safeCalls[id.Name]
 }
 
-// trackedPos decodes a register value (0: nothing tracked yet).
-func trackedPos(v int64) (cellPos, bool) {
-	if v <= 0 {
-		return cellPos{}, false
-	}
-	l, col := int(v/colBase), int(v%colBase)
-	return cellPos{l / lineBase, l % lineBase, col}, true
-}
-
 // lineRegisters returns the session's two tracking registers in the current
 // interpreter (looked up once per interpreter).
 func (s *Session) lineRegisters() (line, cell reflect.Value) {
@@ -187,10 +276,10 @@ func (s *Session) resetLines() {
 func (s *Session) trackedLines() (line, cell cellPos, lineOK, cellOK bool) {
 	l, c := s.lineRegisters()
 	if l.IsValid() && l.Kind() == reflect.Int {
-		line, lineOK = trackedPos(l.Int())
+		line, lineOK = s.lines.spotPos(l.Int())
 	}
 	if c.IsValid() && c.Kind() == reflect.Int {
-		cell, cellOK = trackedPos(c.Int())
+		cell, cellOK = s.lines.spotPos(c.Int())
 	}
 	return line, cell, lineOK, cellOK
 }

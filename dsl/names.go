@@ -2,20 +2,20 @@ package dsl
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
 
-// firstUndefined finds the first name the cell uses that neither the cell
-// nor the session defines.
+// firstUndefined finds the first name the cell being run (s.parsed)
+// uses that neither the cell nor the session defines.
 func (s *Session) firstUndefined(code string) (string, cellPos, bool) {
-	uses, declared, ok := s.cellNames(code)
-	if !ok {
+	if s.parsed == nil || s.parsed.code != code {
 		return "", cellPos{}, false
 	}
+	uses, declared := s.parsed.names()
 	globals := s.globals()
 	for _, u := range uses {
 		if _, global := globals[u.name]; !declared[u.name] && !global && !s.sessionDefines(u.name) && !strings.HasPrefix(u.name, "__latent") {
@@ -47,46 +47,27 @@ type nameUse struct {
 	sel  string
 }
 
-// cellNames returns the names the cell uses without declaring them, in
+// names returns the names the cell uses without declaring them, in
 // order, and the names the cell declares at its top level.
-func (s *Session) cellNames(code string) (uses []nameUse, declared map[string]bool, ok bool) {
-	segs, err := segment(code)
-	if err != nil {
-		return nil, nil, false
-	}
+func (pc *parsedCell) names() (uses []nameUse, declared map[string]bool) {
 	declared = map[string]bool{}
-	for _, sg := range segs {
-		text := code[sg.start:sg.end]
-		prefix := funcPrefix + "\n"
-		if sg.decl != token.ILLEGAL {
-			prefix = filePrefix + "\n"
-		} else {
-			text += "\n}"
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, "", prefix+text, 0)
-		if list, ok := tupleLast(code[sg.start:sg.end]); err != nil && ok && sg.decl == token.ILLEGAL {
-			// a last line that lists values (v, err)
-			f, err = parser.ParseFile(fset, "", prefix+list+"\n}", 0)
-		}
-		if err != nil {
-			return nil, nil, false
-		}
-		topLevelNames(f, declared)
-		sels := map[token.Pos]string{}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if se, ok := n.(*ast.SelectorExpr); ok {
-				if id, ok := se.X.(*ast.Ident); ok {
-					sels[id.Pos()] = se.Sel.Name
-				}
+	topLevelNames(pc.file, declared)
+	sels := map[token.Pos]string{}
+	ast.Inspect(pc.file, func(n ast.Node) bool {
+		if se, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := se.X.(*ast.Ident); ok {
+				sels[id.Pos()] = se.Sel.Name
 			}
-			return true
-		})
-		for _, id := range f.Unresolved {
-			uses = append(uses, nameUse{id.Name, sg.start + fset.Position(id.Pos()).Offset - len(prefix), sels[id.Pos()]})
+		}
+		return true
+	})
+	for _, id := range pc.file.Unresolved {
+		if p := pc.pieceAt(id.Pos()); p != nil {
+			uses = append(uses, nameUse{id.Name, pc.cellOffset(p, id.Pos()), sels[id.Pos()]})
 		}
 	}
-	return uses, declared, true
+	sort.SliceStable(uses, func(i, j int) bool { return uses[i].off < uses[j].off })
+	return uses, declared
 }
 
 // topLevelNames adds to known the names f declares at the cell's top level.

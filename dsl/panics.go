@@ -1,14 +1,10 @@
 package dsl
 
 import (
-	"fmt"
 	"reflect"
-	"regexp"
-	"runtime"
 	"strings"
 
 	"github.com/latent-ai/latent/display"
-	"github.com/latent-ai/latent/runtime/host"
 )
 
 // panicErr reports a runtime panic with its value and the cell line it came
@@ -26,7 +22,7 @@ func (s *Session) panicErr(code string, r any) error {
 		msg := e.String() + ": a cell cannot end the kernel; the session is still running"
 		return &display.Error{Name: "Exit", Value: msg, Traceback: []string{"Exit: " + msg}}
 	}
-	if val == "nil type" {
+	if nilTypeCrash(val) {
 		msg := "this cell uses a construct the interpreter cannot run" + unsupportedRange
 		return &display.Error{Name: "Unsupported", Value: msg, Traceback: []string{"Unsupported: " + msg}}
 	}
@@ -35,7 +31,7 @@ func (s *Session) panicErr(code string, r any) error {
 	for i, f := range s.panicFrames() {
 		at := "in " + f.fn
 		if f.posOK {
-			at = s.humanize(fmt.Sprintf("%d:%d", f.pos.cell*lineBase+f.pos.line, f.pos.col))
+			at = s.where(f.pos)
 			if f.fn != "" {
 				at = "in " + f.fn + " at " + at
 			} else {
@@ -80,29 +76,13 @@ func (s *Session) panicFrames() []panicFrame {
 	line, cell, lineOK, cellOK := s.trackedLines()
 	var frames []panicFrame
 	for i, l := range lines {
-		p, ok := findPos(l)
+		p, ok := s.findPos(l)
 		if !ok {
 			continue
 		}
-		fn := ""
-		if i := strings.Index(l, "panic: "); i >= 0 {
-			fn = strings.TrimSuffix(strings.TrimPrefix(l[i+len("panic: "):], "main."), "(...)")
-		}
-		switch {
-		case fn == "main" || i == len(lines)-1 && len(lines) < maxPanicLines:
+		fn := traceFunc(l)
+		if i == len(lines)-1 && len(lines) < maxPanicLines {
 			fn = "" // the last frame is the cell's own code
-		case fn == "func" || strings.HasSuffix(fn, ".func"):
-			// yaegi names a literal after the functions around it
-			var outer []string
-			for _, part := range strings.Split(fn, ".") {
-				if part != "func" {
-					outer = append(outer, part)
-				}
-			}
-			fn = "a func literal"
-			if len(outer) > 0 {
-				fn += " in " + strings.Join(outer, ".")
-			}
 		}
 		f := panicFrame{fn: fn, pos: p, posOK: true}
 		switch {
@@ -123,63 +103,6 @@ func (s *Session) panicFrames() []panicFrame {
 	}
 	return frames
 }
-
-// panicName is the ename of a panic: "runtime error" for the runtime's own
-// panics, the dynamic type for an error value, "panic" otherwise.
-func panicName(r any) string {
-	switch v := r.(type) {
-	case runtime.Error:
-		return "runtime error"
-	case *host.AllocError:
-		return "out of memory"
-	case error:
-		if strings.HasPrefix(v.Error(), "reflect: ") || strings.HasPrefix(v.Error(), "runtime error: ") {
-			return "runtime error"
-		}
-		return fmt.Sprintf("%T", v)
-	case string:
-		if strings.HasPrefix(v, "reflect: ") || strings.HasPrefix(v, "runtime error: ") {
-			return "runtime error"
-		}
-		return "panic"
-	case fmt.Stringer:
-		return fmt.Sprintf("%T", v)
-	}
-	return "panic"
-}
-
-// panicValue is the message of a panic value.
-func panicValue(r any) string {
-	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
-		r = v.Interface()
-	}
-	s := fmt.Sprint(r)
-	s = strings.TrimPrefix(s, "runtime error: ")
-	switch {
-	case strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range"):
-		return "index out of range"
-	case strings.HasPrefix(s, "reflect: call of reflect.Value.Field on zero Value"):
-		// yaegi's forms of a nil pointer dereference
-		return "invalid memory address or nil pointer dereference (a field of a nil pointer)"
-	case strings.HasPrefix(s, "reflect.Value.Call: call of nil function"):
-		return "invalid memory address or nil pointer dereference (a call of a nil func)"
-	case strings.HasPrefix(s, "reflect: call of reflect.Value.Interface on zero Value"):
-		return "invalid memory address or nil pointer dereference (probably a method call on a nil interface)"
-	case strings.Contains(s, "as type") && strings.Contains(s, "in Call") || strings.Contains(s, "is not assignable to type"):
-		if strings.Contains(s, "struct {") {
-			return strings.TrimPrefix(strings.TrimPrefix(s, "reflect: "), "reflect.Set: ") + " (the interpreter cannot hand a value of a type declared in a cell to compiled code as this interface here, as in a variadic argument: call the method yourself, or use a standard type such as *bytes.Buffer)"
-		}
-	case strings.Contains(s, "Call with too many input arguments"):
-		return strings.TrimPrefix(s, "reflect: ") + " (a method expression such as T.Method cannot be called by the interpreter: use a func literal, func(t T, x X) R { return t.Method(x) })"
-	case strings.Contains(s, "target must be interface or implement error"):
-		return s + " (errors.As cannot see the methods of a type declared in a cell: use a type switch or assertion on the error, or errors.Is with a sentinel value)"
-	}
-	return strings.TrimPrefix(s, "reflect: ")
-}
-
-// panicLine matches the lines yaegi writes to its stderr while a panic
-// unwinds interpreted frames.
-var panicLine = regexp.MustCompile(`^(?:[^\s:]+:)?\d+:\d+: panic(?::|$)`)
 
 // maxPanicLines bounds the trace lines kept of one panic.
 const maxPanicLines = 64

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"reflect"
 	"strconv"
@@ -38,114 +37,6 @@ const (
 	probePath  = "latentprobe"
 	probeAlias = "__latentProbe"
 )
-
-// splitProbes cuts every statement segment around its top-level `:=`
-// statements that index something (see needsProbe), so that each of them
-// is a segment of its own, marked probe. A segment with a goto is left
-// whole: cut, it would mean something else. (A top-level return ends the
-// cell with a panic the session catches, so it may be cut.)
-func splitProbes(code string, segs []segmentRange) []segmentRange {
-	var out []segmentRange
-	for _, sg := range segs {
-		if sg.decl == token.VAR {
-			out = append(out, varProbes(code, sg)...)
-			continue
-		}
-		if sg.decl != token.ILLEGAL {
-			out = append(out, sg)
-			continue
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, "_.go", funcPrefix+code[sg.start:sg.end]+"\n}", parser.SkipObjectResolution)
-		if err != nil {
-			out = append(out, sg) // parseSegment reports the error
-			continue
-		}
-		list := f.Decls[0].(*ast.FuncDecl).Body.List
-		cut, leaves := false, false
-		for _, st := range list {
-			cut = cut || needsProbe(st)
-			leaves = leaves || hasBranch(st, token.GOTO)
-		}
-		if !cut || leaves {
-			out = append(out, sg)
-			continue
-		}
-		off := func(p token.Pos) int { return sg.start + fset.Position(p).Offset - len(funcPrefix) }
-		from := -1 // start of the current run of ordinary statements
-		for i, st := range list {
-			if !needsProbe(st) {
-				if from < 0 {
-					from = off(st.Pos())
-				}
-				continue
-			}
-			if from >= 0 {
-				out = append(out, segmentRange{start: from, end: off(list[i-1].End()), decl: token.ILLEGAL})
-				from = -1
-			}
-			out = append(out, segmentRange{start: off(st.Pos()), end: off(st.End()), decl: token.ILLEGAL, probe: true})
-		}
-		if from >= 0 {
-			out = append(out, segmentRange{start: from, end: sg.end, decl: token.ILLEGAL})
-		}
-	}
-	return out
-}
-
-// varProbes turns a top-level var declaration whose values index
-// something, or that gives a type and values, into `:=` statements marked
-// probe, one per spec: yaegi cannot type those either ("constant
-// definition loop", "variable definition loop"). A spec with a type converts its values to it (`var e any = x[0]`
-// becomes `e := any(x[0])`). Other var declarations stay as they are.
-func varProbes(code string, sg segmentRange) []segmentRange {
-	fset := token.NewFileSet()
-	text := code[sg.start:sg.end]
-	f, err := parser.ParseFile(fset, "_.go", filePrefix+text, parser.SkipObjectResolution)
-	if err != nil || len(f.Decls) != 1 {
-		return []segmentRange{sg}
-	}
-	gd, ok := f.Decls[0].(*ast.GenDecl)
-	if !ok {
-		return []segmentRange{sg}
-	}
-	src := func(n ast.Node) string {
-		return text[fset.Position(n.Pos()).Offset-len(filePrefix) : fset.Position(n.End()).Offset-len(filePrefix)]
-	}
-	var stmts, plains []string
-	probe := false
-	for _, sp := range gd.Specs {
-		vs := sp.(*ast.ValueSpec)
-		if len(vs.Values) != len(vs.Names) {
-			return []segmentRange{sg} // `var x T`, or several names from one call
-		}
-		var names, vals []string
-		for i, n := range vs.Names {
-			names = append(names, n.Name)
-			v := src(vs.Values[i])
-			if vs.Type != nil {
-				v = "(" + src(vs.Type) + ")(" + v + ")"
-			}
-			vals = append(vals, v)
-		}
-		st := strings.Join(names, ", ") + " := " + strings.Join(vals, ", ")
-		if e, err := parser.ParseFile(token.NewFileSet(), "_.go", funcPrefix+st+"\n}", parser.SkipObjectResolution); err == nil {
-			// yaegi fails on a typed var from a variable of a compiled
-			// type too (`var e any = m`: "variable definition loop").
-			probe = probe || vs.Type != nil || needsProbe(e.Decls[0].(*ast.FuncDecl).Body.List[0])
-		}
-		stmts = append(stmts, st)
-		plains = append(plains, "var "+src(vs))
-	}
-	if !probe {
-		return []segmentRange{sg}
-	}
-	out := make([]segmentRange, len(stmts))
-	for i, st := range stmts {
-		out[i] = segmentRange{start: sg.start, end: sg.end, decl: token.ILLEGAL, probe: true, text: st, plain: plains[i]}
-	}
-	return out
-}
 
 // needsProbe reports whether st is a `:=` with an index expression on its
 // right-hand side (outside function literals; the type of a composite
@@ -306,7 +197,7 @@ func (s *Session) compiles(src string) (panicked bool, err error) {
 // reports it.
 func (s *Session) needsTypes(src string) bool {
 	panicked, err := s.compiles(src)
-	return panicked || err != nil && strings.Contains(err.Error(), "definition loop")
+	return panicked || definitionLoop(err)
 }
 
 // evalProbe runs a chunkProbe: as written when yaegi can compile it,
@@ -323,7 +214,7 @@ func (s *Session) evalProbe(ctx context.Context, c chunk) error {
 		// Compile does not see every failure Eval does (a typed var from a
 		// compiled value); those are reported before anything runs.
 		_, err := s.eval(ctx, c.plain)
-		if err == nil || !strings.Contains(err.Error(), "definition loop") {
+		if !definitionLoop(err) {
 			return err
 		}
 	}

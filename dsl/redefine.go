@@ -41,7 +41,7 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 	// The new declaration list: a changed record is replaced in place.
 	recs := append([]*declRec(nil), s.decls...)
 	for _, c := range chunks {
-		nr := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results}
+		nr := &declRec{keys: c.keys, kinds: c.kinds, body: c.body, src: c.src, results: c.results, prog0: c.prog0}
 		placed := false
 		for i, r := range recs {
 			if r == nil || !overlaps(r.keys, c.keys) {
@@ -109,7 +109,7 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 			typed[n] = v
 			continue
 		}
-		if strings.Contains(v.Type().PkgPath(), "yaegi") {
+		if interpType(v.Type()) {
 			lost = append(lost, n) // an interpreter-internal representation cannot be carried
 			continue
 		}
@@ -165,16 +165,8 @@ func (s *Session) rebuild(ctx context.Context, code string, chunks []chunk, sink
 	for _, n := range reset {
 		sink.Stream("stderr", fmt.Sprintf("note: %s was reset to its zero value: its type changed and the old value does not fit the new one\n", n))
 	}
-	s.in = in
-	s.sinceNew = 0
-	s.decls = recs
+	s.moveTo(in, recs)
 	s.refreshTypeNames()
-	s.declIdx = map[string]int{}
-	for i, r := range recs {
-		for _, k := range r.keys {
-			s.declIdx[k] = i
-		}
-	}
 	return nil
 }
 
@@ -192,7 +184,7 @@ func movable(v reflect.Value) bool {
 }
 
 func movableType(t reflect.Type, depth int) bool {
-	if depth > 16 || strings.Contains(t.PkgPath(), "yaegi") {
+	if depth > 16 || interpType(t) {
 		return false
 	}
 	switch t.Kind() {

@@ -120,7 +120,7 @@ func internalValue(v reflect.Value, call bool) bool {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	return strings.Contains(t.PkgPath(), "traefik/yaegi")
+	return interpType(t)
 }
 
 // renderUser shows a value of a notebook type that implements

@@ -123,12 +123,12 @@ type rewriteInfo struct {
 }
 
 // unsupportedError names a construct the interpreter cannot run, where it
-// is, and what to write instead.
+// is in the cell, and what to write instead.
 type unsupportedError struct {
 	pos           token.Position
 	what, instead string
 }
 
 func (e unsupportedError) Error() string {
-	return fmt.Sprintf("%d:%d: %s is not supported by the interpreter; %s", e.pos.Line, e.pos.Column, e.what, e.instead)
+	return fmt.Sprintf("line %d:%d: %s is not supported by the interpreter; %s", e.pos.Line, e.pos.Column, e.what, e.instead)
 }

@@ -37,58 +37,36 @@ type Options struct {
 type Session struct {
 	mu   sync.Mutex
 	opts Options
-	in   *interp.Interpreter
+	state
 
 	st    streamer
 	stdin stdinReader
 
-	cell    int            // number of the running cell in positions, 1..maxCellTag, wrapping
-	imports []importSpec   // every import evaluated, in order
-	decls   []*declRec     // func, method, type and const declarations, for replay
-	declIdx map[string]int // key -> index in decls
-	aliases map[string]string
+	cell   int         // number of the running cell in positions, 1..maxCellTag, wrapping
+	parsed *parsedCell // the cell being run, parsed once
+	lines  lineMap     // the cell position of every program line (see lines.go)
 
 	ctxMu  sync.Mutex
 	ctx    context.Context // the running cell's context
 	active bool            // a cell is running
 
 	gpMu      sync.Mutex
-	gpDuring  []string // goroutine panics while the cell ran
-	gpPending []string // goroutine panics after the cell had ended
+	gpDuring  []goPanicMsg // goroutine panics while the cell ran
+	gpPending []goPanicMsg // goroutine panics after the cell had ended
 
 	panicMu    sync.Mutex
 	panicLines []string // yaegi's "file:line:col: panic: ..." lines of the last eval
-	// regs caches the line-tracking registers of interpreter in.
-	regs struct {
-		in         *interp.Interpreter
-		line, cell reflect.Value
-	}
 
 	depth    atomic.Int64                       // interpreted calls in progress, in all goroutines
 	goLive   atomic.Int64                       // goroutines started by cells still running
-	sinceNew int                                // cells run by the current interpreter
-	shadowed bool                               // a cell re-declared a variable: compact before the next one
 	probes   int                                // probe variables exported so far (see probe.go)
-	probeIn  *interp.Interpreter                // the interpreter that imported the probe package
 	overflow atomic.Bool                        // enter stopped the eval: recursion too deep
 	stopEval atomic.Pointer[context.CancelFunc] // cancels the running eval
 
-	stuck bool // an interrupted compiled call is still running
-
 	typeNames atomic.Pointer[map[reflect.Type]string] // see refreshTypeNames
-	running   atomic.Pointer[run]                     // the last program started (see run.go)
 
 	oom   atomic.Pointer[host.AllocError] // the memory watchdog stopped the eval (memstop.go)
 	tools toolState                       // notebook tools' state: %cd's previous directory, %history
-}
-
-// declRec is a top-level declaration kept for replay.
-type declRec struct {
-	keys    []string
-	kinds   []string
-	body    string // source without the //line directive, to spot redefinitions
-	src     string // source with its directive
-	results int    // number of results of a func declaration, -1 otherwise
 }
 
 // New starts a session with the Go standard library and the preloaded Latent
@@ -105,19 +83,8 @@ func NewWithOptions(opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.in = in
-	s.resetState()
+	s.useFresh(in)
 	return s, nil
-}
-
-func (s *Session) resetState() {
-	s.imports = nil
-	s.decls = nil
-	s.declIdx = map[string]int{}
-	s.aliases = map[string]string{}
-	for _, p := range preImports() {
-		s.aliases[path.Base(p)] = p
-	}
 }
 
 // preImports are the packages every cell can use without an import line.
@@ -231,9 +198,7 @@ func (s *Session) reset() error {
 	if err != nil {
 		return err
 	}
-	s.in = in
-	s.sinceNew = 0
-	s.resetState()
+	s.useFresh(in)
 	return nil
 }
 
@@ -344,4 +309,10 @@ func (s *Session) compact() {
 		return
 	}
 	s.sinceNew = 0
+	// No code of an earlier cell can run now but the declarations.
+	keep := map[int]bool{}
+	for _, d := range s.decls {
+		keep[d.prog0] = true
+	}
+	s.lines.prune(keep)
 }

@@ -1,8 +1,6 @@
 package dsl
 
 import (
-	"fmt"
-	"go/scanner"
 	"path"
 	"strconv"
 	"strings"
@@ -71,6 +69,10 @@ type chunk struct {
 	// results is the number of results of a single func declaration, -1
 	// for anything else.
 	results int
+	// vars are the variables the chunk declares at the cell's top level.
+	vars []string
+	// prog0 is the first program line of a chunkDecl (see lineMap).
+	prog0 int
 	// names are the variables a chunkProbe declares, "_" for blanks;
 	// plain is its statement as written (after the rewrites).
 	// bases are the identifiers its right-hand side selects from; direct
@@ -81,65 +83,27 @@ type chunk struct {
 	direct bool
 }
 
-// splitCell parses a cell into chunks, in the order they must be evaluated:
-// imports first, then declarations, var declarations and statement runs in
-// source order. file names the cell in positions ("cell3"). It
-// returns a *display.Error-ready error on a syntax error.
+// splitCell parses a cell once and returns its chunks (see chunks).
 func splitCell(code string, cell int, env rewriteEnv) ([]chunk, error) {
-	segs, err := segment(code)
+	pc, err := parseCell(code, cell)
 	if err != nil {
 		return nil, err
 	}
-	segs = splitProbes(code, segs)
-	var imports, rest []chunk
-	for _, sg := range segs {
-		c, err := parseSegment(code, cell, sg, env)
-		if err != nil {
-			return nil, err
-		}
-		if c.kind == chunkImport {
-			imports = append(imports, c)
-		} else {
-			rest = append(rest, c)
-		}
-	}
-	return append(imports, rest...), nil
+	return pc.chunks(env, &lineMap{})
 }
 
-// lineBase separates cells in positions: line L of cell N is reported as
-// line N*lineBase+L. The file name must stay yaegi's own ("_.go"), because
-// yaegi resolves imports per file name.
-const lineBase = 100000
-
-// maxCellTag bounds the cell numbers used in positions, which wrap around
-// so that line numbers stay below 1<<30 (go/token's limit).
+// maxCellTag bounds the cell numbers shown in positions, which wrap
+// around.
 const maxCellTag = 9999
 
-// directive returns the //line comment that makes positions in the text
-// that follows it read as line line, column col of cell.
-func directive(cell, line, col int) string {
-	return "\n//line _.go:" + strconv.Itoa(cell*lineBase+line) + ":" + strconv.Itoa(col) + "\n"
+// directive returns the //line comment that makes the text that follows
+// it start at line line, column col (of a cell in the file parseCell
+// composes, of the program in the text yaegi gets: see lineMap). The file
+// name must stay yaegi's own ("_.go"), because yaegi resolves imports per
+// file name.
+func directive(line, col int) string {
+	return "\n//line _.go:" + strconv.Itoa(line) + ":" + strconv.Itoa(col) + "\n"
 }
 
-const (
-	filePrefix = "package main;"
-	funcPrefix = "package main; func _() {"
-)
-
-// syntaxError turns a go/scanner error list into a message naming the
-// cell's positions.
-func syntaxError(err error) error {
-	if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
-		el.Sort()
-		msgs := make([]string, 0, len(el))
-		for i, e := range el {
-			if i == 5 {
-				msgs = append(msgs, fmt.Sprintf("(and %d more errors)", len(el)-5))
-				break
-			}
-			msgs = append(msgs, e.Error())
-		}
-		return fmt.Errorf("%s", strings.Join(msgs, "\n"))
-	}
-	return err
-}
+// filePrefix starts the file a cell is composed into (see parseCell).
+const filePrefix = "package main;"

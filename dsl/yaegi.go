@@ -3,15 +3,20 @@ package dsl
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	_ "unsafe" // for go:linkname
 
+	"github.com/latent-ai/latent/runtime/host"
 	"github.com/traefik/yaegi/interp"
 )
 
-// What the session knows of yaegi v0.16.1's own workings. A newer
-// interpreter changes this file (and the gap list in gaps.go).
+// What the session knows of yaegi v0.16.1's own workings and wording: how
+// to stop it, how it writes positions and panic traces, and every error
+// and panic text the session recognises. A newer interpreter changes this
+// file (and the gap list in gaps.go, which says what the passes fill).
 
 // yaegiStop is yaegi's own stop (what ExecuteWithContext calls when its
 // context ends): it moves the interpreter to a new run id, so that every
@@ -88,4 +93,116 @@ func (s *Session) mayCallGeneric(code string) bool {
 		}
 	}
 	return false
+}
+
+// posRe finds the positions yaegi gives in the programs the session
+// composes, with or without the file name: "_.go:1000012:7" or
+// "1000012:7" (program lines have at least 7 digits: see lineMap).
+var posRe = regexp.MustCompile(`(?:_\.go:)?\b(\d{7,}):(\d+)\b`)
+
+// panicLine matches the lines yaegi writes to its stderr while a panic
+// unwinds interpreted frames.
+var panicLine = regexp.MustCompile(`^(?:[^\s:]+:)?\d+:\d+: panic(?::|$)`)
+
+// traceFunc returns the function a panic trace line names: "f", "T.M",
+// "" for a cell's top level (yaegi's "main"), or, for a func literal, which yaegi
+// names "func" after the functions around it ("f.func"), "a func literal
+// in f".
+func traceFunc(l string) string {
+	i := strings.Index(l, "panic: ")
+	if i < 0 {
+		return ""
+	}
+	fn := strings.TrimSuffix(strings.TrimPrefix(l[i+len("panic: "):], "main."), "(...)")
+	if fn == "main" {
+		return ""
+	}
+	if fn != "func" && !strings.HasSuffix(fn, ".func") {
+		return fn
+	}
+	var outer []string
+	for _, part := range strings.Split(fn, ".") {
+		if part != "func" {
+			outer = append(outer, part)
+		}
+	}
+	if len(outer) == 0 {
+		return "a func literal"
+	}
+	return "a func literal in " + strings.Join(outer, ".")
+}
+
+// unknownName reports whether a compile error may be about a name the
+// cell uses that nothing defines: yaegi often reports one as a
+// "constant definition loop", at the start of the statement.
+func unknownName(msg string) bool {
+	return strings.Contains(msg, "constant definition loop") || strings.Contains(msg, "undefined:")
+}
+
+// definitionLoop reports whether err is yaegi's failure to type a
+// top-level variable ("constant definition loop", "variable definition
+// loop"): see probe.go.
+func definitionLoop(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "definition loop")
+}
+
+// nilTypeCrash reports whether a panic of yaegi's compiler is its crash
+// on a construct it cannot type ("nil type").
+func nilTypeCrash(val string) bool { return val == "nil type" }
+
+// interpType reports whether t is one of yaegi's own types (how it
+// represents values it cannot give a Go type, or a call without result).
+func interpType(t reflect.Type) bool { return strings.Contains(t.PkgPath(), "traefik/yaegi") }
+
+// panicName is the ename of a panic: "runtime error" for the runtime's own
+// panics, the dynamic type for an error value, "panic" otherwise.
+func panicName(r any) string {
+	switch v := r.(type) {
+	case runtime.Error:
+		return "runtime error"
+	case *host.AllocError:
+		return "out of memory"
+	case error:
+		if strings.HasPrefix(v.Error(), "reflect: ") || strings.HasPrefix(v.Error(), "runtime error: ") {
+			return "runtime error"
+		}
+		return fmt.Sprintf("%T", v)
+	case string:
+		if strings.HasPrefix(v, "reflect: ") || strings.HasPrefix(v, "runtime error: ") {
+			return "runtime error"
+		}
+		return "panic"
+	case fmt.Stringer:
+		return fmt.Sprintf("%T", v)
+	}
+	return "panic"
+}
+
+// panicValue is the message of a panic value.
+func panicValue(r any) string {
+	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
+		r = v.Interface()
+	}
+	s := fmt.Sprint(r)
+	s = strings.TrimPrefix(s, "runtime error: ")
+	switch {
+	case strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range"):
+		return "index out of range"
+	case strings.HasPrefix(s, "reflect: call of reflect.Value.Field on zero Value"):
+		// yaegi's forms of a nil pointer dereference
+		return "invalid memory address or nil pointer dereference (a field of a nil pointer)"
+	case strings.HasPrefix(s, "reflect.Value.Call: call of nil function"):
+		return "invalid memory address or nil pointer dereference (a call of a nil func)"
+	case strings.HasPrefix(s, "reflect: call of reflect.Value.Interface on zero Value"):
+		return "invalid memory address or nil pointer dereference (probably a method call on a nil interface)"
+	case strings.Contains(s, "as type") && strings.Contains(s, "in Call") || strings.Contains(s, "is not assignable to type"):
+		if strings.Contains(s, "struct {") {
+			return strings.TrimPrefix(strings.TrimPrefix(s, "reflect: "), "reflect.Set: ") + " (the interpreter cannot hand a value of a type declared in a cell to compiled code as this interface here, as in a variadic argument: call the method yourself, or use a standard type such as *bytes.Buffer)"
+		}
+	case strings.Contains(s, "Call with too many input arguments"):
+		return strings.TrimPrefix(s, "reflect: ") + " (a method expression such as T.Method cannot be called by the interpreter: use a func literal, func(t T, x X) R { return t.Method(x) })"
+	case strings.Contains(s, "target must be interface or implement error"):
+		return s + " (errors.As cannot see the methods of a type declared in a cell: use a type switch or assertion on the error, or errors.Is with a sentinel value)"
+	}
+	return strings.TrimPrefix(s, "reflect: ")
 }
