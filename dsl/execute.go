@@ -30,6 +30,9 @@ func (discardSink) Input(string, bool) (string, error) {
 func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (res *display.Bundle, rerr error) {
 	chunks, err := splitCell(code, s.cell, s)
 	if err != nil {
+		if e := s.refusedAlloc(code, err); e != nil { // sizeguard.go
+			return nil, e
+		}
 		var ue unsupportedError
 		if errors.As(err, &ue) {
 			return nil, s.newError(code, "Unsupported", s.humanize(ue.Error()), ue.Error())

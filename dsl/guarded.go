@@ -53,6 +53,7 @@ func (s *Session) guardedSymbols() interp.Exports {
 		})
 	}
 	return interp.Exports{
+		"latentsession/latentsession": sizeSymbols(), // sizeguard.go
 		"strings/strings": {"Repeat": reflect.ValueOf(func(str string, n int) string {
 			mustFit("strings.Repeat", len(str), n)
 			return strings.Repeat(str, n)

@@ -42,6 +42,8 @@ type Session struct {
 	st    streamer
 	stdin stdinReader
 
+	sizeMemo sizeMemo // sizeguard.go
+
 	cell    int            // number of the running cell in positions, 1..maxCellTag, wrapping
 	imports []importSpec   // every import evaluated, in order
 	decls   []*declRec     // func, method, type and const declarations, for replay
