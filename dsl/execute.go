@@ -102,6 +102,7 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 		}
 		result = nil
 		v, err := s.eval(ctx, s.lastResults(&c))
+		s.noteResult(v) // sizeguard.go
 		if isCellReturn(err) {
 			return nil, nil // a top-level return: the rest of the cell does not run
 		}

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"sync/atomic"
 
 	"github.com/latent-ai/latent/runtime/host"
 )
@@ -149,12 +150,15 @@ func (s *Session) constValue(name string) (constant.Value, bool) {
 type sizeMemo struct {
 	consts map[string]constant.Value
 	types  map[string]ast.Expr
+	// panics counts the goroutine panics since the last compaction
+	// request (see noteResult).
+	panics atomic.Int32
 }
 
 // sizes returns the session's sizeMemo.
 func (s *Session) sizes() *sizeMemo {
 	if s.sizeMemo.consts == nil {
-		s.sizeMemo = sizeMemo{consts: map[string]constant.Value{}, types: map[string]ast.Expr{}}
+		s.sizeMemo.consts, s.sizeMemo.types = map[string]constant.Value{}, map[string]ast.Expr{}
 	}
 	return &s.sizeMemo
 }
@@ -164,9 +168,11 @@ func (s *Session) sizes() *sizeMemo {
 // are lower bounds (fields of types it cannot see count nothing), so it
 // never refuses an array that fits.
 func guardArrays(f *ast.File, ed *editor, env rewriteEnv) error {
-	memo := &sizeMemo{consts: map[string]constant.Value{}, types: map[string]ast.Expr{}}
+	memo := new(sizeMemo)
 	if m, ok := env.(interface{ sizes() *sizeMemo }); ok {
 		memo = m.sizes()
+	} else {
+		memo.consts, memo.types = map[string]constant.Value{}, map[string]ast.Expr{}
 	}
 	g := arraySizer{env: env, memo: memo, pkg: types.NewPackage("cell", "main")}
 	g.collect(f)
@@ -319,4 +325,47 @@ func (g *arraySizer) size(t ast.Expr, depth int) int64 {
 		return int64(min(sum, 1<<62))
 	}
 	return 0
+}
+
+// retainLimit is the size of a cell's result from which the session moves
+// to a fresh interpreter before the next cell (compaction, with every
+// variable carried over): yaegi keeps the value of every top-level
+// expression it evaluated in its global frame, so a notebook that shows a
+// 20 MiB result thirty times would otherwise hold 600 MiB.
+const retainLimit = 1 << 20
+
+// panicLimit is the number of goroutine panics after which the session
+// compacts: yaegi keeps about 30 KB for each goroutine that panicked.
+const panicLimit = 64
+
+// noteResult asks for a compaction before the next cell when the value a
+// cell's statements gave is large (see retainLimit), or after panicLimit
+// goroutine panics.
+func (s *Session) noteResult(v reflect.Value) {
+	if shallowSize(v, 2) >= retainLimit || s.sizeMemo.panics.Load() >= panicLimit {
+		s.sizeMemo.panics.Store(0)
+		s.shadowed = true
+	}
+}
+
+// shallowSize returns the bytes v holds directly or through one pointer,
+// slice, string or map; what lies further behind pointers is not counted.
+func shallowSize(v reflect.Value, depth int) int64 {
+	if !v.IsValid() || depth < 0 {
+		return 0
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return int64(v.Len())
+	case reflect.Slice:
+		return int64(v.Cap()) * int64(v.Type().Elem().Size())
+	case reflect.Map:
+		return int64(v.Len()) * int64(v.Type().Key().Size()+v.Type().Elem().Size())
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return 0
+		}
+		return shallowSize(v.Elem(), depth-1)
+	}
+	return int64(v.Type().Size())
 }

@@ -47,3 +47,45 @@ func TestSizeGuardOutOfMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLargeResultsFreed shows a 16 MiB result twenty times: yaegi keeps
+// every top-level expression's value, so without the compaction noteResult
+// asks for the session would hold 320 MiB; the variables survive it.
+func TestLargeResultsFreed(t *testing.T) {
+	s := newSession(t)
+	ctx := context.Background()
+	if _, err := s.Execute(ctx, "kept := []int{1, 2, 3}", discardSink{}); err != nil {
+		t.Fatal(err)
+	}
+	h0 := heapInUse()
+	for range 20 {
+		if _, err := s.Execute(ctx, `strings.Repeat("r", 16<<20)`, discardSink{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Execute(ctx, "len(kept)", discardSink{}); err != nil {
+		t.Fatal(err)
+	}
+	h1 := heapInUse()
+	t.Logf("live heap %d -> %d MiB after twenty 16 MiB results", h0>>20, h1>>20)
+	if h1 > h0+64<<20 {
+		t.Errorf("the session keeps the results: live heap grew by %d MiB", (h1-h0)>>20)
+	}
+}
+
+// TestGoroutinePanicsCompact checks that panicLimit goroutine panics make
+// the session compact (yaegi keeps ~30 KB per panicked goroutine).
+func TestGoroutinePanicsCompact(t *testing.T) {
+	s := newSession(t)
+	ctx := context.Background()
+	for range panicLimit {
+		_, _ = s.Execute(ctx, "go func() { panic(\"p\") }()\ntime.Sleep(10 * time.Millisecond)", discardSink{})
+	}
+	_, _ = s.Execute(ctx, "1", discardSink{})
+	if _, err := s.Execute(ctx, "2", discardSink{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.sinceNew > 3 {
+		t.Fatalf("no compaction after %d goroutine panics (sinceNew %d)", panicLimit, s.sinceNew)
+	}
+}
