@@ -82,7 +82,8 @@ func TestCellHardening(t *testing.T) {
 	t.Logf("%d hostile cells, session alive with its state; RSS at the end %d MiB", len(cellCases), rss>>10)
 }
 
-// TestGoroutineGrowthStopped starts, under a 512 MiB limit, a goroutine
+// TestGoroutineGrowthStopped checks Go's soft memory limit (90% of the
+// session's) and starts, under a 512 MiB limit, a goroutine
 // that outlives its cell and grows the heap without end: the watchdog must
 // stop it between cells, the next cell reports "out of memory", and the
 // session keeps its state.
@@ -90,6 +91,10 @@ func TestGoroutineGrowthStopped(t *testing.T) {
 	k := startKernel(t, kernelOpts{env: []string{"LATENT_MEMORY_LIMIT=512MiB"}})
 	if out, err := exec.Command("prlimit", "--pid", strconv.Itoa(k.pid()), "--as=4294967296").CombinedOutput(); err != nil {
 		t.Skipf("cannot cap the kernel's address space (util-linux prlimit): %v: %s", err, out)
+	}
+	soft := 0.9
+	if res := k.exec("fmt.Println(debug.SetMemoryLimit(-1))"); strings.TrimSpace(res["stdout"].(string)) != strconv.Itoa(int(float64(512<<20)*soft)) {
+		t.Errorf("Go's soft memory limit is %v, want 90%% of LATENT_MEMORY_LIMIT", res["stdout"])
 	}
 	k.exec("kept := 41\ngo func() { var g [][]byte; for { g = append(g, make([]byte, 1<<16)) } }()")
 	var text string
