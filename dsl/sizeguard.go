@@ -32,7 +32,7 @@ import (
 // Names of the compiled helpers of sizeguard.go (see sizeSymbols).
 const (
 	sizeFunc = "__latent.Size"
-	growFunc = "__latent.GrowLen"
+	growFunc = "__latent.GrowShift"
 )
 
 // sizeSymbols are the compiled helpers the rewrites of this file call;
@@ -47,11 +47,13 @@ func sizeSymbols() map[string]reflect.Value {
 			}
 			return int64(t.Elem().Size())
 		}),
-		"GrowLen": reflect.ValueOf(func(n int) int {
-			if err := host.CheckAlloc(fmt.Sprintf("Grow(%d)", n), int64(n)); err != nil {
+		// GrowShift checks the n of x.Grow(n) and returns 0, the shift
+		// that leaves n, of whatever integer type, as it is.
+		"GrowShift": reflect.ValueOf(func(n int64) uint {
+			if err := host.CheckAlloc(fmt.Sprintf("Grow(%d)", n), n); err != nil {
 				panic(err)
 			}
-			return n
+			return 0
 		}),
 	}
 }
@@ -100,11 +102,38 @@ var basicSizes = map[string]int64{
 }
 
 // guardGrow passes the argument of a one-argument x.Grow(n) through the
-// compiled GrowLen check, which refuses n bytes more than the memory
-// available (strings.Builder and bytes.Buffer allocate n at once).
+// compiled GrowShift check, which refuses n bytes more than the memory
+// available (strings.Builder and bytes.Buffer allocate n at once): n
+// becomes (n) << GrowShift(int64(n)), which keeps n's type, whatever
+// integer type a Grow method takes. n is evaluated twice, so an argument
+// that calls a function or receives is left alone; so is a constant below
+// the size CheckAlloc looks at (yaegi gives an untyped constant shifted by
+// a variable the type int, whatever the parameter's type).
 func guardGrow(c *ast.CallExpr, ed *editor) {
-	if sel, ok := c.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Grow" && len(c.Args) == 1 && c.Ellipsis == token.NoPos {
-		ed.wrap(c.Args[0], growFunc+"(", ")")
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Grow" || len(c.Args) != 1 || c.Ellipsis != token.NoPos {
+		return
+	}
+	a := c.Args[0]
+	pure := true
+	ast.Inspect(a, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.CallExpr, *ast.FuncLit:
+			pure = false
+		case *ast.UnaryExpr:
+			pure = pure && x.Op != token.ARROW
+		}
+		return pure
+	})
+	g := arraySizer{memo: &sizeMemo{}, pkg: types.NewPackage("cell", "main")}
+	if v, ok := g.eval(a); ok {
+		if n, ok := constant.Int64Val(v); ok && n < 1<<28 {
+			return
+		}
+	}
+	if pure {
+		arg := ed.src(a.Pos(), a.End())
+		ed.replace(a.Pos(), a.End(), "("+arg+") << "+growFunc+"(int64("+arg+"))")
 	}
 }
 
