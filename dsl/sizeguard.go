@@ -203,7 +203,7 @@ func guardArrays(f *ast.File, ed *editor, env rewriteEnv) error {
 	} else {
 		memo.consts, memo.types = map[string]constant.Value{}, map[string]ast.Expr{}
 	}
-	g := arraySizer{env: env, memo: memo, pkg: types.NewPackage("cell", "main")}
+	g := arraySizer{env: env, memo: memo, pkg: types.NewPackage("cell", "main"), local: map[string]ast.Expr{}}
 	g.collect(f)
 	var err error
 	var stack []ast.Node
@@ -239,31 +239,47 @@ func guardArrays(f *ast.File, ed *editor, env rewriteEnv) error {
 
 // arraySizer computes lower bounds of the sizes of type expressions.
 type arraySizer struct {
-	env  rewriteEnv
-	memo *sizeMemo
-	pkg  *types.Package // constants, for types.Eval
+	env   rewriteEnv
+	memo  *sizeMemo
+	pkg   *types.Package      // the chunk's constants, for types.Eval
+	local map[string]ast.Expr // the chunk's type declarations
 }
 
 // collect records the chunk's constants (those it can evaluate) and type
-// declarations in the memo.
+// declarations; those at the top level also go to the memo, for the
+// chunks and cells that follow.
 func (g *arraySizer) collect(f *ast.File) {
+	top := map[ast.Node]bool{}
+	for _, d := range f.Decls {
+		top[d] = true
+	}
 	var consts []*ast.ValueSpec
+	global := map[*ast.ValueSpec]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.GenDecl:
-			if x.Tok == token.CONST {
-				for _, sp := range x.Specs {
-					consts = append(consts, sp.(*ast.ValueSpec))
+			for _, sp := range x.Specs {
+				switch sp := sp.(type) {
+				case *ast.ValueSpec:
+					if x.Tok == token.CONST {
+						consts = append(consts, sp)
+						global[sp] = top[x]
+					}
+				case *ast.TypeSpec:
+					g.local[sp.Name.Name] = sp.Type
+					if top[x] {
+						g.memo.types[sp.Name.Name] = sp.Type
+					}
 				}
 			}
-		case *ast.TypeSpec:
-			g.memo.types[x.Name.Name] = x.Type
 		}
 		return true
 	})
 	for _, sp := range consts {
 		for _, name := range sp.Names {
-			delete(g.memo.consts, name.Name) // redeclared
+			if global[sp] {
+				delete(g.memo.consts, name.Name) // redeclared
+			}
 		}
 	}
 	for range 2 { // a second round for constants used before their declaration
@@ -274,7 +290,9 @@ func (g *arraySizer) collect(f *ast.File) {
 				}
 				if v, ok := g.eval(sp.Values[i]); ok {
 					g.pkg.Scope().Insert(types.NewConst(token.NoPos, g.pkg, name.Name, types.Typ[types.UntypedInt], v))
-					g.memo.consts[name.Name] = v
+					if global[sp] {
+						g.memo.consts[name.Name] = v
+					}
 				}
 			}
 		}
@@ -322,6 +340,9 @@ func (g *arraySizer) size(t ast.Expr, depth int) int64 {
 	case *ast.Ident:
 		if n, ok := basicSizes[x.Name]; ok {
 			return n
+		}
+		if def, ok := g.local[x.Name]; ok {
+			return g.size(def, depth+1)
 		}
 		if def, ok := g.memo.types[x.Name]; ok {
 			return g.size(def, depth+1)
