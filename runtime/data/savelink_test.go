@@ -14,7 +14,9 @@ func TestSaveThroughSymlink(t *testing.T) {
 	saves := map[string]func(string) error{
 		"s.npy": s.SaveNPY,
 		"s.npz": s.SaveNPZ,
-		"a.npy": func(p string) error { return SaveArray(p, &Array{Shape: []int{2}, Data: []float32{1, 2}, Dtype: "<f4"}) },
+		"a.npy": func(p string) error {
+			return SaveArray(p, &Array{Shape: []int{2}, Data: []float32{1, 2}, Dtype: "<f4"})
+		},
 	}
 	for name, save := range saves {
 		target := filepath.Join(dir, "real-"+name)
