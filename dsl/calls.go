@@ -46,46 +46,6 @@ func rewriteRange(r *ast.RangeStmt, ed *editor, env rewriteEnv, locals map[strin
 	ed.replace(r.For, r.Body.Lbrace, head)
 }
 
-// guardMake passes the sizes of a make of a slice or channel through the
-// compiled check lenFunc, which refuses an allocation larger than the
-// memory available: Go cannot recover from running out of memory, and the
-// session would end. Element sizes are known for basic types; others count
-// as 8 bytes (a lower bound).
-func guardMake(c *ast.CallExpr, ed *editor) {
-	if len(c.Args) < 2 {
-		return
-	}
-	var elem ast.Expr
-	switch t := c.Args[0].(type) {
-	case *ast.ArrayType:
-		if t.Len != nil {
-			return
-		}
-		elem = t.Elt
-	case *ast.ChanType:
-		elem = t.Value
-	default:
-		return // a map, or a named type
-	}
-	size := int64(8)
-	if id, ok := elem.(*ast.Ident); ok {
-		if n, ok := basicSizes[id.Name]; ok {
-			size = n
-		}
-	}
-	for _, a := range c.Args[1:] {
-		ed.wrap(a, lenFunc+"(int64(", fmt.Sprintf("), %d)", size))
-	}
-}
-
-// basicSizes are the sizes in bytes of the basic types.
-var basicSizes = map[string]int64{
-	"bool": 1, "byte": 1, "uint8": 1, "int8": 1, "int16": 2, "uint16": 2,
-	"int32": 4, "uint32": 4, "rune": 4, "float32": 4,
-	"int": 8, "uint": 8, "int64": 8, "uint64": 8, "uintptr": 8, "float64": 8, "complex64": 8,
-	"complex128": 16, "string": 16,
-}
-
 // rewriteCall routes the builtins and generic library functions yaegi lacks
 // to the session's interpreted helpers.
 func rewriteCall(c *ast.CallExpr, ed *editor, env rewriteEnv) {

@@ -36,6 +36,9 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 		chunks, err = pc.chunks(s, &s.lines)
 	}
 	if err != nil {
+		if e := s.refusedAlloc(code, err); e != nil { // sizeguard.go
+			return nil, e
+		}
 		var ue unsupportedError
 		var el scanner.ErrorList
 		switch {
@@ -109,6 +112,7 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 		}
 		result = nil
 		v, err := s.eval(ctx, s.lastResults(&c))
+		s.noteResult(v) // sizeguard.go
 		if isCellReturn(err) {
 			return nil, nil // a top-level return: the rest of the cell does not run
 		}

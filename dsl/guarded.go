@@ -45,6 +45,7 @@ func (s *Session) guardedSymbols() interp.Exports {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			defer func() {
 				if p := recover(); p != nil {
+					s.sizeMemo.panics.Add(1)
 					s.goPanic(p, 0)
 					http.Error(w, "the handler panicked: "+fmt.Sprint(p), http.StatusInternalServerError)
 				}
@@ -52,7 +53,14 @@ func (s *Session) guardedSymbols() interp.Exports {
 			h.ServeHTTP(w, r)
 		})
 	}
+	session := sizeSymbols() // sizeguard.go
+	// GoPanic (the go statement's recover) counts the panics for noteResult.
+	session["GoPanic"] = reflect.ValueOf(func(r any, line int) {
+		s.sizeMemo.panics.Add(1)
+		s.goPanic(r, line)
+	})
 	return interp.Exports{
+		"latentsession/latentsession": session,
 		"strings/strings": {"Repeat": reflect.ValueOf(func(str string, n int) string {
 			mustFit("strings.Repeat", len(str), n)
 			return strings.Repeat(str, n)
@@ -81,6 +89,7 @@ func (s *Session) guardedSymbols() interp.Exports {
 // reportCallbackPanic is deferred around a library callback.
 func (s *Session) reportCallbackPanic() {
 	if r := recover(); r != nil {
+		s.sizeMemo.panics.Add(1)
 		s.goPanic(r, 0)
 	}
 }

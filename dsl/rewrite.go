@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -107,6 +108,7 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 			}
 			rewriteCall(x, ed, env)
 			guardGoMethod(x, ed) // callbacks.go
+			guardGrow(x, ed)     // sizeguard.go
 		case *ast.AssignStmt:
 			rewriteAssert(x.Rhs, len(x.Lhs), ed)
 		case *ast.ValueSpec:
@@ -114,6 +116,7 @@ func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
 		}
 		return true
 	})
+	err = cmp.Or(err, guardArrays(f, ed, env)) // sizeguard.go
 	return info, err
 }
 

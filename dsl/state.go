@@ -38,6 +38,7 @@ type state struct {
 	sinceNew int                 // cells run by the current interpreter
 	shadowed bool                // a cell re-declared a variable: compact before the next one
 	stuck    bool                // an interrupted compiled call is still running
+	sizeMemo sizeMemo            // the cells' constants and types that size arrays (sizeguard.go)
 
 	probeIn *interp.Interpreter // the interpreter that imported the probe package
 	// regs caches the line-tracking registers of interpreter in.
@@ -66,6 +67,7 @@ func (s *state) useFresh(in *interp.Interpreter) {
 	s.decls = nil
 	s.declIdx = map[string]int{}
 	s.aliases = map[string]string{}
+	s.sizeMemo.consts, s.sizeMemo.types = nil, nil
 	for _, p := range preImports() {
 		s.aliases[path.Base(p)] = p
 	}

@@ -8,11 +8,11 @@ import (
 	"image/color"
 	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/latent-ai/latent/internal/atomicfile"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -228,7 +228,8 @@ func (f *Figure) SVG() (string, error) {
 
 // Save writes the figure to path, as PNG or SVG by the file's extension
 // (.png or .svg). The file is written to a temporary name in the same
-// directory and renamed, so a reader never sees half a file.
+// directory and renamed, so a reader never sees half a file; a symbolic
+// link is written through and stays a link.
 func (f *Figure) Save(path string) error {
 	var data []byte
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
@@ -247,30 +248,8 @@ func (f *Figure) Save(path string) error {
 	default:
 		return fmt.Errorf("plotting: save %s: unknown extension %q; use .png or .svg", path, ext)
 	}
-	return writeAtomic(path, data)
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("plotting: save %s: %w", path, err)
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(name, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(name, path)
-	}
-	if werr != nil {
-		os.Remove(name)
-		return fmt.Errorf("plotting: save %s: %w", path, werr)
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("plotting: save: %w", err)
 	}
 	return nil
 }

@@ -44,6 +44,29 @@ func TestSave(t *testing.T) {
 	}
 }
 
+// TestSaveThroughSymlink: Save writes the file a symbolic link points to
+// and leaves the link in place, as the runner's -o does (issue 13).
+func TestSaveThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.png")
+	if err := os.WriteFile(target, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "fig.png")
+	if err := os.Symlink("real.png", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Loss([]float64{3, 2, 1}, nil).Save(link); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	if b, _ := os.ReadFile(target); !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Fatalf("the link's target holds %q, not the PNG", b[:min(len(b), 8)])
+	}
+}
+
 func TestSVGUsesFallbackFonts(t *testing.T) {
 	s, err := Loss([]float64{3, 2, 1}, nil).SVG()
 	if err != nil {

@@ -4,8 +4,10 @@
 package atomicfile
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,6 +27,16 @@ import (
 // missing file creates that file. A path that is not a regular file (a
 // directory, a named pipe, a device) is refused.
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	return Write(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// Write is WriteFile for content written by write, buffered, as it is
+// made (a data set need not be held in memory twice). An error from write
+// leaves path as it was.
+func Write(path string, perm fs.FileMode, write func(io.Writer) error) error {
 	target, err := Target(path)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
@@ -37,7 +49,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	}
 	dir := filepath.Dir(target)
 	removeStaleTemps(dir, filepath.Base(target))
-	tmp, err := writeTemp(dir, filepath.Base(target), data, perm)
+	tmp, err := writeTemp(dir, filepath.Base(target), write, perm)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", describe(path, target), err)
 	}
@@ -86,21 +98,30 @@ func describe(path, target string) string {
 	return path + " (a link to " + target + ")"
 }
 
-// writeTempPortable writes data to a hidden temporary file in dir, synced,
-// and returns its name.
-func writeTempPortable(dir, base string, data []byte, perm fs.FileMode) (string, error) {
+// writeTempPortable writes a hidden temporary file in dir, synced, and
+// returns its name.
+func writeTempPortable(dir, base string, write func(io.Writer) error, perm fs.FileMode) (string, error) {
 	f, err := os.CreateTemp(dir, tempPrefix(base)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return "", err
 	}
 	name := f.Name()
-	_, werr := f.Write(data)
+	werr := writeBuffered(f, write)
 	err = errors.Join(werr, f.Chmod(perm), f.Sync(), f.Close())
 	if err != nil {
 		os.Remove(name)
 		return "", err
 	}
 	return name, nil
+}
+
+// writeBuffered runs write on f through a buffer and flushes it.
+func writeBuffered(f *os.File, write func(io.Writer) error) error {
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err := write(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // tempPrefix is how the temporary files of base begin; the writer's process

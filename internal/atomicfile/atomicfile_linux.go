@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,18 +13,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// writeTemp writes data into an unnamed O_TMPFILE file in dir and links it
+// writeTemp writes (see Write) into an unnamed O_TMPFILE file in dir and links it
 // under a hidden temporary name only once it is complete and synced, so a
 // process killed while writing leaves nothing behind. File systems without
 // O_TMPFILE get a named temporary file instead.
-func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) {
+func writeTemp(dir, base string, write func(io.Writer) error, perm fs.FileMode) (string, error) {
 	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, uint32(perm))
 	if err != nil {
-		return writeTempPortable(dir, base, data, perm)
+		return writeTempPortable(dir, base, write, perm)
 	}
 	f := os.NewFile(uintptr(fd), filepath.Join(dir, "(unnamed)"))
 	defer f.Close()
-	if _, err := f.Write(data); err != nil {
+	if err := writeBuffered(f, write); err != nil {
 		return "", err
 	}
 	if err := f.Sync(); err != nil {
@@ -35,7 +36,7 @@ func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) 
 	err = unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, name, unix.AT_SYMLINK_FOLLOW)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) { // no /proc: fall back
-			return writeTempPortable(dir, base, data, perm)
+			return writeTempPortable(dir, base, write, perm)
 		}
 		return "", err
 	}

@@ -2,10 +2,13 @@
 
 package atomicfile
 
-import "io/fs"
+import (
+	"io"
+	"io/fs"
+)
 
-func writeTemp(dir, base string, data []byte, perm fs.FileMode) (string, error) {
-	return writeTempPortable(dir, base, data, perm)
+func writeTemp(dir, base string, write func(io.Writer) error, perm fs.FileMode) (string, error) {
+	return writeTempPortable(dir, base, write, perm)
 }
 
 // processAlive cannot tell here, so stale temporary files are kept.

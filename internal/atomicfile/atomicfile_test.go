@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,7 +52,7 @@ func TestWriteFileErrors(t *testing.T) {
 
 // writeTempCheck checks that the portable fallback also cleans up.
 func writeTempCheck(dir string) error {
-	name, err := writeTempPortable(dir, "x.ipynb", []byte("data"), 0o644)
+	name, err := writeTempPortable(dir, "x.ipynb", func(w io.Writer) error { _, err := io.WriteString(w, "data"); return err }, 0o644)
 	if err != nil {
 		return err
 	}
@@ -117,5 +119,39 @@ func TestWriteThroughSymlink(t *testing.T) {
 	os.Symlink("loop", loop)
 	if err := WriteFile(loop, []byte("x"), 0o644); err == nil || !strings.Contains(err.Error(), "loop") {
 		t.Errorf("a link loop: %v", err)
+	}
+}
+
+// TestWriteStreamsThroughLink checks Write: content from a writer goes
+// through a symbolic link, and a failing writer leaves the file as it was
+// with no temporary file behind.
+func TestWriteStreamsThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.npy")
+	link := filepath.Join(dir, "link.npy")
+	if err := os.WriteFile(real, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.npy", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, 0o644, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "new" {
+		t.Fatalf("the target holds %q", b)
+	}
+	boom := errors.New("boom")
+	if err := Write(link, 0o644, func(w io.Writer) error { io.WriteString(w, "partial"); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("a failing writer: %v", err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "new" {
+		t.Fatalf("a failed write changed the file: %q", b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
 	}
 }

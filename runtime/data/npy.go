@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/latent-ai/latent/internal/atomicfile"
 )
 
 // Array is an n-dimensional array read from or written to a NumPy .npy
@@ -333,26 +335,11 @@ func SaveArray(path string, a *Array) error {
 }
 
 // writeFileAtomic writes a file through a temporary file and a rename, so
-// that a failed write leaves no partial file.
+// that a failed write leaves no partial file; a symbolic link is written
+// through and stays a link.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.Write(path, 0o644, write); err != nil {
 		return fmt.Errorf("data: %w", err)
-	}
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("data: writing %s: %w", path, err)
 	}
 	return nil
 }

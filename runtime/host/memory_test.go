@@ -2,6 +2,7 @@ package host
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -71,4 +72,17 @@ func TestWatchdogStopsGrowth(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("the heap grew to %d MiB past a limit of %d MiB and the watchdog did not stop it", heapBytes()>>20, limit>>20)
+}
+
+// TestMemoryLimitKnown: on Linux the limit comes from the cgroup or the
+// memory available, so the watchdog and Go's soft limit are always set.
+func TestMemoryLimitKnown(t *testing.T) {
+	if runtime.GOOS != "linux" || os.Getenv("LATENT_MEMORY_LIMIT") != "" {
+		t.Skip("Linux without LATENT_MEMORY_LIMIT only")
+	}
+	limit, from := MemoryLimit()
+	if limit <= 0 || from == "" {
+		t.Fatalf("no memory limit found (%d, %q)", limit, from)
+	}
+	t.Logf("limit %d MiB from %s", limit>>20, from)
 }

@@ -20,6 +20,13 @@ var cellCases = []struct{ name, code, status, want string }{
 	{"bytes-repeat", `b := bytes.Repeat([]byte("ab"), 1<<40)` + "\nfmt.Println(len(b))", "error", "out of memory"},
 	{"sample-huge", "v := ae.Variational(16, 8, 2)\nv.Sample(1 << 40)", "error", "out of memory"},
 	{"interpolate-huge", "v2 := ae.Variational(16, 8, 2)\nv2.Interpolate(make([]float32, 16), make([]float32, 16), 1<<40)", "error", "out of memory"},
+	{"new-huge-array", "p := new([1 << 40]byte)\nfmt.Println(len(p))", "error", "out of memory"},
+	{"var-huge-array", "var ga [1 << 20][1 << 20]int64\nfmt.Println(len(ga))", "error", "out of memory"},
+	{"literal-huge-array", "la := [1 << 40]byte{}\nfmt.Println(len(la))", "error", "out of memory"},
+	{"make-struct-elements", "type rec1k struct{ data [128]float64 }\nrs := make([]rec1k, 10_000_000)\nfmt.Println(len(rs))", "error", "out of memory"},
+	{"make-array-elements", "ra := make([][1024]byte, 10_000_000)\nfmt.Println(len(ra))", "error", "out of memory"},
+	{"builder-grow", "var sb strings.Builder\nsb.Grow(1 << 40)", "error", "out of memory"},
+	{"buffer-grow", "var bb bytes.Buffer\nbb.Grow(1 << 40)", "error", "out of memory"},
 	{"time-afterfunc", `time.AfterFunc(time.Millisecond, func() { panic("boom-afterfunc") })` + "\ntime.Sleep(300 * time.Millisecond)", "error", "boom-afterfunc"},
 	{"context-afterfunc", "ctx, cancel := context.WithCancel(context.Background())\n" + `context.AfterFunc(ctx, func() { panic("boom-ctx") })` + "\ncancel()\ntime.Sleep(300 * time.Millisecond)", "error", "boom-ctx"},
 	{"waitgroup-go", "var wg sync.WaitGroup\n" + `wg.Go(func() { panic("boom-wg") })` + "\nwg.Wait()\ntime.Sleep(100 * time.Millisecond)", "error", "boom-wg"},
@@ -73,6 +80,41 @@ func TestCellHardening(t *testing.T) {
 	}
 	rss, _, _ := procStatus(k.pid())
 	t.Logf("%d hostile cells, session alive with its state; RSS at the end %d MiB", len(cellCases), rss>>10)
+}
+
+// TestGoroutineGrowthStopped checks Go's soft memory limit (90% of the
+// session's) and starts, under a 512 MiB limit, a goroutine
+// that outlives its cell and grows the heap without end: the watchdog must
+// stop it between cells, the next cell reports "out of memory", and the
+// session keeps its state.
+func TestGoroutineGrowthStopped(t *testing.T) {
+	k := startKernel(t, kernelOpts{env: []string{"LATENT_MEMORY_LIMIT=512MiB"}})
+	if out, err := exec.Command("prlimit", "--pid", strconv.Itoa(k.pid()), "--as=4294967296").CombinedOutput(); err != nil {
+		t.Skipf("cannot cap the kernel's address space (util-linux prlimit): %v: %s", err, out)
+	}
+	soft := 0.9
+	if res := k.exec("fmt.Println(debug.SetMemoryLimit(-1))"); strings.TrimSpace(res["stdout"].(string)) != strconv.Itoa(int(float64(512<<20)*soft)) {
+		t.Errorf("Go's soft memory limit is %v, want 90%% of LATENT_MEMORY_LIMIT", res["stdout"])
+	}
+	k.exec("kept := 41\ngo func() { var g [][]byte; for { g = append(g, make([]byte, 1<<16)) } }()")
+	var text string
+	for i := 0; i < 60 && !strings.Contains(text, "out of memory"); i++ {
+		time.Sleep(500 * time.Millisecond)
+		res, err := k.tryScenario("exec", time.Minute, "--code", "kept++")
+		if err != nil || k.exited() {
+			t.Fatalf("the kernel died: %v", err)
+		}
+		text, _ = res["text"].(string)
+	}
+	if !strings.Contains(text, "out of memory") {
+		t.Fatalf("the growing goroutine was not reported:\n%s", tail(text, 600))
+	}
+	res := k.exec("fmt.Println(kept > 41, runtime.NumGoroutine() < 100)")
+	if strings.TrimSpace(res["stdout"].(string)) != "true true" {
+		t.Fatalf("the session lost its state: %v", res)
+	}
+	rss, _, _ := procStatus(k.pid())
+	t.Logf("the growing goroutine was stopped and reported (between cells: %v); RSS after it %d MiB", strings.Contains(text, "goroutines that earlier cells"), rss>>10)
 }
 
 // TestHeartbeatDuringLoad pings the heartbeat every 50 ms while a cell
