@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"reflect"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/latent-ai/latent/runtime/host"
 )
@@ -389,13 +390,57 @@ const retainLimit = 1 << 20
 const panicLimit = 64
 
 // noteResult asks for a compaction before the next cell when the value a
-// cell's statements gave is large (see retainLimit), or after panicLimit
-// goroutine panics.
+// cell's statements gave is large (see retainLimit) and not the memory of
+// a session variable (showing big or big[:10] keeps nothing new, and a
+// compaction costs tens of milliseconds), or after panicLimit goroutine
+// panics.
 func (s *Session) noteResult(v reflect.Value) {
-	if shallowSize(v, 2) >= retainLimit || s.sizeMemo.panics.Load() >= panicLimit {
+	if s.sizeMemo.panics.Load() >= panicLimit || (shallowSize(v, 2) >= retainLimit && !s.heldByVariable(v)) {
 		s.sizeMemo.panics.Store(0)
 		s.shadowed = true
 	}
+}
+
+// heldByVariable reports whether the memory v points to lies in the
+// memory of one of the session's variables.
+func (s *Session) heldByVariable(v reflect.Value) bool {
+	p, _ := memRange(v)
+	if p == 0 {
+		return false
+	}
+	for _, g := range s.globals() {
+		if q, n := memRange(g); q != 0 && p >= q && p < q+n {
+			return true
+		}
+	}
+	return false
+}
+
+// memRange returns the start and length of the memory a string, slice,
+// map or pointer value points to (through interfaces, and pointers to
+// strings, slices and maps); 0 for others.
+func memRange(v reflect.Value) (uintptr, uintptr) {
+	for v.IsValid() && (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) && !v.IsNil() {
+		k := v.Elem().Kind()
+		if v.Kind() == reflect.Pointer && k != reflect.String && k != reflect.Slice && k != reflect.Map && k != reflect.Interface {
+			break // a pointer to other memory: its own range
+		}
+		v = v.Elem()
+	}
+	if !v.IsValid() {
+		return 0, 0
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return uintptr(unsafe.Pointer(unsafe.StringData(v.String()))), uintptr(v.Len())
+	case reflect.Slice:
+		return v.Pointer(), uintptr(v.Cap()) * v.Type().Elem().Size()
+	case reflect.Map:
+		return v.Pointer(), 1
+	case reflect.Pointer:
+		return v.Pointer(), max(v.Type().Elem().Size(), 1)
+	}
+	return 0, 0
 }
 
 // shallowSize returns the bytes v holds directly or through one pointer,

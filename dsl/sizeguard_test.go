@@ -73,6 +73,27 @@ func TestLargeResultsFreed(t *testing.T) {
 	}
 }
 
+// TestShownVariableNoCompaction: showing a large variable, or a slice of
+// it, keeps nothing new, so the session does not compact for it.
+func TestShownVariableNoCompaction(t *testing.T) {
+	s := newSession(t)
+	ctx := context.Background()
+	for _, code := range []string{"big := make([]byte, 4<<20)\ntext := strings.Repeat(\"t\", 4<<20)", "big", "big[10:]", "text", "text[5:]", "&big", "type box struct{ b [2 << 20]byte }\nbx := &box{}", "bx", "bx.b[:]"} {
+		if _, err := s.Execute(ctx, code, discardSink{}); err != nil {
+			t.Fatal(err)
+		}
+		if s.shadowed {
+			t.Fatalf("showing %q asks for a compaction", code)
+		}
+	}
+	if _, err := s.Execute(ctx, "append([]byte(nil), big...)", discardSink{}); err != nil {
+		t.Fatal(err)
+	}
+	if !s.shadowed {
+		t.Fatal("a new 4 MiB result does not ask for a compaction")
+	}
+}
+
 // TestGoroutinePanicsCompact checks that panicLimit goroutine panics make
 // the session compact (yaegi keeps ~30 KB per panicked goroutine).
 func TestGoroutinePanicsCompact(t *testing.T) {
