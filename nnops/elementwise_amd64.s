@@ -1096,6 +1096,47 @@ done:
 	VZEROUPPER
 	RET
 
+// func copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)
+TEXT ·copyRows512(SB), NOSPLIT, $0-50
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+32(FP), CX
+	MOVQ n+40(FP), DX
+	MOVWLZX tail+48(FP), AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ done
+row:
+	MOVQ DI, R10
+	MOVQ SI, R11
+	MOVQ DX, R12
+chunk:
+	CMPQ R12, $16
+	JL tail
+	VMOVUPS (R11), Z1
+	VMOVUPS Z1, (R10)
+	ADDQ $64, R10
+	ADDQ $64, R11
+	SUBQ $16, R12
+	JMP chunk
+tail:
+	TESTQ R12, R12
+	JZ next
+	VMOVUPS.Z (R11), K1, Z1
+	VMOVUPS Z1, K1, (R10)
+next:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ CX
+	JNZ row
+done:
+	VZEROUPPER
+	RET
+
 // func axpy4x512(x, y *float32, ldy, n int, a *float32)
 TEXT ·axpy4x512(SB), NOSPLIT, $0-40
 	MOVQ x+0(FP), DI

@@ -76,6 +76,12 @@ func gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uin
 //go:noescape
 func scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)
 
+// copyRows512 sets dst[r·ldd+i] = src[r·lds+i] for r < rows, i < n; tail
+// is the lane mask of the last n mod 16 values (AVX-512F).
+//
+//go:noescape
+func copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)
+
 // axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +
 // a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;
 // n must be a multiple of 16 (AVX-512F).

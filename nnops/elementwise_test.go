@@ -290,3 +290,32 @@ func TestActivationBackwardSum(t *testing.T) {
 		}
 	})
 }
+
+// TestCopyRows checks the strided row copy of GEMM packing at every
+// kernel level, full and partial chunks of 16, and that it writes nothing
+// between or after the rows.
+func TestCopyRows(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(10)
+		for _, n := range []int{1, 5, 12, 16, 17, 32, 40} {
+			rows, lds, ldd := 7, n+3, n+5
+			src := randSlice(r, rows*lds)
+			dst := make([]float32, rows*ldd)
+			for i := range dst {
+				dst[i] = -1
+			}
+			copyRows(dst, ldd, src, lds, rows, n)
+			for i := 0; i < rows; i++ {
+				for j := 0; j < ldd; j++ {
+					want := float32(-1)
+					if j < n {
+						want = src[i*lds+j]
+					}
+					if dst[i*ldd+j] != want {
+						t.Fatalf("n=%d: dst[%d][%d] = %g, want %g", n, i, j, dst[i*ldd+j], want)
+					}
+				}
+			}
+		}
+	})
+}

@@ -264,15 +264,23 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 // packA copies op(A)[m0:m1, p0:p0+kc] into panels of MR rows: panel q starts
 // at q·MR·kc and holds, for each p, the (up to MR) values of column p.
 func packA(dst []float32, trans bool, a []float32, lda, m0, m1, p0, kc, MR int) {
+	if trans {
+		// Each row of op(A)ᵀ holds MR values of every panel: copy them
+		// row by row, the full panels in one call per row.
+		full := (m1 - m0) / MR
+		if full > 0 {
+			for p := 0; p < kc; p++ {
+				copyRows(dst[p*MR:], MR*kc, a[(p0+p)*lda+m0:], MR, full, MR)
+			}
+		}
+		if i := m0 + full*MR; i < m1 {
+			copyRows(dst[full*MR*kc:], m1-i, a[p0*lda+i:], lda, kc, m1-i)
+		}
+		return
+	}
 	for i := m0; i < m1; i += MR {
 		mr := min(MR, m1-i)
 		d := dst[(i-m0)/MR*MR*kc : (i-m0)/MR*MR*kc+mr*kc]
-		if trans {
-			for p := 0; p < kc; p++ {
-				copy(d[p*mr:p*mr+mr], a[(p0+p)*lda+i:])
-			}
-			continue
-		}
 		for r := 0; r < mr; r++ {
 			row := a[(i+r)*lda+p0 : (i+r)*lda+p0+kc]
 			for p, v := range row {
@@ -290,14 +298,13 @@ func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, j2, nb, NR int) 
 		full := nb / NR * NR
 		for p := 0; p < kc; p++ {
 			src := b[(p0+p)*ldb+j2 : (p0+p)*ldb+j2+nb]
-			q := 0
-			for ; q < full; q += NR {
-				copy(dst[q*kc+p*NR:q*kc+p*NR+NR], src[q:q+NR])
+			if full > 0 {
+				copyRows(dst[p*NR:], NR*kc, src, NR, full/NR, NR)
 			}
-			if q < nb {
-				row := dst[q*kc+p*NR : q*kc+p*NR+NR]
-				copy(row, src[q:])
-				clear(row[nb-q:])
+			if full < nb {
+				row := dst[full*kc+p*NR : full*kc+p*NR+NR]
+				copy(row, src[full:])
+				clear(row[nb-full:])
 			}
 		}
 		return
