@@ -1096,6 +1096,11 @@ done:
 	VZEROUPPER
 	RET
 
+// func spinPause()
+TEXT ·spinPause(SB), NOSPLIT, $0-0
+	PAUSE
+	RET
+
 // func copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)
 TEXT ·copyRows512(SB), NOSPLIT, $0-50
 	MOVQ dst+0(FP), DI

@@ -76,6 +76,12 @@ func gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uin
 //go:noescape
 func scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)
 
+// spinPause executes one PAUSE: a waiting loop that calls it leaves the
+// core's execution units to a sibling hardware thread.
+//
+//go:noescape
+func spinPause()
+
 // copyRows512 sets dst[r·ldd+i] = src[r·lds+i] for r < rows, i < n; tail
 // is the lane mask of the last n mod 16 values (AVX-512F).
 //

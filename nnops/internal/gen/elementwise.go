@@ -520,6 +520,8 @@ func writeElementwise() (asm, decl []byte) {
 	writeStride2(&s, true)
 	fmt.Fprintf(&d, "// gather2x512 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n; tail\n// holds the lane masks of the last n mod 16 values (AVX-512F).\n//\n//go:noescape\nfunc gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n\n")
 	fmt.Fprintf(&d, "// scatterAdd2x512 adds src[r·lds+i] to dst[r·ldd+2i] for r < rows, i < n;\n// tail as for gather2x512 (AVX-512F).\n//\n//go:noescape\nfunc scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n\n")
+	fmt.Fprintf(&s, "\n// func spinPause()\nTEXT ·spinPause(SB), NOSPLIT, $0-0\n\tPAUSE\n\tRET\n")
+	fmt.Fprintf(&d, "// spinPause executes one PAUSE: a waiting loop that calls it leaves the\n// core's execution units to a sibling hardware thread.\n//\n//go:noescape\nfunc spinPause()\n\n")
 	writeCopyRows(&s)
 	fmt.Fprintf(&d, "// copyRows512 sets dst[r·ldd+i] = src[r·lds+i] for r < rows, i < n; tail\n// is the lane mask of the last n mod 16 values (AVX-512F).\n//\n//go:noescape\nfunc copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)\n\n")
 	writeAxpy4(&s)
