@@ -238,6 +238,21 @@ func scatterAdd2(dst []float32, ldd int, src []float32, lds, rows, n int) bool {
 	return true
 }
 
+// squaredError is mseGrad512/256 on one block; ok is false without them.
+func squaredError(grad, x, t []float32, scale float32) (sum float32, ok bool) {
+	if len(x) == 0 {
+		return 0, ewLevel > levelGo
+	}
+	_, _ = grad[len(x)-1], t[len(x)-1]
+	switch ewLevel {
+	case levelAVX512:
+		return mseGrad512(&x[0], &t[0], &grad[0], len(x), scale), true
+	case levelAVX2:
+		return mseGrad256(&x[0], &t[0], &grad[0], len(x), scale), true
+	}
+	return 0, false
+}
+
 // bceLogits is bceLogits512/256 on one block; ok is false without them.
 func bceLogits(grad, z, t []float32, scale float32) (sum float32, ok bool) {
 	if len(z) == 0 {

@@ -238,3 +238,15 @@ func bceLogits512(z, t, grad *float32, n int, scale float32) float32
 //
 //go:noescape
 func bceLogits256(z, t, grad *float32, n int, scale float32) float32
+
+// mseGrad512 writes grad[i] = scale·(x[i] − t[i]) for i < n and returns
+// Σ (x[i] − t[i])², the squared error (AVX-512F).
+//
+//go:noescape
+func mseGrad512(x, t, grad *float32, n int, scale float32) float32
+
+// mseGrad256 writes grad[i] = scale·(x[i] − t[i]) for i < n and returns
+// Σ (x[i] − t[i])², the squared error (AVX2+FMA).
+//
+//go:noescape
+func mseGrad256(x, t, grad *float32, n int, scale float32) float32

@@ -539,6 +539,7 @@ func writeElementwise() (asm, decl []byte) {
 	}
 	writeElementwise256(&s, &d)
 	writeBCE(&s, &d)
+	writeMSE(&s, &d)
 	return s.Bytes(), d.Bytes()
 }
 
