@@ -177,8 +177,10 @@ type microKernel struct {
 	// touching lanes past nr, so they can also read B unpacked.
 	masked bool
 	// run computes the mr×nr tile C = alpha·A·B + beta·C (C unread when beta
-	// is 0); a is packed as k groups of mr values when lda is 0, or is read
-	// in place as mr rows spaced lda apart; b holds k rows of at
+	// is 0); a is packed as k groups of mr values when lda is 0, is read in
+	// place as mr rows spaced lda apart when lda > 0, or as k groups of mr
+	// contiguous values spaced −lda apart when lda < 0 (A stored
+	// transposed, read without packing); b holds k rows of at
 	// least nr values spaced ldb apart (zero-padded to the kernel's nr when
 	// not masked).
 	run func(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
@@ -199,9 +201,11 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 	rows := m1 - m0
 	panels := (rows + MR - 1) / MR
 	kcMax := min(kn.kc, k)
-	// A not transposed is read in place: its rows are already contiguous
-	// along k, and packing would cost as much as a thin product.
-	directA := !transA && useDirectA
+	// A is read in place: not transposed by its rows, which are already
+	// contiguous along k, transposed by its columns, whose mr values for
+	// one k are contiguous as in a packed panel. Packing would cost as
+	// much as a thin product.
+	directA := useDirectA
 	var abuf *[]float32
 	var ap []float32
 	if !directA {
@@ -237,9 +241,12 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 				mr := min(MR, m1-i)
 				var apan []float32
 				alda := 0
-				if directA {
+				switch {
+				case directA && transA:
+					apan, alda = a[p0*lda+i:], -lda
+				case directA:
 					apan, alda = a[i*lda+p0:], lda
-				} else {
+				default:
 					apan = ap[(i-m0)/MR*MR*kc:]
 				}
 				for j := j2; j < j2+nb; j += NR {
