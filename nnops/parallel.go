@@ -90,7 +90,7 @@ func init() { pool.wake = make(chan struct{}, 1024) }
 
 // spinRounds is how many times an idle worker looks for the next region
 // before it parks (a few tens of microseconds: each look is followed by a
-// PAUSE of some 40 ns).
+// PAUSE, some 10 to 50 ns depending on the CPU).
 const spinRounds = 1 << 11
 
 // spinWait is one round of a waiting loop: a PAUSE, which leaves the core
