@@ -71,4 +71,12 @@ for key in sorted(set(go) | set(ref), key=lambda k: (k[0], k[1:])):
         row += " | | | |"
     row += f" {max((x[2] for x in go.get(key, [])), default=0)} |"
     print(row)
+print()
+print("nnops 2 threads against 1 (wall; goal: never slower, >= 1.00x):")
+for key in sorted(k for k in go if k[0] == 2):
+    _, m, k, n = key
+    one = go.get((1, m, k, n))
+    if one:
+        r = med(go[key], 0) / med(one, 0)
+        print(f"  {m}×{k}×{n}: {r:.2f}x {'ok' if r >= 1 else 'SLOWER ON 2 THREADS'}")
 PYEOF

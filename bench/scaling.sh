@@ -49,5 +49,8 @@ for m in models:
         sps = int(statistics.median(r["samples_per_s"] for r in runs))
         base = base or sps
         cpu = statistics.median(r["median_cpu_s"] * 60000 / r["train_samples"] for r in runs)
-        print(f"{m:6} {p:>10} {runs[0]['kernel_threads']:>7} {sps:10d} {cpu:12.2f} {sps / base:8.2f}x   {[r['samples_per_s'] for r in runs]}")
+        goal = ""
+        if m == "dense" and p == "2":
+            goal = f"  goal 1.7x {'ok' if sps / base >= 1.7 else 'BELOW GOAL'}"
+        print(f"{m:6} {p:>10} {runs[0]['kernel_threads']:>7} {sps:10d} {cpu:12.2f} {sps / base:8.2f}x{goal}   {[r['samples_per_s'] for r in runs]}")
 PY

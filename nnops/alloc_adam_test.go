@@ -33,3 +33,36 @@ func TestAdamParallel(t *testing.T) {
 		t.Fatalf("parallel Adam allocates %v times per call, want 0", a)
 	}
 }
+
+// TestAdamTensors: one region over several tensors (small ones beside
+// large ones split into blocks) equals Adam on each, bit for bit, and
+// allocates nothing.
+func TestAdamTensors(t *testing.T) {
+	r := NewRNG(4)
+	sizes := []int{2*adamBlock + 5, 300, adamBlock, 1, 4 * adamBlock}
+	var ws, gs, ms, vs, want [][]float32
+	for _, n := range sizes {
+		w, m, v := randSlice(r, n), randSlice(r, n), randSlice(r, n)
+		for i := range v {
+			v[i] *= v[i]
+		}
+		ws, gs, ms, vs = append(ws, w), append(gs, randSlice(r, n)), append(ms, m), append(vs, v)
+		want = append(want, append([]float32(nil), w...), append([]float32(nil), m...), append([]float32(nil), v...))
+	}
+	for i := range sizes {
+		Adam(want[3*i], gs[i], want[3*i+1], want[3*i+2], 1e-3, 0.9, 0.999, 1e-8, 0.01, 2)
+	}
+	AdamTensors(ws, gs, ms, vs, 1e-3, 0.9, 0.999, 1e-8, 0.01, 2)
+	for i := range sizes {
+		for j, got := range [][]float32{ws[i], ms[i], vs[i]} {
+			for k := range got {
+				if got[k] != want[3*i+j][k] {
+					t.Fatalf("tensor %d, array %d, element %d: %g, want %g", i, j, k, got[k], want[3*i+j][k])
+				}
+			}
+		}
+	}
+	if a := testing.AllocsPerRun(20, func() { AdamTensors(ws, gs, ms, vs, 1e-3, 0.9, 0.999, 1e-8, 0, 1) }); a != 0 {
+		t.Fatalf("AdamTensors allocates %v times per call, want 0", a)
+	}
+}

@@ -147,6 +147,42 @@ func SumRows(dst, x []float32, rows, cols int) {
 	}
 }
 
+// ActivationBackwardSum is ActivationBackward on the rows×cols matrix dy
+// followed by SumRows(db, dy, rows, cols) — a dense layer's delta and bias
+// gradient — in one pass over memory, split over goroutines by blocks of
+// columns. Each column is summed in row order by one goroutine, so the
+// result is the same as the two calls' for any number of threads.
+func ActivationBackwardSum(db, dy, y []float32, rows, cols int, act Activation, slope float32) {
+	needPos("ActivationBackwardSum", rows, cols)
+	need("ActivationBackwardSum", "dy", dy, rows*cols)
+	need("ActivationBackwardSum", "y", y, rows*cols)
+	need("ActivationBackwardSum", "db", db, cols)
+	forColumns(rows, cols, func(j0, j1 int) {
+		b := db[j0:j1]
+		clear(b)
+		for i := 0; i < rows; i++ {
+			d := dy[i*cols+j0 : i*cols+j1]
+			if act != Identity {
+				activationBackward(d, y[i*cols+j0:i*cols+j1], act, slope)
+			}
+			addTo(b, d)
+		}
+	})
+}
+
+// forColumns calls fn(j0, j1) for blocks of columns of a rows×cols matrix
+// that together cover it once (multiples of 16 wide but the last), spread
+// over goroutines when the matrix is large.
+func forColumns(rows, cols int, fn func(j0, j1 int)) {
+	t := threads()
+	if t <= 1 || rows*cols < parallelElems || cols < 32 {
+		fn(0, cols)
+		return
+	}
+	w := max(16, (cols/(4*t)+15)&^15)
+	parallelTasks((cols+w-1)/w, func(task int) { fn(task*w, min((task+1)*w, cols)) })
+}
+
 // MeanRows sets dst[j] to the mean over rows of column j of the rows×cols
 // matrix x.
 func MeanRows(dst, x []float32, rows, cols int) {
@@ -178,32 +214,76 @@ func SumCols(dst, x []float32, rows, cols int) {
 // to weights w with gradient g and moment buffers m and v, in one pass.
 // step is the 1-based step count used for bias correction.
 func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
-	need("Adam", "g", g, len(w))
-	need("Adam", "m", m, len(w))
-	need("Adam", "v", v, len(w))
-	if step < 1 {
-		panic(fmt.Sprintf("nnops.Adam: step %d; steps count from 1", step))
-	}
+	checkAdam(0, w, g, m, v, step)
 	j := adamJob{w: w, g: g[:len(w)], m: m[:len(w)], v: v[:len(w)], h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step)}
 	if len(w) < parallelElems {
 		adamStep(j.w, j.g, j.m, j.v, &j.h)
 		return
 	}
-	runRegion((len(w)+adamBlock-1)/adamBlock, threads(), task{adam: j})
+	runRegion(adamBlocks(len(w)), threads(), task{adam: j})
+}
+
+// AdamTensors applies Adam to every tensor ws[i], with gradient gs[i] and
+// moments ms[i] and vs[i], in one parallel region: a model's update costs
+// one hand-off to the pool, not one per tensor, and its small tensors
+// (biases) run beside the large ones. The result is that of Adam on each.
+func AdamTensors(ws, gs, ms, vs [][]float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
+	if len(gs) != len(ws) || len(ms) != len(ws) || len(vs) != len(ws) {
+		panic(fmt.Sprintf("nnops.AdamTensors: %d weight tensors but %d gradients, %d first and %d second moments; give one of each per tensor", len(ws), len(gs), len(ms), len(vs)))
+	}
+	blocks, elems := 0, 0
+	for i, w := range ws {
+		checkAdam(i, w, gs[i], ms[i], vs[i], step)
+		blocks += adamBlocks(len(w))
+		elems += len(w)
+	}
+	j := adamJob{ws: ws, gs: gs, ms: ms, vs: vs, h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step)}
+	if elems < parallelElems {
+		for i, w := range ws {
+			adamStep(w, gs[i][:len(w)], ms[i][:len(w)], vs[i][:len(w)], &j.h)
+		}
+		return
+	}
+	runRegion(blocks, threads(), task{adam: j})
+}
+
+// checkAdam panics unless tensor i's gradient and moments cover its
+// weights and step counts from 1.
+func checkAdam(i int, w, g, m, v []float32, step int) {
+	if len(g) < len(w) || len(m) < len(w) || len(v) < len(w) {
+		panic(fmt.Sprintf("nnops.Adam: tensor %d has %d weights but %d gradients, %d first and %d second moments; each needs one per weight", i, len(w), len(g), len(m), len(v)))
+	}
+	if step < 1 {
+		panic(fmt.Sprintf("nnops.Adam: step %d; steps count from 1", step))
+	}
 }
 
 // adamBlock is how many weights one task of a parallel Adam update takes.
 const adamBlock = 1 << 14
 
-// adamJob is an Adam update split into blocks of adamBlock weights.
+// adamBlocks is how many tasks an update of n weights is split into.
+func adamBlocks(n int) int { return max(1, (n+adamBlock-1)/adamBlock) }
+
+// adamJob is an Adam update of one tensor (w, g, m, v) or of a list of
+// them (ws, gs, ms, vs), split into blocks of adamBlock weights.
 type adamJob struct {
-	w, g, m, v []float32
-	h          adamParams
+	w, g, m, v     []float32
+	ws, gs, ms, vs [][]float32
+	h              adamParams
 }
 
 func (j *adamJob) run(t int) {
-	lo, hi := t*adamBlock, min((t+1)*adamBlock, len(j.w))
-	adamStep(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], &j.h)
+	w, g, m, v := j.w, j.g, j.m, j.v
+	for i := 0; j.ws != nil; i++ { // find tensor i holding block t
+		w, g, m, v = j.ws[i], j.gs[i], j.ms[i], j.vs[i]
+		if b := adamBlocks(len(w)); t >= b {
+			t -= b
+			continue
+		}
+		break
+	}
+	lo, hi := t*adamBlock, min((t+1)*adamBlock, len(w))
+	adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &j.h)
 }
 
 // String returns the activation's name, as in "Sigmoid".

@@ -63,6 +63,12 @@ func adamGo(w, g, m, v []float32, h *adamParams) {
 	}
 }
 
+func copyRowsGo(dst []float32, ldd int, src []float32, lds, rows, n int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n])
+	}
+}
+
 func dotGo(x, y []float32) float32 {
 	y = y[:len(x)]
 	var s float32

@@ -197,6 +197,17 @@ func stride2Tail(n int) uint32 {
 	return lo | hi<<16
 }
 
+// copyRows sets dst[r·ldd+i] = src[r·lds+i] for r < rows, i < n.
+func copyRows(dst []float32, ldd int, src []float32, lds, rows, n int) {
+	if ewLevel != levelAVX512 || rows <= 0 || n <= 0 {
+		copyRowsGo(dst, ldd, src, lds, rows, n)
+		return
+	}
+	_ = dst[(rows-1)*ldd+n-1]
+	_ = src[(rows-1)*lds+n-1]
+	copyRows512(&dst[0], ldd, &src[0], lds, rows, n, uint16(1)<<(n%16)-1)
+}
+
 // gather2 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n, and
 // reports whether it had a kernel for it.
 func gather2(dst []float32, ldd int, src []float32, lds, rows, n int) bool {
@@ -225,6 +236,21 @@ func scatterAdd2(dst []float32, ldd int, src []float32, lds, rows, n int) bool {
 	_ = src[(rows-1)*lds+n-1]
 	scatterAdd2x512(&dst[0], ldd, &src[0], lds, rows, n, stride2Tail(n))
 	return true
+}
+
+// squaredError is mseGrad512/256 on one block; ok is false without them.
+func squaredError(grad, x, t []float32, scale float32) (sum float32, ok bool) {
+	if len(x) == 0 {
+		return 0, ewLevel > levelGo
+	}
+	_, _ = grad[len(x)-1], t[len(x)-1]
+	switch ewLevel {
+	case levelAVX512:
+		return mseGrad512(&x[0], &t[0], &grad[0], len(x), scale), true
+	case levelAVX2:
+		return mseGrad256(&x[0], &t[0], &grad[0], len(x), scale), true
+	}
+	return 0, false
 }
 
 // bceLogits is bceLogits512/256 on one block; ok is false without them.

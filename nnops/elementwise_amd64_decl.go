@@ -76,6 +76,18 @@ func gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uin
 //go:noescape
 func scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)
 
+// spinPause executes one PAUSE: a waiting loop that calls it leaves the
+// core's execution units to a sibling hardware thread.
+//
+//go:noescape
+func spinPause()
+
+// copyRows512 sets dst[r·ldd+i] = src[r·lds+i] for r < rows, i < n; tail
+// is the lane mask of the last n mod 16 values (AVX-512F).
+//
+//go:noescape
+func copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)
+
 // axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +
 // a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;
 // n must be a multiple of 16 (AVX-512F).
@@ -226,3 +238,15 @@ func bceLogits512(z, t, grad *float32, n int, scale float32) float32
 //
 //go:noescape
 func bceLogits256(z, t, grad *float32, n int, scale float32) float32
+
+// mseGrad512 writes grad[i] = scale·(x[i] − t[i]) for i < n and returns
+// Σ (x[i] − t[i])², the squared error (AVX-512F).
+//
+//go:noescape
+func mseGrad512(x, t, grad *float32, n int, scale float32) float32
+
+// mseGrad256 writes grad[i] = scale·(x[i] − t[i]) for i < n and returns
+// Σ (x[i] − t[i])², the squared error (AVX2+FMA).
+//
+//go:noescape
+func mseGrad256(x, t, grad *float32, n int, scale float32) float32

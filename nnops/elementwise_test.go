@@ -3,6 +3,7 @@ package nnops
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 )
 
@@ -250,4 +251,71 @@ func TestRNG(t *testing.T) {
 			t.Fatalf("split fill differs at %d", i)
 		}
 	}
+}
+
+// TestActivationBackwardSum checks the fused delta and bias gradient
+// against ActivationBackward then SumRows, bit for bit, on one and several
+// threads (column blocks split over goroutines).
+func TestActivationBackwardSum(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	defer func(n int) { maxThreads = n }(maxThreads)
+	maxThreads = 8
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(9)
+		for _, act := range allActivations {
+			for _, shape := range [][2]int{{1, 1}, {3, 17}, {256, 784}, {256, 64}, {300, 250}, {2, 40000}} {
+				rows, cols := shape[0], shape[1]
+				y := randSlice(r, rows*cols)
+				BiasActivate(y, rows, cols, nil, act, 0.1)
+				dy := randSlice(r, rows*cols)
+				want, wantDb := append([]float32(nil), dy...), make([]float32, cols)
+				ActivationBackward(want, y, act, 0.1)
+				SumRows(wantDb, want, rows, cols)
+				for _, procs := range []int{1, 2, 3} {
+					runtime.GOMAXPROCS(procs)
+					got, db := append([]float32(nil), dy...), randSlice(r, cols)
+					ActivationBackwardSum(db, got, y, rows, cols, act, 0.1)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%v %dx%d, %d threads: dy[%d] = %g, want %g", act, rows, cols, procs, i, got[i], want[i])
+						}
+					}
+					for j := range db {
+						if math.Float32bits(db[j]) != math.Float32bits(wantDb[j]) {
+							t.Fatalf("%v %dx%d, %d threads: db[%d] = %g, want %g", act, rows, cols, procs, j, db[j], wantDb[j])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestCopyRows checks the strided row copy of GEMM packing at every
+// kernel level, full and partial chunks of 16, and that it writes nothing
+// between or after the rows.
+func TestCopyRows(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(10)
+		for _, n := range []int{1, 5, 12, 16, 17, 32, 40} {
+			rows, lds, ldd := 7, n+3, n+5
+			src := randSlice(r, rows*lds)
+			dst := make([]float32, rows*ldd)
+			for i := range dst {
+				dst[i] = -1
+			}
+			copyRows(dst, ldd, src, lds, rows, n)
+			for i := 0; i < rows; i++ {
+				for j := 0; j < ldd; j++ {
+					want := float32(-1)
+					if j < n {
+						want = src[i*lds+j]
+					}
+					if dst[i*ldd+j] != want {
+						t.Fatalf("n=%d: dst[%d][%d] = %g, want %g", n, i, j, dst[i*ldd+j], want)
+					}
+				}
+			}
+		}
+	})
 }

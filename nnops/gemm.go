@@ -177,8 +177,10 @@ type microKernel struct {
 	// touching lanes past nr, so they can also read B unpacked.
 	masked bool
 	// run computes the mr×nr tile C = alpha·A·B + beta·C (C unread when beta
-	// is 0); a is packed as k groups of mr values when lda is 0, or is read
-	// in place as mr rows spaced lda apart; b holds k rows of at
+	// is 0); a is packed as k groups of mr values when lda is 0, is read in
+	// place as mr rows spaced lda apart when lda > 0, or as k groups of mr
+	// contiguous values spaced −lda apart when lda < 0 (A stored
+	// transposed, read without packing); b holds k rows of at
 	// least nr values spaced ldb apart (zero-padded to the kernel's nr when
 	// not masked).
 	run func(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
@@ -199,9 +201,11 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 	rows := m1 - m0
 	panels := (rows + MR - 1) / MR
 	kcMax := min(kn.kc, k)
-	// A not transposed is read in place: its rows are already contiguous
-	// along k, and packing would cost as much as a thin product.
-	directA := !transA && useDirectA
+	// A is read in place: not transposed by its rows, which are already
+	// contiguous along k, transposed by its columns, whose mr values for
+	// one k are contiguous as in a packed panel. Packing would cost as
+	// much as a thin product.
+	directA := useDirectA
 	var abuf *[]float32
 	var ap []float32
 	if !directA {
@@ -237,9 +241,12 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 				mr := min(MR, m1-i)
 				var apan []float32
 				alda := 0
-				if directA {
+				switch {
+				case directA && transA:
+					apan, alda = a[p0*lda+i:], -lda
+				case directA:
 					apan, alda = a[i*lda+p0:], lda
-				} else {
+				default:
 					apan = ap[(i-m0)/MR*MR*kc:]
 				}
 				for j := j2; j < j2+nb; j += NR {
@@ -264,15 +271,23 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 // packA copies op(A)[m0:m1, p0:p0+kc] into panels of MR rows: panel q starts
 // at q·MR·kc and holds, for each p, the (up to MR) values of column p.
 func packA(dst []float32, trans bool, a []float32, lda, m0, m1, p0, kc, MR int) {
+	if trans {
+		// Each row of op(A)ᵀ holds MR values of every panel: copy them
+		// row by row, the full panels in one call per row.
+		full := (m1 - m0) / MR
+		if full > 0 {
+			for p := 0; p < kc; p++ {
+				copyRows(dst[p*MR:], MR*kc, a[(p0+p)*lda+m0:], MR, full, MR)
+			}
+		}
+		if i := m0 + full*MR; i < m1 {
+			copyRows(dst[full*MR*kc:], m1-i, a[p0*lda+i:], lda, kc, m1-i)
+		}
+		return
+	}
 	for i := m0; i < m1; i += MR {
 		mr := min(MR, m1-i)
 		d := dst[(i-m0)/MR*MR*kc : (i-m0)/MR*MR*kc+mr*kc]
-		if trans {
-			for p := 0; p < kc; p++ {
-				copy(d[p*mr:p*mr+mr], a[(p0+p)*lda+i:])
-			}
-			continue
-		}
 		for r := 0; r < mr; r++ {
 			row := a[(i+r)*lda+p0 : (i+r)*lda+p0+kc]
 			for p, v := range row {
@@ -290,14 +305,13 @@ func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, j2, nb, NR int) 
 		full := nb / NR * NR
 		for p := 0; p < kc; p++ {
 			src := b[(p0+p)*ldb+j2 : (p0+p)*ldb+j2+nb]
-			q := 0
-			for ; q < full; q += NR {
-				copy(dst[q*kc+p*NR:q*kc+p*NR+NR], src[q:q+NR])
+			if full > 0 {
+				copyRows(dst[p*NR:], NR*kc, src, NR, full/NR, NR)
 			}
-			if q < nb {
-				row := dst[q*kc+p*NR : q*kc+p*NR+NR]
-				copy(row, src[q:])
-				clear(row[nb-q:])
+			if full < nb {
+				row := dst[full*kc+p*NR : full*kc+p*NR+NR]
+				copy(row, src[full:])
+				clear(row[nb-full:])
 			}
 		}
 		return

@@ -124,6 +124,66 @@ func k512a11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc in
 //go:noescape
 func k512a12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
+// k512t1 is the AVX-512F SGEMM micro-kernel for a 1-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t2 is the AVX-512F SGEMM micro-kernel for a 2-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t3 is the AVX-512F SGEMM micro-kernel for a 3-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t4 is the AVX-512F SGEMM micro-kernel for a 4-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t5 is the AVX-512F SGEMM micro-kernel for a 5-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t6 is the AVX-512F SGEMM micro-kernel for a 6-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t7 is the AVX-512F SGEMM micro-kernel for a 7-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t8 is the AVX-512F SGEMM micro-kernel for a 8-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t9 is the AVX-512F SGEMM micro-kernel for a 9-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t10 is the AVX-512F SGEMM micro-kernel for a 10-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t11 is the AVX-512F SGEMM micro-kernel for a 11-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512t12 is the AVX-512F SGEMM micro-kernel for a 12-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k512t12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
 // k512mn1 is the AVX-512F SGEMM micro-kernel for a 1-row tile, packed A, at most 16 columns (see internal/gen).
 //
 //go:noescape
@@ -244,6 +304,66 @@ func k512an11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc i
 //go:noescape
 func k512an12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
+// k512tn1 is the AVX-512F SGEMM micro-kernel for a 1-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn2 is the AVX-512F SGEMM micro-kernel for a 2-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn3 is the AVX-512F SGEMM micro-kernel for a 3-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn4 is the AVX-512F SGEMM micro-kernel for a 4-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn5 is the AVX-512F SGEMM micro-kernel for a 5-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn6 is the AVX-512F SGEMM micro-kernel for a 6-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn7 is the AVX-512F SGEMM micro-kernel for a 7-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn7(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn8 is the AVX-512F SGEMM micro-kernel for a 8-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn9 is the AVX-512F SGEMM micro-kernel for a 9-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn9(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn10 is the AVX-512F SGEMM micro-kernel for a 10-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn10(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn11 is the AVX-512F SGEMM micro-kernel for a 11-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn11(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k512tn12 is the AVX-512F SGEMM micro-kernel for a 12-row tile, Aᵀ read in place (A's columns spaced −lda apart), at most 16 columns (see internal/gen).
+//
+//go:noescape
+func k512tn12(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
 // k256m1 is the AVX2+FMA SGEMM micro-kernel for a 1-row tile, packed A (see internal/gen).
 //
 //go:noescape
@@ -303,6 +423,36 @@ func k256a5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int
 //
 //go:noescape
 func k256a6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256t1 is the AVX2+FMA SGEMM micro-kernel for a 1-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k256t1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256t2 is the AVX2+FMA SGEMM micro-kernel for a 2-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k256t2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256t3 is the AVX2+FMA SGEMM micro-kernel for a 3-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k256t3(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256t4 is the AVX2+FMA SGEMM micro-kernel for a 4-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k256t4(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256t5 is the AVX2+FMA SGEMM micro-kernel for a 5-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k256t5(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
+
+// k256t6 is the AVX2+FMA SGEMM micro-kernel for a 6-row tile, Aᵀ read in place (A's columns spaced −lda apart) (see internal/gen).
+//
+//go:noescape
+func k256t6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)
 
 // fmaPeak512 runs n·24 independent 16-lane FMAs (AVX-512F), for measuring peak.
 //

@@ -5,10 +5,14 @@ var goKernel = microKernel{name: "go", mr: 4, nr: 8, kc: 256, nb: 512, mc: 1024,
 
 func runGo(mr, nr, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	var acc [4][8]float32
-	// A is packed (lda 0: k groups of mr values) or read in place.
+	// A is packed (lda 0: k groups of mr values) or read in place, by rows
+	// (lda > 0) or by columns (lda < 0).
 	rs, ps := 1, mr
-	if lda != 0 {
+	switch {
+	case lda > 0:
 		rs, ps = lda, 1
+	case lda < 0:
+		ps = -lda
 	}
 	for p := 0; p < k; p++ {
 		bp := b[p*ldb : p*ldb+nr]

@@ -57,3 +57,42 @@ func TestBCELogits(t *testing.T) {
 		}
 	}
 }
+
+// TestSquaredError compares the vector kernels on every level this CPU has
+// with a float64 reference, on odd lengths (masked tails), lengths across
+// blocks, and NaN.
+func TestSquaredError(t *testing.T) {
+	defer func(l int) { ewLevel = l }(ewLevel)
+	r := NewRNG(6)
+	for _, level := range availableLevels() {
+		ewLevel = level
+		for _, n := range []int{0, 1, 7, 15, 16, 17, 1023, 1024, 1025, 5000} {
+			x, tg, g := randSlice(r, n), randSlice(r, n), make([]float32, n)
+			loss, ok := SquaredError(g, x, tg, 0.25)
+			if ok != (level != levelGo) {
+				t.Fatalf("level %d: kernel %v", level, ok)
+			}
+			if !ok {
+				continue
+			}
+			var want float64
+			for i := range x {
+				d := float64(x[i]) - float64(tg[i])
+				want += d * d
+				if gw := 0.25 * float32(x[i]-tg[i]); g[i] != gw {
+					t.Fatalf("level %d n=%d: grad[%d] = %g, want %g", level, n, i, g[i], gw)
+				}
+			}
+			if math.Abs(loss-want) > 1e-5*(1+want) {
+				t.Fatalf("level %d n=%d: loss %g, want %g", level, n, loss, want)
+			}
+		}
+		if level == levelGo {
+			continue
+		}
+		g := make([]float32, 3)
+		if loss, _ := SquaredError(g, []float32{1, float32(math.NaN()), 2}, []float32{0, 0, 0}, 1); !math.IsNaN(loss) || !math.IsNaN(float64(g[1])) {
+			t.Fatalf("level %d: NaN prediction gave loss %g, grad %v", level, loss, g)
+		}
+	}
+}

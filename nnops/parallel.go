@@ -89,8 +89,21 @@ var pool struct {
 func init() { pool.wake = make(chan struct{}, 1024) }
 
 // spinRounds is how many times an idle worker looks for the next region
-// before it parks (a few tens of microseconds).
-const spinRounds = 1 << 12
+// before it parks (a few tens of microseconds: each look is followed by a
+// PAUSE, some 10 to 50 ns depending on the CPU).
+const spinRounds = 1 << 11
+
+// spinWait is one round of a waiting loop: a PAUSE, which leaves the core
+// to a sibling hardware thread that may be running the work being waited
+// for (on a machine whose two CPUs are hyperthreads of one core, a loop
+// that spins without it takes issue slots from the product next door),
+// and every 64th round a yield to other goroutines.
+func spinWait(i int) {
+	spinPause()
+	if i&63 == 63 {
+		runtime.Gosched()
+	}
+}
 
 // ensureWorkers starts worker goroutines until there are at least n.
 func ensureWorkers(n int) {
@@ -130,9 +143,7 @@ func waitRegion(last int64) int64 {
 			return g
 		}
 		if i < spinRounds {
-			if i&63 == 63 {
-				runtime.Gosched()
-			}
+			spinWait(i)
 			continue
 		}
 		pool.sleepers.Add(1)
@@ -173,8 +184,8 @@ func runRegion(n, w int, job task) {
 	}
 	ensureWorkers(w - 1)
 	pool.gen.Add(1) // odd: setting up
-	for pool.active.Load() != 0 {
-		runtime.Gosched()
+	for i := 0; pool.active.Load() != 0; i++ {
+		spinWait(i)
 	}
 	pool.job, pool.n, pool.helpers = job, int64(n), w-1
 	pool.next.Store(0)
@@ -188,9 +199,7 @@ func runRegion(n, w int, job task) {
 	}
 	claim()
 	for i := 0; pool.done.Load() != int64(n); i++ {
-		if i&63 == 63 {
-			runtime.Gosched()
-		}
+		spinWait(i)
 	}
 	pool.job = task{}
 	pool.mu.Unlock()

@@ -35,6 +35,7 @@ func (m *Model) run(x []float32, n int, p pass) (out, h, code []float32) {
 		m.z = grow(m.z, n*L)
 		if p.sample {
 			m.eps = grow(m.eps, n*L)
+			m.std = grow(m.std, n*L)
 			p.rng.FillNormal(m.eps, 0, 1)
 		}
 		for i := 0; i < n; i++ {
@@ -44,9 +45,10 @@ func (m *Model) run(x []float32, n int, p pass) (out, h, code []float32) {
 				copy(z, mu)
 				continue
 			}
-			e := m.eps[i*L : (i+1)*L]
+			e, sd := m.eps[i*L:(i+1)*L], m.std[i*L:(i+1)*L]
 			for j := range z {
-				z[j] = mu[j] + e[j]*float32(math.Exp(0.5*float64(lv[j])))
+				sd[j] = float32(math.Exp(0.5 * float64(lv[j]))) // kept for the backward pass and the KL term
+				z[j] = mu[j] + e[j]*sd[j]
 			}
 		}
 		code = m.z
@@ -129,29 +131,43 @@ func (m *Model) step(x []float32, n int, rng *nn.RNG) (total, recon float64) {
 	recon = m.reconLoss(out, x, n)
 	dcode := m.dec.Backward(m.grad, n, true)
 	var dh []float32
-	if m.cfg.Variational {
-		L := m.cfg.Latent
-		m.dh = grow(m.dh, n*2*L)
-		dh = m.dh
-		for i := 0; i < n; i++ {
-			lv := h[i*2*L+L : (i+1)*2*L]
-			e := m.eps[i*L : (i+1)*L]
-			dz := dcode[i*L : (i+1)*L]
-			g := dh[i*2*L : (i+1)*2*L]
-			for j := range dz {
-				g[j] = dz[j]
-				g[L+j] = dz[j] * e[j] * 0.5 * float32(math.Exp(0.5*float64(lv[j])))
-			}
-		}
-	} else {
-		dh = dcode
-	}
 	reg := 0.0
-	if m.cfg.Variational || m.cfg.L1 > 0 || m.cfg.KLBeta > 0 {
+	switch {
+	case m.cfg.Variational:
+		dh, reg = m.variationalGrad(h, dcode, n)
+	case m.cfg.L1 > 0 || m.cfg.KLBeta > 0:
+		dh = dcode
 		reg = m.penalty(h, n, dh)
+	default:
+		dh = dcode
 	}
 	m.enc.Backward(dh, n, false)
 	return recon + reg, recon
+}
+
+// variationalGrad returns the gradient of the loss with respect to the
+// encoder output h (μ and log σ² side by side in each row), given dcode,
+// its gradient with respect to the sampled code z = μ + ε·σ, and the
+// β-weighted KL term (nn.GaussianKL's), in one pass: σ comes from the
+// forward pass and σ² = σ·σ, so no exponential is evaluated again.
+func (m *Model) variationalGrad(h, dcode []float32, n int) (dh []float32, kl float64) {
+	L := m.cfg.Latent
+	scale := m.cfg.Beta / float64(n)
+	sc := float32(scale)
+	m.dh = grow(m.dh, n*2*L)
+	for i := 0; i < n; i++ {
+		mu, lv := h[i*2*L:i*2*L+L], h[i*2*L+L:(i+1)*2*L]
+		e, sd := m.eps[i*L:(i+1)*L], m.std[i*L:(i+1)*L]
+		dz := dcode[i*L : (i+1)*L]
+		g := m.dh[i*2*L : (i+1)*2*L]
+		for j := range dz {
+			v := sd[j] * sd[j]
+			kl += -0.5 * float64(1+lv[j]-mu[j]*mu[j]-v)
+			g[j] = dz[j] + sc*mu[j]
+			g[L+j] = dz[j]*e[j]*0.5*sd[j] + sc*0.5*(v-1)
+		}
+	}
+	return m.dh, kl * scale
 }
 
 // evalLoss returns the mean total and reconstruction loss over a set's

@@ -56,14 +56,11 @@ func (d *Dense) Forward(x []float32, n int, train bool) []float32 {
 	return d.y
 }
 
-// Backward sets dW = xᵀ·δ and db = Σ δ, where δ = dy·act′, and returns
-// δ·Wᵀ when needDx.
+// Backward sets dW = xᵀ·δ and db = Σ δ, where δ = dy·act′ (δ and db in
+// one pass), and returns δ·Wᵀ when needDx.
 func (d *Dense) Backward(dy []float32, n int, needDx bool) []float32 {
 	dy = dy[:n*d.Out]
-	if d.op != nnops.Identity {
-		nnops.ActivationBackward(dy, d.y[:n*d.Out], d.op, d.Slope)
-	}
-	nnops.SumRows(d.B.G, dy, n, d.Out)
+	nnops.ActivationBackwardSum(d.B.G, dy, d.y[:n*d.Out], n, d.Out, d.op, d.Slope)
 	dW := nnops.Product{TransA: true, M: d.In, N: d.Out, K: n, Alpha: 1, A: d.x, Lda: d.In, B: dy, Ldb: d.Out, C: d.W.G, Ldc: d.Out}
 	if !needDx {
 		nnops.SgemmBatch(dW)

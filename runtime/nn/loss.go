@@ -16,6 +16,9 @@ import (
 func MSE(pred, target, grad []float32, scale float64) float64 {
 	g := float32(2 * scale)
 	return scale * chunkedSum(len(pred), func(lo, hi int) float64 {
+		if s, ok := nnops.SquaredError(grad[lo:hi], pred[lo:hi], target[lo:hi], g); ok {
+			return s
+		}
 		var s float64
 		t, gr := target[lo:hi], grad[lo:hi]
 		for i, p := range pred[lo:hi] {

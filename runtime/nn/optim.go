@@ -24,6 +24,8 @@ type Optimizer struct {
 
 	Steps int         // updates made so far
 	M, V  [][]float32 // per-parameter moment (SGD: velocity in M)
+
+	ws, gs [][]float32 // the parameters' weights and gradients, for one Adam call
 }
 
 // SGD returns stochastic gradient descent with the given learning rate and
@@ -108,24 +110,29 @@ func (o *Optimizer) Step(ps []*Param, lrScale float32) {
 		}
 	}
 	lr := o.LR * lrScale
+	if o.Kind != "sgd" {
+		wd := float32(0)
+		if o.Kind == "adamw" {
+			wd = o.WeightDecay
+		}
+		o.ws, o.gs = o.ws[:0], o.gs[:0]
+		for _, p := range ps {
+			o.ws, o.gs = append(o.ws, p.W), append(o.gs, p.G)
+		}
+		nnops.AdamTensors(o.ws, o.gs, o.M, o.V, lr, o.Beta1, o.Beta2, o.Eps, wd, o.Steps)
+		clear(o.ws) // hold no reference to the parameters between steps
+		clear(o.gs)
+		return
+	}
 	for i, p := range ps {
-		switch o.Kind {
-		case "adam", "adamw":
-			wd := float32(0)
-			if o.Kind == "adamw" {
-				wd = o.WeightDecay
+		m := o.M[i]
+		for j, g := range p.G {
+			g += o.WeightDecay * p.W[j]
+			if o.Momentum != 0 {
+				m[j] = o.Momentum*m[j] + g
+				g = m[j]
 			}
-			nnops.Adam(p.W, p.G, o.M[i], o.V[i], lr, o.Beta1, o.Beta2, o.Eps, wd, o.Steps)
-		default:
-			m := o.M[i]
-			for j, g := range p.G {
-				g += o.WeightDecay * p.W[j]
-				if o.Momentum != 0 {
-					m[j] = o.Momentum*m[j] + g
-					g = m[j]
-				}
-				p.W[j] -= lr * g
-			}
+			p.W[j] -= lr * g
 		}
 	}
 }

@@ -130,3 +130,30 @@ func bce256(p func(string, ...any)) {
 	p("VANDPS Y14, Y6, Y6")
 	p("VADDPS Y6, Y10, Y10")
 }
+
+// writeMSE appends mseGrad512 and mseGrad256 to s and their declarations
+// to d: for predictions x and targets t they write the gradient
+// g = scale·(x − t) and return Σ (x − t)² over the n values in one pass
+// (the lanes past n are loaded as zeros, so they add nothing).
+func writeMSE(s, d *bytes.Buffer) {
+	streams := []stream{{"DI", 0, false}, {"SI", 7, false}, {"DX", 9, true}}
+	for _, is := range []isa{avx512, avx2} {
+		r := is.reg
+		name := fmt.Sprintf("mseGrad%d", 32*is.lanes)
+		header := fmt.Sprintf("// func %s(x, t, grad *float32, n int, scale float32) float32\nTEXT ·%s(SB), NOSPLIT, $0-44\n", name, name)
+		args := []string{"MOVQ x+0(FP), DI", "MOVQ t+8(FP), SI", "MOVQ grad+16(FP), DX", "MOVQ n+24(FP), CX",
+			fmt.Sprintf("VBROADCASTSS scale+32(FP), %s", is.slope), fmt.Sprintf("VXORPS %s10, %s10, %s10", r, r, r)}
+		body := func(p func(string, ...any)) {
+			p("VSUBPS %s7, %s0, %s1", r, r, r)
+			p("VMULPS %s, %s1, %s9", is.slope, r, r)
+			p("VFMADD231PS %s1, %s1, %s10", r, r, r)
+		}
+		finish := reduce512
+		if r == "Y" {
+			finish = reduce256
+		}
+		vecLoopFinish(s, is, header, args, streams, body, finish)
+		fmt.Fprintf(d, "// %s writes grad[i] = scale·(x[i] − t[i]) for i < n and returns\n// Σ (x[i] − t[i])², the squared error (%s).\n//\n//go:noescape\nfunc %s(x, t, grad *float32, n int, scale float32) float32\n\n",
+			name, map[string]string{"Z": "AVX-512F", "Y": "AVX2+FMA"}[r], name)
+	}
+}

@@ -318,6 +318,54 @@ func writeStride2(w *bytes.Buffer, scatter bool) {
 	p("RET")
 }
 
+// writeCopyRows writes copyRows512: dst[r·ldd+i] = src[r·lds+i] for
+// r < rows, i < n, 16 values a move, the last n mod 16 under the lane mask
+// tail: the packing of GEMM panels, one call per panel instead of a
+// memmove per row of a few dozen bytes.
+func writeCopyRows(w *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	fmt.Fprintf(w, "\n// func copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)\n")
+	fmt.Fprintf(w, "TEXT ·copyRows512(SB), NOSPLIT, $0-50\n")
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ ldd+8(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ src+16(FP), SI")
+	p("MOVQ lds+24(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ rows+32(FP), CX")
+	p("MOVQ n+40(FP), DX")
+	p("MOVWLZX tail+48(FP), AX")
+	p("KMOVW AX, K1")
+	p("TESTQ CX, CX")
+	p("JZ done")
+	fmt.Fprintf(w, "row:\n")
+	p("MOVQ DI, R10")
+	p("MOVQ SI, R11")
+	p("MOVQ DX, R12")
+	fmt.Fprintf(w, "chunk:\n")
+	p("CMPQ R12, $16")
+	p("JL tail")
+	p("VMOVUPS (R11), Z1")
+	p("VMOVUPS Z1, (R10)")
+	p("ADDQ $64, R10")
+	p("ADDQ $64, R11")
+	p("SUBQ $16, R12")
+	p("JMP chunk")
+	fmt.Fprintf(w, "tail:\n")
+	p("TESTQ R12, R12")
+	p("JZ next")
+	p("VMOVUPS.Z (R11), K1, Z1")
+	p("VMOVUPS Z1, K1, (R10)")
+	fmt.Fprintf(w, "next:\n")
+	p("ADDQ R8, DI")
+	p("ADDQ R9, SI")
+	p("DECQ CX")
+	p("JNZ row")
+	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // writeAdam writes adam512, the one-pass Adam(W) update; see Adam in api.go
 // for the formula it follows step by step.
 func writeAdam(w *bytes.Buffer) {
@@ -472,6 +520,10 @@ func writeElementwise() (asm, decl []byte) {
 	writeStride2(&s, true)
 	fmt.Fprintf(&d, "// gather2x512 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n; tail\n// holds the lane masks of the last n mod 16 values (AVX-512F).\n//\n//go:noescape\nfunc gather2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n\n")
 	fmt.Fprintf(&d, "// scatterAdd2x512 adds src[r·lds+i] to dst[r·ldd+2i] for r < rows, i < n;\n// tail as for gather2x512 (AVX-512F).\n//\n//go:noescape\nfunc scatterAdd2x512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n\n")
+	fmt.Fprintf(&s, "\n// func spinPause()\nTEXT ·spinPause(SB), NOSPLIT, $0-0\n\tPAUSE\n\tRET\n")
+	fmt.Fprintf(&d, "// spinPause executes one PAUSE: a waiting loop that calls it leaves the\n// core's execution units to a sibling hardware thread.\n//\n//go:noescape\nfunc spinPause()\n\n")
+	writeCopyRows(&s)
+	fmt.Fprintf(&d, "// copyRows512 sets dst[r·ldd+i] = src[r·lds+i] for r < rows, i < n; tail\n// is the lane mask of the last n mod 16 values (AVX-512F).\n//\n//go:noescape\nfunc copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)\n\n")
 	writeAxpy4(&s)
 	fmt.Fprintf(&d, "// axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +\n// a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;\n// n must be a multiple of 16 (AVX-512F).\n//\n//go:noescape\nfunc axpy4x512(x, y *float32, ldy, n int, a *float32)\n\n")
 	writeAdam(&s)
@@ -487,6 +539,7 @@ func writeElementwise() (asm, decl []byte) {
 	}
 	writeElementwise256(&s, &d)
 	writeBCE(&s, &d)
+	writeMSE(&s, &d)
 	return s.Bytes(), d.Bytes()
 }
 

@@ -69,12 +69,15 @@ func main() {
 			if narrow && !f.masked {
 				continue
 			}
-			for _, direct := range []bool{false, true} {
+			for _, mode := range []aMode{aPacked, aRows, aCols} {
 				for r := 1; r <= f.maxR; r++ {
-					writeKernel(&s, f, r, direct, narrow)
-					name, how := kernelName(f, r, direct, narrow), "packed A"
-					if direct {
+					writeKernel(&s, f, r, mode, narrow)
+					name, how := kernelName(f, r, mode, narrow), "packed A"
+					switch mode {
+					case aRows:
 						how = "A read in place (row stride lda)"
+					case aCols:
+						how = "Aᵀ read in place (A's columns spaced −lda apart)"
 					}
 					if narrow {
 						how += ", at most 16 columns"
@@ -108,13 +111,24 @@ func main() {
 	}
 }
 
-// kernelName is k512m3 for packed A, k512a3 for A read in place, and
-// k512mn3, k512an3 for their narrow (one vector per row) versions.
-func kernelName(f family, r int, direct, narrow bool) string {
-	v := "m"
-	if direct {
-		v = "a"
-	}
+// aMode is how a kernel reads A: packed (k groups of r values), in place
+// by rows (r rows spaced lda apart), or in place by columns (A stored
+// transposed: the r values of one k contiguous, successive k spaced −lda
+// apart — the layout of a packed panel with a longer stride, so a product
+// with A transposed needs no packing).
+type aMode int
+
+const (
+	aPacked aMode = iota
+	aRows
+	aCols
+)
+
+// kernelName is k512m3 for packed A, k512a3 for A read in place by rows,
+// k512t3 by columns, and k512mn3, k512an3, k512tn3 for their narrow (one
+// vector per row) versions.
+func kernelName(f family, r int, mode aMode, narrow bool) string {
+	v := [...]string{"m", "a", "t"}[mode]
 	if narrow {
 		v += "n"
 	}
@@ -124,9 +138,12 @@ func kernelName(f family, r int, direct, narrow bool) string {
 // aOperand is the address of A[row r, column u] for the current k: packed,
 // AX walks k groups of r values; in place, rows are spaced R10 bytes apart
 // from base registers AX, R11, R12, R13 for rows 0, 3, 6 and 9.
-func aOperand(r, i, u int, direct bool) string {
-	if !direct {
+func aOperand(r, i, u int, mode aMode) string {
+	switch mode {
+	case aPacked:
 		return fmt.Sprintf("%d(AX)", 4*(u*r+i))
+	case aCols: // AX moves on by the stride after every k
+		return fmt.Sprintf("%d(AX)", 4*i)
 	}
 	base := [...]string{"AX", "R11", "R12", "R13"}[i/3]
 	switch i % 3 {
@@ -140,7 +157,8 @@ func aOperand(r, i, u int, direct bool) string {
 
 // writeKernel writes one micro-kernel. A narrow kernel keeps one vector per
 // row (tiles of at most 16 columns) and skips the second half entirely.
-func writeKernel(w *bytes.Buffer, f family, r int, direct, narrow bool) {
+func writeKernel(w *bytes.Buffer, f family, r int, mode aMode, narrow bool) {
+	direct := mode == aRows
 	p0 := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	// p drops the instructions on the second vector of each row when
 	// narrow: those that name the second B register, an odd accumulator or
@@ -154,7 +172,7 @@ func writeKernel(w *bytes.Buffer, f family, r int, direct, narrow bool) {
 	}
 	acc := func(i int) string { return fmt.Sprintf("%s%d", f.reg, i) }
 	b0, b1 := fmt.Sprintf("%s%d", f.reg, f.bRegs[0]), fmt.Sprintf("%s%d", f.reg, f.bRegs[1])
-	name := kernelName(f, r, direct, narrow)
+	name := kernelName(f, r, mode, narrow)
 	fmt.Fprintf(w, "\n// func %s(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, mask uint32)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-68\n", name)
 	p("MOVQ k+0(FP), CX")
@@ -170,6 +188,11 @@ func writeKernel(w *bytes.Buffer, f family, r int, direct, narrow bool) {
 				prev = reg
 			}
 		}
+	}
+	if mode == aCols {
+		p("MOVQ lda+16(FP), R10")
+		p("NEGQ R10")
+		p("SHLQ $2, R10")
 	}
 	p("MOVQ b+24(FP), BX")
 	p("MOVQ ldb+32(FP), SI")
@@ -213,19 +236,23 @@ func writeKernel(w *bytes.Buffer, f family, r int, direct, narrow bool) {
 			}
 			for i := 0; i < r; i++ {
 				a := fmt.Sprintf("%s%d", f.reg, f.aRegs[i%2])
-				p("VBROADCASTSS %s, %s", aOperand(r, i, u, direct), a)
+				p("VBROADCASTSS %s, %s", aOperand(r, i, u, mode), a)
 				p("VFMADD231PS %s, %s, %s", b0, a, acc(2*i))
 				p("VFMADD231PS %s, %s, %s", b1, a, acc(2*i+1))
 			}
 			p("ADDQ SI, BX")
+			if mode == aCols {
+				p("ADDQ R10, AX")
+			}
 		}
-		if direct {
+		switch mode {
+		case aRows:
 			for q, reg := range []string{"AX", "R11", "R12", "R13"} {
 				if 3*q < r {
 					p("ADDQ $%d, %s", 4*unroll, reg)
 				}
 			}
-		} else {
+		case aPacked:
 			p("ADDQ $%d, AX", 4*r*unroll)
 		}
 	}
