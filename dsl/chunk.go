@@ -3,8 +3,8 @@ package dsl
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 	"strconv"
-	"strings"
 )
 
 // chunks turns the pieces of the cell into chunks, in the order they
@@ -41,7 +41,7 @@ func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
 
 // importChunk lists the imports of an import declaration.
 func (pc *parsedCell) importChunk(p *piece) chunk {
-	c := chunk{kind: chunkImport, results: -1, src: pc.editor(p, p.start, p.start).dir()}
+	c := chunk{kind: chunkImport, results: -1, src: pc.tree(p, p.start, p.start).dir()}
 	for _, s := range p.decl.(*ast.GenDecl).Specs {
 		s := s.(*ast.ImportSpec)
 		path, _ := strconv.Unquote(s.Path.Value)
@@ -87,13 +87,13 @@ func (pc *parsedCell) declChunk(p *piece, env rewriteEnv) (chunk, error) {
 			}
 		}
 	}
-	ed := pc.editor(p, p.start, p.end)
-	info, err := rewrite(oneDecl(p.decl), ed, env)
+	t := pc.tree(p, p.start, p.end)
+	info, err := rewrite(oneDecl(p.decl), t, env)
 	if err != nil {
 		return chunk{}, err
 	}
 	c.defers = info.defers
-	c.src, c.body, c.prog0 = ed.dir()+ed.apply(), ed.plain(), ed.prog0
+	c.src, c.body, c.prog0 = t.dir()+t.print(true, p.decl), t.print(false, p.decl), t.prog0
 	return c, nil
 }
 
@@ -148,7 +148,7 @@ func (pc *parsedCell) stmtChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 		if err := flush(i); err != nil {
 			return nil, err
 		}
-		c, err := pc.probeChunk(p, stmtsFile(fd, []ast.Stmt{st}), "", env)
+		c, err := pc.probeChunk(p, stmtsFile(fd, []ast.Stmt{st}), env)
 		if err != nil {
 			return nil, err
 		}
@@ -174,52 +174,63 @@ func (pc *parsedCell) stmtChunk(p *piece, f *ast.File, start, end int, env rewri
 			}
 		}
 	}
-	ed := pc.editor(p, start, end)
-	info, err := rewrite(f, ed, env)
+	t := pc.tree(p, start, end)
+	info, err := rewrite(f, t, env)
 	if err != nil {
 		return chunk{}, err
 	}
-	dir := ed.dir()
+	dir := t.dir()
 	c.defers = info.defers
-	c.src, c.body = dir+ed.apply(), ed.plain()
+	c.src, c.body = dir+t.print(true, stmtNodes(body)...), t.print(false, stmtNodes(body)...)
 	if !c.showLast {
 		c.src += "\n" + nopStmt
 	} else if tuple != nil {
 		// How many results the last call has is known once the chunks
 		// before it ran (a variable's type): see lastResults.
 		c.srcNone = c.src + "\n" + nopStmt
-		ed.wrap(tuple, tupleFunc+"(", ")")
-		c.srcTuple = dir + ed.apply()
+		tuple.X = stand(t.marks, tuple.X, t.callOf(tupleFunc, tuple.X))
+		c.srcTuple = dir + t.print(true, stmtNodes(body)...)
 	}
 	return c, nil
 }
 
-// probeChunk is one `:=` statement (f's only one) that needs a probe;
-// plain is its source as a var declaration, when it was one.
-func (pc *parsedCell) probeChunk(p *piece, f *ast.File, plain string, env rewriteEnv) (chunk, error) {
-	a := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.AssignStmt)
-	start, end := int(a.Pos())-pc.base, int(a.End())-pc.base
-	return pc.probeChunkWith(f, a, pc.editor(p, start, end), plain, env)
+// stmtNodes are the statements of a chunk, the nodes its text prints.
+func stmtNodes(body *ast.BlockStmt) []ast.Node {
+	ns := make([]ast.Node, len(body.List))
+	for i, st := range body.List {
+		ns[i] = st
+	}
+	return ns
 }
 
-// probeChunkWith is probeChunk with the editor of the statement's text.
-func (pc *parsedCell) probeChunkWith(f *ast.File, a *ast.AssignStmt, ed *editor, plain string, env rewriteEnv) (chunk, error) {
-	info, err := rewrite(f, ed, env)
+// probeChunk is one `:=` statement (f's only one) that needs a probe.
+func (pc *parsedCell) probeChunk(p *piece, f *ast.File, env rewriteEnv) (chunk, error) {
+	a := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.AssignStmt)
+	t := pc.tree(p, int(a.Pos())-pc.base, int(a.End())-pc.base)
+	info, err := rewrite(f, t, env)
 	if err != nil {
 		return chunk{}, err
 	}
-	dir := ed.dir()
-	c := chunk{kind: chunkProbe, results: -1, defers: info.defers, body: ed.plain()}
+	return probeChunkOf(t, f, a, info, ""), nil
+}
+
+// probeChunkOf is the chunk of a probed `:=` statement a, the only one of
+// f, which the passes rewrote; plain is its source as a var declaration,
+// when it was one.
+func probeChunkOf(t *tree, f *ast.File, a *ast.AssignStmt, info rewriteInfo, plain string) chunk {
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	dir, text := t.dir(), t.print(true, stmtNodes(body)...)
+	c := chunk{kind: chunkProbe, results: -1, defers: info.defers, body: t.print(false, stmtNodes(body)...)}
 	c.names = probeNames(a)
 	c.vars = c.names
 	c.bases = selectorBases(a)
 	c.direct = commaOK(a)
-	c.plain = dir + ed.apply() + "\n" + nopStmt
+	c.plain = dir + text + "\n" + nopStmt
 	if plain != "" {
 		c.plain = plain
 	}
-	c.src = probeSource(dir, ed.apply(), c.names)
-	return c, nil
+	c.src = probeSource(dir, text, c.names)
+	return c
 }
 
 // varChunks is a var declaration: one chunk, or, when its values index
@@ -248,30 +259,22 @@ func (pc *parsedCell) varChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 	for _, sp := range gd.Specs {
 		vs := sp.(*ast.ValueSpec)
 		start, end := int(vs.Pos())-pc.base, int(vs.End())-pc.base
-		// The spec as written, a var declaration of its own.
-		ped := pc.editor(p, start, end)
-		if _, err := rewrite(oneDecl(&ast.GenDecl{Tok: token.VAR, Specs: []ast.Spec{vs}}), ped, env); err != nil {
-			return nil, err
-		}
-		plain := "var " + ped.dir() + ped.apply()
-		// The spec made a :=.
-		a := specAssign(vs)
-		ed := pc.editor(p, start, end)
-		var names []string
-		for _, n := range vs.Names {
-			names = append(names, n.Name)
-		}
-		ed.replace(vs.Pos(), vs.Values[0].Pos(), strings.Join(names, ", ")+" := ")
-		if vs.Type != nil {
-			for _, v := range vs.Values {
-				ed.wrap(v, "("+ed.src(vs.Type.Pos(), vs.Type.End())+")(", ")")
-			}
-		}
-		c, err := pc.probeChunkWith(stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a}), a, ed, plain, env)
+		plain := pc.tree(p, start, end) // the spec as written, a var declaration of its own
+		t := pc.tree(p, start, end)     // the spec made a :=
+		a := stand(t.marks, vs, fresh(t.marks, specAssign(vs)))
+		f := stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a})
+		info, err := rewrite(f, t, env)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		src := "var " + plain.dir() + plain.print(true, vs)
+		if vs.Type != nil {
+			a.Rhs = slices.Clone(a.Rhs)
+			for i, v := range a.Rhs {
+				a.Rhs[i] = stand(t.marks, v, t.call(t.paren(vs.Type), v))
+			}
+		}
+		out = append(out, probeChunkOf(t, f, a, info, src))
 	}
 	return out, nil
 }

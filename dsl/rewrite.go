@@ -4,117 +4,116 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+
+	"golang.org/x/tools/go/ast/astutil"
 )
 
-// rewrite edits the parts of f that yaegi v0.16.1 cannot run as written:
-//   - `for i := range n` over an integer becomes a three-clause loop (yaegi
-//     panics with "nil type" on it and is left broken);
-//   - `go` statements get a deferred recover, so a panicking goroutine is
-//     reported instead of killing the process;
-//   - the builtins min and max, and slices.Sort, slices.Min, slices.Max,
-//     slices.Sorted(maps.Keys(m)), slices.Collect(maps.Keys(m)),
-//     maps.Keys and maps.Values call interpreted generic helpers, as do
-//     slices.SortFunc and slices.SortStableFunc; the builtin clear calls a
-//     compiled helper;
-//   - a `defer` at the top level of a cell (outside any function) runs at
-//     the end of the cell: yaegi would keep it on its global frame and run
-//     it again after every later cell.
-//
-// A range over a function iterator is rejected with an unsupportedError
-// before anything runs. rewrite reports what it did.
-func rewrite(f *ast.File, ed *editor, env rewriteEnv) (rewriteInfo, error) {
-	locals := intLocals(f, env)
-	funcs := funcLocals(f)
-	var info rewriteInfo
-	var err error
-	n := 0
+// rewrite runs the passes over the tree of one chunk, f, in this order
+// (see doc.go). The passes before the last walk look at the whole tree;
+// the last walk rewrites node by node, bottom up: a node is rebuilt after
+// its children were, so every rewrite applies inside every other one (the
+// min inside the arguments a go statement binds). What a node becomes is
+// decided on the cell's own tree, before its children change (pre), and
+// done after (post). A range over a function iterator, and a generic
+// function that calls itself, are refused with an unsupportedError before
+// anything runs. rewrite reports what it did.
+func rewrite(f *ast.File, t *tree, env rewriteEnv) (rewriteInfo, error) {
 	var body *ast.BlockStmt // the statements of a statement chunk
 	if len(f.Decls) == 1 {
 		if fd, ok := f.Decls[0].(*ast.FuncDecl); ok && fd.Name.Name == "_" && fd.Body != nil {
 			body = fd.Body
 		}
 	}
-	perIteration(f, ed)
-	trackLines(f, ed, body)
-	if body != nil {
-		for _, st := range body.List {
-			switch {
-			case hasBranch(st, token.RETURN) && !hasBranch(st, token.GOTO):
-				rewriteReturn(st, ed)
-			case (nestedMultiDefine(st) || needsFuncScope(st)) && !hasBranch(st, token.GOTO):
-				// yaegi loses the variables of a multi-value := (or var)
-				// in a block nested in a cell's top level ("undefined:
-				// a"); inside a function it gets them right. The block
-				// around the call matters: yaegi runs a func literal
-				// called at a cell's top level again on every later
-				// cell that declares a variable.
-				ed.wrap(st, "{ func() { ", " }() }")
-			case calledLiteral(st) && (st != body.List[len(body.List)-1] || !hasResults(st)):
-				// yaegi runs a func literal called at a cell's top level
-				// again on every later cell that declares a variable; in
-				// a block it runs once.
-				ed.wrap(st, "{ ", " }")
-			case scopedHeader(st):
-				// yaegi makes the variables of a top-level for, if or
-				// switch header global; a block keeps them local, as in Go.
-				ed.wrap(st, "{ ", " }")
-			}
-		}
+	w := &walk{t: t, env: env, locals: intLocals(f, env), funcs: funcLocals(f),
+		cellDefers: topDefers(body), later: map[ast.Node]func(*astutil.Cursor){}, skip: map[ast.Node]bool{}}
+	t.n = 0
+	if err := guardRecursion(f, t, env, mainDecl(f, body)); err != nil { // recursion.go
+		return rewriteInfo{}, err
 	}
-	cellDefers := map[*ast.DeferStmt]bool{}
-	if body != nil {
-		// Defers outside function literals are the cell's own.
-		ast.Inspect(body, func(node ast.Node) bool {
-			switch x := node.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.DeferStmt:
-				info.defers, cellDefers[x] = true, true
-				rewriteDefer(x, ed, &n)
-			}
-			return true
-		})
-	}
-	ast.Inspect(f, func(node ast.Node) bool {
-		switch x := node.(type) {
-		case *ast.FuncDecl:
-			if err == nil && selfRecursiveGeneric(x) {
-				err = unsupportedError{pos: ed.fset.Position(x.Name.Pos()), what: "a generic function that calls itself (" + x.Name.Name + ")",
-					instead: "a panic inside it crashes the interpreter: make it non-generic, or let it call a non-generic helper that recurses"}
-			}
-			if x.Body != nil && x != mainDecl(f, body) && mayRecurse(x.Body, env) {
-				guardDepth(x.Body, ed)
-			}
-		case *ast.FuncLit:
-			if mayRecurse(x.Body, env) {
-				guardDepth(x.Body, ed)
-			}
-		case *ast.RangeStmt:
-			if err == nil && isFuncExpr(x.X, env, funcs) {
-				err = unsupportedError{pos: ed.fset.Position(x.For), what: "a range over a function (an iterator)",
-					instead: "call the function with a callback, or collect its values into a slice and range over that"}
-			}
-			rewriteRange(x, ed, env, locals, &n)
-		case *ast.GoStmt:
-			rewriteGo(x, ed, &n)
-		case *ast.DeferStmt:
-			if !cellDefers[x] {
-				rewriteFuncDefer(x, ed, &n)
-			}
-		case *ast.CallExpr:
-			if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && !env.userDefined("new") && err == nil {
-				err = rewriteNew(x, ed)
-			}
-			rewriteCall(x, ed, env)
-			guardGoMethod(x, ed) // callbacks.go
-		case *ast.AssignStmt:
-			rewriteAssert(x.Rhs, len(x.Lhs), ed)
-		case *ast.ValueSpec:
-			rewriteAssert(x.Values, len(x.Names), ed)
-		}
+	goMethods(f, t)               // callbacks.go: x.Go(f) runs f as a go statement would
+	perIteration(f, t)            // loopvar.go: a captured loop variable gets a copy per iteration
+	trackLines(f, t, body)        // lines.go: a statement that may panic records its position
+	w.returns = topLevel(body, t) // toplevel.go: a return ends the cell; mis-scoped statements get a block
+	astutil.Apply(f, w.pre, w.post)
+	return rewriteInfo{defers: len(w.cellDefers) > 0}, w.err
+}
+
+// walk is the last pass: ranges, go and defer statements, the gaps of
+// yaegi and the calls it lacks.
+type walk struct {
+	t          *tree
+	env        rewriteEnv
+	locals     map[string]bool
+	funcs      map[string]bool
+	cellDefers map[*ast.DeferStmt]bool            // the cell's own defers (godefer.go)
+	returns    map[*ast.ReturnStmt]bool           // returns that end the cell (toplevel.go)
+	later      map[ast.Node]func(*astutil.Cursor) // what pre decided a node becomes
+	skip       map[ast.Node]bool                  // calls an enclosing rewrite takes apart
+	err        error
+}
+
+// pre decides on the cell's own nodes.
+func (w *walk) pre(c *astutil.Cursor) bool {
+	n := c.Node()
+	if n == nil || w.t.fresh[n] {
 		return true
-	})
-	return info, err
+	}
+	switch x := n.(type) {
+	case *ast.RangeStmt:
+		if w.err == nil && isFuncExpr(x.X, w.env, w.funcs) {
+			w.err = unsupportedError{pos: w.t.fset.Position(x.For), what: "a range over a function (an iterator)",
+				instead: "call the function with a callback, or collect its values into a slice and range over that"}
+		}
+		if do := rewriteRange(x, w); do != nil { // calls.go
+			w.later[x] = do
+		}
+	case *ast.CallExpr:
+		markInner(x, w) // calls.go
+	}
+	return true
+}
+
+// post rebuilds a node whose children were rewritten.
+func (w *walk) post(c *astutil.Cursor) bool {
+	n := c.Node()
+	if n == nil || w.t.fresh[n] {
+		return true
+	}
+	if do := w.later[n]; do != nil {
+		do(c)
+		return true
+	}
+	t := w.t
+	switch x := n.(type) {
+	case *ast.GoStmt:
+		c.Replace(stand(t.marks, x, rewriteGo(x, t)))
+	case *ast.DeferStmt:
+		if w.cellDefers[x] {
+			c.Replace(stand(t.marks, x, rewriteDefer(x, t)))
+		} else if d := rewriteFuncDefer(x, t); d != nil {
+			c.Replace(stand(t.marks, x, d))
+		}
+	case *ast.ReturnStmt:
+		if w.returns[x] {
+			c.Replace(stand(t.marks, x, t.ret(t.id("true"))))
+		}
+	case *ast.CallExpr:
+		if w.skip[x] {
+			break
+		}
+		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && !w.env.userDefined("new") {
+			if w.err == nil {
+				w.err = rewriteNew(x, c, t) // gaps.go
+			}
+			break
+		}
+		rewriteCall(x, c, w) // calls.go
+	case *ast.AssignStmt:
+		rewriteAssert(x.Rhs, len(x.Lhs), t) // gaps.go
+	case *ast.ValueSpec:
+		rewriteAssert(x.Values, len(x.Names), t)
+	}
+	return true
 }
 
 // rewriteInfo says what rewrite changed.
