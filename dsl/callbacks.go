@@ -10,7 +10,7 @@ import "go/ast"
 func goMethods(f *ast.File, t *tree) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		c, ok := n.(*ast.CallExpr)
-		if !ok || t.fresh[c] {
+		if !ok || !t.own(c) {
 			return true
 		}
 		sel, ok := c.Fun.(*ast.SelectorExpr)

@@ -5,15 +5,13 @@ import (
 	"go/token"
 	"strconv"
 	"strings"
-
-	"golang.org/x/tools/go/ast/astutil"
 )
 
 // rewriteRange decides how a range over an integer becomes a three-clause
 // loop and a range over maps.Keys / maps.Values a range over the map; it
 // returns what the walk does after the range's children were rewritten,
 // or nil.
-func rewriteRange(r *ast.RangeStmt, w *walk) func(*astutil.Cursor) {
+func rewriteRange(r *ast.RangeStmt, w *walk) func() ast.Stmt {
 	t := w.t
 	if call, ok := r.X.(*ast.CallExpr); ok && len(call.Args) == 1 && r.Value == nil {
 		switch exprString(call.Fun) {
@@ -25,9 +23,8 @@ func rewriteRange(r *ast.RangeStmt, w *walk) func(*astutil.Cursor) {
 		case "maps.Values":
 			if !w.env.userDefined("maps") && r.Key != nil {
 				w.skip[call] = true
-				return func(c *astutil.Cursor) {
-					nr := fresh(t.marks, &ast.RangeStmt{Key: t.id("_"), Value: r.Key, Tok: r.Tok, X: call.Args[0], Body: r.Body})
-					c.Replace(stand(t.marks, r, nr))
+				return func() ast.Stmt {
+					return fresh(t.marks, &ast.RangeStmt{Key: t.id("_"), Value: r.Key, Tok: r.Tok, X: call.Args[0], Body: r.Body})
 				}
 			}
 		}
@@ -35,7 +32,7 @@ func rewriteRange(r *ast.RangeStmt, w *walk) func(*astutil.Cursor) {
 	if r.Value != nil || !isIntExpr(r.X, w.env, w.locals) {
 		return nil
 	}
-	return func(c *astutil.Cursor) {
+	return func() ast.Stmt {
 		x := func() ast.Expr { return t.paren(r.X) }
 		t.n++
 		n := strconv.Itoa(t.n)
@@ -52,9 +49,8 @@ func rewriteRange(r *ast.RangeStmt, w *walk) func(*astutil.Cursor) {
 		} else {
 			init = t.assign([]ast.Expr{key}, token.ASSIGN, t.binary(x(), token.SUB, x()))
 		}
-		loop := fresh(t.marks, &ast.ForStmt{Init: init, Cond: t.binary(key, token.LSS, limit),
+		return fresh(t.marks, &ast.ForStmt{Init: init, Cond: t.binary(key, token.LSS, limit),
 			Post: fresh(t.marks, &ast.IncDecStmt{X: key, Tok: token.INC}), Body: r.Body})
-		c.Replace(stand(t.marks, r, loop))
 	}
 }
 
@@ -116,8 +112,8 @@ func markInner(c *ast.CallExpr, w *walk) {
 
 // rewriteCall routes the builtins and generic library functions yaegi lacks
 // to the session's interpreted helpers, guards make, and formats with
-// fmt's verbs through the session (fmtnames.go). c is at the call.
-func rewriteCall(x *ast.CallExpr, c *astutil.Cursor, w *walk) {
+// fmt's verbs through the session (fmtnames.go). parent holds the call.
+func rewriteCall(x *ast.CallExpr, parent ast.Node, w *walk) {
 	t := w.t
 	name := exprString(x.Fun)
 	pkg, _, _ := strings.Cut(name, ".")
@@ -152,16 +148,16 @@ func rewriteCall(x *ast.CallExpr, c *astutil.Cursor, w *walk) {
 		}
 		return
 	case "fmt.Printf", "fmt.Sprintf", "fmt.Fprintf":
-		switch c.Parent().(type) {
+		switch parent.(type) {
 		case *ast.GoStmt, *ast.DeferStmt:
 			// Its arguments are bound one by one and formatted when it
 			// runs, by fmt itself.
 		default:
-			rewriteFmt(x, name, c, t)
+			rewriteFmt(x, name, t)
 		}
 		return
 	case "os.Stdout.WriteString", "os.Stderr.WriteString":
-		rewriteStdio(x, c, t)
+		rewriteStdio(x, t)
 		return
 	case "slices.Sorted", "slices.Collect":
 		if inner, ok := x.Args[0].(*ast.CallExpr); ok && len(x.Args) == 1 && w.skip[inner] {
@@ -172,7 +168,7 @@ func rewriteCall(x *ast.CallExpr, c *astutil.Cursor, w *walk) {
 					fn = sortedKeys
 				}
 			}
-			c.Replace(stand(t.marks, x, t.callOf(fn, inner.Args[0])))
+			become(t.marks, x, t.callOf(fn, inner.Args[0]))
 			return
 		}
 	}

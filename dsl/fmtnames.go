@@ -5,8 +5,6 @@ import (
 	"go/ast"
 	"reflect"
 	"strings"
-
-	"golang.org/x/tools/go/ast/astutil"
 )
 
 // yaegi v0.16.1 gives a struct type declared in a cell no name: its
@@ -183,7 +181,7 @@ func fieldName(n string) string {
 // fmt.Print and fmt.Fprint (same output, same results). The call is
 // replaced whole, so the call of a go or defer statement, whose arguments
 // are bound one by one, keeps fmt's own formatting.
-func rewriteFmt(c *ast.CallExpr, name string, cur *astutil.Cursor, t *tree) {
+func rewriteFmt(c *ast.CallExpr, name string, t *tree) {
 	if len(c.Args) == 0 || name == "fmt.Fprintf" && len(c.Args) < 2 {
 		return
 	}
@@ -202,5 +200,5 @@ func rewriteFmt(c *ast.CallExpr, name string, cur *astutil.Cursor, t *tree) {
 	s := t.callOf(sprintfFunc, args...)
 	s.Ellipsis = c.Ellipsis
 	with.Args[len(with.Args)-1] = s
-	cur.Replace(stand(t.marks, c, with))
+	become(t.marks, c, with)
 }

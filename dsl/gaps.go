@@ -4,8 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"io"
-
-	"golang.org/x/tools/go/ast/astutil"
 )
 
 // Gaps of yaegi v0.16.1 that rewrite fills besides those of rewriteCall
@@ -23,10 +21,10 @@ import (
 
 // rewriteNew makes new(EXPR) of a value (not a type) a pointer to that
 // value: new(42) becomes func() *int { v := int(42); return &v }() and
-// new(T{...}) becomes &T{...}. Other values (new(f()), new(a+b)) have a
+// new(T{...}) becomes func() *T { v := T{...}; return &v }(). Other values (new(f()), new(a+b)) have a
 // type only the compiler knows; they are refused with what to write
 // instead, rather than giving a pointer to a zero value.
-func rewriteNew(c *ast.CallExpr, cur *astutil.Cursor, t *tree) error {
+func rewriteNew(c *ast.CallExpr, t *tree) error {
 	if len(c.Args) != 1 {
 		return nil
 	}
@@ -44,9 +42,11 @@ func rewriteNew(c *ast.CallExpr, cur *astutil.Cursor, t *tree) error {
 		typ := defaultType[x.Kind]
 		v := t.assign(t.ids("v"), token.DEFINE, t.callOf(typ, c.Args[0]))
 		lit := t.funcLit(nil, []*ast.Field{t.field("", fresh(t.marks, &ast.StarExpr{X: t.id(typ)}))}, v, t.ret(t.unary(token.AND, t.id("v"))))
-		cur.Replace(stand(t.marks, c, t.call(lit)))
+		become(t.marks, c, t.call(lit))
 	case *ast.CompositeLit:
-		cur.Replace(stand(t.marks, c, t.unary(token.AND, x)))
+		v := t.assign(t.ids("v"), token.DEFINE, c.Args[0])
+		lit := t.funcLit(nil, []*ast.Field{t.field("", fresh(t.marks, &ast.StarExpr{X: x.Type}))}, v, t.ret(t.unary(token.AND, t.id("v"))))
+		become(t.marks, c, t.call(lit))
 	case *ast.BinaryExpr, *ast.CallExpr, *ast.UnaryExpr:
 		if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
 			return nil // <-ch, or a channel type
@@ -82,11 +82,11 @@ func rewriteAssert(rhs []ast.Expr, lhs int, t *tree) {
 
 // rewriteStdio routes os.Stdout.WriteString and os.Stderr.WriteString to
 // io.WriteString.
-func rewriteStdio(c *ast.CallExpr, cur *astutil.Cursor, t *tree) {
+func rewriteStdio(c *ast.CallExpr, t *tree) {
 	sel := c.Fun.(*ast.SelectorExpr)
 	w := t.callOf(writeStringFunc, append([]ast.Expr{sel.X}, c.Args...)...)
 	w.Ellipsis = c.Ellipsis
-	cur.Replace(stand(t.marks, c, w))
+	become(t.marks, c, w)
 }
 
 // writeString is the compiled helper of rewriteStdio.

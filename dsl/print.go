@@ -31,6 +31,7 @@ type printer struct {
 	b        strings.Builder
 	tracking bool // with the line tracking and the directives that keep positions
 	synced   bool // the text written next is at its own position in the cell
+	kids     kids // the children of the nodes being printed
 }
 
 // print returns the text of the chunk's top-level nodes. tracking: with
@@ -45,7 +46,8 @@ func (t *tree) print(tracking bool, nodes ...ast.Node) string {
 	if t.clean(t.shift-1, end) { // (an insertion before the first statement is at shift-1)
 		return t.text
 	}
-	p := &printer{t: t, tracking: tracking, synced: true}
+	p := &printer{t: t, tracking: tracking, synced: true, kids: kids{list: make([]ast.Node, 0, 64)}}
+	p.b.Grow(len(t.text) + len(t.text)/2)
 	p.between(t.shift, end, nodes)
 	return p.b.String()
 }
@@ -58,7 +60,7 @@ func (m *marks) clean(from, to token.Pos) bool {
 
 // node prints n.
 func (p *printer) node(n ast.Node) {
-	if p.t.fresh[n] {
+	if p.t.nodes[n].fresh {
 		p.built(n)
 		return
 	}
@@ -66,9 +68,11 @@ func (p *printer) node(n ast.Node) {
 		p.src(r.from, r.to)
 		return
 	}
-	kids := children(n)
+	mark := len(p.kids.list)
+	kids := p.kids.of(n)
 	r := p.t.rng(n, kids)
 	p.between(r.from, r.to, kids)
+	p.kids.list = p.kids.list[:mark]
 }
 
 // intact returns the range of the cell's node n when no pass changed
@@ -82,19 +86,22 @@ func (t *tree) intact(n ast.Node) (posRange, bool) {
 }
 
 // rng returns the range of the cell's text that n, one of the cell's
-// nodes with the children kids, was.
+// nodes with the children kids, was. A node whose first or last child
+// was replaced has no range of its own any more (CallExpr.Pos is its
+// Fun's): the built child's position is 0, or its end a small number.
 func (t *tree) rng(n ast.Node, kids []ast.Node) posRange {
 	r := posRange{n.Pos(), n.End()}
-	if len(kids) > 0 {
-		if first := kids[0]; r.from == first.Pos() {
-			if s, ok := t.slot(first); ok {
-				r.from = s.from
-			}
+	if r.from >= t.shift && r.from < r.to || len(kids) == 0 {
+		return r
+	}
+	if first := kids[0]; r.from == first.Pos() {
+		if s, ok := t.slot(first); ok {
+			r.from = s.from
 		}
-		if last := kids[len(kids)-1]; r.to == last.End() {
-			if s, ok := t.slot(last); ok {
-				r.to = s.to
-			}
+	}
+	if last := kids[len(kids)-1]; r.to == last.End() {
+		if s, ok := t.slot(last); ok {
+			r.to = s.to
 		}
 	}
 	return r
@@ -103,13 +110,12 @@ func (t *tree) rng(n ast.Node, kids []ast.Node) posRange {
 // slot returns the range of the cell's text that k prints in place of;
 // false for a statement the passes inserted.
 func (t *tree) slot(k ast.Node) (posRange, bool) {
-	if r, ok := t.stands[k]; ok {
-		return r, true
-	}
-	if t.fresh[k] {
+	if mk := t.nodes[k]; mk.standing {
+		return mk.was, true
+	} else if mk.fresh {
 		return posRange{}, false
 	}
-	if r, ok := t.intact(k); ok {
+	if r := (posRange{k.Pos(), k.End()}); r.from >= t.shift && r.from < r.to {
 		return r, true
 	}
 	return t.rng(k, children(k)), true
@@ -123,15 +129,15 @@ func (p *printer) between(from, to token.Pos, kids []ast.Node) {
 		var r posRange
 		var sub []ast.Node // the children of a changed node of the cell
 		same := false      // k is intact: its text is the cell's
-		if s, ok := p.t.stands[k]; ok {
-			r = s
-		} else if p.t.fresh[k] {
-			if p.tracking || !p.t.tracks[k] {
+		if mk := p.t.nodes[k]; mk.standing {
+			r = mk.was
+		} else if mk.fresh {
+			if p.tracking || !mk.track {
 				pending = append(pending, k)
 			}
 			continue
 		} else if r, same = p.t.intact(k); !same {
-			sub = children(k)
+			sub = p.kids.of(k)
 			r = p.t.rng(k, sub)
 		}
 		if r.from >= at {
@@ -147,6 +153,7 @@ func (p *printer) between(from, to token.Pos, kids []ast.Node) {
 			p.src(r.from, r.to)
 		case sub != nil:
 			p.between(r.from, r.to, sub)
+			p.kids.list = p.kids.list[:len(p.kids.list)-len(sub)]
 		default:
 			p.node(k)
 		}
@@ -181,28 +188,45 @@ func (p *printer) raw(s string) {
 
 // children returns the nodes directly under n, in the order of the text.
 func children(n ast.Node) []ast.Node {
-	kids := make([]ast.Node, 0, 4)
+	var v kids
+	return v.of(n)
+}
+
+// kids collects the children of a node; the printer keeps one, so that
+// the lists of all the nodes it is in share one array.
+type kids struct {
+	n    ast.Node
+	list []ast.Node
+}
+
+// of appends the children of n to the list and returns them.
+func (v *kids) of(n ast.Node) []ast.Node {
+	start := len(v.list)
 	if fd, ok := n.(*ast.FuncDecl); ok {
 		// Its type's range starts at `func`, before the receiver and name.
 		for _, k := range []ast.Node{fd.Recv, fd.Name, fd.Type.TypeParams, fd.Type.Params, fd.Type.Results, fd.Body} {
 			if k != nil && !isNil(k) {
-				kids = append(kids, k)
+				v.list = append(v.list, k)
 			}
 		}
-		return kids
+	} else {
+		v.n = n
+		ast.Walk(v, n)
 	}
-	ast.Inspect(n, func(c ast.Node) bool {
-		switch c.(type) {
-		case nil, *ast.CommentGroup, *ast.Comment:
-			return false
-		}
-		if c == n {
-			return true
-		}
-		kids = append(kids, c)
-		return false
-	})
-	return kids
+	return v.list[start:len(v.list):len(v.list)]
+}
+
+// Visit implements ast.Visitor for of.
+func (v *kids) Visit(c ast.Node) ast.Visitor {
+	switch c.(type) {
+	case nil, *ast.CommentGroup, *ast.Comment:
+		return nil
+	}
+	if c == v.n {
+		return v
+	}
+	v.list = append(v.list, c)
+	return nil
 }
 
 // isNil reports whether n is a nil pointer in an interface.
@@ -283,7 +307,7 @@ func (p *printer) built(n ast.Node) {
 		p.raw("{ ")
 		first := true
 		for _, st := range x.List {
-			if !p.tracking && p.t.tracks[st] {
+			if !p.tracking && p.t.nodes[st].track {
 				continue
 			}
 			if !first {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-
-	"golang.org/x/tools/go/ast/astutil"
 )
 
 // rewrite runs the passes over the tree of one chunk, f, in this order
@@ -25,7 +23,7 @@ func rewrite(f *ast.File, t *tree, env rewriteEnv) (rewriteInfo, error) {
 		}
 	}
 	w := &walk{t: t, env: env, locals: intLocals(f, env), funcs: funcLocals(f),
-		cellDefers: topDefers(body), later: map[ast.Node]func(*astutil.Cursor){}, skip: map[ast.Node]bool{}}
+		cellDefers: topDefers(body), later: map[ast.Node]func() ast.Stmt{}, skip: map[ast.Node]bool{}, repl: map[ast.Node]ast.Stmt{}}
 	t.n = 0
 	if err := guardRecursion(f, t, env, mainDecl(f, body)); err != nil { // recursion.go
 		return rewriteInfo{}, err
@@ -34,7 +32,7 @@ func rewrite(f *ast.File, t *tree, env rewriteEnv) (rewriteInfo, error) {
 	perIteration(f, t)            // loopvar.go: a captured loop variable gets a copy per iteration
 	trackLines(f, t, body)        // lines.go: a statement that may panic records its position
 	w.returns = topLevel(body, t) // toplevel.go: a return ends the cell; mis-scoped statements get a block
-	astutil.Apply(f, w.pre, w.post)
+	w.run(f)
 	return rewriteInfo{defers: len(w.cellDefers) > 0}, w.err
 }
 
@@ -45,21 +43,43 @@ type walk struct {
 	env        rewriteEnv
 	locals     map[string]bool
 	funcs      map[string]bool
-	cellDefers map[*ast.DeferStmt]bool            // the cell's own defers (godefer.go)
-	returns    map[*ast.ReturnStmt]bool           // returns that end the cell (toplevel.go)
-	later      map[ast.Node]func(*astutil.Cursor) // what pre decided a node becomes
-	skip       map[ast.Node]bool                  // calls an enclosing rewrite takes apart
+	cellDefers map[*ast.DeferStmt]bool      // the cell's own defers (godefer.go)
+	returns    map[*ast.ReturnStmt]bool     // returns that end the cell (toplevel.go)
+	later      map[ast.Node]func() ast.Stmt // what pre decided a statement becomes
+	skip       map[ast.Node]bool            // calls an enclosing rewrite takes apart
+	repl       map[ast.Node]ast.Stmt        // statements to put in the place of others
 	err        error
 }
 
-// pre decides on the cell's own nodes.
-func (w *walk) pre(c *astutil.Cursor) bool {
-	n := c.Node()
-	if n == nil || w.t.fresh[n] {
+// run walks f: pre on the way down, post on the way up, after the
+// children. A statement that post replaces is put in its place when the
+// list (or label) that holds it is done; a call is replaced in place
+// (become).
+func (w *walk) run(f *ast.File) {
+	var stack []ast.Node
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n != nil {
+			stack = append(stack, n)
+			w.pre(n)
+			return true
+		}
+		n, stack = stack[len(stack)-1], stack[:len(stack)-1]
+		var parent ast.Node
+		if len(stack) > 0 {
+			parent = stack[len(stack)-1]
+		}
+		w.post(n, parent)
 		return true
-	}
+	})
+}
+
+// pre decides on the cell's own nodes.
+func (w *walk) pre(n ast.Node) {
 	switch x := n.(type) {
 	case *ast.RangeStmt:
+		if !w.t.own(x) {
+			return
+		}
 		if w.err == nil && isFuncExpr(x.X, w.env, w.funcs) {
 			w.err = unsupportedError{pos: w.t.fset.Position(x.For), what: "a range over a function (an iterator)",
 				instead: "call the function with a callback, or collect its values into a slice and range over that"}
@@ -68,52 +88,80 @@ func (w *walk) pre(c *astutil.Cursor) bool {
 			w.later[x] = do
 		}
 	case *ast.CallExpr:
-		markInner(x, w) // calls.go
+		if w.t.own(x) {
+			markInner(x, w) // calls.go
+		}
 	}
-	return true
 }
 
-// post rebuilds a node whose children were rewritten.
-func (w *walk) post(c *astutil.Cursor) bool {
-	n := c.Node()
-	if n == nil || w.t.fresh[n] {
-		return true
-	}
-	if do := w.later[n]; do != nil {
-		do(c)
-		return true
+// post rebuilds a node whose children were rewritten; parent holds it.
+func (w *walk) post(n, parent ast.Node) {
+	switch x := n.(type) {
+	case *ast.BlockStmt:
+		w.put(x.List)
+	case *ast.CaseClause:
+		w.put(x.Body)
+	case *ast.CommClause:
+		w.put(x.Body)
+	case *ast.LabeledStmt:
+		if r, ok := w.repl[x.Stmt]; ok {
+			x.Stmt = r
+		}
 	}
 	t := w.t
 	switch x := n.(type) {
+	case *ast.RangeStmt:
+		if do := w.later[x]; do != nil {
+			w.repl[x] = stand(t.marks, n, do())
+		}
 	case *ast.GoStmt:
-		c.Replace(stand(t.marks, x, rewriteGo(x, t)))
+		if t.own(x) {
+			w.repl[x] = stand(t.marks, x, rewriteGo(x, t))
+		}
 	case *ast.DeferStmt:
 		if w.cellDefers[x] {
-			c.Replace(stand(t.marks, x, rewriteDefer(x, t)))
-		} else if d := rewriteFuncDefer(x, t); d != nil {
-			c.Replace(stand(t.marks, x, d))
+			w.repl[x] = stand(t.marks, x, rewriteDefer(x, t))
+		} else if t.own(x) {
+			if d := rewriteFuncDefer(x, t); d != nil {
+				w.repl[x] = stand(t.marks, x, d)
+			}
 		}
 	case *ast.ReturnStmt:
 		if w.returns[x] {
-			c.Replace(stand(t.marks, x, t.ret(t.id("true"))))
+			w.repl[x] = stand(t.marks, x, ast.Stmt(t.ret(t.id("true"))))
 		}
 	case *ast.CallExpr:
-		if w.skip[x] {
+		if !t.own(x) || w.skip[x] {
 			break
 		}
 		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && !w.env.userDefined("new") {
 			if w.err == nil {
-				w.err = rewriteNew(x, c, t) // gaps.go
+				w.err = rewriteNew(x, t) // gaps.go
 			}
 			break
 		}
-		rewriteCall(x, c, w) // calls.go
+		rewriteCall(x, parent, w) // calls.go
 	case *ast.AssignStmt:
-		rewriteAssert(x.Rhs, len(x.Lhs), t) // gaps.go
+		if t.own(x) {
+			rewriteAssert(x.Rhs, len(x.Lhs), t) // gaps.go
+		}
 	case *ast.ValueSpec:
-		rewriteAssert(x.Values, len(x.Names), t)
+		if t.own(x) {
+			rewriteAssert(x.Values, len(x.Names), t)
+		}
 	}
-	return true
+}
+
+// put puts the replacements of post in list.
+func (w *walk) put(list []ast.Stmt) {
+	if len(w.repl) == 0 {
+		return
+	}
+	for i, st := range list {
+		if r, ok := w.repl[st]; ok {
+			list[i] = r
+		}
+	}
 }
 
 // rewriteInfo says what rewrite changed.

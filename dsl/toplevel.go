@@ -95,7 +95,7 @@ func topLevel(body *ast.BlockStmt, t *tree) map[*ast.ReturnStmt]bool {
 		return returns
 	}
 	for i, st := range body.List {
-		if t.fresh[st] {
+		if !t.own(st) {
 			continue
 		}
 		var with ast.Stmt

@@ -18,16 +18,23 @@ import (
 // marks is what the passes record about the tree of one cell, shared by
 // all its chunks (the two forms of a var spec print the same nodes).
 type marks struct {
-	fresh  map[ast.Node]bool     // nodes the passes built
-	stands map[ast.Node]posRange // a node put in the place of another: that one's range
-	tracks map[ast.Node]bool     // the line tracking statements (see trackLines)
+	nodes map[ast.Node]mark // the nodes the passes built or moved
 	// changed holds a position inside every node whose subtree the
 	// passes changed; a node without one prints as the cell's text.
 	changed []token.Pos
 	sorted  bool
 }
 
+// posRange is a range of the cell's text.
 type posRange struct{ from, to token.Pos }
+
+// mark is what the passes did with one node.
+type mark struct {
+	fresh    bool     // built by a pass
+	track    bool     // a line tracking statement (see trackLines)
+	standing bool     // put in the place of another node, whose range was was
+	was      posRange // (see stand)
+}
 
 // tree is one chunk of a cell while the passes rewrite it: the cell's
 // text from pos shift on (text), and the program lines it has in the
@@ -51,9 +58,7 @@ func newTree(m *marks, fset *token.FileSet, shift token.Pos, text string, lines 
 	return &tree{marks: m, fset: fset, shift: shift, text: text, lines: lines, cell: cell, line0: line0, prog0: prog0, col0: col0}
 }
 
-func newMarks() *marks {
-	return &marks{fresh: map[ast.Node]bool{}, stands: map[ast.Node]posRange{}, tracks: map[ast.Node]bool{}}
-}
+func newMarks() *marks { return &marks{nodes: make(map[ast.Node]mark, 64)} }
 
 // progLine returns the program line of cell line l.
 func (t *tree) progLine(l int) int { return t.prog0 + l - t.line0 }
@@ -68,21 +73,32 @@ func (t *tree) name(p string) string {
 }
 
 // own reports whether n is the cell's own node (not built by a pass).
-func (m *marks) own(n ast.Node) bool { return !m.fresh[n] }
+func (m *marks) own(n ast.Node) bool { return !m.nodes[n].fresh }
 
 // stand puts n in the place of old: n prints where old's text was.
 func stand[T ast.Node](m *marks, old ast.Node, n T) T {
-	r, ok := m.stands[old]
-	if !ok && m.fresh[old] {
+	o := m.nodes[old]
+	if o.fresh && !o.standing {
 		return n // old was inserted: n is too
 	}
-	if !ok {
+	r := o.was
+	if !o.standing {
 		r = posRange{old.Pos(), old.End()}
 	}
-	m.stands[n] = r
+	k := m.nodes[n]
+	k.standing, k.was = true, r
+	m.nodes[n] = k
 	m.changed = append(m.changed, r.from)
 	m.sorted = false
 	return n
+}
+
+// become makes the cell's call x the built call c, in place (so that
+// whatever holds x holds c): x prints as c where x was.
+func become(m *marks, x, c *ast.CallExpr) {
+	stand(m, x, c)
+	m.nodes[x] = m.nodes[c]
+	*x = *c
 }
 
 // insert returns list with sts inserted before its element i (at the end
@@ -96,7 +112,7 @@ func (m *marks) insert(list []ast.Stmt, i int, at token.Pos, sts ...ast.Stmt) []
 
 // fresh marks n as built by a pass.
 func fresh[T ast.Node](m *marks, n T) T {
-	m.fresh[n] = true
+	m.nodes[n] = mark{fresh: true}
 	return n
 }
 
