@@ -31,6 +31,10 @@ type parsedCell struct {
 	text   string  // the composed file the parser read
 	pieces []piece // in the cell's order
 	marks  *marks  // what the passes changed in file
+	// The names the cell uses and declares (see names), read before the
+	// passes change the tree.
+	uses     []nameUse
+	declared map[string]bool
 }
 
 // piece is one top-level declaration of a cell or one run of statements.

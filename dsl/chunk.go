@@ -13,6 +13,7 @@ import (
 // passes of rewrite.go; nothing is parsed again.
 func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
 	pc.lines = lines
+	pc.names() // read from the tree as parsed, for autoImports and errors
 	var imports, rest []chunk
 	for i := range pc.pieces {
 		p := &pc.pieces[i]
@@ -104,7 +105,8 @@ func oneDecl(d ast.Decl) *ast.File {
 
 // stmtsFile is a file whose func _ holds list, the statements of one chunk.
 func stmtsFile(fd *ast.FuncDecl, list []ast.Stmt) *ast.File {
-	body := &ast.BlockStmt{Lbrace: fd.Body.Lbrace, List: list, Rbrace: fd.Body.Rbrace}
+	// A copy of the list: the passes change the chunk's, not the cell's.
+	body := &ast.BlockStmt{Lbrace: fd.Body.Lbrace, List: slices.Clone(list), Rbrace: fd.Body.Rbrace}
 	return oneDecl(&ast.FuncDecl{Name: fd.Name, Type: fd.Type, Body: body})
 }
 
@@ -207,24 +209,29 @@ func stmtNodes(body *ast.BlockStmt) []ast.Node {
 func (pc *parsedCell) probeChunk(p *piece, f *ast.File, env rewriteEnv) (chunk, error) {
 	a := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.AssignStmt)
 	t := pc.tree(p, int(a.Pos())-pc.base, int(a.End())-pc.base)
+	c := probed(a)
 	info, err := rewrite(f, t, env)
 	if err != nil {
 		return chunk{}, err
 	}
-	return probeChunkOf(t, f, a, info, ""), nil
+	return probeChunkOf(c, t, f, info, ""), nil
 }
 
-// probeChunkOf is the chunk of a probed `:=` statement a, the only one of
-// f, which the passes rewrote; plain is its source as a var declaration,
-// when it was one.
-func probeChunkOf(t *tree, f *ast.File, a *ast.AssignStmt, info rewriteInfo, plain string) chunk {
+// probed is the chunk of a `:=` statement a that needs a probe, with what
+// is read from a before the passes change it.
+func probed(a *ast.AssignStmt) chunk {
+	c := chunk{kind: chunkProbe, results: -1, names: probeNames(a), bases: selectorBases(a), direct: commaOK(a)}
+	c.vars = c.names
+	return c
+}
+
+// probeChunkOf completes c (see probed), the chunk of the only statement
+// of f, which the passes rewrote; plain is its source as a var
+// declaration, when it was one.
+func probeChunkOf(c chunk, t *tree, f *ast.File, info rewriteInfo, plain string) chunk {
 	body := f.Decls[0].(*ast.FuncDecl).Body
 	dir, text := t.dir(), t.print(true, stmtNodes(body)...)
-	c := chunk{kind: chunkProbe, results: -1, defers: info.defers, body: t.print(false, stmtNodes(body)...)}
-	c.names = probeNames(a)
-	c.vars = c.names
-	c.bases = selectorBases(a)
-	c.direct = commaOK(a)
+	c.defers, c.body = info.defers, t.print(false, stmtNodes(body)...)
 	c.plain = dir + text + "\n" + nopStmt
 	if plain != "" {
 		c.plain = plain
@@ -263,6 +270,7 @@ func (pc *parsedCell) varChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 		t := pc.tree(p, start, end)     // the spec made a :=
 		a := stand(t.marks, vs, fresh(t.marks, specAssign(vs)))
 		f := stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a})
+		c := probed(a)
 		info, err := rewrite(f, t, env)
 		if err != nil {
 			return nil, err
@@ -274,7 +282,7 @@ func (pc *parsedCell) varChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 				a.Rhs[i] = stand(t.marks, v, t.call(t.paren(vs.Type), v))
 			}
 		}
-		out = append(out, probeChunkOf(t, f, a, info, src))
+		out = append(out, probeChunkOf(c, t, f, info, src))
 	}
 	return out, nil
 }

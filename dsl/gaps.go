@@ -21,9 +21,10 @@ import (
 
 // rewriteNew makes new(EXPR) of a value (not a type) a pointer to that
 // value: new(42) becomes func() *int { v := int(42); return &v }() and
-// new(T{...}) becomes func() *T { v := T{...}; return &v }(). Other values (new(f()), new(a+b)) have a
-// type only the compiler knows; they are refused with what to write
-// instead, rather than giving a pointer to a zero value.
+// new(T{...}) func() *T { v := T{...}; return &v }(). Other values
+// (new(f()), new(a+b)) have a type only the compiler knows; they are
+// refused with what to write instead, rather than giving a pointer to a
+// zero value.
 func rewriteNew(c *ast.CallExpr, t *tree) error {
 	if len(c.Args) != 1 {
 		return nil
