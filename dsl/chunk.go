@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // chunks turns the pieces of the cell into chunks, in the order they
@@ -13,7 +14,11 @@ import (
 // passes of rewrite.go; nothing is parsed again.
 func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
 	pc.lines = lines
-	pc.names() // read from the tree as parsed, for autoImports and errors
+	if strings.Contains(pc.code, ".") {
+		// What the cell selects from (slices.Sort) is read from the tree
+		// as parsed, for autoImports and errors: the passes change it.
+		pc.names()
+	}
 	var imports, rest []chunk
 	for i := range pc.pieces {
 		p := &pc.pieces[i]

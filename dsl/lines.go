@@ -160,7 +160,7 @@ func trackList(list []ast.Stmt, reg string, t *tree) []ast.Stmt {
 				p := t.fset.Position(st.Pos()) // in the cell (see parseCell)
 				v := t.lines.spot(t.prog0, cellPos{t.cell, p.Line, p.Column})
 				track := t.assign(t.ids(reg), token.ASSIGN, t.intLit(int64(v)))
-				t.nodes[track] = mark{fresh: true, track: true}
+				t.set(track, mark{fresh: true, track: true})
 				out = t.insert(out, len(out), st.Pos()-1, track)
 			}
 		}

@@ -58,7 +58,16 @@ func newTree(m *marks, fset *token.FileSet, shift token.Pos, text string, lines 
 	return &tree{marks: m, fset: fset, shift: shift, text: text, lines: lines, cell: cell, line0: line0, prog0: prog0, col0: col0}
 }
 
-func newMarks() *marks { return &marks{nodes: make(map[ast.Node]mark, 64)} }
+func newMarks() *marks { return &marks{} }
+
+// set records what a pass did with n (the map is made on the first
+// change: most cells' trees are printed as they are).
+func (m *marks) set(n ast.Node, k mark) {
+	if m.nodes == nil {
+		m.nodes = make(map[ast.Node]mark, 32)
+	}
+	m.nodes[n] = k
+}
 
 // progLine returns the program line of cell line l.
 func (t *tree) progLine(l int) int { return t.prog0 + l - t.line0 }
@@ -87,7 +96,7 @@ func stand[T ast.Node](m *marks, old ast.Node, n T) T {
 	}
 	k := m.nodes[n]
 	k.standing, k.was = true, r
-	m.nodes[n] = k
+	m.set(n, k)
 	m.changed = append(m.changed, r.from)
 	m.sorted = false
 	return n
@@ -97,7 +106,7 @@ func stand[T ast.Node](m *marks, old ast.Node, n T) T {
 // whatever holds x holds c): x prints as c where x was.
 func become(m *marks, x, c *ast.CallExpr) {
 	stand(m, x, c)
-	m.nodes[x] = m.nodes[c]
+	m.set(x, m.nodes[c])
 	*x = *c
 }
 
@@ -112,7 +121,7 @@ func (m *marks) insert(list []ast.Stmt, i int, at token.Pos, sts ...ast.Stmt) []
 
 // fresh marks n as built by a pass.
 func fresh[T ast.Node](m *marks, n T) T {
-	m.nodes[n] = mark{fresh: true}
+	m.set(n, mark{fresh: true})
 	return n
 }
 
