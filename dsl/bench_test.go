@@ -63,3 +63,33 @@ func median(d []time.Duration) time.Duration {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[len(s)/2]
 }
+
+// splitBenchCell has loops, calls, a go statement, a defer and fmt: most
+// passes rewrite something in it.
+const splitBenchCell = `xs := []int{3, 1, 2}
+total := 0
+for i, x := range xs {
+	total += x * i
+	if x > 1 {
+		fmt.Println(i, min(x, total))
+	}
+}
+func() {
+	defer fmt.Println("done", max(total, 1))
+}()
+s := fmt.Sprintf("%d items", len(xs))
+ys := make([]float64, len(xs))
+for i := range len(ys) {
+	ys[i] = float64(xs[i]) / 2
+}
+total`
+
+// BenchmarkSplitCell measures the engine's part of a cell that the passes
+// rewrite: one parse, the passes, and printing the program text.
+func BenchmarkSplitCell(b *testing.B) {
+	for b.Loop() {
+		if _, err := splitCell(splitBenchCell, 1, noEnv{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

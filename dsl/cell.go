@@ -30,6 +30,11 @@ type parsedCell struct {
 	base   int     // the file's base in fset
 	text   string  // the composed file the parser read
 	pieces []piece // in the cell's order
+	marks  *marks  // what the passes changed in file
+	// The names the cell uses and declares (see names), read before the
+	// passes change the tree.
+	uses     []nameUse
+	declared map[string]bool
 }
 
 // piece is one top-level declaration of a cell or one run of statements.
@@ -147,11 +152,14 @@ func (pc *parsedCell) cellOffset(p *piece, pos token.Pos) int {
 	return p.cellStart + off - p.start
 }
 
-// editor returns an editor of the text of p between two offsets of the
-// composed file.
-func (pc *parsedCell) editor(p *piece, start, end int) *editor {
+// tree returns the tree of the text of p between two offsets of the
+// composed file: the chunk the passes rewrite and print.
+func (pc *parsedCell) tree(p *piece, start, end int) *tree {
+	if pc.marks == nil {
+		pc.marks = newMarks()
+	}
 	line, col := lineCol(pc.code, pc.cellOffset(p, token.Pos(pc.base+start)))
-	return newEditor(pc.fset, pc.base+start, pc.text[start:end], pc.lines, pc.cell, line, col)
+	return newTree(pc.marks, pc.fset, token.Pos(pc.base+start), pc.text[start:end], pc.lines, pc.cell, line, col)
 }
 
 // cut is a byte range of a cell that is one top-level declaration or a

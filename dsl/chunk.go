@@ -3,6 +3,7 @@ package dsl
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,6 +14,11 @@ import (
 // passes of rewrite.go; nothing is parsed again.
 func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
 	pc.lines = lines
+	if strings.Contains(pc.code, ".") {
+		// What the cell selects from (slices.Sort) is read from the tree
+		// as parsed, for autoImports and errors: the passes change it.
+		pc.names()
+	}
 	var imports, rest []chunk
 	for i := range pc.pieces {
 		p := &pc.pieces[i]
@@ -41,7 +47,7 @@ func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
 
 // importChunk lists the imports of an import declaration.
 func (pc *parsedCell) importChunk(p *piece) chunk {
-	c := chunk{kind: chunkImport, results: -1, src: pc.editor(p, p.start, p.start).dir()}
+	c := chunk{kind: chunkImport, results: -1, src: pc.tree(p, p.start, p.start).dir()}
 	for _, s := range p.decl.(*ast.GenDecl).Specs {
 		s := s.(*ast.ImportSpec)
 		path, _ := strconv.Unquote(s.Path.Value)
@@ -87,13 +93,13 @@ func (pc *parsedCell) declChunk(p *piece, env rewriteEnv) (chunk, error) {
 			}
 		}
 	}
-	ed := pc.editor(p, p.start, p.end)
-	info, err := rewrite(oneDecl(p.decl), ed, env)
+	t := pc.tree(p, p.start, p.end)
+	info, err := rewrite(oneDecl(p.decl), t, env)
 	if err != nil {
 		return chunk{}, err
 	}
 	c.defers = info.defers
-	c.src, c.body, c.prog0 = ed.dir()+ed.apply(), ed.plain(), ed.prog0
+	c.src, c.body, c.prog0 = t.dir()+t.print(true, p.decl), t.print(false, p.decl), t.prog0
 	return c, nil
 }
 
@@ -104,7 +110,8 @@ func oneDecl(d ast.Decl) *ast.File {
 
 // stmtsFile is a file whose func _ holds list, the statements of one chunk.
 func stmtsFile(fd *ast.FuncDecl, list []ast.Stmt) *ast.File {
-	body := &ast.BlockStmt{Lbrace: fd.Body.Lbrace, List: list, Rbrace: fd.Body.Rbrace}
+	// A copy of the list: the passes change the chunk's, not the cell's.
+	body := &ast.BlockStmt{Lbrace: fd.Body.Lbrace, List: slices.Clone(list), Rbrace: fd.Body.Rbrace}
 	return oneDecl(&ast.FuncDecl{Name: fd.Name, Type: fd.Type, Body: body})
 }
 
@@ -148,7 +155,7 @@ func (pc *parsedCell) stmtChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 		if err := flush(i); err != nil {
 			return nil, err
 		}
-		c, err := pc.probeChunk(p, stmtsFile(fd, []ast.Stmt{st}), "", env)
+		c, err := pc.probeChunk(p, stmtsFile(fd, []ast.Stmt{st}), env)
 		if err != nil {
 			return nil, err
 		}
@@ -174,52 +181,68 @@ func (pc *parsedCell) stmtChunk(p *piece, f *ast.File, start, end int, env rewri
 			}
 		}
 	}
-	ed := pc.editor(p, start, end)
-	info, err := rewrite(f, ed, env)
+	t := pc.tree(p, start, end)
+	info, err := rewrite(f, t, env)
 	if err != nil {
 		return chunk{}, err
 	}
-	dir := ed.dir()
+	dir := t.dir()
 	c.defers = info.defers
-	c.src, c.body = dir+ed.apply(), ed.plain()
+	c.src, c.body = dir+t.print(true, stmtNodes(body)...), t.print(false, stmtNodes(body)...)
 	if !c.showLast {
 		c.src += "\n" + nopStmt
 	} else if tuple != nil {
 		// How many results the last call has is known once the chunks
 		// before it ran (a variable's type): see lastResults.
 		c.srcNone = c.src + "\n" + nopStmt
-		ed.wrap(tuple, tupleFunc+"(", ")")
-		c.srcTuple = dir + ed.apply()
+		tuple.X = stand(t.marks, tuple.X, t.callOf(tupleFunc, tuple.X))
+		c.srcTuple = dir + t.print(true, stmtNodes(body)...)
 	}
 	return c, nil
 }
 
-// probeChunk is one `:=` statement (f's only one) that needs a probe;
-// plain is its source as a var declaration, when it was one.
-func (pc *parsedCell) probeChunk(p *piece, f *ast.File, plain string, env rewriteEnv) (chunk, error) {
-	a := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.AssignStmt)
-	start, end := int(a.Pos())-pc.base, int(a.End())-pc.base
-	return pc.probeChunkWith(f, a, pc.editor(p, start, end), plain, env)
+// stmtNodes are the statements of a chunk, the nodes its text prints.
+func stmtNodes(body *ast.BlockStmt) []ast.Node {
+	ns := make([]ast.Node, len(body.List))
+	for i, st := range body.List {
+		ns[i] = st
+	}
+	return ns
 }
 
-// probeChunkWith is probeChunk with the editor of the statement's text.
-func (pc *parsedCell) probeChunkWith(f *ast.File, a *ast.AssignStmt, ed *editor, plain string, env rewriteEnv) (chunk, error) {
-	info, err := rewrite(f, ed, env)
+// probeChunk is one `:=` statement (f's only one) that needs a probe.
+func (pc *parsedCell) probeChunk(p *piece, f *ast.File, env rewriteEnv) (chunk, error) {
+	a := f.Decls[0].(*ast.FuncDecl).Body.List[0].(*ast.AssignStmt)
+	t := pc.tree(p, int(a.Pos())-pc.base, int(a.End())-pc.base)
+	c := probed(a)
+	info, err := rewrite(f, t, env)
 	if err != nil {
 		return chunk{}, err
 	}
-	dir := ed.dir()
-	c := chunk{kind: chunkProbe, results: -1, defers: info.defers, body: ed.plain()}
-	c.names = probeNames(a)
+	return probeChunkOf(c, t, f, info, ""), nil
+}
+
+// probed is the chunk of a `:=` statement a that needs a probe, with what
+// is read from a before the passes change it.
+func probed(a *ast.AssignStmt) chunk {
+	c := chunk{kind: chunkProbe, results: -1, names: probeNames(a), bases: selectorBases(a), direct: commaOK(a)}
 	c.vars = c.names
-	c.bases = selectorBases(a)
-	c.direct = commaOK(a)
-	c.plain = dir + ed.apply() + "\n" + nopStmt
+	return c
+}
+
+// probeChunkOf completes c (see probed), the chunk of the only statement
+// of f, which the passes rewrote; plain is its source as a var
+// declaration, when it was one.
+func probeChunkOf(c chunk, t *tree, f *ast.File, info rewriteInfo, plain string) chunk {
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	dir, text := t.dir(), t.print(true, stmtNodes(body)...)
+	c.defers, c.body = info.defers, t.print(false, stmtNodes(body)...)
+	c.plain = dir + text + "\n" + nopStmt
 	if plain != "" {
 		c.plain = plain
 	}
-	c.src = probeSource(dir, ed.apply(), c.names)
-	return c, nil
+	c.src = probeSource(dir, text, c.names)
+	return c
 }
 
 // varChunks is a var declaration: one chunk, or, when its values index
@@ -248,30 +271,23 @@ func (pc *parsedCell) varChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 	for _, sp := range gd.Specs {
 		vs := sp.(*ast.ValueSpec)
 		start, end := int(vs.Pos())-pc.base, int(vs.End())-pc.base
-		// The spec as written, a var declaration of its own.
-		ped := pc.editor(p, start, end)
-		if _, err := rewrite(oneDecl(&ast.GenDecl{Tok: token.VAR, Specs: []ast.Spec{vs}}), ped, env); err != nil {
-			return nil, err
-		}
-		plain := "var " + ped.dir() + ped.apply()
-		// The spec made a :=.
-		a := specAssign(vs)
-		ed := pc.editor(p, start, end)
-		var names []string
-		for _, n := range vs.Names {
-			names = append(names, n.Name)
-		}
-		ed.replace(vs.Pos(), vs.Values[0].Pos(), strings.Join(names, ", ")+" := ")
-		if vs.Type != nil {
-			for _, v := range vs.Values {
-				ed.wrap(v, "("+ed.src(vs.Type.Pos(), vs.Type.End())+")(", ")")
-			}
-		}
-		c, err := pc.probeChunkWith(stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a}), a, ed, plain, env)
+		plain := pc.tree(p, start, end) // the spec as written, a var declaration of its own
+		t := pc.tree(p, start, end)     // the spec made a :=
+		a := stand(t.marks, vs, fresh(t.marks, specAssign(vs)))
+		f := stmtsFile(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: &ast.FuncType{}, Body: &ast.BlockStmt{}}, []ast.Stmt{a})
+		c := probed(a)
+		info, err := rewrite(f, t, env)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		src := "var " + plain.dir() + plain.print(true, vs)
+		if vs.Type != nil {
+			a.Rhs = slices.Clone(a.Rhs)
+			for i, v := range a.Rhs {
+				a.Rhs[i] = stand(t.marks, v, t.call(t.paren(vs.Type), v))
+			}
+		}
+		out = append(out, probeChunkOf(c, t, f, info, src))
 	}
 	return out, nil
 }

@@ -20,14 +20,17 @@
 //     imported.
 //  4. chunk.go: each piece becomes a chunk: the imports, a declaration, a
 //     run of statements, and, cut out by probe.go, the `:=` statements
-//     yaegi cannot type. Each chunk is rewritten by the passes of
-//     rewrite.go (listed below); editor.go composes their edits, and
-//     lines.go gives the chunk's lines program lines in the line map.
+//     yaegi cannot type. The passes of rewrite.go (listed below) change
+//     each chunk's syntax tree (tree.go: nodes they build, nodes they put
+//     in the place of others); print.go prints the program text once from
+//     the tree, and lines.go gives the chunk's lines program lines in the
+//     line map.
 //  5. execute.go: imports, then a rebuild when declarations change
 //     (redefine.go), then declarations and statements in source order.
 //     Each program runs on a goroutine of its own (run.go); state.go
 //     holds what the session keeps across cells.
-//  6. result.go shows the value of the last line (value.go, format.go);
+//  6. result.go shows the value of the last line (value.go, format.go;
+//     retain.go compacts after a large result, which yaegi would keep);
 //     errors.go and panics.go turn yaegi's errors and panics into errors
 //     on the cell's own lines, through the line map (lines.go).
 //
@@ -37,20 +40,27 @@
 //
 // The passes, in the order rewrite.go runs them, one line each:
 //
+//   - recursion (recursion.go): a self-recursive generic is refused; depth is counted.
+//   - arrays (sizeguard.go): an array of constant length larger than memory is refused.
+//   - Go methods (callbacks.go): x.Go(f) recovers and counts f's goroutine like a go statement.
 //   - perIteration (loopvar.go): a captured loop variable gets a copy per iteration.
 //   - trackLines (lines.go): a statement that may panic records its position.
 //   - top level (toplevel.go): a return ends the cell; mis-scoped statements get a block.
-//   - cell defers (godefer.go): a top-level defer runs when the cell ends.
-//   - recursion (recursion.go): a self-recursive generic is refused; depth is counted.
-//   - ranges (calls.go): range over an int or maps.Keys/Values rewritten, over a func refused.
-//   - go and defer (godefer.go): goroutines recover panics; defers take arguments late.
-//   - gaps (gaps.go): new(VALUE), comma-ok on nil interfaces, os.Stdout.WriteString.
-//   - calls (calls.go): builtins and generics yaegi lacks, make's guard, fmt of cell types.
+//   - the walk (rewrite.go) visits every node, bottom up, and does the rest:
+//   - walk, ranges (calls.go): range over an int or maps.Keys/Values rewritten, over a func refused.
+//   - walk, go and defer (godefer.go): goroutines recover panics; defers take arguments late;
+//     a top-level defer runs when the cell ends.
+//   - walk, gaps (gaps.go): new(VALUE), comma-ok on nil interfaces, os.Stdout.WriteString.
+//   - walk, calls (calls.go): builtins and generics yaegi lacks, fmt of cell types;
+//     make's sizes and x.Grow(n) pass the memory check (sizeguard.go).
 //   - last line (chunk.go, result.go): a call with no result ends on a value; lists go to Tuple.
 //
-// Rewrites are edits of the chunk's text that compose: an edit's text
-// quotes the ranges it keeps, and those are written with their own edits,
-// so every rewrite applies inside every other one (go f(min(a, b))).
+// Passes compose: the walk rebuilds a node after its children were
+// rewritten, so every rewrite applies inside every other one (go f(min(a,
+// b)) binds __latentMin(a, b)). The printer writes the cell's own nodes as
+// the cell's text between their children, so their tokens keep their
+// columns, and the nodes the passes built from their fields, followed by
+// a /*line*/ directive that gives the next token of the cell its position.
 //
 // # Session state
 //

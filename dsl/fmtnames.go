@@ -181,16 +181,24 @@ func fieldName(n string) string {
 // fmt.Print and fmt.Fprint (same output, same results). The call is
 // replaced whole, so the call of a go or defer statement, whose arguments
 // are bound one by one, keeps fmt's own formatting.
-func rewriteFmt(c *ast.CallExpr, name string, ed *editor) {
+func rewriteFmt(c *ast.CallExpr, name string, t *tree) {
 	if len(c.Args) == 0 || name == "fmt.Fprintf" && len(c.Args) < 2 {
 		return
 	}
+	args := c.Args
+	var with *ast.CallExpr
 	switch name {
 	case "fmt.Sprintf":
-		ed.replace(c.Fun.Pos(), c.Fun.End(), sprintfFunc)
+		c.Fun = stand(t.marks, c.Fun, t.id(sprintfFunc))
+		return
 	case "fmt.Printf":
-		ed.replace(c.Pos(), c.End(), "fmt.Print("+sprintfFunc+"("+ed.src(c.Args[0].Pos(), c.Rparen)+"))")
+		with = t.callOf("fmt.Print", nil)
 	case "fmt.Fprintf":
-		ed.replace(c.Pos(), c.End(), "fmt.Fprint("+ed.src(c.Args[0].Pos(), c.Args[0].End())+", "+sprintfFunc+"("+ed.src(c.Args[1].Pos(), c.Rparen)+"))")
+		with = t.callOf("fmt.Fprint", args[0], nil)
+		args = args[1:]
 	}
+	s := t.callOf(sprintfFunc, args...)
+	s.Ellipsis = c.Ellipsis
+	with.Args[len(with.Args)-1] = s
+	become(t.marks, c, with)
 }

@@ -21,10 +21,11 @@ import (
 
 // rewriteNew makes new(EXPR) of a value (not a type) a pointer to that
 // value: new(42) becomes func() *int { v := int(42); return &v }() and
-// new(T{...}) becomes &T{...}. Other values (new(f()), new(a+b)) have a
-// type only the compiler knows; they are refused with what to write
-// instead, rather than giving a pointer to a zero value.
-func rewriteNew(c *ast.CallExpr, ed *editor) error {
+// new(T{...}) func() *T { v := T{...}; return &v }(). Other values
+// (new(f()), new(a+b)) have a type only the compiler knows; they are
+// refused with what to write instead, rather than giving a pointer to a
+// zero value.
+func rewriteNew(c *ast.CallExpr, t *tree) error {
 	if len(c.Args) != 1 {
 		return nil
 	}
@@ -40,14 +41,18 @@ func rewriteNew(c *ast.CallExpr, ed *editor) error {
 	switch x := a.(type) {
 	case *ast.BasicLit:
 		typ := defaultType[x.Kind]
-		ed.replace(c.Pos(), c.End(), "func() *"+typ+" { v := "+typ+"("+ed.src(c.Args[0].Pos(), c.Args[0].End())+"); return &v }()")
+		v := t.assign(t.ids("v"), token.DEFINE, t.callOf(typ, c.Args[0]))
+		lit := t.funcLit(nil, []*ast.Field{t.field("", fresh(t.marks, &ast.StarExpr{X: t.id(typ)}))}, v, t.ret(t.unary(token.AND, t.id("v"))))
+		become(t.marks, c, t.call(lit))
 	case *ast.CompositeLit:
-		ed.replace(c.Pos(), c.End(), "&"+ed.src(x.Pos(), x.End()))
+		v := t.assign(t.ids("v"), token.DEFINE, c.Args[0])
+		lit := t.funcLit(nil, []*ast.Field{t.field("", fresh(t.marks, &ast.StarExpr{X: x.Type}))}, v, t.ret(t.unary(token.AND, t.id("v"))))
+		become(t.marks, c, t.call(lit))
 	case *ast.BinaryExpr, *ast.CallExpr, *ast.UnaryExpr:
 		if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
 			return nil // <-ch, or a channel type
 		}
-		return unsupportedError{pos: ed.fset.Position(c.Pos()), what: "new of a computed value (Go 1.26)",
+		return unsupportedError{pos: t.fset.Position(c.Pos()), what: "new of a computed value (Go 1.26)",
 			instead: "write v := VALUE; p := &v"}
 	}
 	return nil
@@ -59,26 +64,30 @@ var defaultType = map[token.Token]string{token.INT: "int", token.FLOAT: "float64
 // rewriteAssert makes the comma-ok type assertions of an assignment or
 // var declaration check for a nil interface first: x.(T) becomes
 // func(v any) (T, bool) { if v == nil { var z T; return z, false }; t, ok := v.(T); return t, ok }(x).
-func rewriteAssert(rhs []ast.Expr, lhs int, ed *editor) {
+func rewriteAssert(rhs []ast.Expr, lhs int, t *tree) {
 	if len(rhs) != 1 || lhs != 2 {
 		return
 	}
 	ta, ok := rhs[0].(*ast.TypeAssertExpr)
-	if !ok || ta.Type == nil {
+	if !ok || ta.Type == nil || !t.own(ta) {
 		return
 	}
-	typ := ed.src(ta.Type.Pos(), ta.Type.End())
-	ed.replace(ta.Pos(), ta.End(), "func(v any) ("+typ+", bool) { if v == nil { var z "+typ+"; return z, false }; t, ok := v.("+typ+"); return t, ok }("+ed.src(ta.X.Pos(), ta.X.End())+")")
+	typ := ta.Type
+	isNil := fresh(t.marks, &ast.IfStmt{Cond: t.binary(t.id("v"), token.EQL, t.id("nil")),
+		Body: t.block(t.varOf("z", typ), t.ret(t.id("z"), t.id("false")))})
+	assert := t.assign(t.ids("t", "ok"), token.DEFINE, fresh(t.marks, &ast.TypeAssertExpr{X: t.id("v"), Type: typ}))
+	lit := t.funcLit([]*ast.Field{t.field("v", t.id("any"))}, []*ast.Field{t.field("", typ), t.field("", t.id("bool"))},
+		isNil, assert, t.ret(t.id("t"), t.id("ok")))
+	rhs[0] = stand(t.marks, ta, t.call(lit, ta.X))
 }
 
 // rewriteStdio routes os.Stdout.WriteString and os.Stderr.WriteString to
 // io.WriteString.
-func rewriteStdio(c *ast.CallExpr, name string, ed *editor) {
-	switch name {
-	case "os.Stdout.WriteString", "os.Stderr.WriteString":
-		sel := c.Fun.(*ast.SelectorExpr)
-		ed.replace(c.Fun.Pos(), c.Lparen+1, writeStringFunc+"("+ed.src(sel.X.Pos(), sel.X.End())+", ")
-	}
+func rewriteStdio(c *ast.CallExpr, t *tree) {
+	sel := c.Fun.(*ast.SelectorExpr)
+	w := t.callOf(writeStringFunc, append([]ast.Expr{sel.X}, c.Args...)...)
+	w.Ellipsis = c.Ellipsis
+	become(t.marks, c, w)
 }
 
 // writeString is the compiled helper of rewriteStdio.

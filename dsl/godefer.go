@@ -1,23 +1,22 @@
 package dsl
 
 import (
-	"fmt"
 	"go/ast"
-	"strings"
+	"go/token"
 )
 
 // rewriteGo makes the goroutine of a go statement recover its panics and
 // hand them to the session. Arguments are evaluated before the goroutine
 // starts, as Go does.
-func rewriteGo(g *ast.GoStmt, ed *editor, n *int) {
+func rewriteGo(g *ast.GoStmt, t *tree) ast.Stmt {
 	call := g.Call
-	if lit, ok := call.Fun.(*ast.FuncLit); ok {
-		ed.replace(g.Go, g.Go, goLiveFunc+"(1); ")
-		ed.replace(lit.Body.Lbrace+1, lit.Body.Lbrace+1, goEpilogue)
-		return
+	if lit, ok := call.Fun.(*ast.FuncLit); ok && t.own(lit) {
+		lit.Body.List = t.insert(lit.Body.List, 0, lit.Body.Lbrace, goEpilogue(t)...)
+		return t.block(t.expr(t.callOf(goLiveFunc, t.intLit(1))), t.goOf(call))
 	}
-	bind, text := bindArgs(call, ed, n)
-	ed.replace(g.Go, call.End(), bind(goLiveFunc+"(1); go func() {"+goEpilogue+" "+text+" }()"))
+	binds, c := bindArgs(call, t)
+	body := append(goEpilogue(t), t.expr(c))
+	return bound(t, binds, t.expr(t.callOf(goLiveFunc, t.intLit(1))), t.goOf(t.call(t.funcLit(nil, nil, body...))))
 }
 
 // goEpilogue starts the body of every goroutine a cell starts with a go
@@ -25,56 +24,85 @@ func rewriteGo(g *ast.GoStmt, ed *editor, n *int) {
 // as live. The count goes up before the go statement, in the cell, so the
 // session never sees a started goroutine as gone (it compacts, and resets
 // the line registers the goroutine writes, only when none is live).
-const goEpilogue = " defer " + goLiveFunc + "(-1); defer " + goRecoverFunc + "();"
+func goEpilogue(t *tree) []ast.Stmt {
+	return []ast.Stmt{t.deferOf(t.callOf(goLiveFunc, t.unary(token.SUB, t.intLit(1)))), t.deferOf(t.callOf(goRecoverFunc))}
+}
 
 // goPrologue starts the body of a func that a library runs on a goroutine
 // of its own (wg.Go(f)): it counts the goroutine as live and recovers its
 // panic, as goEpilogue does for a go statement.
-const goPrologue = " " + goLiveFunc + "(1);" + goEpilogue
+func goPrologue(t *tree) []ast.Stmt {
+	return append([]ast.Stmt{t.expr(t.callOf(goLiveFunc, t.intLit(1)))}, goEpilogue(t)...)
+}
 
 // rewriteDefer turns a top-level defer into a call registered to run at
 // the end of the cell, with its arguments evaluated now.
-func rewriteDefer(d *ast.DeferStmt, ed *editor, n *int) {
-	bind, text := bindArgs(d.Call, ed, n)
-	ed.replace(d.Defer, d.Call.End(), bind(deferFunc+"(func() { "+text+" })"))
+func rewriteDefer(d *ast.DeferStmt, t *tree) ast.Stmt {
+	binds, c := bindArgs(d.Call, t)
+	return bound(t, binds, t.expr(t.callOf(deferFunc, t.funcLit(nil, nil, t.expr(c)))))
 }
 
 // rewriteFuncDefer evaluates the arguments of a defer in a function when
 // the defer runs, as Go does: yaegi evaluates them when the function
 // returns (defer fmt.Println(i) in a loop printed the last i every time).
-func rewriteFuncDefer(d *ast.DeferStmt, ed *editor, n *int) {
-	bind, text := bindArgs(d.Call, ed, n)
-	if b := bind("defer " + text); b != "defer "+text {
-		ed.replace(d.Defer, d.Call.End(), b)
+// It returns nil when the defer has no argument to bind.
+func rewriteFuncDefer(d *ast.DeferStmt, t *tree) ast.Stmt {
+	binds, c := bindArgs(d.Call, t)
+	if binds == nil {
+		return nil
 	}
+	return bound(t, binds, t.deferOf(c))
 }
 
 // bindArgs evaluates the arguments of call into fresh variables (literals
-// stay in place): it returns a function that wraps a statement in the
-// bindings, and the call written with the variables.
-func bindArgs(call *ast.CallExpr, ed *editor, n *int) (func(string) string, string) {
-	var names, vals, args []string
+// stay in place): it returns the statement that binds them (nil if none),
+// and the call written with the variables.
+func bindArgs(call *ast.CallExpr, t *tree) (*ast.AssignStmt, *ast.CallExpr) {
+	var names, vals, args []ast.Expr
 	for _, a := range call.Args {
-		src := ed.src(a.Pos(), a.End())
 		if _, lit := a.(*ast.BasicLit); lit {
-			args = append(args, src)
+			args = append(args, a)
 			continue
 		}
-		*n++
-		name := fmt.Sprintf("__latentA%d", *n)
+		name := t.id(t.name("__latentA"))
 		names = append(names, name)
-		vals = append(vals, src)
-		args = append(args, name)
+		vals = append(vals, a)
+		args = append(args, t.id(name.(*ast.Ident).Name))
 	}
-	ell := ""
-	if call.Ellipsis.IsValid() {
-		ell = "..."
+	c := t.call(call.Fun, args...)
+	c.Ellipsis = call.Ellipsis
+	if len(names) == 0 {
+		return nil, c
 	}
-	text := fmt.Sprintf("%s(%s%s)", ed.src(call.Fun.Pos(), call.Fun.End()), strings.Join(args, ", "), ell)
-	return func(stmt string) string {
-		if len(names) == 0 {
-			return stmt
+	return t.assign(names, token.DEFINE, vals...), c
+}
+
+// bound is sts after the bindings binds, in a block of their own.
+func bound(t *tree, binds *ast.AssignStmt, sts ...ast.Stmt) ast.Stmt {
+	if binds == nil {
+		if len(sts) == 1 {
+			return sts[0]
 		}
-		return fmt.Sprintf("{ %s := %s; %s }", strings.Join(names, ", "), strings.Join(vals, ", "), stmt)
-	}, text
+		return t.block(sts...)
+	}
+	return t.block(append([]ast.Stmt{binds}, sts...)...)
+}
+
+// topDefers returns the defers of a cell's statements (body), outside
+// function literals: the cell's own, which run when the cell ends.
+func topDefers(body *ast.BlockStmt) map[*ast.DeferStmt]bool {
+	ds := map[*ast.DeferStmt]bool{}
+	if body == nil {
+		return ds
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			ds[x] = true
+		}
+		return true
+	})
+	return ds
 }

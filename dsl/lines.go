@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"reflect"
@@ -126,10 +125,11 @@ const (
 
 // trackLines inserts the line tracking into the statements of f: the
 // cell's statements (body, nil for a declaration chunk) and the bodies of
-// its functions and function literals. It must run before the other
-// rewrites, so that an insertion comes before a rewrite that starts at the
-// same statement.
-func trackLines(f *ast.File, ed *editor, body *ast.BlockStmt) {
+// its functions and function literals. A tracking statement goes before
+// the statement it tracks; the printer gives that statement its own
+// position again after it, so compile errors still point at the right
+// place. Statements the passes built are not tracked.
+func trackLines(f *ast.File, t *tree, body *ast.BlockStmt) {
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
@@ -139,42 +139,56 @@ func trackLines(f *ast.File, ed *editor, body *ast.BlockStmt) {
 		if fd.Body == body {
 			reg = cellLineVar
 		}
-		trackList(fd.Body.List, reg, ed)
+		fd.Body.List = trackList(fd.Body.List, reg, t)
 	}
 }
 
-// trackList tracks the statements of one list with the register reg, and
-// the lists nested in them (function literals with lineVar).
-func trackList(list []ast.Stmt, reg string, ed *editor) {
-	for _, st := range list {
+// trackList returns the statements of one list with the tracking of the
+// register reg, and tracks the lists nested in them (function literals
+// with lineVar).
+func trackList(list []ast.Stmt, reg string, t *tree) []ast.Stmt {
+	var out []ast.Stmt
+	for i, st := range list {
 		switch st.(type) {
 		case *ast.CaseClause, *ast.CommClause:
 			// not statements of their own: only their bodies are tracked
 		default:
-			if mayPanic(st) {
-				p := ed.fset.Position(st.Pos()) // in the cell (see parseCell)
-				v := ed.lines.spot(ed.prog0, cellPos{ed.cell, p.Line, p.Column})
-				ed.track(st, fmt.Sprintf("%s = %d; /*line _.go:%d:%d*/", reg, v, ed.progLine(p.Line), p.Column))
+			if t.own(st) && mayPanic(st) {
+				if out == nil {
+					out = list[:i:i]
+				}
+				p := t.fset.Position(st.Pos()) // in the cell (see parseCell)
+				v := t.lines.spot(t.prog0, cellPos{t.cell, p.Line, p.Column})
+				track := t.assign(t.ids(reg), token.ASSIGN, t.intLit(int64(v)))
+				t.set(track, mark{fresh: true, track: true})
+				out = t.insert(out, len(out), st.Pos()-1, track)
 			}
+		}
+		if out != nil {
+			out = append(out, st)
 		}
 		ast.Inspect(st, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.FuncLit:
-				trackList(x.Body.List, lineVar, ed)
+				x.Body.List = trackList(x.Body.List, lineVar, t)
 				return false
 			case *ast.BlockStmt:
-				trackList(x.List, reg, ed)
+				x.List = trackList(x.List, reg, t)
 				return false
 			case *ast.CaseClause:
-				trackList(x.Body, reg, ed)
+				x.Body = trackList(x.Body, reg, t)
 				return false
 			case *ast.CommClause:
-				trackList(x.Body, reg, ed)
+				x.Body = trackList(x.Body, reg, t)
 				return false
 			}
 			return true
 		})
 	}
+	if out == nil {
+		return list
+	}
+	return out
 }
 
 // mayPanic reports whether running st itself (its header, for a statement

@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"slices"
-	"strings"
 )
 
 // Since Go 1.22 each iteration of a loop has its own loop variables, so a
@@ -19,17 +18,18 @@ import (
 // would still see the last value: yaegi binds such a literal to the loop's
 // frame only when the callee runs it. It is made a value on the spot
 // instead, by a call that returns it: func() T { return LIT }().
-func perIteration(f *ast.File, ed *editor) {
+func perIteration(f *ast.File, t *tree) {
 	loopCopies(f, func(body *ast.BlockStmt, names []string) {
-		ed.replace(body.Lbrace+1, body.Lbrace+1, " "+strings.Join(names, ", ")+" := "+strings.Join(names, ", ")+";")
+		body.List = t.insert(body.List, 0, body.Lbrace, t.assign(t.ids(names...), token.DEFINE, t.ids(names...)...))
 		ast.Inspect(body, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
 			}
-			for _, a := range call.Args {
-				if lit, ok := a.(*ast.FuncLit); ok && refersTo([]ast.Expr{lit}, names) {
-					ed.wrap(lit, "func() "+ed.src(lit.Type.Pos(), lit.Type.End())+" { return ", " }()")
+			for i, a := range call.Args {
+				if lit, ok := a.(*ast.FuncLit); ok && t.own(lit) && refersTo([]ast.Expr{lit}, names) {
+					ret := t.funcLit(nil, []*ast.Field{t.field("", lit.Type)}, t.ret(lit))
+					call.Args[i] = stand(t.marks, lit, t.call(ret))
 				}
 			}
 			return true

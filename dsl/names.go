@@ -48,8 +48,14 @@ type nameUse struct {
 }
 
 // names returns the names the cell uses without declaring them, in
-// order, and the names the cell declares at its top level.
+// order, and the names the cell declares at its top level. They are read
+// from the tree as parsed (chunks asks before the passes change the
+// selectors of a cell that has any).
 func (pc *parsedCell) names() (uses []nameUse, declared map[string]bool) {
+	if pc.declared != nil {
+		return pc.uses, pc.declared
+	}
+	defer func() { pc.uses, pc.declared = uses, declared }()
 	declared = map[string]bool{}
 	topLevelNames(pc.file, declared)
 	sels := map[token.Pos]string{}

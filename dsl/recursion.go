@@ -57,11 +57,37 @@ func isBuiltin(name string) bool {
 	return false
 }
 
+// guardRecursion refuses a generic function that calls itself (see
+// selfRecursiveGeneric) and makes every function body that may recurse
+// count its depth (guardDepth), except main, the wrapper of the cell's
+// statements. It looks at the cell's own tree, before other passes.
+func guardRecursion(f *ast.File, t *tree, env rewriteEnv, main *ast.FuncDecl) error {
+	var err error
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncDecl:
+			if err == nil && selfRecursiveGeneric(x) {
+				err = unsupportedError{pos: t.fset.Position(x.Name.Pos()), what: "a generic function that calls itself (" + x.Name.Name + ")",
+					instead: "a panic inside it crashes the interpreter: make it non-generic, or let it call a non-generic helper that recurses"}
+			}
+			if x.Body != nil && x != main && mayRecurse(x.Body, env) {
+				guardDepth(x.Body, t)
+			}
+		case *ast.FuncLit:
+			if mayRecurse(x.Body, env) {
+				guardDepth(x.Body, t)
+			}
+		}
+		return true
+	})
+	return err
+}
+
 // guardDepth makes a function body count itself in the session's call
 // depth: unbounded recursion becomes a panic the cell reports, instead of a
 // Go stack overflow, which no recover can stop and which ends the process.
-func guardDepth(b *ast.BlockStmt, ed *editor) {
-	ed.replace(b.Lbrace+1, b.Lbrace+1, " "+enterFunc+"(); defer "+leaveFunc+"();")
+func guardDepth(b *ast.BlockStmt, t *tree) {
+	b.List = t.insert(b.List, 0, b.Lbrace, t.expr(t.callOf(enterFunc)), t.deferOf(t.callOf(leaveFunc)))
 }
 
 // selfRecursiveGeneric reports whether fd is a generic function (not a

@@ -63,33 +63,33 @@ func sizeSymbols() map[string]reflect.Value {
 // memory available. Basic element types have their size in the text; for
 // others (structs, arrays, named types, interpreted or compiled) the
 // compiled Size helper measures the type when the make runs.
-func guardMake(c *ast.CallExpr, ed *editor) {
+func guardMake(c *ast.CallExpr, t *tree) {
 	if len(c.Args) < 2 {
 		return
 	}
 	var elem ast.Expr
-	switch t := c.Args[0].(type) {
+	switch x := c.Args[0].(type) {
 	case *ast.ArrayType:
-		if t.Len != nil {
+		if x.Len != nil {
 			return
 		}
-		elem = t.Elt
+		elem = x.Elt
 	case *ast.ChanType:
-		elem = t.Value
+		elem = x.Value
 	default:
 		return // a map, or a named type
 	}
-	size := ""
-	if id, ok := elem.(*ast.Ident); ok {
-		if n, ok := basicSizes[id.Name]; ok {
-			size = fmt.Sprint(n)
+	size := func() ast.Expr {
+		if id, ok := elem.(*ast.Ident); ok {
+			if n, ok := basicSizes[id.Name]; ok {
+				return t.intLit(n)
+			}
 		}
+		// Size((*T)(nil))
+		return t.callOf(sizeFunc, t.call(t.paren(fresh(t.marks, &ast.StarExpr{X: elem})), t.id("nil")))
 	}
-	if size == "" {
-		size = sizeFunc + "((*" + ed.src(elem.Pos(), elem.End()) + ")(nil))"
-	}
-	for _, a := range c.Args[1:] {
-		ed.wrap(a, lenFunc+"(int64(", "), "+size+")")
+	for i, a := range c.Args[1:] {
+		c.Args[i+1] = stand(t.marks, a, t.callOf(lenFunc, t.callOf("int64", a), size()))
 	}
 }
 
@@ -109,7 +109,7 @@ var basicSizes = map[string]int64{
 // that calls a function or receives is left alone; so is a constant below
 // the size CheckAlloc looks at (yaegi gives an untyped constant shifted by
 // a variable the type int, whatever the parameter's type).
-func guardGrow(c *ast.CallExpr, ed *editor) {
+func guardGrow(c *ast.CallExpr, t *tree) {
 	sel, ok := c.Fun.(*ast.SelectorExpr)
 	if !ok || sel.Sel.Name != "Grow" || len(c.Args) != 1 || c.Ellipsis != token.NoPos {
 		return
@@ -132,8 +132,7 @@ func guardGrow(c *ast.CallExpr, ed *editor) {
 		}
 	}
 	if pure {
-		arg := ed.src(a.Pos(), a.End())
-		ed.replace(a.Pos(), a.End(), "("+arg+") << "+growFunc+"(int64("+arg+"))")
+		c.Args[0] = stand(t.marks, a, t.binary(t.paren(a), token.SHL, t.callOf(growFunc, t.callOf("int64", a))))
 	}
 }
 
@@ -196,7 +195,7 @@ func (s *Session) sizes() *sizeMemo {
 // is larger than the memory available (see the top of this file). Sizes
 // are lower bounds (fields of types it cannot see count nothing), so it
 // never refuses an array that fits.
-func guardArrays(f *ast.File, ed *editor, env rewriteEnv) error {
+func guardArrays(f *ast.File, t *tree, env rewriteEnv) error {
 	memo := new(sizeMemo)
 	if m, ok := env.(interface{ sizes() *sizeMemo }); ok {
 		memo = m.sizes()
@@ -228,8 +227,8 @@ func guardArrays(f *ast.File, ed *editor, env rewriteEnv) error {
 		if size == 0 {
 			return true // a length it cannot evaluate: look inside
 		}
-		if e := host.CheckAlloc("the array "+ed.text[ed.off(at.Pos()):ed.off(at.End())], size); e != nil {
-			err = arraySizeError{pos: ed.fset.Position(at.Pos()), typ: ed.text[ed.off(at.Elt.Pos()):ed.off(at.Elt.End())], err: e.(*host.AllocError)}
+		if e := host.CheckAlloc("the array "+t.source(at), size); e != nil {
+			err = arraySizeError{pos: t.fset.Position(at.Pos()), typ: t.source(at.Elt), err: e.(*host.AllocError)}
 		}
 		stack = stack[:len(stack)-1]
 		return false

@@ -86,25 +86,67 @@ func hasBranch(st ast.Stmt, tok token.Token) bool {
 	return found
 }
 
+// topLevel rewrites the statements of a cell (body; nil for a chunk of
+// declarations) that yaegi would run wrongly at the top level, and
+// returns the returns that end the cell (made `return true` by the walk).
+func topLevel(body *ast.BlockStmt, t *tree) map[*ast.ReturnStmt]bool {
+	returns := map[*ast.ReturnStmt]bool{}
+	if body == nil {
+		return returns
+	}
+	for i, st := range body.List {
+		if !t.own(st) {
+			continue
+		}
+		var with ast.Stmt
+		switch {
+		case hasBranch(st, token.RETURN) && !hasBranch(st, token.GOTO):
+			with = rewriteReturn(st, t, returns)
+		case (nestedMultiDefine(st) || needsFuncScope(st)) && !hasBranch(st, token.GOTO):
+			// yaegi loses the variables of a multi-value := (or var)
+			// in a block nested in a cell's top level ("undefined:
+			// a"); inside a function it gets them right. The block
+			// around the call matters: yaegi runs a func literal
+			// called at a cell's top level again on every later
+			// cell that declares a variable.
+			with = t.block(t.expr(t.call(t.funcLit(nil, nil, st))))
+		case calledLiteral(st) && (i != len(body.List)-1 || !hasResults(st)):
+			// yaegi runs a func literal called at a cell's top level
+			// again on every later cell that declares a variable; in
+			// a block it runs once.
+			with = t.block(st)
+		case scopedHeader(st):
+			// yaegi makes the variables of a top-level for, if or
+			// switch header global; a block keeps them local, as in Go.
+			with = t.block(st)
+		}
+		if with != nil {
+			body.List[i] = stand(t.marks, st, with)
+		}
+	}
+	return returns
+}
+
 // rewriteReturn makes the top-level statement st, which contains a return
 // that ends the cell, run in a func literal that reports whether it
 // returned; if it did, a compiled call raises the panic that ends the cell
 // without an error (yaegi's compiler crashes on a return outside a
 // function). The literal also keeps yaegi from losing nested multi-value
-// := variables (see nestedMultiDefine).
-func rewriteReturn(st ast.Stmt, ed *editor) {
-	ed.wrap(st, "{ if func() bool { ", "\n; return false }() { "+returnFunc+"() } }")
+// := variables (see nestedMultiDefine). The returns go in returns.
+func rewriteReturn(st ast.Stmt, t *tree, returns map[*ast.ReturnStmt]bool) ast.Stmt {
 	ast.Inspect(st, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
 			if len(x.Results) == 0 {
-				ed.replace(x.Return, x.End(), "return true")
+				returns[x] = true
 			}
 		}
 		return true
 	})
+	lit := t.funcLit(nil, []*ast.Field{t.field("", t.id("bool"))}, st, t.ret(t.id("false")))
+	return t.block(fresh(t.marks, &ast.IfStmt{Cond: t.call(lit), Body: t.block(t.expr(t.callOf(returnFunc)))}))
 }
 
 // mainDecl returns the wrapper declaration of a statement chunk, or nil.
