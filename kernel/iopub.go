@@ -22,6 +22,11 @@ type outMsg struct {
 	stream     strings.Builder
 	droppable  bool // outputs may be dropped under pressure; status may not
 	size       int
+	// date is the header date, taken when the message is queued: a cell's
+	// messages then carry dates in the order they were made (busy,
+	// execute_input, then the shell reply of a fast cell), whenever the
+	// publisher goroutine gets round to encoding them.
+	date string
 }
 
 // publisher is the bounded iopub queue. Messages are encoded and sent by
@@ -105,6 +110,9 @@ func (p *publisher) streamText(parent *Message, name, text string) {
 }
 
 func (p *publisher) push(m *outMsg) {
+	if m.date == "" {
+		m.date = timestamp()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -172,7 +180,7 @@ func (p *publisher) send(m *outMsg) {
 	}
 	// The topic frame, as ipykernel names it; subscribers take everything.
 	topic := [][]byte{[]byte("kernel." + p.sess + "." + m.msgType)}
-	frames, err := encodeReply(p.signer, p.sess, m.parent, m.msgType, content, nil, topic)
+	frames, err := encodeReply(p.signer, p.sess, m.parent, m.msgType, m.date, content, nil, topic)
 	if err != nil {
 		p.log.Printf("iopub: cannot encode %s: %v", m.msgType, err)
 		return

@@ -402,8 +402,11 @@ func (k *Kernel) enqueueShell(m *Message) {
 }
 
 // encodeReply builds the signed frames of a message of msgType answering
-// parent (nil for none), routed to idents.
-func encodeReply(s *Signer, session string, parent *Message, msgType string, content, metadata any, idents [][]byte) ([][]byte, error) {
+// parent (nil for none), routed to idents, dated date (now when empty).
+func encodeReply(s *Signer, session string, parent *Message, msgType, date string, content, metadata any, idents [][]byte) ([][]byte, error) {
+	if date == "" {
+		date = timestamp()
+	}
 	c, err := json.Marshal(content)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s content: %w", msgType, err)
@@ -416,7 +419,7 @@ func encodeReply(s *Signer, session string, parent *Message, msgType string, con
 	}
 	m := &Message{
 		Identities: idents,
-		Header: Header{MsgID: newID(), Session: session, Username: "kernel", Date: timestamp(),
+		Header: Header{MsgID: newID(), Session: session, Username: "kernel", Date: date,
 			MsgType: msgType, Version: ProtocolVersion},
 		Metadata: md,
 		Content:  c,
@@ -429,7 +432,7 @@ func encodeReply(s *Signer, session string, parent *Message, msgType string, con
 
 // reply sends msgType with content on a ROUTER socket to parent's sender.
 func (k *Kernel) reply(s zmq4.Socket, parent *Message, msgType string, content any) {
-	frames, err := encodeReply(k.signer, k.sess, parent, msgType, content, nil, parent.Identities)
+	frames, err := encodeReply(k.signer, k.sess, parent, msgType, "", content, nil, parent.Identities)
 	if err != nil {
 		k.log.Printf("cannot encode %s: %v", msgType, err)
 		return
