@@ -77,6 +77,13 @@ func FuzzCellSource(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		s.Execute(ctx, code, newRecSink())
+		// A goroutine the input started reads the interpreter's global
+		// frame, which yaegi v0.16.1 reallocates, unsynchronised, when the
+		// next cell runs (a race inside yaegi, which the race detector
+		// reports). Give short-lived goroutines time to end first.
+		for wait := time.Now(); s.goLive.Load() > 0 && time.Since(wait) < time.Second; {
+			time.Sleep(time.Millisecond)
+		}
 		if b, err := s.Execute(context.Background(), "1 + 1", newRecSink()); err != nil || b == nil || b.Data["text/plain"] != "2" {
 			// A cell may redefine things so that 1 + 1 fails to compile
 			// (a type named int...): a reset must bring the session back.

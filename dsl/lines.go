@@ -286,10 +286,12 @@ func (s *Session) resetLines() {
 	}
 }
 
-// trackedLines returns the positions the registers hold.
+// trackedLines returns the positions the registers hold. lineVar is not
+// read while a goroutine of the session runs: it may be writing it (and
+// what it holds may be that goroutine's position, not the cell's).
 func (s *Session) trackedLines() (line, cell cellPos, lineOK, cellOK bool) {
 	l, c := s.lineRegisters()
-	if l.IsValid() && l.Kind() == reflect.Int {
+	if s.goLive.Load() == 0 && l.IsValid() && l.Kind() == reflect.Int {
 		line, lineOK = s.lines.spotPos(l.Int())
 	}
 	if c.IsValid() && c.Kind() == reflect.Int {
