@@ -254,14 +254,7 @@ func writeStride2(w *bytes.Buffer, scatter bool) {
 	}
 	fmt.Fprintf(w, "\n// func %s(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint32)\n", name)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-52\n", name)
-	p("MOVQ dst+0(FP), DI")
-	p("MOVQ ldd+8(FP), R8")
-	p("SHLQ $2, R8")
-	p("MOVQ src+16(FP), SI")
-	p("MOVQ lds+24(FP), R9")
-	p("SHLQ $2, R9")
-	p("MOVQ rows+32(FP), CX")
-	p("MOVQ n+40(FP), DX")
+	loadRowArgs(p)
 	p("MOVL tail+48(FP), AX")
 	p("KMOVW AX, K3")
 	p("SHRL $16, AX")
@@ -326,14 +319,7 @@ func writeCopyRows(w *bytes.Buffer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	fmt.Fprintf(w, "\n// func copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)\n")
 	fmt.Fprintf(w, "TEXT ·copyRows512(SB), NOSPLIT, $0-50\n")
-	p("MOVQ dst+0(FP), DI")
-	p("MOVQ ldd+8(FP), R8")
-	p("SHLQ $2, R8")
-	p("MOVQ src+16(FP), SI")
-	p("MOVQ lds+24(FP), R9")
-	p("SHLQ $2, R9")
-	p("MOVQ rows+32(FP), CX")
-	p("MOVQ n+40(FP), DX")
+	loadRowArgs(p)
 	p("MOVWLZX tail+48(FP), AX")
 	p("KMOVW AX, K1")
 	p("TESTQ CX, CX")
@@ -562,4 +548,18 @@ func writeAxpy4(w *bytes.Buffer) {
 		p("VFMADD231PS (R11)(R10*1), Z11, Z0")
 		p("ADDQ $64, R11")
 	})
+}
+
+// loadRowArgs loads the arguments (dst, ldd, src, lds, rows, n) that the
+// row-copying kernels share: DI and SI the pointers, R8 and R9 the strides
+// in bytes, CX the rows and DX the values per row.
+func loadRowArgs(p func(format string, args ...any)) {
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ ldd+8(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ src+16(FP), SI")
+	p("MOVQ lds+24(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ rows+32(FP), CX")
+	p("MOVQ n+40(FP), DX")
 }
