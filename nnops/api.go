@@ -212,7 +212,11 @@ func SumCols(dst, x []float32, rows, cols int) {
 
 // Adam applies one Adam step (AdamW when weightDecay > 0: decoupled decay)
 // to weights w with gradient g and moment buffers m and v, in one pass.
-// step is the 1-based step count used for bias correction.
+// step is the 1-based step count used for bias correction. Moments that
+// decay below float32's smallest normal value (about 1.2e-38) become zero:
+// the vector kernels run with denormals flushed, as arithmetic on them is
+// some hundred times slower and changes no weight by a representable
+// amount.
 func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
 	checkAdam(0, w, g, m, v, step)
 	j := adamJob{w: w, g: g[:len(w)], m: m[:len(w)], v: v[:len(w)], h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step)}

@@ -55,12 +55,22 @@ func newAdamParams(lr, beta1, beta2, eps, weightDecay float32, step int) adamPar
 func adamGo(w, g, m, v []float32, h *adamParams) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	for i := range w {
-		mi := h.beta1*m[i] + h.oneMinusBeta1*g[i]
-		vi := h.beta2*v[i] + h.oneMinusBeta2*(g[i]*g[i])
+		mi := flushDenormal(h.beta1*m[i] + h.oneMinusBeta1*g[i])
+		vi := flushDenormal(h.beta2*v[i] + h.oneMinusBeta2*(g[i]*g[i]))
 		m[i], v[i] = mi, vi
 		den := float32(math.Sqrt(float64(vi*h.invC2))) + h.eps
 		w[i] -= h.lr * ((mi*h.invC1)/den + h.weightDecay*w[i])
 	}
+}
+
+// flushDenormal returns 0 for x below float32's smallest normal magnitude
+// (2⁻¹²⁶), and x otherwise: what the vector Adam kernels do to every
+// result, with MXCSR's flush-to-zero set.
+func flushDenormal(x float32) float32 {
+	if x > -0x1p-126 && x < 0x1p-126 {
+		return 0
+	}
+	return x
 }
 
 func copyRowsGo(dst []float32, ldd int, src []float32, lds, rows, n int) {

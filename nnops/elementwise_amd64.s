@@ -1226,7 +1226,7 @@ done:
 	RET
 
 // func adam512(w, grad, m, v *float32, n int, h *adamParams)
-TEXT ·adam512(SB), NOSPLIT, $0-48
+TEXT ·adam512(SB), NOSPLIT, $8-48
 	MOVQ w+0(FP), DI
 	MOVQ grad+8(FP), SI
 	MOVQ m+16(FP), R8
@@ -1242,6 +1242,11 @@ TEXT ·adam512(SB), NOSPLIT, $0-48
 	VBROADCASTSS 24(DX), Z10
 	VBROADCASTSS 28(DX), Z11
 	VBROADCASTSS 32(DX), Z30
+	STMXCSR mxcsr-8(SP)
+	MOVL mxcsr-8(SP), AX
+	ORL $0x8040, AX
+	MOVL AX, mxcsr-4(SP)
+	LDMXCSR mxcsr-4(SP)
 	MOVL $0x00000000, AX
 	VPBROADCASTD AX, Z29 // 0
 	MOVL $0x3f800000, AX
@@ -1337,6 +1342,7 @@ tail:
 	VMOVUPS Z2, K1, (R8)
 	VMOVUPS Z3, K1, (R9)
 done:
+	LDMXCSR mxcsr-8(SP)
 	VZEROUPPER
 	RET
 
@@ -2753,7 +2759,7 @@ reduce:
 	RET
 
 // func adam256(w, grad, m, v *float32, n int, h *adamParams)
-TEXT ·adam256(SB), NOSPLIT, $0-48
+TEXT ·adam256(SB), NOSPLIT, $8-48
 	MOVQ w+0(FP), DI
 	MOVQ grad+8(FP), SI
 	MOVQ m+16(FP), R8
@@ -2769,6 +2775,11 @@ TEXT ·adam256(SB), NOSPLIT, $0-48
 	VBROADCASTSS 24(DX), Y10
 	VBROADCASTSS 28(DX), Y11
 	VBROADCASTSS 32(DX), Y12
+	STMXCSR mxcsr-8(SP)
+	MOVL mxcsr-8(SP), AX
+	ORL $0x8040, AX
+	MOVL AX, mxcsr-4(SP)
+	LDMXCSR mxcsr-4(SP)
 loop:
 	CMPQ CX, $8
 	JL tail
@@ -2828,6 +2839,7 @@ tail:
 	VMASKMOVPS Y2, Y14, (R8)
 	VMASKMOVPS Y3, Y14, (R9)
 done:
+	LDMXCSR mxcsr-8(SP)
 	VZEROUPPER
 	RET
 DATA bcecoef<>+0(SB)/4, $0x3d888889

@@ -145,7 +145,7 @@ var avx2 = isa{
 }
 
 func writeAdam256(w *bytes.Buffer) {
-	header := "// func adam256(w, grad, m, v *float32, n int, h *adamParams)\nTEXT ·adam256(SB), NOSPLIT, $0-48\n"
+	header := "// func adam256(w, grad, m, v *float32, n int, h *adamParams)\nTEXT ·adam256(SB), NOSPLIT, $8-48\n"
 	args := []string{
 		"MOVQ w+0(FP), DI", "MOVQ grad+8(FP), SI", "MOVQ m+16(FP), R8", "MOVQ v+24(FP), R9", "MOVQ n+32(FP), CX",
 		"MOVQ h+40(FP), DX",
@@ -154,7 +154,7 @@ func writeAdam256(w *bytes.Buffer) {
 		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Y%d", 4*i, reg))
 	}
 	streams := []stream{{"DI", 0, true}, {"SI", 1, false}, {"R8", 2, true}, {"R9", 3, true}}
-	vecLoop(w, avx2, header, args, streams, func(p func(string, ...any)) {
+	vecLoopFinish(w, avx2, header, append(args, flushDenormals...), streams, func(p func(string, ...any)) {
 		p("VMULPS Y5, Y1, Y13")
 		p("VFMADD231PS Y4, Y2, Y13")
 		p("VMOVAPS Y13, Y2")
@@ -169,7 +169,7 @@ func writeAdam256(w *bytes.Buffer) {
 		p("VDIVPS Y1, Y13, Y13")
 		p("VFMADD231PS Y11, Y0, Y13")
 		p("VFNMADD231PS Y12, Y13, Y0")
-	})
+	}, restoreDenormals)
 }
 
 // writeElementwise256 appends the AVX2 kernels to s and their declarations
