@@ -208,6 +208,18 @@ func copyRows(dst []float32, ldd int, src []float32, lds, rows, n int) {
 	copyRows512(&dst[0], ldd, &src[0], lds, rows, n, uint16(1)<<(n%16)-1)
 }
 
+// transpose16 sets dst[p·ldd+r] = src[r·lds+p] for the 16 rows r of src
+// and p < n, and reports whether it had a kernel for it.
+func transpose16(dst []float32, ldd int, src []float32, lds, n int) bool {
+	if ewLevel != levelAVX512 || n <= 0 {
+		return false
+	}
+	_ = dst[(n-1)*ldd+15]
+	_ = src[15*lds+n-1]
+	transpose16x512(&dst[0], ldd, &src[0], lds, n)
+	return true
+}
+
 // gather2 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n, and
 // reports whether it had a kernel for it.
 func gather2(dst []float32, ldd int, src []float32, lds, rows, n int) bool {

@@ -88,6 +88,12 @@ func spinPause()
 //go:noescape
 func copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)
 
+// transpose16x512 sets dst[p·ldd+r] = src[r·lds+p] for r < 16, p < n
+// (AVX-512F).
+//
+//go:noescape
+func transpose16x512(dst *float32, ldd int, src *float32, lds, n int)
+
 // axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +
 // a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;
 // n must be a multiple of 16 (AVX-512F).

@@ -28,6 +28,7 @@ func copyRows(dst []float32, ldd int, src []float32, lds, rows, n int) {
 	copyRowsGo(dst, ldd, src, lds, rows, n)
 }
 func gather2(dst []float32, ldd int, src []float32, lds, rows, n int) bool     { return false }
+func transpose16(dst []float32, ldd int, src []float32, lds, n int) bool       { return false }
 func scatterAdd2(dst []float32, ldd int, src []float32, lds, rows, n int) bool { return false }
 
 func bceLogits(grad, z, t []float32, scale float32) (float32, bool)    { return 0, false }

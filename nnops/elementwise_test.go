@@ -317,6 +317,48 @@ func TestActivationBackwardSum(t *testing.T) {
 // TestCopyRows checks the strided row copy of GEMM packing at every
 // kernel level, full and partial chunks of 16, and that it writes nothing
 // between or after the rows.
+// TestPackBTransposed checks the packing of a transposed B panel against
+// its definition, for panels of 1 to 32 columns (16-column groups go
+// through transpose16 where there is a kernel) and depths with every
+// remainder mod 16, leaving the rest of the buffer alone.
+func TestPackBTransposed(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(11)
+		const NR = 32
+		for _, nb := range []int{1, 15, 16, 17, 31, 32, 48, 64} {
+			for _, kc := range []int{1, 7, 15, 16, 17, 33, 256} {
+				ldb := kc + 5
+				b := randSlice(r, (nb+2)*ldb)
+				panels := (nb + NR - 1) / NR
+				dst := make([]float32, panels*NR*kc+7)
+				for i := range dst {
+					dst[i] = -1
+				}
+				packB(dst, true, b, ldb, 3, kc-3*min(1, kc/4), 1, nb, NR)
+				k := kc - 3*min(1, kc/4) // packed depth, starting at row 3
+				for q := 0; q < panels; q++ {
+					for p := 0; p < k; p++ {
+						for c := 0; c < NR; c++ {
+							want := float32(0)
+							if j := q*NR + c; j < nb {
+								want = b[(1+j)*ldb+3+p]
+							}
+							if got := dst[q*NR*k+p*NR+c]; got != want {
+								t.Fatalf("nb=%d kc=%d: panel %d [%d][%d] = %g, want %g", nb, k, q, p, c, got, want)
+							}
+						}
+					}
+				}
+				for i := panels * NR * k; i < len(dst); i++ {
+					if dst[i] != -1 {
+						t.Fatalf("nb=%d kc=%d: dst[%d] = %g written past the panels", nb, k, i, dst[i])
+					}
+				}
+			}
+		}
+	})
+}
+
 func TestCopyRows(t *testing.T) {
 	withKernels(t, func(t *testing.T) {
 		r := NewRNG(10)

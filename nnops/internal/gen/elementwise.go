@@ -530,6 +530,8 @@ func writeElementwise() (asm, decl []byte) {
 	fmt.Fprintf(&d, "// spinPause executes one PAUSE: a waiting loop that calls it leaves the\n// core's execution units to a sibling hardware thread.\n//\n//go:noescape\nfunc spinPause()\n\n")
 	writeCopyRows(&s)
 	fmt.Fprintf(&d, "// copyRows512 sets dst[r·ldd+i] = src[r·lds+i] for r < rows, i < n; tail\n// is the lane mask of the last n mod 16 values (AVX-512F).\n//\n//go:noescape\nfunc copyRows512(dst *float32, ldd int, src *float32, lds, rows, n int, tail uint16)\n\n")
+	writeTranspose(&s)
+	fmt.Fprintf(&d, "// transpose16x512 sets dst[p·ldd+r] = src[r·lds+p] for r < 16, p < n\n// (AVX-512F).\n//\n//go:noescape\nfunc transpose16x512(dst *float32, ldd int, src *float32, lds, n int)\n\n")
 	writeAxpy4(&s)
 	fmt.Fprintf(&d, "// axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +\n// a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;\n// n must be a multiple of 16 (AVX-512F).\n//\n//go:noescape\nfunc axpy4x512(x, y *float32, ldy, n int, a *float32)\n\n")
 	writeAdam(&s)

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// writeTranspose writes transpose16x512: dst[p·ldd+r] = src[r·lds+p] for
+// the 16 rows r of src and p < n, the packing of a transposed B panel.
+// Each 16×16 block is loaded as 16 rows, transposed in registers in three
+// stages (32-bit and 64-bit interleaves within 128-bit lanes, then two
+// rounds of 128-bit lane shuffles: 64 shuffles for 256 values) and stored
+// as 16 rows; the last n mod 16 columns are loaded under a lane mask and
+// only their rows stored. A scalar copy of the same block takes a store
+// per value, each to another cache line.
+func writeTranspose(w *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	fmt.Fprintf(w, "\n// func transpose16x512(dst *float32, ldd int, src *float32, lds, n int)\n")
+	fmt.Fprintf(w, "TEXT ·transpose16x512(SB), NOSPLIT, $0-40\n")
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ ldd+8(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ src+16(FP), SI")
+	p("MOVQ lds+24(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ n+32(FP), CX")
+	// Source rows 4q..4q+3 are at base q plus 0, 1, 2 and 3 strides (R12
+	// holds three); the same for the destination rows with R13.
+	srcBase := []string{"SI", "R10", "R11", "BX"}
+	dstBase := []string{"DI", "DX", "AX", "R14"}
+	p("LEAQ (R9)(R9*2), R12")
+	p("LEAQ (R8)(R8*2), R13")
+	bases := func(b []string, stride string) {
+		for q := 1; q < 4; q++ {
+			p("LEAQ (%s)(%s*4), %s", b[q-1], stride, b[q])
+		}
+	}
+	bases(srcBase, "R9")
+	bases(dstBase, "R8")
+	row := func(b []string, three string, stride string, r int) string {
+		base := b[r/4]
+		switch r % 4 {
+		case 0:
+			return "(" + base + ")"
+		case 3:
+			return fmt.Sprintf("(%s)(%s*1)", base, three)
+		default:
+			return fmt.Sprintf("(%s)(%s*%d)", base, stride, r%4)
+		}
+	}
+	transpose := func() {
+		for i := 0; i < 16; i += 2 { // 32-bit interleave of row pairs
+			p("VUNPCKLPS %s, %s, %s", z(i+1), z(i), z(16+i))
+			p("VUNPCKHPS %s, %s, %s", z(i+1), z(i), z(17+i))
+		}
+		for i := 0; i < 16; i += 4 { // 64-bit interleave: 4×4 blocks per lane
+			p("VUNPCKLPD %s, %s, %s", z(18+i), z(16+i), z(i))
+			p("VUNPCKHPD %s, %s, %s", z(18+i), z(16+i), z(i+1))
+			p("VUNPCKLPD %s, %s, %s", z(19+i), z(17+i), z(i+2))
+			p("VUNPCKHPD %s, %s, %s", z(19+i), z(17+i), z(i+3))
+		}
+		// Z(4g+q) now holds, in lane L, column 4L+q of rows 4g..4g+3:
+		// transpose the 4×4 grid of lanes of Z(q), Z(4+q), Z(8+q), Z(12+q).
+		for q := 0; q < 4; q++ {
+			d := 16 + 4*q
+			p("VSHUFF32X4 $0x44, %s, %s, %s", z(4+q), z(q), z(d))
+			p("VSHUFF32X4 $0xEE, %s, %s, %s", z(4+q), z(q), z(d+1))
+			p("VSHUFF32X4 $0x44, %s, %s, %s", z(12+q), z(8+q), z(d+2))
+			p("VSHUFF32X4 $0xEE, %s, %s, %s", z(12+q), z(8+q), z(d+3))
+		}
+		for q := 0; q < 4; q++ { // column j = 4L+q lands in Z(j)
+			d := 16 + 4*q
+			p("VSHUFF32X4 $0x88, %s, %s, %s", z(d+2), z(d), z(q))
+			p("VSHUFF32X4 $0xDD, %s, %s, %s", z(d+2), z(d), z(4+q))
+			p("VSHUFF32X4 $0x88, %s, %s, %s", z(d+3), z(d+1), z(8+q))
+			p("VSHUFF32X4 $0xDD, %s, %s, %s", z(d+3), z(d+1), z(12+q))
+		}
+	}
+	fmt.Fprintf(w, "loop:\n")
+	p("CMPQ CX, $16")
+	p("JL tail")
+	for r := 0; r < 16; r++ {
+		p("VMOVUPS %s, %s", row(srcBase, "R12", "R9", r), z(r))
+	}
+	transpose()
+	for r := 0; r < 16; r++ {
+		p("VMOVUPS %s, %s", z(r), row(dstBase, "R13", "R8", r))
+	}
+	for _, b := range srcBase {
+		p("ADDQ $64, %s", b)
+	}
+	p("LEAQ (%s)(R8*4), DI", dstBase[3])
+	bases(dstBase, "R8")
+	p("SUBQ $16, CX")
+	p("JMP loop")
+	fmt.Fprintf(w, "tail:\n")
+	p("TESTQ CX, CX")
+	p("JZ done")
+	p("MOVL $1, R9")
+	p("SHLL CX, R9")
+	p("DECL R9")
+	p("KMOVW R9, K1")
+	p("MOVQ lds+24(FP), R9") // the stride again
+	p("SHLQ $2, R9")
+	for r := 0; r < 16; r++ {
+		p("VMOVUPS.Z %s, K1, %s", row(srcBase, "R12", "R9", r), z(r))
+	}
+	transpose()
+	for r := 0; r < 15; r++ {
+		p("VMOVUPS %s, %s", z(r), row(dstBase, "R13", "R8", r))
+		p("CMPQ CX, $%d", r+2)
+		p("JL done")
+	}
+	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
+}
