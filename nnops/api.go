@@ -179,7 +179,7 @@ func forColumns(rows, cols int, fn func(j0, j1 int)) {
 		fn(0, cols)
 		return
 	}
-	w := max(16, (cols/(4*t)+15)&^15)
+	w := max(16, ((cols+t-1)/t+15)&^15)
 	parallelTasks((cols+w-1)/w, func(task int) { fn(task*w, min((task+1)*w, cols)) })
 }
 
