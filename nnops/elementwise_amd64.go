@@ -208,16 +208,33 @@ func copyRows(dst []float32, ldd int, src []float32, lds, rows, n int) {
 	copyRows512(&dst[0], ldd, &src[0], lds, rows, n, uint16(1)<<(n%16)-1)
 }
 
-// transpose16 sets dst[p·ldd+r] = src[r·lds+p] for the 16 rows r of src
-// and p < n, and reports whether it had a kernel for it.
-func transpose16(dst []float32, ldd int, src []float32, lds, n int) bool {
-	if ewLevel != levelAVX512 || n <= 0 {
-		return false
+// transposeRows sets dst[p·ldd+r] = src[r·lds+p] for p < n and the first
+// r rows of src that it has a kernel for (16 with AVX-512, 8 with AVX2, of
+// the rows available), and returns how many rows that was (0 for none).
+func transposeRows(dst []float32, ldd int, src []float32, lds, rows, n int) int {
+	switch {
+	case n <= 0 || ewLevel == levelGo:
+		return 0
+	case rows >= 16 && ewLevel == levelAVX512:
+		_ = dst[(n-1)*ldd+15]
+		_ = src[15*lds+n-1]
+		transpose16x512(&dst[0], ldd, &src[0], lds, n)
+		return 16
+	case rows >= 8:
+		_ = dst[(n-1)*ldd+7]
+		_ = src[7*lds+n-1]
+		n8 := n &^ 7
+		if n8 > 0 {
+			transpose8x256(&dst[0], ldd, &src[0], lds, n8)
+		}
+		for r := 0; r < 8; r++ {
+			for p := n8; p < n; p++ {
+				dst[p*ldd+r] = src[r*lds+p]
+			}
+		}
+		return 8
 	}
-	_ = dst[(n-1)*ldd+15]
-	_ = src[15*lds+n-1]
-	transpose16x512(&dst[0], ldd, &src[0], lds, n)
-	return true
+	return 0
 }
 
 // gather2 sets dst[r·ldd+i] = src[r·lds+2i] for r < rows, i < n, and

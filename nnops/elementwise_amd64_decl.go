@@ -226,6 +226,12 @@ func sum256(x *float32, n int) float32
 //go:noescape
 func dot256(x, y *float32, n int) float32
 
+// transpose8x256 sets dst[p·ldd+r] = src[r·lds+p] for r < 8, p < n&^7
+// (AVX).
+//
+//go:noescape
+func transpose8x256(dst *float32, ldd int, src *float32, lds, n int)
+
 // adam256 is the one-pass Adam(W) update of n weights (AVX2+FMA).
 //
 //go:noescape

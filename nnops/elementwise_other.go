@@ -27,9 +27,9 @@ func axpy4(x, y []float32, ldy int, a *[4]float32) { panic("nnops: axpy4 without
 func copyRows(dst []float32, ldd int, src []float32, lds, rows, n int) {
 	copyRowsGo(dst, ldd, src, lds, rows, n)
 }
-func gather2(dst []float32, ldd int, src []float32, lds, rows, n int) bool     { return false }
-func transpose16(dst []float32, ldd int, src []float32, lds, n int) bool       { return false }
-func scatterAdd2(dst []float32, ldd int, src []float32, lds, rows, n int) bool { return false }
+func gather2(dst []float32, ldd int, src []float32, lds, rows, n int) bool      { return false }
+func transposeRows(dst []float32, ldd int, src []float32, lds, rows, n int) int { return 0 }
+func scatterAdd2(dst []float32, ldd int, src []float32, lds, rows, n int) bool  { return false }
 
 func bceLogits(grad, z, t []float32, scale float32) (float32, bool)    { return 0, false }
 func squaredError(grad, x, t []float32, scale float32) (float32, bool) { return 0, false }

@@ -319,15 +319,16 @@ func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, j2, nb, NR int) 
 	for j := j2; j < j2+nb; j += NR {
 		nr := min(NR, j2+nb-j)
 		d := dst[(j-j2)/NR*NR*kc : (j-j2)/NR*NR*kc+NR*kc]
-		for col := 0; col < nr; col++ {
-			if nr-col >= 16 && transpose16(d[col:], NR, b[(j+col)*ldb+p0:], ldb, kc) {
-				col += 15
+		for col := 0; col < nr; {
+			if w := transposeRows(d[col:], NR, b[(j+col)*ldb+p0:], ldb, nr-col, kc); w > 0 {
+				col += w
 				continue
 			}
 			src := b[(j+col)*ldb+p0 : (j+col)*ldb+p0+kc]
 			for p, v := range src {
 				d[p*NR+col] = v
 			}
+			col++
 		}
 		if nr < NR {
 			for p := 0; p < kc; p++ {

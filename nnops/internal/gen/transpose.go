@@ -116,3 +116,71 @@ func writeTranspose(w *bytes.Buffer) {
 	p("VZEROUPPER")
 	p("RET")
 }
+
+// writeTranspose8 writes transpose8x256, the AVX2 form of transpose16x512
+// for the 8 rows of src and the first n&^7 values of each (the caller
+// copies the rest): each 8×8 block is transposed with 32-bit and 64-bit
+// interleaves within 128-bit lanes and one lane permute per output row.
+func writeTranspose8(w *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	y := func(i int) string { return fmt.Sprintf("Y%d", i) }
+	fmt.Fprintf(w, "\n// func transpose8x256(dst *float32, ldd int, src *float32, lds, n int)\n")
+	fmt.Fprintf(w, "TEXT ·transpose8x256(SB), NOSPLIT, $0-40\n")
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ ldd+8(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ src+16(FP), SI")
+	p("MOVQ lds+24(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ n+32(FP), CX")
+	p("LEAQ (R9)(R9*2), R12")
+	p("LEAQ (R8)(R8*2), R13")
+	p("LEAQ (SI)(R9*4), R10") // source rows 4..7
+	p("LEAQ (DI)(R8*4), DX")  // destination rows 4..7
+	row := func(b0, b1, three, stride string, r int) string {
+		base := b0
+		if r >= 4 {
+			base = b1
+		}
+		switch r % 4 {
+		case 0:
+			return "(" + base + ")"
+		case 3:
+			return fmt.Sprintf("(%s)(%s*1)", base, three)
+		default:
+			return fmt.Sprintf("(%s)(%s*%d)", base, stride, r%4)
+		}
+	}
+	fmt.Fprintf(w, "loop:\n")
+	p("CMPQ CX, $8")
+	p("JL done")
+	for r := 0; r < 8; r++ {
+		p("VMOVUPS %s, %s", row("SI", "R10", "R12", "R9", r), y(r))
+	}
+	for i := 0; i < 8; i += 2 { // 32-bit interleave of row pairs
+		p("VUNPCKLPS %s, %s, %s", y(i+1), y(i), y(8+i))
+		p("VUNPCKHPS %s, %s, %s", y(i+1), y(i), y(9+i))
+	}
+	for i := 0; i < 8; i += 4 { // 64-bit interleave: 4×4 blocks per lane
+		p("VUNPCKLPD %s, %s, %s", y(10+i), y(8+i), y(i))
+		p("VUNPCKHPD %s, %s, %s", y(10+i), y(8+i), y(i+1))
+		p("VUNPCKLPD %s, %s, %s", y(11+i), y(9+i), y(i+2))
+		p("VUNPCKHPD %s, %s, %s", y(11+i), y(9+i), y(i+3))
+	}
+	for q := 0; q < 4; q++ { // columns q and 4+q: rows 0..3 from Y(q), 4..7 from Y(4+q)
+		p("VPERM2F128 $0x20, %s, %s, %s", y(4+q), y(q), y(8+q))
+		p("VPERM2F128 $0x31, %s, %s, %s", y(4+q), y(q), y(12+q))
+	}
+	for r := 0; r < 8; r++ {
+		p("VMOVUPS %s, %s", y(8+r), row("DI", "DX", "R13", "R8", r))
+	}
+	p("ADDQ $32, SI")
+	p("ADDQ $32, R10")
+	p("LEAQ (DX)(R8*4), DI")
+	p("LEAQ (DI)(R8*4), DX")
+	p("SUBQ $8, CX")
+	p("JMP loop")
+	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
+}
