@@ -576,12 +576,18 @@ func writeAxpy4(w *bytes.Buffer) {
 // row-copying kernels share: DI and SI the pointers, R8 and R9 the strides
 // in bytes, CX the rows and DX the values per row.
 func loadRowArgs(p func(format string, args ...any)) {
+	loadStrides(p)
+	p("MOVQ rows+32(FP), CX")
+	p("MOVQ n+40(FP), DX")
+}
+
+// loadStrides loads the leading arguments (dst, ldd, src, lds) of the
+// strided kernels: DI and SI the pointers, R8 and R9 the strides in bytes.
+func loadStrides(p func(format string, args ...any)) {
 	p("MOVQ dst+0(FP), DI")
 	p("MOVQ ldd+8(FP), R8")
 	p("SHLQ $2, R8")
 	p("MOVQ src+16(FP), SI")
 	p("MOVQ lds+24(FP), R9")
 	p("SHLQ $2, R9")
-	p("MOVQ rows+32(FP), CX")
-	p("MOVQ n+40(FP), DX")
 }

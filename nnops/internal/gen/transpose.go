@@ -18,19 +18,11 @@ func writeTranspose(w *bytes.Buffer) {
 	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
 	fmt.Fprintf(w, "\n// func transpose16x512(dst *float32, ldd int, src *float32, lds, n int)\n")
 	fmt.Fprintf(w, "TEXT ·transpose16x512(SB), NOSPLIT, $0-40\n")
-	p("MOVQ dst+0(FP), DI")
-	p("MOVQ ldd+8(FP), R8")
-	p("SHLQ $2, R8")
-	p("MOVQ src+16(FP), SI")
-	p("MOVQ lds+24(FP), R9")
-	p("SHLQ $2, R9")
-	p("MOVQ n+32(FP), CX")
+	loadTransposeArgs(p)
 	// Source rows 4q..4q+3 are at base q plus 0, 1, 2 and 3 strides (R12
 	// holds three); the same for the destination rows with R13.
 	srcBase := []string{"SI", "R10", "R11", "BX"}
 	dstBase := []string{"DI", "DX", "AX", "R14"}
-	p("LEAQ (R9)(R9*2), R12")
-	p("LEAQ (R8)(R8*2), R13")
 	bases := func(b []string, stride string) {
 		for q := 1; q < 4; q++ {
 			p("LEAQ (%s)(%s*4), %s", b[q-1], stride, b[q])
@@ -38,28 +30,8 @@ func writeTranspose(w *bytes.Buffer) {
 	}
 	bases(srcBase, "R9")
 	bases(dstBase, "R8")
-	row := func(b []string, three string, stride string, r int) string {
-		base := b[r/4]
-		switch r % 4 {
-		case 0:
-			return "(" + base + ")"
-		case 3:
-			return fmt.Sprintf("(%s)(%s*1)", base, three)
-		default:
-			return fmt.Sprintf("(%s)(%s*%d)", base, stride, r%4)
-		}
-	}
 	transpose := func() {
-		for i := 0; i < 16; i += 2 { // 32-bit interleave of row pairs
-			p("VUNPCKLPS %s, %s, %s", z(i+1), z(i), z(16+i))
-			p("VUNPCKHPS %s, %s, %s", z(i+1), z(i), z(17+i))
-		}
-		for i := 0; i < 16; i += 4 { // 64-bit interleave: 4×4 blocks per lane
-			p("VUNPCKLPD %s, %s, %s", z(18+i), z(16+i), z(i))
-			p("VUNPCKHPD %s, %s, %s", z(18+i), z(16+i), z(i+1))
-			p("VUNPCKLPD %s, %s, %s", z(19+i), z(17+i), z(i+2))
-			p("VUNPCKHPD %s, %s, %s", z(19+i), z(17+i), z(i+3))
-		}
+		interleaveInLanes(p, "Z", 16)
 		// Z(4g+q) now holds, in lane L, column 4L+q of rows 4g..4g+3:
 		// transpose the 4×4 grid of lanes of Z(q), Z(4+q), Z(8+q), Z(12+q).
 		for q := 0; q < 4; q++ {
@@ -80,12 +52,15 @@ func writeTranspose(w *bytes.Buffer) {
 	fmt.Fprintf(w, "loop:\n")
 	p("CMPQ CX, $16")
 	p("JL tail")
-	for r := 0; r < 16; r++ {
-		p("VMOVUPS %s, %s", row(srcBase, "R12", "R9", r), z(r))
+	loadTransposed := func(load string) { // 16 rows in, 16 columns out
+		for r := 0; r < 16; r++ {
+			p(load, stridedRow(srcBase, "R12", "R9", r), z(r))
+		}
+		transpose()
 	}
-	transpose()
+	loadTransposed("VMOVUPS %s, %s")
 	for r := 0; r < 16; r++ {
-		p("VMOVUPS %s, %s", z(r), row(dstBase, "R13", "R8", r))
+		p("VMOVUPS %s, %s", z(r), stridedRow(dstBase, "R13", "R8", r))
 	}
 	for _, b := range srcBase {
 		p("ADDQ $64, %s", b)
@@ -103,12 +78,9 @@ func writeTranspose(w *bytes.Buffer) {
 	p("KMOVW R9, K1")
 	p("MOVQ lds+24(FP), R9") // the stride again
 	p("SHLQ $2, R9")
-	for r := 0; r < 16; r++ {
-		p("VMOVUPS.Z %s, K1, %s", row(srcBase, "R12", "R9", r), z(r))
-	}
-	transpose()
+	loadTransposed("VMOVUPS.Z %s, K1, %s")
 	for r := 0; r < 15; r++ {
-		p("VMOVUPS %s, %s", z(r), row(dstBase, "R13", "R8", r))
+		p("VMOVUPS %s, %s", z(r), stridedRow(dstBase, "R13", "R8", r))
 		p("CMPQ CX, $%d", r+2)
 		p("JL done")
 	}
@@ -126,53 +98,23 @@ func writeTranspose8(w *bytes.Buffer) {
 	y := func(i int) string { return fmt.Sprintf("Y%d", i) }
 	fmt.Fprintf(w, "\n// func transpose8x256(dst *float32, ldd int, src *float32, lds, n int)\n")
 	fmt.Fprintf(w, "TEXT ·transpose8x256(SB), NOSPLIT, $0-40\n")
-	p("MOVQ dst+0(FP), DI")
-	p("MOVQ ldd+8(FP), R8")
-	p("SHLQ $2, R8")
-	p("MOVQ src+16(FP), SI")
-	p("MOVQ lds+24(FP), R9")
-	p("SHLQ $2, R9")
-	p("MOVQ n+32(FP), CX")
-	p("LEAQ (R9)(R9*2), R12")
-	p("LEAQ (R8)(R8*2), R13")
+	loadTransposeArgs(p)
+	srcBase, dstBase := []string{"SI", "R10"}, []string{"DI", "DX"}
 	p("LEAQ (SI)(R9*4), R10") // source rows 4..7
 	p("LEAQ (DI)(R8*4), DX")  // destination rows 4..7
-	row := func(b0, b1, three, stride string, r int) string {
-		base := b0
-		if r >= 4 {
-			base = b1
-		}
-		switch r % 4 {
-		case 0:
-			return "(" + base + ")"
-		case 3:
-			return fmt.Sprintf("(%s)(%s*1)", base, three)
-		default:
-			return fmt.Sprintf("(%s)(%s*%d)", base, stride, r%4)
-		}
-	}
 	fmt.Fprintf(w, "loop:\n")
 	p("CMPQ CX, $8")
 	p("JL done")
 	for r := 0; r < 8; r++ {
-		p("VMOVUPS %s, %s", row("SI", "R10", "R12", "R9", r), y(r))
+		p("VMOVUPS %s, %s", stridedRow(srcBase, "R12", "R9", r), y(r))
 	}
-	for i := 0; i < 8; i += 2 { // 32-bit interleave of row pairs
-		p("VUNPCKLPS %s, %s, %s", y(i+1), y(i), y(8+i))
-		p("VUNPCKHPS %s, %s, %s", y(i+1), y(i), y(9+i))
-	}
-	for i := 0; i < 8; i += 4 { // 64-bit interleave: 4×4 blocks per lane
-		p("VUNPCKLPD %s, %s, %s", y(10+i), y(8+i), y(i))
-		p("VUNPCKHPD %s, %s, %s", y(10+i), y(8+i), y(i+1))
-		p("VUNPCKLPD %s, %s, %s", y(11+i), y(9+i), y(i+2))
-		p("VUNPCKHPD %s, %s, %s", y(11+i), y(9+i), y(i+3))
-	}
+	interleaveInLanes(p, "Y", 8)
 	for q := 0; q < 4; q++ { // columns q and 4+q: rows 0..3 from Y(q), 4..7 from Y(4+q)
 		p("VPERM2F128 $0x20, %s, %s, %s", y(4+q), y(q), y(8+q))
 		p("VPERM2F128 $0x31, %s, %s, %s", y(4+q), y(q), y(12+q))
 	}
 	for r := 0; r < 8; r++ {
-		p("VMOVUPS %s, %s", y(8+r), row("DI", "DX", "R13", "R8", r))
+		p("VMOVUPS %s, %s", y(8+r), stridedRow(dstBase, "R13", "R8", r))
 	}
 	p("ADDQ $32, SI")
 	p("ADDQ $32, R10")
@@ -183,4 +125,46 @@ func writeTranspose8(w *bytes.Buffer) {
 	fmt.Fprintf(w, "done:\n")
 	p("VZEROUPPER")
 	p("RET")
+}
+
+// loadTransposeArgs loads the arguments (dst, ldd, src, lds, n) of the
+// transposes: DI and SI the pointers, R8 and R9 the strides in bytes, R13
+// and R12 three strides, CX the values per row.
+func loadTransposeArgs(p func(format string, args ...any)) {
+	loadStrides(p)
+	p("MOVQ n+32(FP), CX")
+	p("LEAQ (R9)(R9*2), R12")
+	p("LEAQ (R8)(R8*2), R13")
+}
+
+// stridedRow is the address of row r of a matrix whose rows 4q..4q+3 lie
+// at bases[q] plus 0, 1, 2 and 3 strides (three holds 3·stride).
+func stridedRow(bases []string, three, stride string, r int) string {
+	base := bases[r/4]
+	switch r % 4 {
+	case 0:
+		return "(" + base + ")"
+	case 3:
+		return fmt.Sprintf("(%s)(%s*1)", base, three)
+	default:
+		return fmt.Sprintf("(%s)(%s*%d)", base, stride, r%4)
+	}
+}
+
+// interleaveInLanes is the first half of a register transpose of rows
+// rows held in reg0..reg(rows−1): 32-bit interleaves of row pairs into
+// reg(rows)..reg(2·rows−1), then 64-bit interleaves back into reg0.., after
+// which reg(4g+q) holds, in 128-bit lane L, column 4L+q of rows 4g..4g+3.
+func interleaveInLanes(p func(format string, args ...any), reg string, rows int) {
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	for i := 0; i < rows; i += 2 {
+		p("VUNPCKLPS %s, %s, %s", r(i+1), r(i), r(rows+i))
+		p("VUNPCKHPS %s, %s, %s", r(i+1), r(i), r(rows+1+i))
+	}
+	for i := 0; i < rows; i += 4 {
+		p("VUNPCKLPD %s, %s, %s", r(rows+2+i), r(rows+i), r(i))
+		p("VUNPCKHPD %s, %s, %s", r(rows+2+i), r(rows+i), r(i+1))
+		p("VUNPCKLPD %s, %s, %s", r(rows+3+i), r(rows+1+i), r(i+2))
+		p("VUNPCKHPD %s, %s, %s", r(rows+3+i), r(rows+1+i), r(i+3))
+	}
 }
