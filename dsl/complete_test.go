@@ -97,6 +97,11 @@ func TestIsComplete(t *testing.T) {
 		{"x := \"unterminated", "invalid"},
 		{"%who", "complete"},
 		{"", "complete"},
+		// A trailing label (valid Go: a labeled empty statement): the
+		// parser's implicit empty statement after it ends past the cell,
+		// which once made the printer slice past the text (a panic the
+		// fuzz test found).
+		{"m := 1\np :", "complete"},
 	}
 	for _, c := range cases {
 		if got, _ := s.IsComplete(c.code); got != c.status {

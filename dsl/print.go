@@ -167,8 +167,12 @@ func (p *printer) between(from, to token.Pos, kids []ast.Node) {
 }
 
 // src writes the cell's text between two positions, after the directive
-// that gives it its position when built text came before.
+// that gives it its position when built text came before. A node the
+// parser recovered from a syntax error can end past the cell (the implicit
+// empty statement after a trailing label ends at the closing brace the
+// composed file adds): the text stops at the cell's end.
 func (p *printer) src(from, to token.Pos) {
+	to = min(to, p.t.shift+token.Pos(len(p.t.text)))
 	if to <= from {
 		return
 	}

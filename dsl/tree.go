@@ -214,4 +214,6 @@ func (m *marks) varOf(name string, typ ast.Expr) *ast.DeclStmt {
 }
 
 // source returns the cell's text of n, one of the cell's own nodes.
-func (t *tree) source(n ast.Node) string { return t.text[n.Pos()-t.shift : n.End()-t.shift] }
+func (t *tree) source(n ast.Node) string {
+	return t.text[n.Pos()-t.shift : min(int(n.End()-t.shift), len(t.text))]
+}
