@@ -101,7 +101,7 @@ func TestIsComplete(t *testing.T) {
 		// parser's implicit empty statement after it ends past the cell,
 		// which once made the printer slice past the text (a panic the
 		// fuzz test found).
-		{"m := 1\np :", "complete"},
+		{"x := min(1, 2)\np :", "complete"},
 	}
 	for _, c := range cases {
 		if got, _ := s.IsComplete(c.code); got != c.status {
