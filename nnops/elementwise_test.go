@@ -334,8 +334,8 @@ func TestPackBTransposed(t *testing.T) {
 				for i := range dst {
 					dst[i] = -1
 				}
-				packB(dst, true, b, ldb, 3, kc-3*min(1, kc/4), 1, nb, NR)
 				k := kc - 3*min(1, kc/4) // packed depth, starting at row 3
+				packB(dst, true, b, ldb, 3, k, 1, nb, NR)
 				for q := 0; q < panels; q++ {
 					for p := 0; p < k; p++ {
 						for c := 0; c < NR; c++ {

@@ -301,14 +301,7 @@ func writeStride2(w *bytes.Buffer, scatter bool) {
 	p("TESTQ R12, R12")
 	p("JZ next")
 	chunk("K3", "K4")
-	fmt.Fprintf(w, "next:\n")
-	p("ADDQ R8, DI")
-	p("ADDQ R9, SI")
-	p("DECQ CX")
-	p("JNZ row")
-	fmt.Fprintf(w, "done:\n")
-	p("VZEROUPPER")
-	p("RET")
+	nextRow(w)
 }
 
 // writeCopyRows writes copyRows512: dst[r·ldd+i] = src[r·lds+i] for
@@ -342,14 +335,7 @@ func writeCopyRows(w *bytes.Buffer) {
 	p("JZ next")
 	p("VMOVUPS.Z (R11), K1, Z1")
 	p("VMOVUPS Z1, K1, (R10)")
-	fmt.Fprintf(w, "next:\n")
-	p("ADDQ R8, DI")
-	p("ADDQ R9, SI")
-	p("DECQ CX")
-	p("JNZ row")
-	fmt.Fprintf(w, "done:\n")
-	p("VZEROUPPER")
-	p("RET")
+	nextRow(w)
 }
 
 // writeAdam writes adam512, the one-pass Adam(W) update; see Adam in api.go
@@ -570,6 +556,21 @@ func writeAxpy4(w *bytes.Buffer) {
 		p("VFMADD231PS (R11)(R10*1), Z11, Z0")
 		p("ADDQ $64, R11")
 	})
+}
+
+// nextRow ends the row loop of the row-copying kernels (loadRowArgs's
+// registers): the label next steps both pointers to their next row and
+// loops back to row while rows are left; done returns.
+func nextRow(w *bytes.Buffer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	fmt.Fprintf(w, "next:\n")
+	p("ADDQ R8, DI")
+	p("ADDQ R9, SI")
+	p("DECQ CX")
+	p("JNZ row")
+	fmt.Fprintf(w, "done:\n")
+	p("VZEROUPPER")
+	p("RET")
 }
 
 // loadRowArgs loads the arguments (dst, ldd, src, lds, rows, n) that the
