@@ -79,7 +79,10 @@
 // Positions: every chunk's lines get fresh program lines, recorded in
 // the line map (lines.go) with the cell and line they come from; a
 // statement that may panic records the index of its position there in a
-// line register. A compaction keeps only the declarations' entries.
+// line register: the cell's, a goroutine body's own, or the one functions
+// share, which has one writer at a time (lines.go). A loop whose body
+// tracks one statement writes it once, before the loop. A compaction keeps
+// only the declarations' entries.
 //
 // # Cells
 //
@@ -193,7 +196,8 @@
 // each stream, with a notice as soon as the limit is reached and another
 // before the tail. What goroutines write between cells (up to 64 KiB) is
 // shown at the start of the next cell. Compile errors, panics and
-// goroutine panics name the cell's own line and column; a panic names the
+// goroutine panics name the cell's own line and column (a goroutine's, the
+// line its body last ran, or the go statement); a panic names the
 // statement that panicked and the cell line that called it, from the
 // positions that statements which can panic record as they run (see
 // lines.go). Reads from os.Stdin

@@ -10,29 +10,29 @@ import (
 // starts, as Go does.
 func rewriteGo(g *ast.GoStmt, t *tree) ast.Stmt {
 	call := g.Call
+	spot := t.spotOf(g.Pos())
 	if lit, ok := call.Fun.(*ast.FuncLit); ok && t.own(lit) {
-		lit.Body.List = t.insert(lit.Body.List, 0, lit.Body.Lbrace, goEpilogue(t)...)
-		return t.block(t.expr(t.callOf(goLiveFunc, t.intLit(1))), t.goOf(call))
+		lit.Body.List = t.insert(lit.Body.List, 0, lit.Body.Lbrace, goEpilogue(t, spot)...)
+		return t.block(t.expr(t.callOf(launchFunc)), t.goOf(call))
 	}
 	binds, c := bindArgs(call, t)
-	body := append(goEpilogue(t), t.expr(c))
-	return bound(t, binds, t.expr(t.callOf(goLiveFunc, t.intLit(1))), t.goOf(t.call(t.funcLit(nil, nil, body...))))
+	body := append(goEpilogue(t, spot), t.expr(c))
+	return bound(t, binds, t.expr(t.callOf(launchFunc)), t.goOf(t.call(t.funcLit(nil, nil, body...))))
 }
 
-// goEpilogue starts the body of every goroutine a cell starts with a go
-// statement: it recovers the goroutine's panic and then stops counting it
-// as live. The count goes up before the go statement, in the cell, so the
-// session never sees a started goroutine as gone (it compacts, and resets
-// the line registers the goroutine writes, only when none is live).
-func goEpilogue(t *tree) []ast.Stmt {
-	return []ast.Stmt{t.deferOf(t.callOf(goLiveFunc, t.unary(token.SUB, t.intLit(1)))), t.deferOf(t.callOf(goRecoverFunc))}
-}
-
-// goPrologue starts the body of a func that a library runs on a goroutine
-// of its own (wg.Go(f)): it counts the goroutine as live and recovers its
-// panic, as goEpilogue does for a go statement.
-func goPrologue(t *tree) []ast.Stmt {
-	return append([]ast.Stmt{t.expr(t.callOf(goLiveFunc, t.intLit(1)))}, goEpilogue(t)...)
+// goEpilogue starts the body of every goroutine a cell starts: it
+// declares the goroutine's line register (goLineVar, at spot, the position
+// that started it, until the body records one of its own), recovers the
+// goroutine's panic and then stops counting it as live. The count goes up
+// before the goroutine starts, in the code that starts it (launchFunc), so
+// the session never sees a started goroutine as gone (it compacts, and
+// tracks lineVar again, only when none is live).
+func goEpilogue(t *tree, spot int) []ast.Stmt {
+	return []ast.Stmt{
+		t.assign(t.ids(goLineVar), token.DEFINE, t.intLit(int64(spot))),
+		t.deferOf(t.callOf(goLiveFunc, t.unary(token.SUB, t.intLit(1)))),
+		t.deferOf(t.callOf(goRecoverFunc, t.unary(token.AND, t.id(goLineVar)))),
+	}
 }
 
 // rewriteDefer turns a top-level defer into a call registered to run at

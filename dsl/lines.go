@@ -112,15 +112,26 @@ func (m *lineMap) prune(keep map[int]bool) {
 // function it unwinds, not at the statement that panicked. So the session
 // tracks lines itself: before every statement that can panic, the rewrite
 // inserts an assignment of the statement's position (an index of the
-// line map's spots) to an interpreted global (about 12 ns, against 25 ns for the cheapest loop iteration).
-// Statements at a cell's top level set cellLineVar, statements in functions
-// lineVar; after a panic the two give the line in the innermost function
-// and the cell line that called it. An inline /*line*/ directive after the
-// assignment keeps the statement's own column, so compile errors still
-// point at the right place.
+// line map's spots) to a register (about 12 ns, against 25 ns for the
+// cheapest loop iteration). Statements at a cell's top level set
+// cellLineVar, statements in functions lineVar; after a panic the two give
+// the line in the innermost function and the cell line that called it. An
+// inline /*line*/ directive after the assignment keeps the statement's own
+// column, so compile errors still point at the right place.
+//
+// The registers have one writer at a time, so that no two goroutines race
+// on them: cellLineVar is written by the cell alone, and lineVar only while
+// trackVar is true, which the launch of a goroutine makes false
+// (launchFunc) and the session makes true again before a cell when no
+// goroutine of the session is live. The body of a goroutine (a go
+// statement's, or the func given to x.Go) tracks its own statements in a
+// register of its own, goLineVar, which its recover reports; the functions
+// it calls are not tracked while it runs.
 const (
 	lineVar     = "__latentLine"
 	cellLineVar = "__latentCellLine"
+	trackVar    = "__latentTrack"
+	goLineVar   = "__latentGoLine"
 )
 
 // trackLines inserts the line tracking into the statements of f: the
@@ -145,32 +156,27 @@ func trackLines(f *ast.File, t *tree, body *ast.BlockStmt) {
 
 // trackList returns the statements of one list with the tracking of the
 // register reg, and tracks the lists nested in them (function literals
-// with lineVar).
+// with lineVar, goroutine bodies with goLineVar).
 func trackList(list []ast.Stmt, reg string, t *tree) []ast.Stmt {
 	var out []ast.Stmt
 	for i, st := range list {
+		var track ast.Stmt
 		switch st.(type) {
 		case *ast.CaseClause, *ast.CommClause:
 			// not statements of their own: only their bodies are tracked
 		default:
 			if t.own(st) && mayPanic(st) {
-				if out == nil {
-					out = list[:i:i]
-				}
-				p := t.fset.Position(st.Pos()) // in the cell (see parseCell)
-				v := t.lines.spot(t.prog0, cellPos{t.cell, p.Line, p.Column})
-				track := t.assign(t.ids(reg), token.ASSIGN, t.intLit(int64(v)))
-				t.set(track, mark{fresh: true, track: true})
-				out = t.insert(out, len(out), st.Pos()-1, track)
+				track = t.tracking(reg, t.spotOf(st.Pos()))
 			}
-		}
-		if out != nil {
-			out = append(out, st)
 		}
 		ast.Inspect(st, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.FuncLit:
-				x.Body.List = trackList(x.Body.List, lineVar, t)
+				inner := lineVar
+				if t.goBodies[x] {
+					inner = goLineVar
+				}
+				x.Body.List = trackList(x.Body.List, inner, t)
 				return false
 			case *ast.BlockStmt:
 				x.List = trackList(x.List, reg, t)
@@ -184,11 +190,90 @@ func trackList(list []ast.Stmt, reg string, t *tree) []ast.Stmt {
 			}
 			return true
 		})
+		if track == nil && t.own(st) {
+			track = hoistTracking(st, reg, t)
+		}
+		if track != nil && out == nil {
+			out = list[:i:i]
+		}
+		if track != nil {
+			out = t.insert(out, len(out), st.Pos()-1, track)
+		}
+		if out != nil {
+			out = append(out, st)
+		}
 	}
 	if out == nil {
 		return list
 	}
 	return out
+}
+
+// hoistTracking takes the tracking out of the body of the loop st, and
+// returns it, when writing it once before the loop gives every panic the
+// same position as writing it in every iteration: the loop's header
+// cannot panic, its body tracks one statement, at its top level, and
+// nothing else in the body writes reg (for lineVar, which the functions
+// it calls write too, the body calls none). The tightest loops then run
+// without tracking. It returns nil, changing nothing, for any other
+// statement.
+func hoistTracking(st ast.Stmt, reg string, t *tree) ast.Stmt {
+	for l, ok := st.(*ast.LabeledStmt); ok; l, ok = st.(*ast.LabeledStmt) {
+		st = l.Stmt
+	}
+	var body *ast.BlockStmt
+	switch x := st.(type) {
+	case *ast.ForStmt:
+		body = x.Body
+	case *ast.RangeStmt:
+		body = x.Body
+	}
+	if body == nil || mayPanic(st) {
+		return nil
+	}
+	at, writes := -1, 0
+	for i, s := range body.List {
+		if t.nodes[s].track {
+			at = i
+		}
+		ast.Inspect(s, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.CallExpr:
+				if reg == lineVar && !safeCall(x) {
+					writes++
+				}
+			}
+			if n != nil && t.nodes[n].track {
+				writes++
+			}
+			return true
+		})
+	}
+	if at < 0 || writes != 1 {
+		return nil
+	}
+	track := body.List[at]
+	body.List = append(body.List[:at:at], body.List[at+1:]...)
+	return track
+}
+
+// tracking is the statement that records position v in register reg:
+// guarded by trackVar for lineVar, which code on any goroutine may run.
+func (t *tree) tracking(reg string, v int) ast.Stmt {
+	var st ast.Stmt = t.assign(t.ids(reg), token.ASSIGN, t.intLit(int64(v)))
+	if reg == lineVar {
+		st = fresh(t.marks, &ast.IfStmt{Cond: t.id(trackVar), Body: t.block(st)})
+	}
+	t.set(st, mark{fresh: true, track: true})
+	return st
+}
+
+// spotOf returns the line map's spot for the cell position of pos.
+func (t *tree) spotOf(pos token.Pos) int {
+	p := t.fset.Position(pos) // in the cell (see parseCell)
+	return t.lines.spot(t.prog0, cellPos{t.cell, p.Line, p.Column})
 }
 
 // mayPanic reports whether running st itself (its header, for a statement
@@ -260,38 +345,42 @@ func safeCall(c *ast.CallExpr) bool {
 	return ok && safeCalls[id.Name]
 }
 
-// lineRegisters returns the session's two tracking registers in the current
-// interpreter (looked up once per interpreter).
-func (s *Session) lineRegisters() (line, cell reflect.Value) {
+// lineRegisters returns the session's tracking registers, and trackVar,
+// in the current interpreter (looked up once per interpreter).
+func (s *Session) lineRegisters() (line, cell, track reflect.Value) {
 	if s.regs.in != s.in {
 		g := s.globals()
-		s.regs.in, s.regs.line, s.regs.cell = s.in, g[lineVar], g[cellLineVar]
+		s.regs.in, s.regs.line, s.regs.cell, s.regs.track = s.in, g[lineVar], g[cellLineVar], g[trackVar]
 	}
-	return s.regs.line, s.regs.cell
+	return s.regs.line, s.regs.cell, s.regs.track
 }
 
 // resetLines clears the registers before a cell, so that a position left
-// by an earlier cell is never reported. lineVar is left alone while a
-// goroutine of the session runs: it may be writing it.
+// by an earlier cell is never reported. lineVar is left alone, and not
+// tracked, while a goroutine of the session is live; when none is, it is
+// cleared and tracked again.
 func (s *Session) resetLines() {
-	line, cell := s.lineRegisters()
-	regs := []reflect.Value{cell}
-	if s.goLive.Load() == 0 {
-		regs = append(regs, line)
+	line, cell, track := s.lineRegisters()
+	if settable(cell, reflect.Int) {
+		cell.SetInt(0)
 	}
-	for _, v := range regs {
-		if v.IsValid() && v.CanSet() && v.Kind() == reflect.Int {
-			v.SetInt(0)
-		}
+	if s.goLive.Load() == 0 && settable(line, reflect.Int) && settable(track, reflect.Bool) {
+		line.SetInt(0)
+		track.SetBool(true)
 	}
 }
 
-// trackedLines returns the positions the registers hold. lineVar is not
-// read while a goroutine of the session runs: it may be writing it (and
-// what it holds may be that goroutine's position, not the cell's).
+// settable reports whether v is a settable variable of kind k.
+func settable(v reflect.Value, k reflect.Kind) bool {
+	return v.IsValid() && v.CanSet() && v.Kind() == k
+}
+
+// trackedLines returns the positions the registers hold. lineVar counts
+// only while it is tracked, and no goroutine of the session is live: once
+// one was started it holds a position from before.
 func (s *Session) trackedLines() (line, cell cellPos, lineOK, cellOK bool) {
-	l, c := s.lineRegisters()
-	if s.goLive.Load() == 0 && l.IsValid() && l.Kind() == reflect.Int {
+	l, c, track := s.lineRegisters()
+	if s.goLive.Load() == 0 && l.IsValid() && l.Kind() == reflect.Int && track.IsValid() && track.Kind() == reflect.Bool && track.Bool() {
 		line, lineOK = s.lines.spotPos(l.Int())
 	}
 	if c.IsValid() && c.Kind() == reflect.Int {

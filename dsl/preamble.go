@@ -3,6 +3,7 @@ package dsl
 // Names of the interpreted helpers every session defines (see preamble).
 const (
 	goRecoverFunc   = "__latentGoRecover"
+	launchFunc      = "__latentLaunch"
 	minFunc         = "__latentMin"
 	maxFunc         = "__latentMax"
 	sortFunc        = "__latentSort"
@@ -39,8 +40,10 @@ type __latentOrdered interface {
 }
 
 // __latentLine and __latentCellLine hold the position of the statement
-// that last ran (see trackLines).
+// that last ran; __latentLine is written while __latentTrack is true (see
+// trackLines).
 var __latentLine, __latentCellLine int
+var __latentTrack = true
 
 // __latentNop ends a chunk without a result (see nopStmt).
 var __latentNop int
@@ -49,9 +52,22 @@ var __latentNop int
 // a notebook type that renders itself.
 var __latentV any
 
-func __latentGoRecover() {
+// __latentLaunch runs before a goroutine of the session starts: it counts
+// the goroutine live and stops the tracking of __latentLine, which code on
+// the new goroutine could otherwise write at the same time as the cell.
+// Only the cell, with no goroutine live, finds __latentTrack true.
+func __latentLaunch() {
+	__latent.GoLive(1)
+	if __latentTrack {
+		__latentTrack = false
+	}
+}
+
+// __latentGoRecover ends a goroutine of the session: it hands its panic,
+// and the position its body last recorded in line, to the session.
+func __latentGoRecover(line *int) {
 	if r := recover(); r != nil {
-		__latent.GoPanic(r, __latentLine)
+		__latent.GoPanic(r, *line)
 	}
 }
 

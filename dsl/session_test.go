@@ -348,6 +348,86 @@ func TestPanicLines(t *testing.T) {
 	})
 }
 
+// TestPanicLinesInLoops checks the positions of panics in loops whose
+// tracking is written once, before the loop (hoistTracking), and in loops
+// where it cannot be: a call in the body writes the register too.
+func TestPanicLinesInLoops(t *testing.T) {
+	s := newSession(t)
+	runSteps(t, s, []step{{code: `func other() int {
+	b := []int{1}
+	return b[0]
+}
+func sum(a [][]int) int {
+	s := 0
+	for i := range 3 {
+		for j := 0; j < 3; j++ {
+			s += a[i][j]
+		}
+	}
+	return s
+}
+func withCall(a []int) int {
+	s := 0
+	for i := range 3 {
+		s += a[i] + other()
+	}
+	return s
+}`}})
+	for _, c := range []struct{ code, want string }{
+		{"sum([][]int{{1, 2, 3}, {4}})", "in sum at cell 1, line 9:4"},
+		{"withCall([]int{1})", "in withCall at cell 1, line 17:3"},
+		{"a := []int{1, 2}\nt := 0\nfor i := 0; i < 4; i++ {\n\tt += a[i]\n}", "line 4:2"},
+	} {
+		_, err := s.Execute(context.Background(), c.code, newRecSink())
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: want an error at %q, got %v", c.code, c.want, err)
+		}
+	}
+}
+
+// TestGoroutinePanicLines checks where the panics of goroutines are
+// reported: in a go statement's body at its own line, for go f() at the go
+// statement, in a wg.Go body at the body's line. Declared functions called
+// by many goroutines at once run while the cell runs too; the race
+// detector (CI runs this package with -race) checks that the line
+// tracking has one writer. A cell after them finds a function's own line
+// again.
+func TestGoroutinePanicLines(t *testing.T) {
+	s := newSession(t)
+	runSteps(t, s, []step{{code: "func boom(k int) int {\n\ta := []int{1}\n\treturn a[k]\n}"}})
+	_, err := s.Execute(context.Background(), `import "time"
+var wg sync.WaitGroup
+go func() {
+	x := []int{}
+	_ = x[5]
+}()
+go boom(3)
+wg.Go(func() {
+	boom(4)
+})
+for i := 0; i < 8; i++ {
+	wg.Go(func() { _ = boom(0) + boom(0) })
+}
+for i := 0; i < 100; i++ {
+	_ = boom(0)
+}
+wg.Wait()
+time.Sleep(50 * time.Millisecond)`, newRecSink())
+	var de *display.Error
+	if !errors.As(err, &de) || de.Name != "GoroutinePanic" {
+		t.Fatalf("want a GoroutinePanic, got %v", err)
+	}
+	for _, at := range []string{"(at line 5:2)", "(at line 7:1)", "(at line 9:2)"} {
+		if !strings.Contains(de.Value, at) {
+			t.Errorf("%q lacks %q", de.Value, at)
+		}
+	}
+	_, err = s.Execute(context.Background(), "boom(7)", newRecSink())
+	if err == nil || !strings.Contains(err.Error(), "in boom at cell 1, line 3:2") {
+		t.Errorf("after the goroutines: %v", err)
+	}
+}
+
 // TestInterruptDeepRecursion interrupts a loop at the bottom of 500 nested
 // interpreted calls: the goroutine profile keeps only the innermost frames
 // of such a stack, and the interrupt must still reach yaegi.

@@ -43,8 +43,8 @@ type state struct {
 	probeIn *interp.Interpreter // the interpreter that imported the probe package
 	// regs caches the line-tracking registers of interpreter in.
 	regs struct {
-		in         *interp.Interpreter
-		line, cell reflect.Value
+		in                *interp.Interpreter
+		line, cell, track reflect.Value
 	}
 }
 

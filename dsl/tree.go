@@ -23,6 +23,9 @@ type marks struct {
 	// passes changed; a node without one prints as the cell's text.
 	changed []token.Pos
 	sorted  bool
+	// goBodies are the func literals that run as goroutines of their own
+	// (see goMethods).
+	goBodies map[*ast.FuncLit]bool
 }
 
 // posRange is a range of the cell's text.
