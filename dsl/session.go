@@ -273,7 +273,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	}
 	s.compact()
 	s.resetLines()
-	s.tools.inputs = append(s.tools.inputs, code)
+	s.tools.remember(code)
 	if parts, ok, err := nbtools.Split(code); err != nil {
 		return nil, toolError("UsageError", err)
 	} else if ok {

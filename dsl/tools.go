@@ -14,8 +14,32 @@ import (
 
 // toolState is what the notebook tools keep between cells.
 type toolState struct {
-	dirs   nbtools.Dirs
-	inputs []string // every cell run, for %history
+	dirs       nbtools.Dirs
+	inputs     []string // the cells run, for %history: the last maxInputs
+	dropped    int      // the inputs no longer kept
+	inputBytes int      // the length of inputs
+}
+
+// The most inputs %history keeps, and the most bytes: a long session, or
+// one that runs large cells, keeps its memory flat.
+const (
+	maxInputs     = 10000
+	maxInputBytes = 32 << 20
+)
+
+// remember keeps code for %history, dropping the oldest inputs past the
+// bounds (the newest is always kept).
+func (t *toolState) remember(code string) {
+	t.inputs = append(t.inputs, code)
+	t.inputBytes += len(code)
+	drop := 0
+	for drop < len(t.inputs)-1 && (len(t.inputs)-drop > maxInputs || t.inputBytes > maxInputBytes) {
+		t.inputBytes -= len(t.inputs[drop])
+		drop++
+	}
+	clear(t.inputs[:drop]) // the array keeps no dropped text alive
+	t.inputs = t.inputs[drop:]
+	t.dropped += drop
 }
 
 // toolMagic is a notebook tool reached as %name or %%name.
@@ -201,7 +225,7 @@ func (s *Session) lsmagicMagic(_ context.Context, _ nbtools.Part, sink display.S
 }
 
 func (s *Session) historyMagic(_ context.Context, p nbtools.Part, sink display.Sink) (*display.Bundle, error) {
-	text, err := nbtools.History(s.tools.inputs, p.Args)
+	text, err := nbtools.History(s.tools.inputs, s.tools.dropped+1, p.Args)
 	if err != nil {
 		return nil, toolError("UsageError", err)
 	}

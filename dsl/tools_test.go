@@ -2,12 +2,15 @@ package dsl
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/latent-ai/latent/nbtools"
 )
 
 // payloadSink is a recSink that takes payloads, as the kernel's sink does.
@@ -156,5 +159,26 @@ func TestUnknownImport(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "GOPATH") {
 			t.Errorf("%s: %v, want an error containing %q", tt.code, err, tt.want)
 		}
+	}
+}
+
+// TestRememberBounds checks that %history keeps the newest maxInputs
+// inputs and at most maxInputBytes, numbering them as they were.
+func TestRememberBounds(t *testing.T) {
+	var ts toolState
+	for i := 1; i <= maxInputs+5; i++ {
+		ts.remember(fmt.Sprintf("x := %d", i))
+	}
+	if len(ts.inputs) != maxInputs || ts.dropped != 5 || ts.inputs[0] != "x := 6" {
+		t.Fatalf("kept %d inputs from %q, dropped %d", len(ts.inputs), ts.inputs[0], ts.dropped)
+	}
+	big := strings.Repeat("a", maxInputBytes/2+1)
+	ts.remember(big)
+	ts.remember(big)
+	if len(ts.inputs) != 1 || ts.inputBytes != len(big) || ts.dropped != maxInputs+6 {
+		t.Fatalf("after two large inputs: %d inputs, %d bytes, dropped %d", len(ts.inputs), ts.inputBytes, ts.dropped)
+	}
+	if got, err := nbtools.History(ts.inputs, ts.dropped+1, "-l 1"); err != nil || got != big+"\n" {
+		t.Fatalf("the newest input is not kept: %v", err)
 	}
 }

@@ -125,12 +125,13 @@ func Load(args string) (string, error) {
 	return string(b), nil
 }
 
-// History formats cells (the session's inputs, cells[0] being input 1) for
-// %history [-n] [N | N-M | -l N]: all of them, one input, a range, or the
-// last N; -n numbers them.
-func History(cells []string, args string) (string, error) {
+// History formats cells, the session's inputs from input number first on
+// (the earlier ones are no longer kept), for %history [-n] [N | N-M | -l N]:
+// all of them, one input, a range, or the last N; -n numbers them.
+func History(cells []string, first int, args string) (string, error) {
 	numbered := false
-	from, to := 1, len(cells)
+	last := first + len(cells) - 1
+	from, to := first, last
 	fs := fields(args)
 	for i := 0; i < len(fs); i++ {
 		f := fs[i]
@@ -146,7 +147,7 @@ func History(cells []string, args string) (string, error) {
 			if err != nil || n < 0 {
 				return "", fmt.Errorf("%%history -l %s: give a count such as 5", fs[i])
 			}
-			from = max(1, len(cells)-n+1)
+			from = max(first, last-n+1)
 		default:
 			a, b, isRange := strings.Cut(f, "-")
 			lo, err1 := strconv.Atoi(a)
@@ -157,12 +158,15 @@ func History(cells []string, args string) (string, error) {
 			if err1 != nil || err2 != nil || lo < 1 || hi < lo {
 				return "", fmt.Errorf("%%history: %q is not an input number or range; usage: %%history [-n] [N | N-M | -l N]", f)
 			}
-			from, to = lo, min(hi, len(cells))
+			if hi < first {
+				return "", fmt.Errorf("%%history: %s: the session keeps its inputs from number %d on; ask for %d or later", f, first, first)
+			}
+			from, to = max(lo, first), min(hi, last)
 		}
 	}
 	var b strings.Builder
 	for i := from; i <= to; i++ {
-		c := strings.TrimRight(cells[i-1], "\n")
+		c := strings.TrimRight(cells[i-first], "\n")
 		if numbered {
 			c = fmt.Sprintf("%4d: %s", i, strings.ReplaceAll(c, "\n", "\n      "))
 		}

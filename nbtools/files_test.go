@@ -93,13 +93,22 @@ func TestHistory(t *testing.T) {
 		{"2-9", "b := 2\nc := 3\n%history\n"},
 	}
 	for _, tt := range tests {
-		if got, err := History(cells, tt.args); err != nil || got != tt.want {
+		if got, err := History(cells, 1, tt.args); err != nil || got != tt.want {
 			t.Errorf("History(%q) = %q, %v; want %q", tt.args, got, err, tt.want)
 		}
 	}
 	for _, bad := range []string{"x", "3-1", "-l", "-l x", "0"} {
-		if _, err := History(cells, bad); err == nil {
+		if _, err := History(cells, 1, bad); err == nil {
 			t.Errorf("History(%q) succeeded, want an error", bad)
 		}
+	}
+	// Inputs 1-10 are no longer kept: the cells are inputs 11-13.
+	for args, want := range map[string]string{"-n 12": "  12: b := 2\n      c := 3\n", "5-11": "a := 1\n", "-l 9": "a := 1\nb := 2\nc := 3\n%history\n"} {
+		if got, err := History(cells, 11, args); err != nil || got != want {
+			t.Errorf("History(%q) from 11 = %q, %v; want %q", args, got, err, want)
+		}
+	}
+	if _, err := History(cells, 11, "3-10"); err == nil || !strings.Contains(err.Error(), "from number 11") {
+		t.Errorf("History of dropped inputs: %v", err)
 	}
 }
