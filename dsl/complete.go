@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"errors"
 	"fmt"
 	"go/scanner"
 	"go/token"
@@ -385,6 +386,10 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 		return "complete", ""
 	}
 	if _, err := splitCell(code, 1, noEnv{}); err != nil {
+		var le labelError
+		if errors.As(err, &le) && strings.HasSuffix(strings.TrimSpace(code), ":") {
+			return "incomplete", "" // a label typed before its statement
+		}
 		el, ok := err.(scanner.ErrorList)
 		if strings.Contains(err.Error(), "found 'EOF'") || (ok && len(el) > 0 && el[0].Pos.Line > strings.Count(code, "\n")+1) {
 			return "incomplete", ""

@@ -97,11 +97,13 @@ func TestIsComplete(t *testing.T) {
 		{"x := \"unterminated", "invalid"},
 		{"%who", "complete"},
 		{"", "complete"},
-		// A trailing label (valid Go: a labeled empty statement): the
-		// parser's implicit empty statement after it ends past the cell,
-		// which once made the printer slice past the text (a panic the
-		// fuzz test found).
-		{"x := min(1, 2)\np :", "complete"},
+		// A trailing label: its statement is still to come. (The parser's
+		// implicit empty statement after it ends past the cell, which once
+		// made the printer slice past the text: a panic the fuzz test
+		// found.)
+		{"x := min(1, 2)\np :", "incomplete"},
+		// A label nothing names is Go's compile error.
+		{"L:\nfor {\n}", "invalid"},
 	}
 	for _, c := range cases {
 		if got, _ := s.IsComplete(c.code); got != c.status {
