@@ -2,6 +2,7 @@ package nn
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -68,6 +69,26 @@ func TestSequentialGradients(t *testing.T) {
 	}
 	// Torch init draws non-zero biases: with zero biases, positions whose
 	// inputs are all ReLU zeros sit exactly on the next ReLU's kink.
+	if err := Initialize(s.Layers, TorchDefault, NewRNG(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := GradCheck(seqLayer{s}, GradCheckOptions{Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDenseChainGradients checks a chain of dense layers with every
+// activation against finite differences.
+func TestDenseChainGradients(t *testing.T) {
+	acts := []Activation{ReLU, LeakyReLU, Tanh, Sigmoid, Identity, ReLU}
+	ls := make([]Layer, len(acts))
+	for i, a := range acts {
+		ls[i] = NewDense(fmt.Sprint("d", i), 6+i, 7+i, a)
+	}
+	s, err := NewSequential(ls...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := Initialize(s.Layers, TorchDefault, NewRNG(3)); err != nil {
 		t.Fatal(err)
 	}
