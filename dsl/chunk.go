@@ -14,6 +14,9 @@ import (
 // passes of rewrite.go; nothing is parsed again.
 func (pc *parsedCell) chunks(env rewriteEnv, lines *lineMap) ([]chunk, error) {
 	pc.lines = lines
+	if err := goChecks(pc.file, pc.fset); err != nil { // Go's errors that yaegi misses or crashes on
+		return nil, err
+	}
 	if strings.Contains(pc.code, ".") {
 		// What the cell selects from (slices.Sort) is read from the tree
 		// as parsed, for autoImports and errors: the passes change it.

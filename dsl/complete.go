@@ -386,8 +386,8 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 		return "complete", ""
 	}
 	if _, err := splitCell(code, 1, noEnv{}); err != nil {
-		var le labelError
-		if errors.As(err, &le) && strings.HasSuffix(strings.TrimSpace(code), ":") {
+		var ge goError
+		if errors.As(err, &ge) && strings.HasSuffix(strings.TrimSpace(code), ":") {
 			return "incomplete", "" // a label typed before its statement
 		}
 		el, ok := err.(scanner.ErrorList)

@@ -40,14 +40,14 @@ func (s *Session) execute(ctx context.Context, code string, sink display.Sink) (
 			return nil, e
 		}
 		var ue unsupportedError
-		var le labelError
+		var ge goError
 		var el scanner.ErrorList
 		switch {
 		case errors.As(err, &ue):
 			return nil, s.newError(code, "Unsupported", ue.Error(), &cellPos{s.cell, ue.pos.Line, ue.pos.Column})
-		case errors.As(err, &le):
-			p := cellPos{s.cell, le.pos.Line, le.pos.Column}
-			return nil, s.newError(code, "CompileError", s.where(p)+": "+le.Error(), &p)
+		case errors.As(err, &ge):
+			p := cellPos{s.cell, ge.pos.Line, ge.pos.Column}
+			return nil, s.newError(code, "CompileError", s.where(p)+": "+ge.Error(), &p)
 		case errors.As(err, &el) && len(el) > 0:
 			return nil, s.syntaxErr(code, el, true)
 		}

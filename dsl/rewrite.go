@@ -31,9 +31,6 @@ func rewrite(f *ast.File, t *tree, env rewriteEnv) (rewriteInfo, error) {
 	if err := guardArrays(f, t, env); err != nil { // sizeguard.go: arrays larger than memory are refused
 		return rewriteInfo{}, err
 	}
-	if err := unusedLabel(f, t); err != nil { // labels.go: Go's "label defined and not used"
-		return rewriteInfo{}, err
-	}
 	goMethods(f, t)               // callbacks.go: x.Go(f) runs f as a go statement would
 	perIteration(f, t)            // loopvar.go: a captured loop variable gets a copy per iteration
 	trackLines(f, t, body)        // lines.go: a statement that may panic records its position
