@@ -5,8 +5,9 @@ import "sync"
 // Product is one matrix product of SgemmBatch: C = alpha·op(A)·op(B) +
 // beta·C as for Sgemm, followed, when Act is not Identity or Bias is not
 // nil, by the epilogue C[i,j] = Act(C[i,j] + Bias[j]) (Slope is
-// LeakyReLU's negative slope). The epilogue runs on each tile of C while it
-// is still in cache, instead of as a second pass over memory.
+// LeakyReLU's negative slope). Each task applies the epilogue to its part
+// of C as soon as it has computed it, while that part is in L2, instead of
+// in a second pass over memory.
 type Product struct {
 	TransA, TransB bool
 	M, N, K        int

@@ -50,7 +50,7 @@ func (d *Dense) Forward(x []float32, n int, train bool) []float32 {
 	d.x = x
 	d.y = grow(d.y, n*d.Out)
 	// One parallel region: the product, with bias and activation applied
-	// to each tile of y while it is in cache.
+	// by each task to its part of y while it is in cache.
 	nnops.SgemmBatch(nnops.Product{M: n, N: d.Out, K: d.In, Alpha: 1, A: x, Lda: d.In, B: d.W.W, Ldb: d.Out,
 		C: d.y, Ldc: d.Out, Bias: d.B.W, Act: d.op, Slope: d.Slope})
 	return d.y
