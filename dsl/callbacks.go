@@ -50,5 +50,5 @@ func (m *marks) goBody(lit *ast.FuncLit) {
 // launched is lit handed over by a call that counts its goroutine live
 // first: func() T { launchFunc(); return lit }().
 func launched(t *tree, lit *ast.FuncLit) *ast.CallExpr {
-	return t.call(t.funcLit(nil, []*ast.Field{t.field("", lit.Type)}, t.expr(t.callOf(launchFunc)), t.ret(lit)))
+	return t.litNow(lit, t.expr(t.callOf(launchFunc)))
 }

@@ -85,22 +85,17 @@ func funcAsType(f *ast.File, fset *token.FileSet) error {
 		return nil
 	}
 	var bad *ast.Ident
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok {
-			continue
+	visit := func(id *ast.Ident) {
+		if funcs[id.Name] != nil && (bad == nil || id.Pos() < bad.Pos()) {
+			bad = id
 		}
-		typeIdents(fd.Type, func(id *ast.Ident) {
-			if funcs[id.Name] != nil && (bad == nil || id.Pos() < bad.Pos()) {
-				bad = id
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			typeIdents(fd.Type, visit)
+			if fd.Recv != nil {
+				typeIdents(fd.Recv, visit)
 			}
-		})
-		if fd.Recv != nil {
-			typeIdents(fd.Recv, func(id *ast.Ident) {
-				if funcs[id.Name] != nil && (bad == nil || id.Pos() < bad.Pos()) {
-					bad = id
-				}
-			})
 		}
 	}
 	if bad == nil {

@@ -371,19 +371,20 @@ func (s *Session) resetLines() {
 }
 
 // settable reports whether v is a settable variable of kind k.
-func settable(v reflect.Value, k reflect.Kind) bool {
-	return v.IsValid() && v.CanSet() && v.Kind() == k
-}
+func settable(v reflect.Value, k reflect.Kind) bool { return holds(v, k) && v.CanSet() }
+
+// holds reports whether v is a variable of kind k.
+func holds(v reflect.Value, k reflect.Kind) bool { return v.IsValid() && v.Kind() == k }
 
 // trackedLines returns the positions the registers hold. lineVar counts
 // only while it is tracked, and no goroutine of the session is live: once
 // one was started it holds a position from before.
 func (s *Session) trackedLines() (line, cell cellPos, lineOK, cellOK bool) {
 	l, c, track := s.lineRegisters()
-	if s.goLive.Load() == 0 && l.IsValid() && l.Kind() == reflect.Int && track.IsValid() && track.Kind() == reflect.Bool && track.Bool() {
+	if s.goLive.Load() == 0 && holds(l, reflect.Int) && holds(track, reflect.Bool) && track.Bool() {
 		line, lineOK = s.lines.spotPos(l.Int())
 	}
-	if c.IsValid() && c.Kind() == reflect.Int {
+	if holds(c, reflect.Int) {
 		cell, cellOK = s.lines.spotPos(c.Int())
 	}
 	return line, cell, lineOK, cellOK

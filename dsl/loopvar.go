@@ -28,8 +28,7 @@ func perIteration(f *ast.File, t *tree) {
 			}
 			for i, a := range call.Args {
 				if lit, ok := a.(*ast.FuncLit); ok && t.own(lit) && refersTo([]ast.Expr{lit}, names) {
-					ret := t.funcLit(nil, []*ast.Field{t.field("", lit.Type)}, t.ret(lit))
-					call.Args[i] = stand(t.marks, lit, t.call(ret))
+					call.Args[i] = stand(t.marks, lit, t.litNow(lit))
 				}
 			}
 			return true

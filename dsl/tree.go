@@ -210,6 +210,13 @@ func (m *marks) funcLit(params, results []*ast.Field, body ...ast.Stmt) *ast.Fun
 	return fresh(m, &ast.FuncLit{Type: typ, Body: m.block(body...)})
 }
 
+// litNow is lit made a value on the spot, after the statements before:
+// func() T { before; return lit }(). yaegi binds a literal passed straight
+// to a call to its enclosing frame only when the callee runs it.
+func (m *marks) litNow(lit *ast.FuncLit, before ...ast.Stmt) *ast.CallExpr {
+	return m.call(m.funcLit(nil, []*ast.Field{m.field("", lit.Type)}, append(before, m.ret(lit))...))
+}
+
 // varOf is var name typ.
 func (m *marks) varOf(name string, typ ast.Expr) *ast.DeclStmt {
 	spec := fresh(m, &ast.ValueSpec{Names: []*ast.Ident{fresh(m, ast.NewIdent(name))}, Type: typ})
