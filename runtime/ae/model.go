@@ -264,6 +264,9 @@ func (m *Model) rebuild(op string) (err error) {
 		m.noise = nn.NewNoise(c.Input, c.Noise, c.NoiseP, c.Seed)
 	}
 	m.params = append(m.enc.Params(), m.dec.Params()...)
+	if !m.fixed { // the layers are new, so nothing holds their slices yet
+		nn.Pack(m.params)
+	}
 	if err := nn.Initialize(append(append([]nn.Layer{}, m.enc.Layers...), m.dec.Layers...), c.initScheme(), nn.NewRNG(nn.ChildSeed(c.Seed, 0))); err != nil {
 		return wrap(op, err, "cannot initialise the weights")
 	}

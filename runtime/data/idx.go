@@ -10,6 +10,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // IDX element types, as stored in the third byte of an IDX file's magic.
@@ -106,7 +108,7 @@ func (a *IDX) At(i int) float64 {
 // numpy's float32 x/255).
 func (a *IDX) Float32s(div float32) []float32 {
 	n := a.Len()
-	out := make([]float32, n)
+	out := hugemem.Float32s(n)
 	if a.Type == IDXUint8 {
 		var lut [256]float32
 		for i := range lut {

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // ImageOptions says how Images reads a folder. The zero value keeps each
@@ -126,7 +128,7 @@ func LoadImages(dir string, opt ImageOptions) (*Set, error) {
 		c = 3
 	}
 	d := c * h * w
-	s := &Set{Name: opt.Name, N: len(files), D: d, C: c, H: h, W: w, X: make([]float32, len(files)*d), Labels: labels, ClassNames: classes}
+	s := &Set{Name: opt.Name, N: len(files), D: d, C: c, H: h, W: w, X: hugemem.Float32s(len(files) * d), Labels: labels, ClassNames: classes}
 	for i, img := range imgs {
 		if opt.Crop {
 			img = centreCrop(img, h, w)

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/latent-ai/latent/internal/atomicfile"
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // Array is an n-dimensional array read from or written to a NumPy .npy
@@ -382,7 +383,7 @@ func setFromArray(a *Array, name string) (*Set, error) {
 // hwcToCHW reorders n images from height×width×channels to
 // channels×height×width.
 func hwcToCHW(x []float32, n, h, w, c int) []float32 {
-	out := make([]float32, len(x))
+	out := hugemem.Float32s(len(x))
 	sz := h * w * c
 	for k := 0; k < n; k++ {
 		src, dst := x[k*sz:(k+1)*sz], out[k*sz:(k+1)*sz]

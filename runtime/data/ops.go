@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // String describes the set in one line, e.g.
@@ -130,7 +132,7 @@ func (s *Set) Permutation(seed uint64) []int {
 // shuffled batch.
 func (s *Set) CopyRows(indices []int, dst []float32) []float32 {
 	if dst == nil {
-		dst = make([]float32, len(indices)*s.D)
+		dst = hugemem.Float32s(len(indices) * s.D)
 	}
 	if len(dst) < len(indices)*s.D {
 		panic(fmt.Sprintf("data: CopyRows on %s: dst holds %d values, %d rows of %d need %d", s.describe(), len(dst), len(indices), s.D, len(indices)*s.D))
@@ -160,7 +162,7 @@ func (s *Set) Subset(indices []int) *Set {
 // modified).
 func (s *Set) Clone() *Set {
 	out := s.like(s.Name, s.N)
-	out.X = append([]float32(nil), s.X...)
+	out.X = append(hugemem.Float32s(len(s.X))[:0], s.X...)
 	if s.Labels != nil {
 		out.Labels = append([]int(nil), s.Labels...)
 	}
@@ -243,7 +245,7 @@ func (s *Set) Concat(t *Set) *Set {
 	if s.C != t.C || s.H != t.H || s.W != t.W {
 		out.C, out.H, out.W = 0, 0, 0
 	}
-	out.X = make([]float32, 0, (s.N+t.N)*s.D)
+	out.X = hugemem.Float32s((s.N + t.N) * s.D)[:0]
 	out.X = append(append(out.X, s.X[:s.N*s.D]...), t.X[:t.N*t.D]...)
 	if s.Labels != nil && t.Labels != nil {
 		out.Labels = append(append(make([]int, 0, s.N+t.N), s.Labels...), t.Labels...)
@@ -295,7 +297,7 @@ func FromRows(name string, rows [][]float32, labels []int) (*Set, error) {
 	if len(rows) > 0 {
 		d = len(rows[0])
 	}
-	s := &Set{Name: name, N: len(rows), D: d, X: make([]float32, 0, len(rows)*d)}
+	s := &Set{Name: name, N: len(rows), D: d, X: hugemem.Float32s(len(rows) * d)[:0]}
 	for i, r := range rows {
 		if len(r) != d {
 			return nil, fmt.Errorf("data: FromRows %q: row %d has %d values, row 0 has %d", name, i, len(r), d)

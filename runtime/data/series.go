@@ -3,6 +3,8 @@ package data
 import (
 	"fmt"
 	"math"
+
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // Series is one variable measured at successive times: the values, and the
@@ -145,7 +147,7 @@ func (s *Series) Windows(window, stride int) *Set {
 	if n <= 0 {
 		panic(fmt.Sprintf("data: Windows(%d, %d) on %s: need 1 <= window <= %d points and stride >= 1", window, stride, s.Name, len(s.Values)))
 	}
-	out := &Set{Name: fmt.Sprintf("%s windows of %d", s.Name, window), N: n, D: window, X: make([]float32, n*window)}
+	out := &Set{Name: fmt.Sprintf("%s windows of %d", s.Name, window), N: n, D: window, X: hugemem.Float32s(n * window)}
 	for k := 0; k < n; k++ {
 		copy(out.X[k*window:(k+1)*window], s.Values[k*stride:k*stride+window])
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/latent-ai/latent/internal/hugemem"
 	"github.com/latent-ai/latent/runtime/host"
 )
 
@@ -148,7 +149,7 @@ func (r *RatingSet) masked(name string, byItem bool, f func(k int) float32) *Set
 	if byItem {
 		rows, cols = cols, rows
 	}
-	s := &Set{Name: name, N: rows, D: cols, X: make([]float32, rows*cols)}
+	s := &Set{Name: name, N: rows, D: cols, X: hugemem.Float32s(rows * cols)}
 	for u := 0; u < r.Users; u++ {
 		for i := 0; i < r.Items; i++ {
 			k := u*r.Items + i
@@ -315,7 +316,7 @@ func TimeSeries(n, window int, anomalyFrac float64, seed uint64) *Set {
 	g := rand.New(rand.NewPCG(seed, 0x736572696573))
 	s := &Set{
 		Name: fmt.Sprintf("time series (%d windows of %d)", n, window),
-		N:    n, D: window, X: make([]float32, n*window), Labels: make([]int, n),
+		N:    n, D: window, X: hugemem.Float32s(n * window), Labels: make([]int, n),
 		ClassNames: []string{"normal", "anomaly"},
 	}
 	// Time is in hours from midnight on a Monday, the same for every seed,

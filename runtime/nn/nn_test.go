@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/latent-ai/latent/runtime/host"
 )
@@ -249,4 +250,34 @@ func TestNewParamBeyondMemory(t *testing.T) {
 		}
 	}()
 	NewParam("huge.w", 1<<30, 1<<30)
+}
+
+func TestPack(t *testing.T) {
+	ps := []*Param{NewParam("a.w", 3, 4), NewParam("a.b", 4), NewParam("big.w", 700, 900)}
+	for k, p := range ps {
+		for i := range p.W {
+			p.W[i], p.G[i] = float32(k*1000+i), -float32(k*1000+i)
+		}
+	}
+	Pack(ps)
+	addr := func(x []float32) uintptr { return uintptr(unsafe.Pointer(&x[0])) }
+	next := addr(ps[0].W)
+	for k, p := range ps {
+		if len(p.W) != p.Len() || cap(p.W) != len(p.W) || cap(p.G) != len(p.G) {
+			t.Fatalf("%s: lengths %d/%d, capacities %d/%d", p.Name, len(p.W), len(p.G), cap(p.W), cap(p.G))
+		}
+		if addr(p.W) != next || addr(p.G) != next+4*uintptr(len(p.W)) {
+			t.Fatalf("%s: its values and gradient do not follow the previous tensor in one block", p.Name)
+		}
+		next = addr(p.G) + 4*uintptr(len(p.G))
+		for i := range p.W {
+			if p.W[i] != float32(k*1000+i) || p.G[i] != -float32(k*1000+i) {
+				t.Fatalf("%s[%d] = %v, %v after Pack, want %v, %v", p.Name, i, p.W[i], p.G[i], float32(k*1000+i), -float32(k*1000+i))
+			}
+		}
+		p.G[len(p.G)-1] = 7 // G must not overlap the next tensor's W
+	}
+	if ps[1].W[0] != 1000 || ps[2].W[0] != 2000 {
+		t.Fatal("a gradient overlaps the next tensor's values")
+	}
 }

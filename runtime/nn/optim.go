@@ -74,13 +74,18 @@ func (o *Optimizer) ensure(ps []*Param) {
 			return
 		}
 	}
-	o.M = make([][]float32, len(ps))
-	o.V = make([][]float32, len(ps))
-	for i, p := range ps {
-		o.M[i] = make([]float32, p.Len())
-		if o.Kind != "sgd" {
-			o.V[i] = make([]float32, p.Len())
-		}
+	// The moments share one block of memory (see Pack).
+	sizes := make([]int, 0, 2*len(ps))
+	for _, p := range ps {
+		sizes = append(sizes, p.Len())
+	}
+	if o.Kind != "sgd" {
+		sizes = append(sizes, sizes...)
+	}
+	parts := blocks(sizes)
+	o.M, o.V = parts[:len(ps)], make([][]float32, len(ps))
+	if o.Kind != "sgd" {
+		o.V = parts[len(ps):]
 	}
 }
 
