@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/bits"
 	"sync"
+
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // scratch recycles float32 work buffers (im2col columns, packed GEMM
@@ -32,7 +34,7 @@ func getScratch(n int) *[]float32 {
 		return p
 	}
 	l.mu.Unlock()
-	s := make([]float32, n, 1<<class)
+	s := hugemem.Float32s(1 << class)[:n] // on huge pages: see internal/hugemem
 	return &s
 }
 

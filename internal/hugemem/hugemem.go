@@ -13,23 +13,70 @@
 // "madvise" setting); other systems get ordinary memory.
 package hugemem
 
+import "sync"
+
 // Page is the size of a huge page in bytes.
 const Page = 2 << 20
 
-// Float32s returns a zeroed slice of n float32 values. When it spans at
-// least one huge page, it starts on a huge-page boundary and its pages,
-// up to the next boundary past its end, are marked for huge pages before
-// any is touched: it then costs at most 4 MiB more memory than n values.
-// Smaller slices are ordinary ones.
+// MinShared is the smallest length, in float32 values, that Float32s
+// places on a huge page it shares with other slices; shorter slices are
+// ordinary ones.
+const MinShared = 4 << 10
+
+const perPage = Page / 4
+
+// shared is the huge page that slices shorter than a page are carved from,
+// in order, until it has no room for the next one.
+var shared struct {
+	sync.Mutex
+	free []float32
+}
+
+// Float32s returns a zeroed slice of n float32 values, with capacity n,
+// on huge pages where the system gives them:
+//
+//   - n of at least a page's worth: its own allocation, starting on a
+//     huge-page boundary, whose pages up to the next boundary past its end
+//     are marked for huge pages before any is touched (at most 4 MiB more
+//     memory than n values);
+//   - n from MinShared up: carved from a huge page shared with other such
+//     slices, which stays allocated while any of them is reachable;
+//   - shorter: an ordinary slice.
+//
+// Use it for buffers that training reads again and again: datasets,
+// parameters, activations, packed operands.
 func Float32s(n int) []float32 {
-	const perPage = Page / 4
-	if n < perPage || !supported {
+	switch {
+	case !supported || n < MinShared:
 		return make([]float32, n)
+	case n >= perPage:
+		return pages(n)
 	}
+	shared.Lock()
+	defer shared.Unlock()
+	if len(shared.free) < n {
+		shared.free = pages(perPage)
+	}
+	x := shared.free[:n:n]
+	shared.free = shared.free[n:]
+	return x
+}
+
+// pages allocates n values on whole, marked huge pages.
+func pages(n int) []float32 {
 	whole := (n + perPage - 1) / perPage * perPage
 	buf := make([]float32, whole+perPage)
 	off := (Page - int(address(buf)%Page)) % Page / 4
 	x := buf[off : off+whole : off+whole]
 	advise(x)
-	return x[:n]
+	return x[:n:n]
+}
+
+// Grow returns buf resliced to n values when its capacity allows, or else
+// a new zeroed slice from Float32s (the old values are not copied).
+func Grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return Float32s(n)
+	}
+	return buf[:n]
 }

@@ -8,27 +8,44 @@ import (
 )
 
 func TestFloat32s(t *testing.T) {
-	for _, n := range []int{0, 1, 1000, Page/4 - 1, Page / 4, Page/4 + 1, 3*Page/4 + 7} {
+	var all [][]float32
+	for _, n := range []int{0, 1, 1000, MinShared - 1, MinShared, 70000, perPage - 1, perPage, perPage + 1, 3*perPage + 7, MinShared} {
 		x := Float32s(n)
-		if len(x) != n {
-			t.Fatalf("Float32s(%d) has length %d", n, len(x))
+		if len(x) != n || cap(x) != n {
+			t.Fatalf("Float32s(%d) has length %d, capacity %d", n, len(x), cap(x))
 		}
 		for i, v := range x {
 			if v != 0 {
 				t.Fatalf("Float32s(%d)[%d] = %v, want 0", n, i, v)
 			}
 		}
-		if supported && n >= Page/4 {
+		if supported && n >= perPage {
 			if a := address(x); a%Page != 0 {
 				t.Errorf("Float32s(%d) starts at %#x, not on a huge-page boundary", n, a)
 			}
-			if c := cap(x); c%(Page/4) != 0 || c < n || c-n >= Page/4 {
-				t.Errorf("Float32s(%d) has capacity %d, want n rounded up to whole pages", n, c)
-			}
 		}
 		for i := range x {
-			x[i] = float32(i)
+			x[i] = float32(len(all))
 		}
+		all = append(all, x)
+	}
+	for k, x := range all { // no slice overlaps another
+		for i, v := range x {
+			if v != float32(k) {
+				t.Fatalf("slice %d (of %d values)[%d] = %v: another slice overlaps it", k, len(x), i, v)
+			}
+		}
+	}
+}
+
+func TestGrow(t *testing.T) {
+	x := Grow(nil, 10)
+	x[9] = 5
+	if y := Grow(x, 7); &y[0] != &x[0] || len(y) != 7 {
+		t.Fatal("Grow reallocated a slice that had room")
+	}
+	if y := Grow(x, 11); len(y) != 11 || y[9] != 0 {
+		t.Fatalf("Grow(x, 11) = %d values, [9] = %v; want a new zeroed slice", len(y), y[9])
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 
+	"github.com/latent-ai/latent/internal/hugemem"
 	"github.com/latent-ai/latent/nnops"
 	"github.com/latent-ai/latent/runtime/nn"
 )
@@ -32,10 +33,10 @@ func (m *Model) run(x []float32, n int, p pass) (out, h, code []float32) {
 	code = h
 	if m.cfg.Variational {
 		L := m.cfg.Latent
-		m.z = grow(m.z, n*L)
+		m.z = hugemem.Grow(m.z, n*L)
 		if p.sample {
-			m.eps = grow(m.eps, n*L)
-			m.std = grow(m.std, n*L)
+			m.eps = hugemem.Grow(m.eps, n*L)
+			m.std = hugemem.Grow(m.std, n*L)
 			p.rng.FillNormal(m.eps, 0, 1)
 		}
 		for i := 0; i < n; i++ {
@@ -71,7 +72,7 @@ func (m *Model) reconScale(n int) float64 {
 // writes its gradient into m.grad.
 func (m *Model) reconLoss(out, target []float32, n int) float64 {
 	d := m.cfg.Input.Size()
-	m.grad = grow(m.grad, n*d)
+	m.grad = hugemem.Grow(m.grad, n*d)
 	if m.lossFn != nil {
 		return m.customLoss(out, target, n)
 	}
@@ -102,7 +103,7 @@ func (m *Model) penalty(h []float32, n int, dh []float32) float64 {
 	c := &m.cfg
 	L := m.cfg.Latent
 	if dh == nil {
-		m.dh = grow(m.dh, len(h))
+		m.dh = hugemem.Grow(m.dh, len(h))
 		dh = m.dh
 		clear(dh)
 	}
@@ -154,7 +155,7 @@ func (m *Model) variationalGrad(h, dcode []float32, n int) (dh []float32, kl flo
 	L := m.cfg.Latent
 	scale := m.cfg.Beta / float64(n)
 	sc := float32(scale)
-	m.dh = grow(m.dh, n*2*L)
+	m.dh = hugemem.Grow(m.dh, n*2*L)
 	for i := 0; i < n; i++ {
 		mu, lv := h[i*2*L:i*2*L+L], h[i*2*L+L:(i+1)*2*L]
 		e, sd := m.eps[i*L:(i+1)*L], m.std[i*L:(i+1)*L]
@@ -226,11 +227,4 @@ func gatherRows(dst, src []float32, rows []int, d int) {
 		return
 	}
 	nnops.Parallel((len(rows)+gatherBlock-1)/gatherBlock, copyRows)
-}
-
-func grow(buf []float32, n int) []float32 {
-	if cap(buf) < n {
-		return make([]float32, n)
-	}
-	return buf[:n]
 }

@@ -102,7 +102,7 @@ func (l *scaleLayer) InShape() nn.Shape   { return nn.Flat(l.d) }
 func (l *scaleLayer) OutShape() nn.Shape  { return nn.Flat(l.d) }
 func (l *scaleLayer) Params() []*nn.Param { return []*nn.Param{l.s} }
 func (l *scaleLayer) Forward(x []float32, n int, train bool) []float32 {
-	l.x, l.y = x, grow(l.y, n*l.d)
+	l.x, l.y = x, make([]float32, n*l.d)
 	for i := range l.y {
 		l.y[i] = x[i] * l.s.W[i%l.d]
 	}

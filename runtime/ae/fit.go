@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latent-ai/latent/internal/hugemem"
 	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/host"
 	"github.com/latent-ai/latent/runtime/nn"
@@ -309,7 +310,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 	if cfg.KeepBest && hist.Best >= 0 {
 		bestSnap = nn.Snapshot(nil, params)
 	}
-	m.xb = grow(m.xb, B*d)
+	m.xb = hugemem.Grow(m.xb, B*d)
 	perm := make([]int, train.N)
 	start := time.Now()
 	samples := 0
@@ -368,7 +369,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			xb := m.xb[:n*d]
 			gatherRows(xb, train.X, perm[lo:lo+n], d)
 			if masked {
-				m.mb = grow(m.mb, n*d)
+				m.mb = hugemem.Grow(m.mb, n*d)
 				gatherRows(m.mb, m.mask, perm[lo:lo+n], d)
 			}
 			loss, recon := m.step(xb, n, rng)

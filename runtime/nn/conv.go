@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/latent-ai/latent/internal/hugemem"
 	"github.com/latent-ai/latent/nnops"
 )
 
@@ -49,7 +50,7 @@ type convCore struct {
 func (c *convCore) forward(x []float32, n int, in, out Shape, w, b *Param, what string) []float32 {
 	checkLen(what, x, n, in.Size())
 	m := n * out.Size()
-	c.x, c.y = x, grow(c.y, m)
+	c.x, c.y = x, hugemem.Grow(c.y, m)
 	c.kernel.Forward(c.y, x, w.W, b.W, n)
 	if c.op != nnops.Identity {
 		nnops.BiasActivate(c.y, 1, m, nil, c.op, c.slope)
@@ -69,7 +70,7 @@ func (c *convCore) backward(dy []float32, n int, needDx bool, in, out Shape, w, 
 	if !needDx {
 		return nil
 	}
-	c.dx = grow(c.dx, n*in.Size())
+	c.dx = hugemem.Grow(c.dx, n*in.Size())
 	c.kernel.BackwardInput(c.dx, dy, w.W, n)
 	return c.dx
 }
@@ -244,7 +245,7 @@ func (p *MaxPool) Params() []*Param { return nil }
 func (p *MaxPool) Forward(x []float32, n int, train bool) []float32 {
 	checkLen("max-pool", x, n, p.In.Size())
 	m := n * p.OutShape().Size()
-	p.y = grow(p.y, m)
+	p.y = hugemem.Grow(p.y, m)
 	if cap(p.argmax) < m {
 		p.argmax = make([]int32, m)
 	}
@@ -257,7 +258,7 @@ func (p *MaxPool) Backward(dy []float32, n int, needDx bool) []float32 {
 	if !needDx {
 		return nil
 	}
-	p.dx = grow(p.dx, n*p.In.Size())
+	p.dx = hugemem.Grow(p.dx, n*p.In.Size())
 	nnops.MaxPool2DBackward(p.dx, dy, p.argmax, n, p.In.C, p.In.H, p.In.W, p.K, p.K)
 	return p.dx
 }
@@ -292,7 +293,7 @@ func (u *Upsample) Params() []*Param { return nil }
 // Forward upsamples n images.
 func (u *Upsample) Forward(x []float32, n int, train bool) []float32 {
 	checkLen("upsample", x, n, u.In.Size())
-	u.y = grow(u.y, n*u.OutShape().Size())
+	u.y = hugemem.Grow(u.y, n*u.OutShape().Size())
 	nnops.Upsample2D(u.y, x, n, u.In.C, u.In.H, u.In.W, u.K)
 	return u.y
 }
@@ -302,7 +303,7 @@ func (u *Upsample) Backward(dy []float32, n int, needDx bool) []float32 {
 	if !needDx {
 		return nil
 	}
-	u.dx = grow(u.dx, n*u.In.Size())
+	u.dx = hugemem.Grow(u.dx, n*u.In.Size())
 	nnops.Upsample2DBackward(u.dx, dy, n, u.In.C, u.In.H, u.In.W, u.K)
 	return u.dx
 }

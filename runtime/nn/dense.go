@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/latent-ai/latent/nnops"
+import (
+	"github.com/latent-ai/latent/internal/hugemem"
+	"github.com/latent-ai/latent/nnops"
+)
 
 // Dense is a fully connected layer y = act(x·W + b) with W stored in×out.
 type Dense struct {
@@ -48,7 +51,7 @@ func (d *Dense) Params() []*Param { return []*Param{d.W, d.B} }
 func (d *Dense) Forward(x []float32, n int, train bool) []float32 {
 	checkLen("dense", x, n, d.In)
 	d.x = x
-	d.y = grow(d.y, n*d.Out)
+	d.y = hugemem.Grow(d.y, n*d.Out)
 	// One parallel region: the product, with bias and activation applied
 	// by each task to its part of y while it is in cache.
 	nnops.SgemmBatch(nnops.Product{M: n, N: d.Out, K: d.In, Alpha: 1, A: x, Lda: d.In, B: d.W.W, Ldb: d.Out,
@@ -68,7 +71,7 @@ func (d *Dense) Backward(dy []float32, n int, needDx bool) []float32 {
 	}
 	// The weight and input gradients are independent: one parallel region
 	// computes both, so on few cores each runs whole on its own core.
-	d.dx = grow(d.dx, n*d.In)
+	d.dx = hugemem.Grow(d.dx, n*d.In)
 	nnops.SgemmBatch(dW, nnops.Product{TransB: true, M: n, N: d.In, K: d.Out, Alpha: 1, A: dy, Lda: d.Out, B: d.W.W, Ldb: d.Out, C: d.dx, Ldc: d.In})
 	return d.dx
 }

@@ -110,12 +110,3 @@ func Restore(ps []*Param, snap [][]float32) {
 		copy(p.W, snap[i])
 	}
 }
-
-// grow returns buf resliced to n values, reallocating only when its
-// capacity is too small.
-func grow(buf []float32, n int) []float32 {
-	if cap(buf) < n {
-		return make([]float32, n)
-	}
-	return buf[:n]
-}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/latent-ai/latent/internal/hugemem"
 	"github.com/latent-ai/latent/nnops"
 )
 
@@ -52,7 +53,7 @@ func (a *Act) Params() []*Param { return nil }
 func (a *Act) Forward(x []float32, n int, train bool) []float32 {
 	d := a.Shape.Size()
 	checkLen("activation", x, n, d)
-	a.y = grow(a.y, n*d)
+	a.y = hugemem.Grow(a.y, n*d)
 	copy(a.y, x[:n*d])
 	nnops.BiasActivate(a.y, n, d, nil, a.op, a.Slope)
 	return a.y
@@ -64,7 +65,7 @@ func (a *Act) Backward(dy []float32, n int, needDx bool) []float32 {
 		return nil
 	}
 	d := a.Shape.Size()
-	a.dx = grow(a.dx, n*d)
+	a.dx = hugemem.Grow(a.dx, n*d)
 	copy(a.dx, dy[:n*d])
 	nnops.ActivationBackward(a.dx, a.y[:n*d], a.op, a.Slope)
 	return a.dx
@@ -171,7 +172,7 @@ func (l *Noise) Forward(x []float32, n int, train bool) []float32 {
 		return x[:n*d]
 	}
 	m := n * d
-	l.y = grow(l.y, m)
+	l.y = hugemem.Grow(l.y, m)
 	switch l.Kind {
 	case NoiseGaussian:
 		l.rng.FillNormal(l.y, 0, l.P)
@@ -180,7 +181,7 @@ func (l *Noise) Forward(x []float32, n int, train bool) []float32 {
 		}
 		return l.y
 	}
-	l.keep = grow(l.keep, m)
+	l.keep = hugemem.Grow(l.keep, m)
 	l.rng.FillUniform(l.keep, 0, 1)
 	scale := float32(1)
 	if l.Kind == NoiseDropout {
@@ -216,7 +217,7 @@ func (l *Noise) Backward(dy []float32, n int, needDx bool) []float32 {
 	if !l.lastTrain || l.P == 0 || l.Kind == NoiseGaussian {
 		return dy[:m]
 	}
-	l.dx = grow(l.dx, m)
+	l.dx = hugemem.Grow(l.dx, m)
 	for i, g := range dy[:m] {
 		l.dx[i] = g * l.keep[i]
 	}
