@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -653,4 +654,36 @@ func scaled(s *data.Set, f float32) *data.Set {
 		c.X[i] = v * f
 	}
 	return &c
+}
+
+// TestValueRange checks Fit's data check across block boundaries: the
+// extremes, and the position of the first NaN or infinity.
+func TestValueRange(t *testing.T) {
+	const d = 7
+	n := (2*rangeBlock + 13) / d
+	s := &data.Set{Name: "blocks", N: n, D: d, X: make([]float32, n*d+5)} // values past N·D are not data
+	for i := range s.X {
+		s.X[i] = float32(i%1000) / 1000
+	}
+	s.X[rangeBlock+3], s.X[n*d-1] = -2.5, 3.25
+	s.X[n*d+1] = float32(math.NaN())
+	lo, hi, err := valueRange(s)
+	if err != nil || lo != -2.5 || hi != 3.25 {
+		t.Fatalf("valueRange = %v, %v, %v; want -2.5, 3.25, nil", lo, hi, err)
+	}
+	for _, at := range []int{0, rangeBlock - 1, rangeBlock, 2*rangeBlock + 2, n*d - 1} {
+		for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+			old, later := s.X[at], min(at+d, n*d-1)
+			if later > at {
+				s.X[later] = float32(math.Inf(1)) // a later one must not be the one named
+			}
+			s.X[at] = bad
+			_, _, err := valueRange(s)
+			want := fmt.Sprintf("sample %d feature %d is %v", at/d, at%d, bad)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("value %v at %d: error %v, want one naming %q", bad, at, err, want)
+			}
+			s.X[later], s.X[at] = 0.5, old
+		}
+	}
 }
