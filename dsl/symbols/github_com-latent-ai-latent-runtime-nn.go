@@ -52,6 +52,7 @@ func init() {
 		"NoiseGaussian":      reflect.ValueOf(constant.MakeFromLiteral("\"gaussian\"", token.STRING, 0)),
 		"NoiseMasking":       reflect.ValueOf(constant.MakeFromLiteral("\"masking\"", token.STRING, 0)),
 		"NoiseSaltPepper":    reflect.ValueOf(constant.MakeFromLiteral("\"saltpepper\"", token.STRING, 0)),
+		"Pack":               reflect.ValueOf(nn.Pack),
 		"ReLU":               reflect.ValueOf(nn.ReLU),
 		"Restore":            reflect.ValueOf(nn.Restore),
 		"SGD":                reflect.ValueOf(nn.SGD),
