@@ -31,9 +31,10 @@
 // # Allocation
 //
 // Packing buffers and im2col matrices come from free lists of power-of-two
-// sizes that survive garbage collection, and worker goroutines are started
-// once: Sgemm, SgemmBatch and Adam allocate nothing in steady state, and a
-// convolution call allocates one small closure.
+// sizes that survive garbage collection (those of 16 KiB and more on 2 MiB
+// pages where Linux gives them, see internal/hugemem), and worker
+// goroutines are started once: Sgemm, SgemmBatch and Adam allocate nothing
+// in steady state, and a convolution call allocates one small closure.
 //
 // # Conventions
 //
