@@ -184,13 +184,20 @@ func ReadNPY(r io.Reader, where string) (*Array, error) {
 		return nil, fmt.Errorf("data: %s: shape %v is impossibly large; the file is damaged", where, h.shape)
 	}
 	// Grow as the values arrive rather than trusting the header with the
-	// allocation: a damaged header cannot reserve absurd memory.
-	a := &Array{Shape: h.shape, Dtype: h.dtype, Data: make([]float32, 0, min(n, 1<<20))}
+	// allocation: a damaged header cannot reserve absurd memory. The
+	// buffers double up to the announced size and sit on huge pages, so
+	// that training gathers shuffled rows from them fast (see hugemem).
+	a := &Array{Shape: h.shape, Dtype: h.dtype, Data: hugemem.Float32s(min(n, 1<<20))[:0]}
 	chunk := make([]float32, min(n, 1<<16))
 	for len(a.Data) < n {
 		part := chunk[:min(len(chunk), n-len(a.Data))]
 		if err := readElems(br, h.dtype, part); err != nil {
 			return nil, fmt.Errorf("data: %s: the data ends early (after %d of %d values); the file is truncated", where, len(a.Data), n)
+		}
+		if len(a.Data)+len(part) > cap(a.Data) {
+			grown := hugemem.Float32s(min(n, 2*cap(a.Data)))[:len(a.Data)]
+			copy(grown, a.Data)
+			a.Data = grown
 		}
 		a.Data = append(a.Data, part...)
 	}

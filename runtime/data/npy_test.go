@@ -153,3 +153,29 @@ func FuzzNPY(f *testing.F) {
 		}
 	})
 }
+
+// TestReadNPYLarge reads an array bigger than the first buffer, so that the
+// values move to larger ones as they arrive.
+func TestReadNPYLarge(t *testing.T) {
+	n := 3<<20 + 12345
+	a := &Array{Shape: []int{n}, Dtype: "<f4", Data: make([]float32, n)}
+	for i := range a.Data {
+		a.Data[i] = float32(i)
+	}
+	var buf bytes.Buffer
+	if err := WriteNPY(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ReadNPY(&buf, "large.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Data) != n || cap(b.Data) != n {
+		t.Fatalf("read %d values into a buffer of %d, want %d", len(b.Data), cap(b.Data), n)
+	}
+	for i, v := range b.Data {
+		if v != float32(i) {
+			t.Fatalf("value %d = %v, want %v", i, v, float32(i))
+		}
+	}
+}
