@@ -20,6 +20,11 @@ var scratch [48]struct {
 
 const scratchKeep = 16
 
+// scratchPages places the buffers on huge pages of their own: they live as
+// long as the process, and would otherwise keep alive shared pages that
+// also held the buffers of models long gone (see hugemem.Carver).
+var scratchPages hugemem.Carver
+
 // getScratch returns a pooled buffer of n elements (capacity rounded up to
 // a power of two). Release it with putScratch. Its contents are undefined.
 func getScratch(n int) *[]float32 {
@@ -34,7 +39,7 @@ func getScratch(n int) *[]float32 {
 		return p
 	}
 	l.mu.Unlock()
-	s := hugemem.Float32s(1 << class)[:n] // on huge pages: see internal/hugemem
+	s := scratchPages.Float32s(1 << class)[:n]
 	return &s
 }
 

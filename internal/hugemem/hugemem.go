@@ -25,13 +25,6 @@ const MinShared = 4 << 10
 
 const perPage = Page / 4
 
-// shared is the huge page that slices shorter than a page are carved from,
-// in order, until it has no room for the next one.
-var shared struct {
-	sync.Mutex
-	free []float32
-}
-
 // Float32s returns a zeroed slice of n float32 values, with capacity n,
 // on huge pages where the system gives them:
 //
@@ -40,25 +33,43 @@ var shared struct {
 //     are marked for huge pages before any is touched (at most 4 MiB more
 //     memory than n values);
 //   - n from MinShared up: carved from a huge page shared with other such
-//     slices, which stays allocated while any of them is reachable;
+//     slices (see Carver);
 //   - shorter: an ordinary slice.
 //
 // Use it for buffers that training reads again and again: datasets,
-// parameters, activations, packed operands.
-func Float32s(n int) []float32 {
+// parameters, activations.
+func Float32s(n int) []float32 { return shared.Float32s(n) }
+
+// shared is the Carver of Float32s.
+var shared Carver
+
+// A Carver is Float32s with huge pages of its own to carve from: slices
+// shorter than a page are cut from its current page, in turn, until the
+// page has no room for the next one. A page stays allocated while any
+// slice cut from it is reachable, so buffers that live for the whole
+// process (a free list's, say) should come from a Carver of their own
+// rather than pin pages whose other slices belonged to models long gone.
+// The zero value is ready to use; a Carver is safe for concurrent use.
+type Carver struct {
+	mu   sync.Mutex
+	free []float32
+}
+
+// Float32s is the package's Float32s, carving from c's pages.
+func (c *Carver) Float32s(n int) []float32 {
 	switch {
 	case !supported || n < MinShared:
 		return make([]float32, n)
 	case n >= perPage:
 		return pages(n)
 	}
-	shared.Lock()
-	defer shared.Unlock()
-	if len(shared.free) < n {
-		shared.free = pages(perPage)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.free) < n {
+		c.free = pages(perPage)
 	}
-	x := shared.free[:n:n]
-	shared.free = shared.free[n:]
+	x := c.free[:n:n]
+	c.free = c.free[n:]
 	return x
 }
 

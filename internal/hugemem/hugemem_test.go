@@ -89,3 +89,19 @@ func anonHuge(t *testing.T) int {
 	t.Skip("smaps_rollup has no AnonHugePages line")
 	return 0
 }
+
+// TestCarversKeepApart checks that slices of two Carvers never share a
+// huge page, and that one Carver's slices follow each other on its page.
+func TestCarversKeepApart(t *testing.T) {
+	if !supported {
+		t.Skip("no huge pages here")
+	}
+	var a, b Carver
+	x, y, z := a.Float32s(MinShared), b.Float32s(MinShared), a.Float32s(MinShared)
+	if address(x)/Page == address(y)/Page {
+		t.Error("two Carvers cut slices from the same huge page")
+	}
+	if address(z) != address(x)+4*MinShared {
+		t.Errorf("a Carver's second slice starts at %#x, want right after its first (%#x)", address(z), address(x)+4*MinShared)
+	}
+}
