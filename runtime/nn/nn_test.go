@@ -64,12 +64,19 @@ func TestSequentialGradients(t *testing.T) {
 	c2 := NewConvTranspose2D("t1", c1.OutShape(), 2, 3, 2, 1, 1, ReLU)
 	f := Flatten(c2.OutShape())
 	d := NewDense("d", f.OutShape().Size(), 5, Sigmoid)
-	s, err := NewSequential(c1, c2, f, d)
+	checkChain(t, c1, c2, f, d)
+}
+
+// checkChain checks the gradients of the layers run one after the other,
+// initialised with PyTorch's scheme. Torch init draws non-zero biases:
+// with zero biases, positions whose inputs are all ReLU zeros sit exactly
+// on the next ReLU's kink.
+func checkChain(t *testing.T, layers ...Layer) {
+	t.Helper()
+	s, err := NewSequential(layers...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Torch init draws non-zero biases: with zero biases, positions whose
-	// inputs are all ReLU zeros sit exactly on the next ReLU's kink.
 	if err := Initialize(s.Layers, TorchDefault, NewRNG(3)); err != nil {
 		t.Fatal(err)
 	}
@@ -86,16 +93,7 @@ func TestDenseChainGradients(t *testing.T) {
 	for i, a := range acts {
 		ls[i] = NewDense(fmt.Sprint("d", i), 6+i, 7+i, a)
 	}
-	s, err := NewSequential(ls...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Initialize(s.Layers, TorchDefault, NewRNG(3)); err != nil {
-		t.Fatal(err)
-	}
-	if err := GradCheck(seqLayer{s}, GradCheckOptions{Seed: 5}); err != nil {
-		t.Fatal(err)
-	}
+	checkChain(t, ls...)
 }
 
 // seqLayer adapts a Sequential to the Layer interface for GradCheck.
