@@ -3,6 +3,7 @@ package hugemem
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -79,9 +80,9 @@ func anonHuge(t *testing.T) int {
 	}
 	for _, l := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(l); len(f) >= 2 && f[0] == "AnonHugePages:" {
-			var kb int
-			for _, c := range f[1] {
-				kb = kb*10 + int(c-'0')
+			kb, err := strconv.Atoi(f[1])
+			if err != nil {
+				t.Fatalf("smaps_rollup: %q", l)
 			}
 			return kb
 		}
