@@ -148,40 +148,49 @@ func SumRows(dst, x []float32, rows, cols int) {
 }
 
 // ActivationBackwardSum is ActivationBackward on the rows×cols matrix dy
-// followed by SumRows(db, dy, rows, cols) — a dense layer's delta and bias
-// gradient — in one pass over memory, split over goroutines by blocks of
-// columns. Each column is summed in row order by one goroutine, so the
-// result is the same as the two calls' for any number of threads.
+// followed by the column sums db[j] = Σᵢ dy[i,j] — a dense layer's delta
+// and bias gradient — in one pass over memory. The rows are cut into
+// sumChunks runs (fewer when there are fewer rows), each summed in row
+// order, and the runs' sums are added in run order, so the result does
+// not depend on the number of threads. The runs are split over goroutines
+// by rows, like the products before and after it, so each thread works
+// on the rows already in its cache.
 func ActivationBackwardSum(db, dy, y []float32, rows, cols int, act Activation, slope float32) {
 	needPos("ActivationBackwardSum", rows, cols)
 	need("ActivationBackwardSum", "dy", dy, rows*cols)
 	need("ActivationBackwardSum", "y", y, rows*cols)
 	need("ActivationBackwardSum", "db", db, cols)
-	forColumns(rows, cols, func(j0, j1 int) {
-		b := db[j0:j1]
-		clear(b)
-		for i := 0; i < rows; i++ {
-			d := dy[i*cols+j0 : i*cols+j1]
+	chunks := min(sumChunks, rows)
+	pbuf := getScratch(chunks * cols)
+	parts := *pbuf
+	run := func(c int) {
+		p := parts[c*cols : (c+1)*cols]
+		clear(p)
+		for i := rows * c / chunks; i < rows*(c+1)/chunks; i++ {
+			d := dy[i*cols : (i+1)*cols]
 			if act != Identity {
-				activationBackward(d, y[i*cols+j0:i*cols+j1], act, slope)
+				activationBackward(d, y[i*cols:(i+1)*cols], act, slope)
 			}
-			addTo(b, d)
+			addTo(p, d)
 		}
-	})
+	}
+	if rows*cols < parallelElems {
+		for c := 0; c < chunks; c++ {
+			run(c)
+		}
+	} else {
+		parallelTasks(chunks, run)
+	}
+	copy(db[:cols], parts[:cols])
+	for c := 1; c < chunks; c++ {
+		addTo(db[:cols], parts[c*cols:(c+1)*cols])
+	}
+	putScratch(pbuf)
 }
 
-// forColumns calls fn(j0, j1) for blocks of columns of a rows×cols matrix
-// that together cover it once (multiples of 16 wide but the last), spread
-// over goroutines when the matrix is large.
-func forColumns(rows, cols int, fn func(j0, j1 int)) {
-	t := threads()
-	if t <= 1 || rows*cols < parallelElems || cols < 32 {
-		fn(0, cols)
-		return
-	}
-	w := max(16, ((cols+t-1)/t+15)&^15)
-	parallelTasks((cols+w-1)/w, func(task int) { fn(task*w, min((task+1)*w, cols)) })
-}
+// sumChunks is how many runs of rows ActivationBackwardSum sums apart: a
+// fixed number, so that the sums do not depend on the thread count.
+const sumChunks = 4
 
 // MeanRows sets dst[j] to the mean over rows of column j of the rows×cols
 // matrix x.

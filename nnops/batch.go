@@ -25,28 +25,47 @@ type Product struct {
 }
 
 // SgemmBatch computes independent products (their C must not overlap each
-// other or any A or B) in one parallel region: the tiles of all of them
-// are claimed by the pool's threads one at a time, so two small products
-// (a layer's weight and input gradients, say) run side by side on two
-// cores instead of each being cut in two. Every element is computed with
+// other or any A or B) in one parallel region, with one wait at its end
+// instead of one per product: each product is cut in one part per thread,
+// and each thread computes the same part of every product. Every element
+// is computed with
 // the same operations whatever the split, so results are bit-identical for
 // any number of threads. Bad sizes panic with a message naming the
 // argument.
 func SgemmBatch(ps ...Product) { sgemmBatch(activeKernel, ps...) }
 
-// sgemmBatch is SgemmBatch with micro-kernel kn.
+// sgemmBatch is SgemmBatch with micro-kernel kn. Every product is cut in
+// up to one part per thread, and the parts are listed part by part (the
+// first part of every product, then the second, ...), so that the pool,
+// which gives each thread one run of the list as its own, hands part i of
+// every product to the same thread: the rows of a batch that a thread
+// wrote in one layer's product are the rows it reads in the next.
 func sgemmBatch(kn *microKernel, ps ...Product) {
 	bp := getJobList()
 	jobs := (*bp)[:0]
 	t := threads()
-	share := max(1, (t+len(ps)-1)/len(ps))
 	for i := range ps {
-		jobs = splitProduct(jobs, kn, &ps[i], share)
+		jobs = splitProduct(jobs, kn, &ps[i], t)
+	}
+	if len(ps) > 1 {
+		jobs = partMajor(jobs)
 	}
 	runRegion(len(jobs), t, task{gemms: jobs})
 	clear(jobs) // drop the references to the matrices
 	*bp = jobs[:0]
 	putJobList(bp)
+}
+
+// partMajor reorders jobs, listed product by product with the parts of
+// each product in order, so that they are listed part by part, in place:
+// a stable sort by the part index.
+func partMajor(jobs []gemmJob) []gemmJob {
+	for i := 1; i < len(jobs); i++ {
+		for j := i; j > 0 && jobs[j].part < jobs[j-1].part; j-- {
+			jobs[j], jobs[j-1] = jobs[j-1], jobs[j]
+		}
+	}
+	return jobs
 }
 
 // jobLists recycles the task lists of SgemmBatch, so that a product
@@ -84,6 +103,13 @@ const minTaskWork = 1 << 18
 // the other operand again, which cost the dense training step 7% of its
 // time on 2 threads against 2·share tasks), each with at least
 // minTaskWork.
+//
+// A product whose A is not transposed is cut along M when it has about as
+// many rows as columns: in a network those rows are the batch's, and a
+// thread then reads only rows it wrote itself (reading rows another core
+// wrote cost a 256×256×64 product as much time on two threads as on one).
+// Other products (a weight gradient, A transposed, whose sum runs over the
+// batch) duplicate the packing of the smaller operand.
 func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int) []gemmJob {
 	epi := p.Bias != nil || p.Act != Identity
 	if p.Bias != nil {
@@ -113,11 +139,20 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int) []gemm
 		return append(jobs, base)
 	}
 	// Splitting N makes every task pack all of A; splitting M makes every
-	// one pack all of B. Duplicate the smaller, if there are tiles enough
-	// to go round.
-	splitN := rowVec || tilesN >= parts && (m <= n || tilesM < parts)
-	if !splitN && tilesM < parts {
-		splitN = tilesN > tilesM
+	// one pack all of B.
+	var splitN bool
+	switch {
+	case rowVec:
+		splitN = true
+	case !p.TransA && 4*m >= n && tilesM >= parts:
+		splitN = false
+	default:
+		// Duplicate the smaller operand, if there are tiles enough to go
+		// round.
+		splitN = tilesN >= parts && (m <= n || tilesM < parts)
+		if !splitN && tilesM < parts {
+			splitN = tilesN > tilesM
+		}
 	}
 	tiles := tilesM
 	if splitN {
@@ -127,6 +162,7 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int) []gemm
 	for w := 0; w < parts; w++ {
 		lo, hi := w*tiles/parts, (w+1)*tiles/parts
 		j := base
+		j.part = w
 		if splitN {
 			j.n0, j.n1 = min(lo*nr, n), min(hi*nr, n)
 		} else {

@@ -1,6 +1,7 @@
 package nnops
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"testing"
@@ -85,5 +86,62 @@ func TestParallel(t *testing.T) {
 				t.Fatalf("task %d ran %d times", i, h)
 			}
 		}
+	}
+}
+
+// TestClaimOwnRunFirst checks that a participant of a region runs its own
+// run of tasks first and then, in turn, what the others left.
+func TestClaimOwnRunFirst(t *testing.T) {
+	pool.mu.Lock() // no region may run meanwhile
+	defer pool.mu.Unlock()
+	const n, w = 7, 3
+	var order []int
+	pool.job = task{fn: func(t int) { order = append(order, t) }}
+	pool.homes = make([]home, w)
+	for i := range pool.homes {
+		pool.homes[i].next.Store(int64(i * n / w))
+		pool.homes[i].end = int64((i + 1) * n / w)
+	}
+	pool.done.Store(0)
+	claim(1)
+	pool.job = task{}
+	want := []int{2, 3, 4, 5, 6, 0, 1}
+	if fmt.Sprint(order) != fmt.Sprint(want) {
+		t.Fatalf("participant 1 ran tasks %v, want %v", order, want)
+	}
+	if d := pool.done.Load(); d != n {
+		t.Fatalf("done = %d, want %d", d, n)
+	}
+}
+
+// TestSgemmBatchParts checks how a batch is cut for two threads: a
+// product of a batch's rows is cut along M (each thread keeps its rows), a
+// weight gradient by the smaller operand, and the parts are listed part by
+// part, so that each thread's run holds the same part of every product.
+func TestSgemmBatchParts(t *testing.T) {
+	if activeKernel != &avx512Kernel {
+		t.Skip("tile sizes below are the AVX-512 kernel's")
+	}
+	mat := func(r, c int) []float32 { return make([]float32, r*c) }
+	dW := Product{TransA: true, M: 256, N: 784, K: 256, Alpha: 1, A: mat(256, 256), Lda: 256, B: mat(256, 784), Ldb: 784, C: mat(256, 784), Ldc: 784}
+	dX := Product{TransB: true, M: 256, N: 256, K: 784, Alpha: 1, A: mat(256, 784), Lda: 784, B: mat(256, 784), Ldb: 784, C: mat(256, 256), Ldc: 256}
+	var jobs []gemmJob
+	for _, p := range []Product{dW, dX} {
+		jobs = splitProduct(jobs, &avx512Kernel, &p, 2)
+	}
+	jobs = partMajor(jobs)
+	type rect struct{ part, m0, m1, n0, n1, k int }
+	var got []rect
+	for _, j := range jobs {
+		got = append(got, rect{j.part, j.m0, j.m1, j.n0, j.n1, j.k})
+	}
+	want := []rect{
+		{0, 0, 256, 0, 384, 256}, // dW, cut along N (A is the smaller)
+		{0, 0, 132, 0, 256, 784}, // dX, cut along M: the batch's rows
+		{1, 0, 256, 384, 784, 256},
+		{1, 132, 256, 0, 256, 784},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("tasks %v, want %v", got, want)
 	}
 }

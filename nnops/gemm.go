@@ -239,16 +239,7 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 			}
 			for i := m0; i < m1; i += MR {
 				mr := min(MR, m1-i)
-				var apan []float32
-				alda := 0
-				switch {
-				case directA && transA:
-					apan, alda = a[p0*lda+i:], -lda
-				case directA:
-					apan, alda = a[i*lda+p0:], lda
-				default:
-					apan = ap[(i-m0)/MR*MR*kc:]
-				}
+				apan, alda := aPanel(directA, transA, a, lda, ap, m0, i, p0, kc, MR)
 				for j := j2; j < j2+nb; j += NR {
 					nr := min(NR, j2+nb-j)
 					if direct {
@@ -266,6 +257,19 @@ func gemmBlock(kn *microKernel, transA, transB bool, m0, m1, n0, n1, k int, alph
 	if bbuf != nil {
 		putScratch(bbuf)
 	}
+}
+
+// aPanel returns the A panel of rows [i, i+MR) at depth p0 for a kernel
+// and its lda (see microKernel.run): read in place when direct, else the
+// panel of ap, which holds op(A)[m0:, p0:p0+kc] packed.
+func aPanel(direct, transA bool, a []float32, lda int, ap []float32, m0, i, p0, kc, MR int) ([]float32, int) {
+	switch {
+	case direct && transA:
+		return a[p0*lda+i:], -lda
+	case direct:
+		return a[i*lda+p0:], lda
+	}
+	return ap[(i-m0)/MR*MR*kc:], 0
 }
 
 // packA copies op(A)[m0:m1, p0:p0+kc] into panels of MR rows: panel q starts
@@ -353,6 +357,7 @@ type gemmJob struct {
 	alpha, beta       float32
 	a, b, c           []float32
 	lda, ldb, ldc     int
+	part              int  // which of its product's parts this is
 	rowVec            bool // m = 1 and B not transposed: gemvCols streams B
 	epilogue          bool
 	bias              []float32

@@ -11,10 +11,13 @@ import (
 // The parallel design: one persistent pool of worker goroutines runs
 // "regions". A region is n independent tasks (tiles of a product, rows of an
 // elementwise pass, images of a convolution) that the caller and the workers
-// claim one at a time from a shared atomic counter, so a thread that loses
-// its core (other load, more goroutines than cores) delays only the task in
-// its hands, never a fixed share of the work. Starting a region is one
-// atomic store plus a wake-up of parked workers; workers spin briefly
+// claim one at a time from atomic counters. Each thread first works through
+// a run of tasks of its own (the i-th of w equal runs), so that with no
+// other load a thread runs the same rows of every region and finds them in
+// its own cache, and then takes what the others have left, so a thread that
+// loses its core (other load, more goroutines than cores) delays only the
+// task in its hands, never a fixed share of the work. Starting a region is
+// a few atomic stores plus a wake-up of parked workers; workers spin briefly
 // between regions (the next one usually follows within microseconds) and
 // then park. The pool never runs more goroutines than the CPUs the process
 // may use, however large GOMAXPROCS is, and every task writes memory of its
@@ -69,14 +72,21 @@ func (j *task) run(t int) {
 	}
 }
 
+// home is one participant's block of a region's tasks, [next, end), on a
+// cache line of its own.
+type home struct {
+	next atomic.Int64
+	end  int64
+	_    [48]byte
+}
+
 // pool is the process's worker pool.
 var pool struct {
 	mu      sync.Mutex   // held by the goroutine running the current region
 	gen     atomic.Int64 // odd while a region is being set up, even once published
 	active  atomic.Int32 // workers inside the current region
-	next    atomic.Int64 // next unclaimed task
+	homes   []home       // per participant: its block of tasks
 	done    atomic.Int64 // tasks finished
-	n       int64        // tasks in the current region
 	job     task
 	helpers int // worker goroutines the region may use (threads − 1)
 
@@ -133,7 +143,7 @@ func worker(id int) {
 			pool.active.Add(-1)
 			continue
 		}
-		claim()
+		claim(id)
 		pool.active.Add(-1)
 	}
 }
@@ -160,15 +170,25 @@ func waitRegion(last int64) int64 {
 	}
 }
 
-// claim runs tasks of the current region until none is left.
-func claim() {
-	for {
-		t := pool.next.Add(1) - 1
-		if t >= pool.n {
-			return
+// claim runs tasks of the current region until none is left: first those
+// of participant id's own block, then, in turn, what is left of the
+// others'. Participant i's block is the i-th of w equal runs of tasks, so
+// with no load elsewhere the same thread runs the same share of every
+// region (the rows it wrote in one product are the rows it reads in the
+// next, from its own cache), while a thread that falls behind still has
+// its tasks taken by the others.
+func claim(id int) {
+	w := len(pool.homes)
+	for i := 0; i < w; i++ {
+		h := &pool.homes[(id+i)%w]
+		for {
+			t := h.next.Add(1) - 1
+			if t >= h.end {
+				break
+			}
+			pool.job.run(int(t))
+			pool.done.Add(1)
 		}
-		pool.job.run(int(t))
-		pool.done.Add(1)
 	}
 }
 
@@ -190,8 +210,15 @@ func runRegion(n, w int, job task) {
 	for i := 0; pool.active.Load() != 0; i++ {
 		spinWait(i)
 	}
-	pool.job, pool.n, pool.helpers = job, int64(n), w-1
-	pool.next.Store(0)
+	pool.job, pool.helpers = job, w-1
+	if cap(pool.homes) < w {
+		pool.homes = make([]home, w)
+	}
+	pool.homes = pool.homes[:w]
+	for i := range pool.homes {
+		pool.homes[i].next.Store(int64(i * n / w))
+		pool.homes[i].end = int64((i + 1) * n / w)
+	}
 	pool.done.Store(0)
 	pool.gen.Add(1) // even: published
 	for s := min(int(pool.sleepers.Load()), w-1); s > 0; s-- {
@@ -200,7 +227,7 @@ func runRegion(n, w int, job task) {
 		default:
 		}
 	}
-	claim()
+	claim(0)
 	for i := 0; pool.done.Load() != int64(n); i++ {
 		spinWait(i)
 	}
