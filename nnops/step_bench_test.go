@@ -3,6 +3,8 @@ package nnops
 import (
 	"fmt"
 	"testing"
+
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // denseStep lists the products of one training step of the dense
@@ -36,7 +38,11 @@ func BenchmarkDenseStepProducts(b *testing.B) {
 func benchProducts(b *testing.B, tA, tB bool, m, n, k int) {
 	r := NewRNG(1)
 	b.ReportAllocs()
-	a, bb, c := randSlice(r, m*k), randSlice(r, k*n), make([]float32, m*n)
+	// The operands sit on huge pages where the kernel allows, as the
+	// runtime's do and as numpy's large arrays do in bench/nnops.sh.
+	a, bb, c := hugemem.Float32s(m*k), hugemem.Float32s(k*n), hugemem.Float32s(m*n)
+	r.FillUniform(a, -1, 1)
+	r.FillUniform(bb, -1, 1)
 	lda, ldb := k, n
 	if tA {
 		lda = m
