@@ -27,12 +27,15 @@ type Product struct {
 // SgemmBatch computes independent products (their C must not overlap each
 // other or any A or B) in one parallel region, with one wait at its end
 // instead of one per product: each product is cut in one part per thread,
-// and each thread computes the same part of every product. Every element
-// is computed with
-// the same operations whatever the split, so results are bit-identical for
-// any number of threads. Bad sizes panic with a message naming the
-// argument.
-func SgemmBatch(ps ...Product) { sgemmBatch(activeKernel, ps...) }
+// and each thread computes the same part of every product. It is the
+// layers' product: a product whose A is not transposed and has about as
+// many rows as columns is taken to have a batch's rows and is cut along
+// M, so that each thread keeps the rows it computed in the layer before
+// (Sgemm, for a product on its own, cuts so as to pack the least). Every
+// element is computed with the same operations whatever the split, so
+// results are bit-identical for any number of threads. Bad sizes panic
+// with a message naming the argument.
+func SgemmBatch(ps ...Product) { sgemmBatch(activeKernel, true, ps...) }
 
 // sgemmBatch is SgemmBatch with micro-kernel kn. Every product is cut in
 // up to one part per thread, and the parts are listed part by part (the
@@ -40,12 +43,14 @@ func SgemmBatch(ps ...Product) { sgemmBatch(activeKernel, ps...) }
 // which gives each thread one run of the list as its own, hands part i of
 // every product to the same thread: the rows of a batch that a thread
 // wrote in one layer's product are the rows it reads in the next.
-func sgemmBatch(kn *microKernel, ps ...Product) {
+// batchRows says whether to cut products of a batch's rows along M (see
+// splitProduct).
+func sgemmBatch(kn *microKernel, batchRows bool, ps ...Product) {
 	bp := getJobList()
 	jobs := (*bp)[:0]
 	t := threads()
 	for i := range ps {
-		jobs = splitProduct(jobs, kn, &ps[i], t)
+		jobs = splitProduct(jobs, kn, &ps[i], t, batchRows)
 	}
 	if len(ps) > 1 {
 		jobs = partMajor(jobs)
@@ -104,13 +109,14 @@ const minTaskWork = 1 << 18
 // time on 2 threads against 2·share tasks), each with at least
 // minTaskWork.
 //
-// A product whose A is not transposed is cut along M when it has about as
-// many rows as columns: in a network those rows are the batch's, and a
-// thread then reads only rows it wrote itself (reading rows another core
-// wrote cost a 256×256×64 product as much time on two threads as on one).
-// Other products (a weight gradient, A transposed, whose sum runs over the
-// batch) duplicate the packing of the smaller operand.
-func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int) []gemmJob {
+// With batchRows, a product whose A is not transposed is cut along M when
+// it has about as many rows as columns: in a network those rows are the
+// batch's, and a thread then reads only rows it wrote itself (reading rows
+// another core wrote cost a 256×256×64 product as much time on two threads
+// as on one). Other products (a weight gradient, A transposed, whose sum
+// runs over the batch, or any product on its own) duplicate the packing of
+// the smaller operand.
+func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchRows bool) []gemmJob {
 	epi := p.Bias != nil || p.Act != Identity
 	if p.Bias != nil {
 		need("SgemmBatch", "bias", p.Bias, p.N)
@@ -144,7 +150,7 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int) []gemm
 	switch {
 	case rowVec:
 		splitN = true
-	case !p.TransA && 4*m >= n && tilesM >= parts:
+	case batchRows && !p.TransA && 4*m >= n && tilesM >= parts:
 		splitN = false
 	default:
 		// Duplicate the smaller operand, if there are tiles enough to go

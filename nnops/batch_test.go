@@ -127,7 +127,7 @@ func TestSgemmBatchParts(t *testing.T) {
 	dX := Product{TransB: true, M: 256, N: 256, K: 784, Alpha: 1, A: mat(256, 784), Lda: 784, B: mat(256, 784), Ldb: 784, C: mat(256, 256), Ldc: 256}
 	var jobs []gemmJob
 	for _, p := range []Product{dW, dX} {
-		jobs = splitProduct(jobs, &avx512Kernel, &p, 2)
+		jobs = splitProduct(jobs, &avx512Kernel, &p, 2, true)
 	}
 	jobs = partMajor(jobs)
 	type rect struct{ part, m0, m1, n0, n1, k int }
@@ -143,5 +143,11 @@ func TestSgemmBatchParts(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("tasks %v, want %v", got, want)
+	}
+	// On its own (Sgemm), the same input-gradient product is cut so that
+	// the smaller operand is packed twice: along N.
+	alone := splitProduct(nil, &avx512Kernel, &dX, 2, false)
+	if len(alone) != 2 || alone[0].m1 != 256 || alone[0].n1 != 128 {
+		t.Fatalf("Sgemm's parts: %+v and %+v, want two halves along N", alone[0], alone[1])
 	}
 }

@@ -19,8 +19,9 @@
 // Work runs in parallel regions on one persistent pool of goroutines
 // (GOMAXPROCS of them, at most the CPUs the process may use; see Threads):
 // a region's tasks, whole tiles of the output or fixed blocks of an
-// elementwise pass, are claimed one at a time from an atomic counter, so a
-// thread that loses its core holds up one task, not a fixed share. No
+// elementwise pass, are claimed one at a time, each thread first from a
+// run of its own and then from the others', so a thread that loses its
+// core holds up one task, not a fixed share. No
 // reduction is ever split between goroutines at run time: every element is
 // computed by the same sequence of operations whoever runs it, so Sgemm,
 // SgemmBatch and the convolutions give bit-identical results from run to
