@@ -70,7 +70,8 @@ func (d *Dense) Backward(dy []float32, n int, needDx bool) []float32 {
 		return nil
 	}
 	// The weight and input gradients are independent: one parallel region
-	// computes both, so on few cores each runs whole on its own core.
+	// computes both, each thread the same part of each (its rows of the
+	// input gradient), with one wait at the end.
 	d.dx = hugemem.Grow(d.dx, n*d.In)
 	nnops.SgemmBatch(dW, nnops.Product{TransB: true, M: n, N: d.In, K: d.Out, Alpha: 1, A: dy, Lda: d.Out, B: d.W.W, Ldb: d.Out, C: d.dx, Ldc: d.In})
 	return d.dx
