@@ -279,3 +279,31 @@ func TestPack(t *testing.T) {
 		t.Fatal("a gradient overlaps the next tensor's values")
 	}
 }
+
+func TestSnapshotRestore(t *testing.T) {
+	// One tensor spans several copy chunks and ends mid-chunk.
+	ps := []*Param{NewParam("a.w", 3, copyChunk+5), NewParam("a.b", 7)}
+	for _, p := range ps {
+		for i := range p.W {
+			p.W[i] = float32(i%1000) + 0.5
+		}
+	}
+	snap := Snapshot(nil, ps)
+	again := Snapshot(snap, ps)
+	if &again[0][0] != &snap[0][0] {
+		t.Fatal("Snapshot allocated again for a snapshot of the right shape")
+	}
+	for _, p := range ps {
+		for i := range p.W {
+			p.W[i] = -1
+		}
+	}
+	Restore(ps, snap)
+	for _, p := range ps {
+		for i, v := range p.W {
+			if want := float32(i%1000) + 0.5; v != want {
+				t.Fatalf("%s[%d] = %v after Restore, want %v", p.Name, i, v, want)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/latent-ai/latent/internal/hugemem"
+	"github.com/latent-ai/latent/nnops"
 	"github.com/latent-ai/latent/runtime/host"
 )
 
@@ -89,24 +90,61 @@ func ZeroGrad(ps []*Param) {
 	}
 }
 
-// Snapshot copies the values of ps into dst (allocating it when nil or too
-// short) and returns it; Restore copies them back.
+// Snapshot copies the values of ps into dst (allocating it, in one block
+// on huge pages, when it does not match ps) and returns it; Restore copies
+// them back. Both copy on all the kernels' threads: Fit snapshots the
+// weights every few batches, and one thread copied the dense model's
+// 1.7 MB in about 200 µs.
 func Snapshot(dst [][]float32, ps []*Param) [][]float32 {
-	if len(dst) != len(ps) {
-		dst = make([][]float32, len(ps))
+	ok := len(dst) == len(ps)
+	for i := 0; ok && i < len(ps); i++ {
+		ok = len(dst[i]) == len(ps[i].W)
 	}
-	for i, p := range ps {
-		if len(dst[i]) != len(p.W) {
-			dst[i] = make([]float32, len(p.W))
+	if !ok {
+		sizes := make([]int, len(ps))
+		for i, p := range ps {
+			sizes[i] = p.Len()
 		}
-		copy(dst[i], p.W)
+		dst = blocks(sizes)
 	}
+	src := make([][]float32, len(ps))
+	for i, p := range ps {
+		src[i] = p.W
+	}
+	copyAll(dst, src)
 	return dst
 }
 
 // Restore copies a Snapshot back into ps.
 func Restore(ps []*Param, snap [][]float32) {
+	dst := make([][]float32, len(ps))
 	for i, p := range ps {
-		copy(p.W, snap[i])
+		dst[i] = p.W
 	}
+	copyAll(dst, snap)
+}
+
+// copyChunk is how many values one task of copyAll copies.
+const copyChunk = 1 << 15
+
+// copyAll copies src[i] into dst[i] for every i, in chunks of copyChunk
+// values spread over the kernels' threads.
+func copyAll(dst, src [][]float32) {
+	tasks := 0
+	for _, s := range src {
+		tasks += (len(s) + copyChunk - 1) / copyChunk
+	}
+	nnops.Parallel(tasks, func(t int) {
+		for i, s := range src {
+			c := (len(s) + copyChunk - 1) / copyChunk
+			if t >= c {
+				t -= c
+				continue
+			}
+			lo := t * copyChunk
+			hi := min(lo+copyChunk, len(s))
+			copy(dst[i][lo:hi], s[lo:hi])
+			return
+		}
+	})
 }
