@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/latent-ai/latent/internal/hugemem"
 )
 
 // CSVOptions says how to read a numeric CSV file. The zero value reads
@@ -215,7 +217,9 @@ func readCSV(r io.Reader, opt CSVOptions, where string) (*Set, error) {
 	if len(keep) == 0 {
 		return nil, fmt.Errorf("%s: no numeric feature columns are left (text columns skipped: %s)", where, strings.Join(skipped, ", "))
 	}
-	s := &Set{Name: opt.Name, D: len(keep)}
+	// Room for every line, on huge pages as the other loaders' sets are,
+	// so that training gathers shuffled rows fast (see hugemem).
+	s := &Set{Name: opt.Name, D: len(keep), X: hugemem.Float32s(len(rows) * len(keep))[:0]}
 	if s.Name == "" {
 		s.Name = where
 	}
