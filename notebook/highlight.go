@@ -29,19 +29,36 @@ func highlighter(meta map[string]any) func(string) string {
 	if lexer == nil {
 		return html.EscapeString
 	}
-	return func(src string) string {
-		src = newlines.Replace(src) // chroma reads lines as \n-terminated
-		body := strings.TrimRight(src, "\n")
-		it, err := lexer.Tokenise(nil, body)
-		var b bytes.Buffer
-		if err == nil {
-			err = formatter.Format(&b, styles.Get(reportStyle), chroma.Literator(trimFinalNewline(it.Tokens())...))
-		}
-		if err != nil {
-			return html.EscapeString(src)
-		}
-		return b.String() + src[len(body):]
+	return func(src string) string { return highlight(lexer, src) }
+}
+
+// highlight returns src as HTML colored by lexer (spans with chroma's
+// classes), or escaped when the lexer fails.
+func highlight(lexer chroma.Lexer, src string) string {
+	src = newlines.Replace(src) // chroma reads lines as \n-terminated
+	body := strings.TrimRight(src, "\n")
+	it, err := lexer.Tokenise(nil, body)
+	var b bytes.Buffer
+	if err == nil {
+		err = formatter.Format(&b, styles.Get(reportStyle), chroma.Literator(trimFinalNewline(it.Tokens())...))
 	}
+	if err != nil {
+		return html.EscapeString(src)
+	}
+	return b.String() + src[len(body):]
+}
+
+// languageLexer returns chroma's lexer for a fenced code block's language
+// ("go", "python", "bash", ...), or nil when there is none or chroma does
+// not know it.
+func languageLexer(lang string) chroma.Lexer {
+	if lang == "" {
+		return nil
+	}
+	if l := lexers.Get(strings.ToLower(lang)); l != nil {
+		return chroma.Coalesce(l)
+	}
+	return nil
 }
 
 // trimFinalNewline drops the newline chroma's lexers add at the end.
@@ -79,8 +96,8 @@ func notebookLexer(meta map[string]any) chroma.Lexer {
 		names = []string{"go"}
 	}
 	for _, n := range names {
-		if l := lexers.Get(strings.ToLower(n)); l != nil {
-			return chroma.Coalesce(l)
+		if l := languageLexer(n); l != nil {
+			return l
 		}
 	}
 	return nil

@@ -24,7 +24,11 @@ func TestMarkdownHTML(t *testing.T) {
 		{"[x](javascript:alert(1))", `<p><a href="">x</a></p>` + "\n", false},
 		{"![dot](attachment:dot.png)", `<p><img src="data:image/png;base64,iVBORw0=" alt="dot"></p>` + "\n", false},
 		{"- a\n- b\n  - c\n- d", "<ul>\n<li>a</li>\n<li>b\n<ul>\n<li>c</li>\n</ul>\n</li>\n<li>d</li>\n</ul>\n", false},
-		{"```go\nx := 1 < 2\n```", "<pre><code class=\"language-go\">x := 1 &lt; 2\n</code></pre>\n", false},
+		// Fenced code is colored when chroma knows its language, escaped
+		// either way.
+		{"```go\nx := 1 < 2\n```", `<pre class="chroma"><code class="language-go"><span class="nx">x</span><span class="w"> </span><span class="o">:=</span><span class="w"> </span><span class="mi">1</span><span class="w"> </span><span class="p">&lt;</span><span class="w"> </span><span class="mi">2</span>` + "\n</code></pre>\n", false},
+		{"```nosuchlang\n<script>x</script>\n```", "<pre><code class=\"language-nosuchlang\">&lt;script&gt;x&lt;/script&gt;\n</code></pre>\n", false},
+		{"```python\nprint('<b>')\n```", `<pre class="chroma"><code class="language-python"><span class="nb">print</span><span class="p">(</span><span class="s1">&#39;&lt;b&gt;&#39;</span><span class="p">)</span>` + "\n</code></pre>\n", false},
 		{"| a | b |\n|---|--:|\n| 1 | 2 |", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th style=\"text-align:right\">b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td style=\"text-align:right\">2</td>\n</tr>\n</tbody>\n</table>\n", false},
 		// Math is kept as TeX, untouched by emphasis or escapes.
 		{"math $x_1 + x_2*y_3*$ stays", "<p>math $x_1 + x_2*y_3*$ stays</p>\n", true},

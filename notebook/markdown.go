@@ -10,6 +10,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -20,12 +21,14 @@ import (
 // notebook cannot put script into the report. Images from the cell's
 // attachments are inlined as data URLs. Math ($...$, $$...$$, \(...\),
 // \[...\]) is kept as TeX, untouched by Markdown, for MathJax to typeset;
-// hasMath says whether there was any.
+// hasMath says whether there was any. Fenced code that names a language
+// chroma knows (```go, ```python, ```bash) is colored as code cells are.
 func markdownHTML(src string, attachments map[string]any) (out string, hasMath bool) {
 	protected, math := protectMath(src)
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
 		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(attachmentImages(attachments), 100))),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(fencedCode{}, 100))),
 	)
 	var b bytes.Buffer
 	if err := md.Convert([]byte(protected), &b); err != nil {
@@ -166,4 +169,37 @@ func (att attachmentImages) Transform(doc *ast.Document, reader text.Reader, pc 
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// fencedCode renders fenced code blocks in place of goldmark's renderer:
+// colored by chroma when the fence names a language it knows, else
+// escaped as goldmark would.
+type fencedCode struct{}
+
+// RegisterFuncs registers the renderer for fenced code blocks.
+func (fencedCode) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindFencedCodeBlock, renderFencedCode)
+}
+
+func renderFencedCode(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	n := node.(*ast.FencedCodeBlock)
+	var code strings.Builder
+	for i := 0; i < n.Lines().Len(); i++ {
+		line := n.Lines().At(i)
+		code.Write(line.Value(source))
+	}
+	lang := string(n.Language(source))
+	pre, body := "<pre>", html.EscapeString(code.String())
+	if l := languageLexer(lang); l != nil {
+		pre, body = `<pre class="chroma">`, highlight(l, code.String())
+	}
+	_, _ = w.WriteString(pre + "<code")
+	if lang != "" {
+		_, _ = w.WriteString(` class="language-` + html.EscapeString(lang) + `"`)
+	}
+	_, _ = w.WriteString(">" + body + "</code></pre>\n")
+	return ast.WalkSkipChildren, nil
 }
