@@ -296,3 +296,27 @@ func bceLogits(grad, z, t []float32, scale float32) (sum float32, ok bool) {
 	}
 	return 0, false
 }
+
+// minMax returns the extremes of x and Σ v·0 (see minMaxGo), with the
+// vector kernels for all but the last n mod two vectors.
+func minMax(x []float32) (lo, hi, poison float32) {
+	lanes := 16
+	if ewLevel != levelAVX512 {
+		lanes = 8
+	}
+	n := len(x) &^ (2*lanes - 1)
+	if ewLevel <= levelGo || n == 0 {
+		return minMaxGo(x)
+	}
+	var out [48]float32
+	if ewLevel == levelAVX512 {
+		minMax512(&x[0], n, &out[0])
+	} else {
+		minMax256(&x[0], n, &out[0])
+	}
+	lo, hi, poison = minMaxGo(x[n:])
+	for i := range lanes {
+		lo, hi, poison = min(lo, out[i]), max(hi, out[lanes+i]), poison+out[2*lanes+i]
+	}
+	return lo, hi, poison
+}

@@ -116,6 +116,13 @@ func dot512(x, y *float32, n int) float32
 //go:noescape
 func sum512(x *float32, n int) float32
 
+// minMax512 writes the lane-wise minima, maxima and sums of x·0 of x[:n],
+// n a positive multiple of 32, into out[0:16], out[16:32] and out[32:48]
+// (AVX-512F).
+//
+//go:noescape
+func minMax512(x *float32, n int, out *float32)
+
 // gradReLU512 multiplies x[i] by the ReLU derivative at output y[i] (AVX-512F).
 //
 //go:noescape
@@ -225,6 +232,13 @@ func sum256(x *float32, n int) float32
 //
 //go:noescape
 func dot256(x, y *float32, n int) float32
+
+// minMax256 writes the lane-wise minima, maxima and sums of x·0 of x[:n],
+// n a positive multiple of 16, into out[0:8], out[8:16] and out[16:24]
+// (AVX).
+//
+//go:noescape
+func minMax256(x *float32, n int, out *float32)
 
 // transpose8x256 sets dst[p·ldd+r] = src[r·lds+p] for r < 8, p < n&^7
 // (AVX).

@@ -394,3 +394,42 @@ func TestCopyRows(t *testing.T) {
 		}
 	})
 }
+
+func TestMinMax(t *testing.T) {
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(9)
+		for _, n := range []int{0, 1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 4099} {
+			x := make([]float32, n)
+			r.FillNormal(x, 0, 3)
+			lo, hi, finite := MinMax(x)
+			wlo, whi := float32(math.Inf(1)), float32(math.Inf(-1))
+			for _, v := range x {
+				wlo, whi = min(wlo, v), max(whi, v)
+			}
+			if lo != wlo || hi != whi || !finite {
+				t.Fatalf("n=%d: MinMax = %v, %v, %v; want %v, %v, true", n, lo, hi, finite, wlo, whi)
+			}
+			// The extremes anywhere, the tail included.
+			for _, at := range []int{0, n / 2, n - 1} {
+				if n == 0 {
+					break
+				}
+				y := append([]float32(nil), x...)
+				y[at] = -1e30
+				if lo, _, _ := MinMax(y); lo != -1e30 {
+					t.Errorf("n=%d: minimum at %d missed: %v", n, at, lo)
+				}
+				y[at] = 1e30
+				if _, hi, _ := MinMax(y); hi != 1e30 {
+					t.Errorf("n=%d: maximum at %d missed: %v", n, at, hi)
+				}
+				for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+					y[at] = bad
+					if _, _, finite := MinMax(y); finite {
+						t.Errorf("n=%d: %v at %d not reported", n, bad, at)
+					}
+				}
+			}
+		}
+	})
+}

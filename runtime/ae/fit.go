@@ -235,20 +235,24 @@ func (m *Model) checkSet(op string, s *data.Set, what string) error {
 
 // valueRange returns the smallest and largest value of s, or an error
 // naming the first NaN or Inf. It runs at the start of every Fit, so blocks
-// of the data are scanned in parallel, each without a branch per value (a
-// NaN or Inf turns the block's sum of v·0 into NaN): Fashion-MNIST's 47
-// million values take 57 ms on 2 threads (110 ms on one) against 138 ms
-// for a loop that tests each value.
+// of the data are scanned in parallel with the vector kernels of
+// nnops.MinMax: Fashion-MNIST's 47 million values take 9 ms on 2 threads
+// and 18 ms on one (BenchmarkValueRange), against 51 and 100 ms with a Go
+// loop.
 func valueRange(s *data.Set) (lo, hi float32, err error) {
 	x := s.X[:s.N*s.D]
-	type part struct{ lo, hi, poison float32 }
+	type part struct {
+		lo, hi float32
+		finite bool
+	}
 	parts := make([]part, (len(x)+rangeBlock-1)/rangeBlock)
 	nnops.Parallel(len(parts), func(t int) {
-		parts[t].lo, parts[t].hi, parts[t].poison = blockRange(x[t*rangeBlock : min((t+1)*rangeBlock, len(x))])
+		p := &parts[t]
+		p.lo, p.hi, p.finite = nnops.MinMax(x[t*rangeBlock : min((t+1)*rangeBlock, len(x))])
 	})
 	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
 	for t, p := range parts {
-		if p.poison != 0 {
+		if !p.finite {
 			for i, v := range x[t*rangeBlock:] {
 				if v-v != 0 { // NaN or ±Inf
 					i += t * rangeBlock
@@ -263,28 +267,6 @@ func valueRange(s *data.Set) (lo, hi float32, err error) {
 
 // rangeBlock is the number of values one task of valueRange scans.
 const rangeBlock = 1 << 18
-
-// blockRange returns the extremes of x and Σ v·0, which is 0 unless x
-// holds a NaN or an infinity. Four lanes of each keep the loop free of
-// dependencies the CPU would wait on.
-func blockRange(x []float32) (lo, hi, poison float32) {
-	inf := float32(math.Inf(1))
-	l0, l1, l2, l3 := inf, inf, inf, inf
-	h0, h1, h2, h3 := -inf, -inf, -inf, -inf
-	var p0, p1 float32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		v0, v1, v2, v3 := x[i], x[i+1], x[i+2], x[i+3]
-		l0, l1, l2, l3 = min(l0, v0), min(l1, v1), min(l2, v2), min(l3, v3)
-		h0, h1, h2, h3 = max(h0, v0), max(h1, v1), max(h2, v2), max(h3, v3)
-		p0 += v0*0 + v1*0
-		p1 += v2*0 + v3*0
-	}
-	for ; i < len(x); i++ {
-		l0, h0, p0 = min(l0, x[i]), max(h0, x[i]), p0+x[i]*0
-	}
-	return min(l0, l1, l2, l3), max(h0, h1, h2, h3), p0 + p1
-}
 
 // checkRange reports data that a model with outputs in (0, 1) (a sigmoid
 // output, or BCE) cannot reconstruct.

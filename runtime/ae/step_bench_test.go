@@ -3,6 +3,8 @@ package ae
 import (
 	"testing"
 
+	"github.com/latent-ai/latent/internal/hugemem"
+	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/nn"
 )
 
@@ -40,5 +42,23 @@ func BenchmarkTrainStep(b *testing.B) {
 			}
 			b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "samples/s")
 		})
+	}
+}
+
+// BenchmarkValueRange times the data check at the start of every Fit on a
+// set of Fashion-MNIST's size (60,000×784):
+//
+//	go test -run XXX -bench ValueRange -cpu 1,2 ./runtime/ae
+func BenchmarkValueRange(b *testing.B) {
+	s := &data.Set{Name: "bench", N: 60000, D: 784, X: hugemem.Float32s(60000 * 784)}
+	for i := range s.X {
+		s.X[i] = float32(i%255) / 255
+	}
+	b.SetBytes(int64(4 * len(s.X)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := valueRange(s); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

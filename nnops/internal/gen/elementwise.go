@@ -477,6 +477,60 @@ func writeSum(w *bytes.Buffer, is isa, suffix string, dot bool) {
 	p("RET")
 }
 
+// writeMinMax writes minMax{suffix}(x *float32, n int, out *float32): for
+// n a positive multiple of two vectors, the lane-wise minima of x into
+// out[0:lanes], the maxima into out[lanes:2·lanes] and the sums of x·0
+// into out[2·lanes:3·lanes], which are 0 unless x holds a NaN or an
+// infinity. Two vectors a round, each into its own accumulators.
+func writeMinMax(w *bytes.Buffer, is isa, suffix string) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
+	r := func(i int) string { return fmt.Sprintf("%s%d", is.reg, i) }
+	vb := 4 * is.lanes
+	fmt.Fprintf(w, "\n// func minMax%s(x *float32, n int, out *float32)\nTEXT ·minMax%s(SB), NOSPLIT, $0-24\n", suffix, suffix)
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ n+8(FP), CX")
+	p("MOVQ out+16(FP), DX")
+	zero := "VXORPS" // VXORPS on zmm would need AVX512DQ
+	if is.reg == "Z" {
+		zero = "VPXORD"
+	}
+	p("%s %s, %s, %s", zero, r(8), r(8), r(8))
+	// The first two vectors start the minima, maxima and sums.
+	p("VMOVUPS (DI), %s", r(0))
+	p("VMOVUPS %d(DI), %s", vb, r(1))
+	p("VMOVAPS %s, %s", r(0), r(2))
+	p("VMOVAPS %s, %s", r(1), r(3))
+	p("VMULPS %s, %s, %s", r(8), r(0), r(4))
+	p("VMULPS %s, %s, %s", r(8), r(1), r(5))
+	p("ADDQ $%d, DI", 2*vb)
+	p("SUBQ $%d, CX", 2*is.lanes)
+	fmt.Fprintf(w, "loop:\n")
+	p("CMPQ CX, $%d", 2*is.lanes)
+	p("JL done")
+	p("VMOVUPS (DI), %s", r(6))
+	p("VMOVUPS %d(DI), %s", vb, r(7))
+	p("VMINPS %s, %s, %s", r(6), r(0), r(0))
+	p("VMINPS %s, %s, %s", r(7), r(1), r(1))
+	p("VMAXPS %s, %s, %s", r(6), r(2), r(2))
+	p("VMAXPS %s, %s, %s", r(7), r(3), r(3))
+	p("VMULPS %s, %s, %s", r(8), r(6), r(6))
+	p("VMULPS %s, %s, %s", r(8), r(7), r(7))
+	p("VADDPS %s, %s, %s", r(6), r(4), r(4))
+	p("VADDPS %s, %s, %s", r(7), r(5), r(5))
+	p("ADDQ $%d, DI", 2*vb)
+	p("SUBQ $%d, CX", 2*is.lanes)
+	p("JMP loop")
+	fmt.Fprintf(w, "done:\n")
+	p("VMINPS %s, %s, %s", r(1), r(0), r(0))
+	p("VMAXPS %s, %s, %s", r(3), r(2), r(2))
+	p("VADDPS %s, %s, %s", r(5), r(4), r(4))
+	p("VMOVUPS %s, (DX)", r(0))
+	p("VMOVUPS %s, %d(DX)", r(2), vb)
+	p("VMOVUPS %s, %d(DX)", r(4), 2*vb)
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // writeElementwise returns the assembly and the Go declarations.
 func writeElementwise() (asm, decl []byte) {
 	var s, d bytes.Buffer
@@ -526,6 +580,8 @@ func writeElementwise() (asm, decl []byte) {
 	writeSum(&s, avx512, "512", true)
 	fmt.Fprintf(&d, "// dot512 returns the dot product of x[:n] and y[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc dot512(x, y *float32, n int) float32\n\n")
 	fmt.Fprintf(&d, "// sum512 returns the sum of x[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc sum512(x *float32, n int) float32\n\n")
+	writeMinMax(&s, avx512, "512")
+	fmt.Fprintf(&d, "// minMax512 writes the lane-wise minima, maxima and sums of x·0 of x[:n],\n// n a positive multiple of 32, into out[0:16], out[16:32] and out[32:48]\n// (AVX-512F).\n//\n//go:noescape\nfunc minMax512(x *float32, n int, out *float32)\n\n")
 	for _, a := range derivatives {
 		name := "grad" + a.name + "512"
 		ewLoop(&s, avx512, name, "load", a.body)

@@ -219,6 +219,8 @@ func writeElementwise256(s, d *bytes.Buffer) {
 	writeSum(s, avx2, "256", true)
 	fmt.Fprintf(d, "// sum256 returns the sum of x[:n] in a fixed order (AVX2).\n//\n//go:noescape\nfunc sum256(x *float32, n int) float32\n\n")
 	fmt.Fprintf(d, "// dot256 returns the dot product of x[:n] and y[:n] in a fixed order (AVX2+FMA).\n//\n//go:noescape\nfunc dot256(x, y *float32, n int) float32\n\n")
+	writeMinMax(s, avx2, "256")
+	fmt.Fprintf(d, "// minMax256 writes the lane-wise minima, maxima and sums of x·0 of x[:n],\n// n a positive multiple of 16, into out[0:8], out[8:16] and out[16:24]\n// (AVX).\n//\n//go:noescape\nfunc minMax256(x *float32, n int, out *float32)\n\n")
 	writeTranspose8(s)
 	fmt.Fprintf(d, "// transpose8x256 sets dst[p·ldd+r] = src[r·lds+p] for r < 8, p < n&^7\n// (AVX).\n//\n//go:noescape\nfunc transpose8x256(dst *float32, ldd int, src *float32, lds, n int)\n\n")
 	writeAdam256(s)
