@@ -104,7 +104,7 @@ func init() { pool.wake = make(chan struct{}, 1024) }
 // development machine, during which the caller works alone, while the
 // gaps between a training step's regions reach tens of µs whenever the
 // caller's core is interrupted: with a 30 µs window the worker had parked
-// before one region in 17 to 34, and dense training on 2 threads ran 2-5%
+// before one region in 17 to 34, and dense training on 2 threads ran 1-5%
 // slower than with 250 µs. The window is timed rather than counted
 // because PAUSE lasts from about 10 to 140 cycles depending on the CPU.
 const spinFor = 250 * time.Microsecond
