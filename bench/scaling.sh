@@ -16,6 +16,15 @@
 # many times each setting runs, the settings alternating, with the median
 # printed. LATENT_THREADS=N overrides the cap, to measure oversubscription
 # itself.
+#
+# A second table simulates more threads than the machine has cores
+# (aebench -simulate, nnops.Simulate): each region is split as for N
+# threads but runs on one core, its tasks timed, and the span N threads
+# would take is computed from those times. It bounds what the step's split
+# offers N cores (work and balance, and the serial code between regions);
+# shared memory bandwidth and the cost of starting regions are not
+# modelled, so real cores do worse. SCALING_SIMULATE (default "4 8 16")
+# picks N; each runs once, 2 epochs.
 set -eu
 cd "$(dirname "$0")/.."
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ -z "${FASHION_MNIST_DIR:-}" ]; then
@@ -37,10 +46,19 @@ for model in $models; do
 		done
 	done
 done
+sims=${SCALING_SIMULATE:-4 8 16}
+for model in $models; do
+	n=$samples
+	[ "$model" = conv ] && n=$((samples / 4))
+	for t in $sims; do
+		GOMAXPROCS=1 "$tmp/aebench" -model "$model" -epochs 2 -samples "$n" -simulate "$t" >>"$tmp/$model-sim$t.json" 2>/dev/null
+	done
+done
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-/usr/bin/python3 - "$tmp" "$procs" "$models" <<'PY'
+/usr/bin/python3 - "$tmp" "$procs" "$models" "$sims" <<'PY'
 import json, statistics, sys
-tmp, procs, models = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
+tmp, procs, models, sims = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4].split()
+one = {}
 print(f"{'model':6} {'GOMAXPROCS':>10} {'threads':>7} {'samples/s':>10} {'CPU s/epoch':>12} {'x 1 core':>9}   (medians of the rounds; CPU s for 60000 samples)")
 for m in models:
     base = None
@@ -48,9 +66,18 @@ for m in models:
         runs = [json.loads(line) for line in open(f"{tmp}/{m}-{p}.json") if line.strip()]
         sps = int(statistics.median(r["samples_per_s"] for r in runs))
         base = base or sps
+        one.setdefault(m, sps)
         cpu = statistics.median(r["median_cpu_s"] * 60000 / r["train_samples"] for r in runs)
         goal = ""
         if m == "dense" and p == "2":
             goal = f"  goal 1.7x {'ok' if sps / base >= 1.7 else 'BELOW GOAL'}"
         print(f"{m:6} {p:>10} {runs[0]['kernel_threads']:>7} {sps:10d} {cpu:12.2f} {sps / base:8.2f}x{goal}   {[r['samples_per_s'] for r in runs]}")
+if sims:
+    print()
+    print(f"simulated on one core, split as for N threads (a bound: memory bandwidth and region starts not modelled)")
+    print(f"{'model':6} {'N':>4} {'samples/s':>10} {'x 1 core':>9} {'serial share':>13}")
+    for m in models:
+        for t in sims:
+            r = json.loads(open(f"{tmp}/{m}-sim{t}.json").read())
+            print(f"{m:6} {t:>4} {r['simulated_samples_per_s']:10d} {r['simulated_samples_per_s'] / one[m]:8.2f}x {r['simulated_serial_share']:12.1%}")
 PY

@@ -45,8 +45,13 @@ func threadCap() int {
 }
 
 // threads returns how many goroutines a region may use: GOMAXPROCS, at
-// most maxThreads.
-func threads() int { return max(1, min(runtime.GOMAXPROCS(0), maxThreads)) }
+// most maxThreads; under a simulation (Simulate), the simulated count.
+func threads() int {
+	if t := simThreads(); t > 0 {
+		return t
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), maxThreads))
+}
 
 // Threads reports how many goroutines the kernels split work over:
 // GOMAXPROCS, capped at the number of CPUs the process may use (or at
@@ -208,6 +213,10 @@ func runRegion(n, w int, job task) {
 	if n <= 0 {
 		return
 	}
+	if t := simThreads(); t > 0 {
+		simRegion(n, min(w, n, t), job)
+		return
+	}
 	if w = min(w, n, threads()); w <= 1 || !pool.mu.TryLock() {
 		for t := 0; t < n; t++ {
 			job.run(t)
@@ -257,3 +266,4 @@ func parallelTasks(n int, fn func(t int)) { runRegion(n, n, task{fn: fn}) }
 // independent of the number of threads. Inside a task, or while another
 // goroutine runs a region, Parallel runs the calls one after another.
 func Parallel(n int, fn func(t int)) { parallelTasks(n, fn) }
+

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latent-ai/latent/nnops"
 	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/host"
 	"github.com/latent-ai/latent/runtime/nn"
@@ -551,16 +552,27 @@ func TestScheduleAndOptimizers(t *testing.T) {
 }
 
 // TestDeterministicAcrossThreads checks that training gives bit-identical
-// weights with one thread and with several.
+// weights with one thread and with several, also with the work split for
+// 16 threads (simulated: run on one core, split as for 16).
 func TestDeterministicAcrossThreads(t *testing.T) {
 	train := blobs("train", 512, 1, 16, 16, 1)
-	fit := func(procs int) *Model {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		m := Variational(256, 512, 4) // big enough for the parallel paths
-		m.Fit(train, Epochs(2), Batch(256), Quiet())
-		return m
+	// Big enough for the parallel paths.
+	for _, model := range []func() *Model{
+		func() *Model { return Variational(256, 512, 4) },
+		func() *Model { return Convolutional(1, 16, 16) },
+	} {
+		fit := func(procs, simulate int) *Model {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			nnops.Simulate(simulate)
+			defer nnops.Simulate(0)
+			m := model()
+			m.Fit(train, Epochs(2), Batch(256), Quiet())
+			return m
+		}
+		one := fit(1, 0)
+		equalWeights(t, one, fit(4, 0), one.String()+": GOMAXPROCS 1 vs 4")
+		equalWeights(t, one, fit(1, 16), one.String()+": GOMAXPROCS 1 vs 16 threads simulated")
 	}
-	equalWeights(t, fit(1), fit(4), "GOMAXPROCS 1 vs 4")
 }
 
 // TestOutputActivation checks a linear output for data outside [0, 1].

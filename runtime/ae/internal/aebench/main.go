@@ -32,6 +32,7 @@ func main() {
 	epochs := flag.Int("epochs", 4, "epochs to run (the first is a warm-up)")
 	samples := flag.Int("samples", 0, "train on the first N training images only (0: all 60000)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the training to this file")
+	simulate := flag.Int("simulate", 0, "run every parallel region on one core, split as for N threads, and report the span N threads would take (nnops.Simulate)")
 	flag.Parse()
 	if *epochs < 2 {
 		*epochs = 2
@@ -72,18 +73,38 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	var ep, cpu []float64
+	var simStart time.Time
+	nnops.Simulate(*simulate)
 	last, lastCPU := time.Now(), cpuSeconds()
 	h := m.Fit(train, ae.Epochs(*epochs), ae.Batch(256), ae.Quiet(), ae.AfterEpoch(func(e *ae.Epoch) {
 		now, c := time.Now(), cpuSeconds()
 		ep = append(ep, now.Sub(last).Seconds())
 		cpu = append(cpu, c-lastCPU)
 		last, lastCPU = now, c
+		if len(ep) == 1 && *simulate > 0 {
+			nnops.Simulate(*simulate) // measure from the second epoch
+			simStart = time.Now()
+		}
 	}))
+	var sim nnops.SimReport
+	if *simulate > 0 {
+		sim = nnops.Simulated()
+		nnops.Simulate(0)
+		sim.Overhead += time.Since(last) // the last epoch's callback onwards
+		simEpochs(sim, time.Since(simStart), *epochs-1, train.N)
+	}
 	med := median(ep[1:])
 	res := map[string]any{
 		"impl": "latent " + runtime.Version(), "model": *model, "threads": runtime.GOMAXPROCS(0), "batch": 256,
 		"epoch_s": round3(ep), "median_epoch_s": med, "samples_per_s": int(float64(train.N) / med),
 		"last_loss": h.Last(), "train_samples": train.N, "kernel_threads": nnops.Threads(), "cpu_s": round3(cpu), "median_cpu_s": median(cpu[1:]),
+	}
+	if *simulate > 0 {
+		serial := time.Since(simStart) - sim.Work - sim.Overhead
+		perEpoch := (serial + sim.Span).Seconds() / float64(*epochs-1)
+		res["simulated_threads"] = *simulate
+		res["simulated_samples_per_s"] = int(float64(train.N) / perEpoch)
+		res["simulated_serial_share"] = round3([]float64{serial.Seconds() / (serial + sim.Span).Seconds()})[0]
 	}
 	if *model == "dense" {
 		x := test.Row(0)
@@ -108,6 +129,21 @@ func main() {
 		res["peak_rss_mb"] = float64(ru.Maxrss) / 1024
 	}
 	json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// simEpochs prints the simulation's regions, per training step, on stderr.
+func simEpochs(sim nnops.SimReport, wall time.Duration, epochs, samples int) {
+	steps := float64(epochs * ((samples + 255) / 256))
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / steps }
+	serial := wall - sim.Work - sim.Overhead
+	fmt.Fprintf(os.Stderr, "simulated %d threads, per training step: %.0f µs of work in regions, %.0f µs span; %.0f µs outside regions\n", sim.Threads, us(sim.Work), us(sim.Span), us(serial))
+	fmt.Fprintf(os.Stderr, "%10s %10s %7s  region\n", "work µs", "span µs", "speedup")
+	for i, r := range sim.Regions {
+		if i == 16 {
+			break
+		}
+		fmt.Fprintf(os.Stderr, "%10.1f %10.1f %6.2fx  %s\n", us(r.Work), us(r.Span), float64(r.Work)/float64(max(r.Span, 1)), r.Name)
+	}
 }
 
 func median(xs []float64) float64 {
