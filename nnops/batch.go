@@ -102,6 +102,40 @@ func putJobList(bp *[]gemmJob) {
 // hand-off costs more than a second core gives (about 2.5 µs of work).
 const minTaskWork = 1 << 18
 
+// minPartTiles is the fewest row tiles a part of a product cut along M
+// should have before its columns are cut too (see splitProduct).
+const minPartTiles = 4
+
+// cutAt returns where block b of blocks starts along a dimension of n
+// values computed in tiles of t (n for b = blocks): at a tile boundary, or,
+// when even is set, at an even share of the values rounded to a multiple
+// of g.
+func cutAt(b, blocks, n, t, g int, even bool) int {
+	switch {
+	case b >= blocks:
+		return n
+	case even:
+		return min((b*n/blocks+g/2)/g*g, n)
+	}
+	tiles := (n + t - 1) / t
+	return min(b*tiles/blocks*t, n)
+}
+
+// evenCut reports whether even shares (see cutAt) make the longest of the
+// blocks at least half a tile shorter than whole tiles do: 22 row tiles of
+// 12 over 16 threads give some threads two tiles (24 rows) and others one,
+// where even shares give each 16 rows.
+func evenCut(blocks, n, t, g int) bool {
+	longest := func(even bool) int {
+		l := 0
+		for b := 0; b < blocks; b++ {
+			l = max(l, cutAt(b+1, blocks, n, t, g, even)-cutAt(b, blocks, n, t, g, even))
+		}
+		return l
+	}
+	return 2*(longest(false)-longest(true)) >= t
+}
+
 // splitProduct validates p, handles its trivial cases at once, and appends
 // the tasks that compute it: tile-aligned rectangles of C along M or N, at
 // most share of them (one per thread: every extra task packs its share of
@@ -160,21 +194,37 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchR
 			splitN = tilesN > tilesM
 		}
 	}
-	tiles := tilesM
+	// The parts form a grid of gridM row blocks by gridN column blocks.
+	gridM, gridN := parts, 1
 	if splitN {
-		tiles = tilesN
+		gridM, gridN = 1, min(parts, tilesN)
+	} else {
+		gridM = min(parts, tilesM)
+		// A row block of a few tiles that packs all of B (transposed, or
+		// with too many panels to read it in place) packs more than it
+		// computes: with many threads, cut the columns too, so that each
+		// part packs only its share of B.
+		packs := p.TransB || !kn.masked || (tilesM+gridM-1)/gridM > directMaxPanels
+		for packs && gridM%2 == 0 && tilesM < minPartTiles*gridM && 2*gridN <= tilesN {
+			gridM, gridN = gridM/2, 2*gridN
+		}
 	}
-	parts = min(parts, tiles)
-	for w := 0; w < parts; w++ {
-		lo, hi := w*tiles/parts, (w+1)*tiles/parts
+	// Even shares are rounded to a third of a row tile, and to half a
+	// column tile for kernels that handle partial tiles themselves.
+	gm, gn := max(1, mr/3), nr
+	if kn.masked && !rowVec {
+		gn = nr / 2
+	}
+	evenM, evenN := evenCut(gridM, m, mr, gm), evenCut(gridN, n, nr, gn)
+	for w := 0; w < gridM*gridN; w++ {
+		bm, bn := w/gridN, w%gridN
 		j := base
 		j.part = w
-		if splitN {
-			j.n0, j.n1 = min(lo*nr, n), min(hi*nr, n)
-		} else {
-			j.m0, j.m1 = min(lo*mr, m), min(hi*mr, m)
+		j.m0, j.m1 = cutAt(bm, gridM, m, mr, gm, evenM), cutAt(bm+1, gridM, m, mr, gm, evenM)
+		j.n0, j.n1 = cutAt(bn, gridN, n, nr, gn, evenN), cutAt(bn+1, gridN, n, nr, gn, evenN)
+		if j.m0 < j.m1 && j.n0 < j.n1 {
+			jobs = append(jobs, j)
 		}
-		jobs = append(jobs, j)
 	}
 	return jobs
 }

@@ -13,7 +13,7 @@ import (
 func TestSgemmBatch(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	defer func(n int) { maxThreads = n }(maxThreads)
-	maxThreads = 8
+	maxThreads = 16
 	r := NewRNG(3)
 	type prod struct {
 		tA, tB  bool
@@ -50,7 +50,7 @@ func TestSgemmBatch(t *testing.T) {
 	for i := range ps {
 		c0[i] = append([]float32(nil), ps[i].C...)
 	}
-	for _, procs := range []int{1, 2, 3, 8} {
+	for _, procs := range []int{1, 2, 3, 8, 16} {
 		runtime.GOMAXPROCS(procs)
 		for i := range ps {
 			copy(ps[i].C, c0[i])
@@ -114,7 +114,8 @@ func TestClaimOwnRunFirst(t *testing.T) {
 	}
 }
 
-// TestSgemmBatchParts checks how a batch is cut for two threads: a
+// TestSgemmBatchParts checks how a batch is cut for two threads (and a
+// few products for sixteen): a
 // product of a batch's rows is cut along M (each thread keeps its rows), a
 // weight gradient by the smaller operand, and the parts are listed part by
 // part, so that each thread's run holds the same part of every product.
@@ -150,4 +151,25 @@ func TestSgemmBatchParts(t *testing.T) {
 	if len(alone) != 2 || alone[0].m1 != 256 || alone[0].n1 != 128 {
 		t.Fatalf("Sgemm's parts: %+v and %+v, want two halves along N", alone[0], alone[1])
 	}
+
+	// For 16 threads: the batch's 256 rows (22 row tiles) in even shares
+	// of 16 rows, not one or two whole tiles each; the input gradient,
+	// whose B every part packs transposed, in a 4×4 grid of 64 rows by 64
+	// columns, so that each part packs a quarter of B, not all of it.
+	fwd := Product{M: 256, N: 256, K: 784, Alpha: 1, A: mat(256, 784), Lda: 784, B: mat(784, 256), Ldb: 256, C: mat(256, 256), Ldc: 256}
+	for _, c := range []struct {
+		p              Product
+		parts, rows, n int
+	}{{fwd, 16, 16, 256}, {dX, 16, 64, 64}} {
+		jobs := splitProduct(nil, kn, &c.p, 16, true)
+		if len(jobs) != c.parts {
+			t.Fatalf("%d parts for 16 threads, want %d", len(jobs), c.parts)
+		}
+		for i, j := range jobs {
+			if j.part != i || j.m1-j.m0 != c.rows || j.n1-j.n0 != c.n {
+				t.Fatalf("part %d: rows [%d, %d) columns [%d, %d), want %d rows and %d columns", i, j.m0, j.m1, j.n0, j.n1, c.rows, c.n)
+			}
+		}
+	}
 }
+

@@ -130,12 +130,12 @@ func TestSgemmDeterministic(t *testing.T) {
 	r := NewRNG(9)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	defer func(n int) { maxThreads = n }(maxThreads)
-	maxThreads = 8 // split unevenly even on a 2-core machine
+	maxThreads = 16 // split unevenly even on a 2-core machine
 	for _, shape := range [][3]int{{200, 300, 500}, {37, 700, 129}, {700, 41, 400}} {
 		g := newGemmCase(r, false, true, shape[0], shape[1], shape[2], 1, 1, 0.5)
 		runtime.GOMAXPROCS(1)
 		one := g.run(activeKernel, true)
-		for _, p := range []int{2, 3, 4} {
+		for _, p := range []int{2, 3, 4, 16} {
 			runtime.GOMAXPROCS(p)
 			for rep := 0; rep < 3; rep++ {
 				got := g.run(activeKernel, true)
