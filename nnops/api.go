@@ -188,9 +188,10 @@ func ActivationBackwardSum(db, dy, y []float32, rows, cols int, act Activation, 
 	putScratch(pbuf)
 }
 
-// sumChunks is how many runs of rows ActivationBackwardSum sums apart: a
-// fixed number, so that the sums do not depend on the thread count.
-const sumChunks = 4
+// sumChunks is how many runs of rows (of images) ActivationBackwardSum
+// (addChannelSums) sums apart: a fixed number, so that the sums do not
+// depend on the thread count, and enough for 16 threads to get a run each.
+const sumChunks = 16
 
 // MeanRows sets dst[j] to the mean over rows of column j of the rows×cols
 // matrix x.

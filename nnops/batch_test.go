@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -173,3 +174,40 @@ func TestSgemmBatchParts(t *testing.T) {
 	}
 }
 
+// TestSumPieces checks that the pieces cover [0, n) once, in order, and
+// that the sum is the same, bit for bit, serial and parallel.
+func TestSumPieces(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	x := randSlice(NewRNG(8), 1000)
+	for _, k := range []int{1, 7, 16, 64} {
+		var got [2]float64
+		for i, parallel := range []bool{false, true} {
+			covered := make([]int, len(x))
+			got[i] = SumPieces(len(x), k, parallel, func(c, lo, hi int) float64 {
+				if lo != len(x)*c/k || hi != len(x)*(c+1)/k {
+					t.Errorf("k=%d piece %d is [%d, %d)", k, c, lo, hi)
+				}
+				var s float64
+				for j := lo; j < hi; j++ {
+					covered[j]++
+					s += float64(x[j]) * 1e-3
+				}
+				return s
+			})
+			for j, n := range covered {
+				if n != 1 {
+					t.Fatalf("k=%d: value %d covered %d times", k, j, n)
+				}
+			}
+		}
+		if math.Float64bits(got[0]) != math.Float64bits(got[1]) {
+			t.Errorf("k=%d: serial %v, parallel %v", k, got[0], got[1])
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "give 1 to 64") {
+			t.Errorf("65 pieces: panic %v", r)
+		}
+	}()
+	SumPieces(10, 65, false, func(int, int, int) float64 { return 0 })
+}

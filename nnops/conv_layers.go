@@ -339,16 +339,37 @@ func addChannelBias(o, bias []float32, hw int) {
 }
 
 // addChannelSums adds to dst[c] the sum of channel c over n images of
-// channels×hw values each.
+// channels×hw values each. The images are summed in sumChunks runs, on the
+// kernels' threads when there are values enough, and the runs' sums added
+// in order, so the result does not depend on the thread count.
 func addChannelSums(dst, x []float32, n, channels, hw int) {
+	runs := min(n, sumChunks)
+	pbuf := getScratch(runs * channels)
+	parts := *pbuf
+	run := func(r int) {
+		for c := range channels {
+			var s float32
+			for b := n * r / runs; b < n*(r+1)/runs; b++ {
+				s += sum(x[(b*channels+c)*hw : (b*channels+c+1)*hw])
+			}
+			parts[r*channels+c] = s
+		}
+	}
+	if n*channels*hw < parallelElems {
+		for r := range runs {
+			run(r)
+		}
+	} else {
+		parallelTasks(runs, run)
+	}
 	for c := range channels {
-		var s float32
-		for b := 0; b < n; b++ {
-			row := x[(b*channels+c)*hw : (b*channels+c+1)*hw]
-			s += sum(row)
+		s := parts[c]
+		for r := 1; r < runs; r++ {
+			s += parts[r*channels+c]
 		}
 		dst[c] += s
 	}
+	putScratch(pbuf)
 }
 
 // ConvTranspose2D is a 2-D transposed convolution (the adjoint of Conv2D, as

@@ -1,6 +1,7 @@
 package nnops
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -267,3 +268,30 @@ func parallelTasks(n int, fn func(t int)) { runRegion(n, n, task{fn: fn}) }
 // goroutine runs a region, Parallel runs the calls one after another.
 func Parallel(n int, fn func(t int)) { parallelTasks(n, fn) }
 
+// maxPieces is the most pieces SumPieces takes.
+const maxPieces = 64
+
+// SumPieces cuts [0, n) into k pieces (piece c is [n·c/k, n·(c+1)/k)),
+// runs fn on each, on the kernels' threads when parallel is set and one
+// after another otherwise, and returns the pieces' results added in order.
+// With k fixed by the caller (not by the thread count), the sum is the same
+// however many threads run. k is at most 64.
+func SumPieces(n, k int, parallel bool, fn func(c, lo, hi int) float64) float64 {
+	if k < 1 || k > maxPieces {
+		panic(fmt.Sprintf("nnops.SumPieces: %d pieces; give 1 to %d", k, maxPieces))
+	}
+	var parts [maxPieces]float64
+	piece := func(c int) { parts[c] = fn(c, n*c/k, n*(c+1)/k) }
+	if parallel {
+		parallelTasks(k, piece)
+	} else {
+		for c := range k {
+			piece(c)
+		}
+	}
+	var s float64
+	for _, p := range parts[:k] {
+		s += p
+	}
+	return s
+}

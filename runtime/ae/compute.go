@@ -34,24 +34,35 @@ func (m *Model) run(x []float32, n int, p pass) (out, h, code []float32) {
 	if m.cfg.Variational {
 		L := m.cfg.Latent
 		m.z = hugemem.Grow(m.z, n*L)
+		var seed uint64
 		if p.sample {
 			m.eps = hugemem.Grow(m.eps, n*L)
 			m.std = hugemem.Grow(m.std, n*L)
-			p.rng.FillNormal(m.eps, 0, 1)
+			seed = p.rng.Uint64()
 		}
-		for i := 0; i < n; i++ {
-			mu, lv := h[i*2*L:i*2*L+L], h[i*2*L+L:(i+1)*2*L]
-			z := m.z[i*L : (i+1)*L]
-			if !p.sample {
-				copy(z, mu)
-				continue
+		forRowChunks(n, n*L, func(c, lo, hi int) float64 {
+			if p.sample {
+				// Each piece draws ε from a stream of its own, so the
+				// draws do not depend on which thread runs it.
+				var r nnops.RNG
+				r.Seed(nn.ChildSeed(seed, uint64(c)))
+				r.FillNormal(m.eps[lo*L:hi*L], 0, 1)
 			}
-			e, sd := m.eps[i*L:(i+1)*L], m.std[i*L:(i+1)*L]
-			for j := range z {
-				sd[j] = float32(math.Exp(0.5 * float64(lv[j]))) // kept for the backward pass and the KL term
-				z[j] = mu[j] + e[j]*sd[j]
+			for i := lo; i < hi; i++ {
+				mu, lv := h[i*2*L:i*2*L+L], h[i*2*L+L:(i+1)*2*L]
+				z := m.z[i*L : (i+1)*L]
+				if !p.sample {
+					copy(z, mu)
+					continue
+				}
+				e, sd := m.eps[i*L:(i+1)*L], m.std[i*L:(i+1)*L]
+				for j := range z {
+					sd[j] = float32(math.Exp(0.5 * float64(lv[j]))) // kept for the backward pass and the KL term
+					z[j] = mu[j] + e[j]*sd[j]
+				}
 			}
-		}
+			return 0
+		})
 		code = m.z
 	}
 	out = m.dec.Forward(code, n, p.train)
@@ -156,19 +167,39 @@ func (m *Model) variationalGrad(h, dcode []float32, n int) (dh []float32, kl flo
 	scale := m.cfg.Beta / float64(n)
 	sc := float32(scale)
 	m.dh = hugemem.Grow(m.dh, n*2*L)
-	for i := 0; i < n; i++ {
-		mu, lv := h[i*2*L:i*2*L+L], h[i*2*L+L:(i+1)*2*L]
-		e, sd := m.eps[i*L:(i+1)*L], m.std[i*L:(i+1)*L]
-		dz := dcode[i*L : (i+1)*L]
-		g := m.dh[i*2*L : (i+1)*2*L]
-		for j := range dz {
-			v := sd[j] * sd[j]
-			kl += -0.5 * float64(1+lv[j]-mu[j]*mu[j]-v)
-			g[j] = dz[j] + sc*mu[j]
-			g[L+j] = dz[j]*e[j]*0.5*sd[j] + sc*0.5*(v-1)
+	kl = forRowChunks(n, n*L, func(_, lo, hi int) (kl float64) {
+		for i := lo; i < hi; i++ {
+			mu, lv := h[i*2*L:i*2*L+L], h[i*2*L+L:(i+1)*2*L]
+			e, sd := m.eps[i*L:(i+1)*L], m.std[i*L:(i+1)*L]
+			dz := dcode[i*L : (i+1)*L]
+			g := m.dh[i*2*L : (i+1)*2*L]
+			for j := range dz {
+				v := sd[j] * sd[j]
+				kl += -0.5 * float64(1+lv[j]-mu[j]*mu[j]-v)
+				g[j] = dz[j] + sc*mu[j]
+				g[L+j] = dz[j]*e[j]*0.5*sd[j] + sc*0.5*(v-1)
+			}
 		}
-	}
+		return kl
+	})
 	return m.dh, kl * scale
+}
+
+// rowChunks is how many pieces the variational passes cut a batch's rows
+// into: a fixed number, so that the draws of ε and the sums do not depend
+// on the number of threads.
+const rowChunks = 16
+
+// rowChunksParallel is the least number of values (rows × code width) for
+// which forRowChunks runs its pieces on the kernels' threads.
+const rowChunksParallel = 1 << 11
+
+// forRowChunks runs fn on each of rowChunks pieces [lo, hi) of n rows (c
+// numbers the piece), on the kernels' threads when the rows hold
+// rowChunksParallel values or more (vals in all), and returns the pieces'
+// results added in order.
+func forRowChunks(n, vals int, fn func(c, lo, hi int) float64) float64 {
+	return nnops.SumPieces(n, rowChunks, vals >= rowChunksParallel, fn)
 }
 
 // evalLoss returns the mean total and reconstruction loss over a set's
@@ -209,7 +240,7 @@ func (m *Model) outputs(out []float32) {
 }
 
 // gatherBlock is how many rows one task of gatherRows copies.
-const gatherBlock = 32
+const gatherBlock = 16
 
 // gatherRows copies rows rows[i] of the d-wide matrix src to row i of dst,
 // in parallel blocks for a batch large enough to repay it.

@@ -5,7 +5,7 @@ import "github.com/latent-ai/latent/nnops"
 // lossChunks is how many pieces a large elementwise loss is split into. It
 // is fixed, not tied to the number of threads, and the partial sums are
 // added in order, so the result does not depend on GOMAXPROCS.
-const lossChunks = 4
+const lossChunks = 16
 
 // parallelMin is the size below which a loss runs on one goroutine.
 const parallelMin = 1 << 15
@@ -14,18 +14,5 @@ const parallelMin = 1 << 15
 // nnops worker pool when n is large) and returns the sum of the results in
 // chunk order.
 func chunkedSum(n int, f func(lo, hi int) float64) float64 {
-	var parts [lossChunks]float64
-	chunk := func(c int) { parts[c] = f(n*c/lossChunks, n*(c+1)/lossChunks) }
-	if n < parallelMin {
-		for c := range parts {
-			chunk(c)
-		}
-	} else {
-		nnops.Parallel(lossChunks, chunk)
-	}
-	var s float64
-	for _, p := range parts {
-		s += p
-	}
-	return s
+	return nnops.SumPieces(n, lossChunks, n >= parallelMin, func(_, lo, hi int) float64 { return f(lo, hi) })
 }
