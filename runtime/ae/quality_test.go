@@ -89,7 +89,9 @@ func TestQualitySparseHalvesActivation(t *testing.T) {
 // TestQualityVAEMNIST: the VAE exactly as in PyTorch's examples/vae
 // (784-400-20, Adam 1e-3, batch 128, BCE summed per image + KL) reaches a
 // test loss of at most 108.5 per image after 5 epochs on MNIST, with z
-// sampled at test time as the example does.
+// sampled at test time as the example does: the mean over seeds 1 and 2,
+// since one seed's figure moves by ±0.3 (seeds 1-4 gave 107.98-108.48;
+// PyTorch's seeds give 108.09-108.39).
 func TestQualityVAEMNIST(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on the full MNIST; skipped with -short")
@@ -102,12 +104,15 @@ func TestQualityVAEMNIST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := Variational(784, 400, 20)
-	h := v.Fit(train, Epochs(5), Batch(128), LR(1e-3), Validate(test), Quiet())
-	got := h.LastVal()
-	t.Logf("VAE 784-400-20 on MNIST: test loss per image by epoch %v", h.Val)
+	var got float64
+	for _, seed := range []uint64{1, 2} {
+		v := Variational(784, 400, 20)
+		h := v.Fit(train, Epochs(5), Batch(128), LR(1e-3), Validate(test), Quiet(), Seed(seed))
+		got += h.LastVal() / 2
+		t.Logf("VAE 784-400-20 on MNIST, seed %d: test loss per image by epoch %v", seed, h.Val)
+	}
 	if !(got <= 108.5) {
-		t.Errorf("test loss %.2f per image after 5 epochs, want ≤ 108.5", got)
+		t.Errorf("test loss %.2f per image after 5 epochs (mean of seeds 1 and 2), want ≤ 108.5", got)
 	}
 }
 
