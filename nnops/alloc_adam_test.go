@@ -1,6 +1,9 @@
 package nnops
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // TestAdamNoAlloc: the optimizer step runs once per parameter tensor per
 // batch, so it must not allocate.
@@ -15,7 +18,7 @@ func TestAdamNoAlloc(t *testing.T) {
 // one bit for bit and allocates nothing.
 func TestAdamParallel(t *testing.T) {
 	r := NewRNG(2)
-	n := 3*adamBlock + 77
+	n := 3*maxAdamBlock + 77
 	w, g, m, v := randSlice(r, n), randSlice(r, n), randSlice(r, n), randSlice(r, n)
 	for i := range v {
 		v[i] *= v[i]
@@ -39,7 +42,17 @@ func TestAdamParallel(t *testing.T) {
 // allocates nothing.
 func TestAdamTensors(t *testing.T) {
 	r := NewRNG(4)
-	sizes := []int{2*adamBlock + 5, 300, adamBlock, 1, 4 * adamBlock}
+	sizes := []int{2*maxAdamBlock + 5, 300, maxAdamBlock, 1, 4 * maxAdamBlock}
+	for _, sim := range []int{0, 16} { // 16 threads: smaller blocks
+		t.Run(fmt.Sprint("simulated threads ", sim), func(t *testing.T) {
+			Simulate(sim)
+			defer Simulate(0)
+			checkAdamTensors(t, r, sizes)
+		})
+	}
+}
+
+func checkAdamTensors(t *testing.T, r *RNG, sizes []int) {
 	var ws, gs, ms, vs, want [][]float32
 	for _, n := range sizes {
 		w, m, v := randSlice(r, n), randSlice(r, n), randSlice(r, n)
@@ -61,6 +74,9 @@ func TestAdamTensors(t *testing.T) {
 				}
 			}
 		}
+	}
+	if simThreads() > 0 {
+		return // the simulation's bookkeeping allocates
 	}
 	if a := testing.AllocsPerRun(20, func() { AdamTensors(ws, gs, ms, vs, 1e-3, 0.9, 0.999, 1e-8, 0, 1) }); a != 0 {
 		t.Fatalf("AdamTensors allocates %v times per call, want 0", a)

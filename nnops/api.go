@@ -229,12 +229,13 @@ func SumCols(dst, x []float32, rows, cols int) {
 // amount.
 func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
 	checkAdam(0, w, g, m, v, step)
-	j := adamJob{w: w, g: g[:len(w)], m: m[:len(w)], v: v[:len(w)], h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step)}
+	t := threads()
+	j := adamJob{w: w, g: g[:len(w)], m: m[:len(w)], v: v[:len(w)], h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step), block: adamBlock(len(w), t)}
 	if len(w) < parallelElems {
 		adamStep(j.w, j.g, j.m, j.v, &j.h)
 		return
 	}
-	runRegion(adamBlocks(len(w)), threads(), task{adam: j})
+	runRegion(j.blocks(len(w)), t, task{adam: j})
 }
 
 // AdamTensors applies Adam to every tensor ws[i], with gradient gs[i] and
@@ -245,20 +246,24 @@ func AdamTensors(ws, gs, ms, vs [][]float32, lr, beta1, beta2, eps, weightDecay 
 	if len(gs) != len(ws) || len(ms) != len(ws) || len(vs) != len(ws) {
 		panic(fmt.Sprintf("nnops.AdamTensors: %d weight tensors but %d gradients, %d first and %d second moments; give one of each per tensor", len(ws), len(gs), len(ms), len(vs)))
 	}
-	blocks, elems := 0, 0
+	elems := 0
 	for i, w := range ws {
 		checkAdam(i, w, gs[i], ms[i], vs[i], step)
-		blocks += adamBlocks(len(w))
 		elems += len(w)
 	}
-	j := adamJob{ws: ws, gs: gs, ms: ms, vs: vs, h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step)}
+	t := threads()
+	j := adamJob{ws: ws, gs: gs, ms: ms, vs: vs, h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step), block: adamBlock(elems, t)}
 	if elems < parallelElems {
 		for i, w := range ws {
 			adamStep(w, gs[i][:len(w)], ms[i][:len(w)], vs[i][:len(w)], &j.h)
 		}
 		return
 	}
-	runRegion(blocks, threads(), task{adam: j})
+	blocks := 0
+	for _, w := range ws {
+		blocks += j.blocks(len(w))
+	}
+	runRegion(blocks, t, task{adam: j})
 }
 
 // checkAdam panics unless tensor i's gradient and moments cover its
@@ -272,31 +277,46 @@ func checkAdam(i int, w, g, m, v []float32, step int) {
 	}
 }
 
-// adamBlock is how many weights one task of a parallel Adam update takes.
-const adamBlock = 1 << 14
+// The weights one task of a parallel Adam update takes: at most
+// maxAdamBlock, and fewer with many threads, down to minAdamBlock.
+const (
+	maxAdamBlock = 1 << 14
+	minAdamBlock = 1 << 12
+)
 
-// adamBlocks is how many tasks an update of n weights is split into.
-func adamBlocks(n int) int { return max(1, (n+adamBlock-1)/adamBlock) }
+// adamBlock returns how many weights one task of a parallel Adam update of
+// elems weights on t threads takes: about an eighth of a thread's share,
+// within [minAdamBlock, maxAdamBlock], so that with many threads a model's
+// small tensors (a task each) leave no thread with a large block more than
+// another. Adam is elementwise, so the blocks do not change its result.
+func adamBlock(elems, t int) int {
+	return min(maxAdamBlock, max(minAdamBlock, elems/(8*t)&^1023))
+}
 
 // adamJob is an Adam update of one tensor (w, g, m, v) or of a list of
-// them (ws, gs, ms, vs), split into blocks of adamBlock weights.
+// them (ws, gs, ms, vs), split into blocks of block weights.
 type adamJob struct {
 	w, g, m, v     []float32
 	ws, gs, ms, vs [][]float32
 	h              adamParams
+	block          int
 }
+
+// blocks is how many tasks the update of a tensor of n weights is split
+// into.
+func (j *adamJob) blocks(n int) int { return max(1, (n+j.block-1)/j.block) }
 
 func (j *adamJob) run(t int) {
 	w, g, m, v := j.w, j.g, j.m, j.v
 	for i := 0; j.ws != nil; i++ { // find tensor i holding block t
 		w, g, m, v = j.ws[i], j.gs[i], j.ms[i], j.vs[i]
-		if b := adamBlocks(len(w)); t >= b {
+		if b := j.blocks(len(w)); t >= b {
 			t -= b
 			continue
 		}
 		break
 	}
-	lo, hi := t*adamBlock, min((t+1)*adamBlock, len(w))
+	lo, hi := t*j.block, min((t+1)*j.block, len(w))
 	adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &j.h)
 }
 
