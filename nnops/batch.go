@@ -137,11 +137,12 @@ func evenCut(blocks, n, t, g int) bool {
 }
 
 // splitProduct validates p, handles its trivial cases at once, and appends
-// the tasks that compute it: tile-aligned rectangles of C along M or N, at
-// most share of them (one per thread: every extra task packs its share of
-// the other operand again, which cost the dense training step 7% of its
-// time on 2 threads against 2·share tasks), each with at least
-// minTaskWork.
+// the tasks that compute it: rectangles of C along M or N, at most share
+// of them (one per thread: every extra task packs its share of the other
+// operand again, which cost the dense training step 7% of its time on 2
+// threads against 2·share tasks), each with at least minTaskWork. They
+// are cut at whole tiles or in even shares (see evenCut), and parts along
+// M too thin to repay packing all of B become a grid (see minPartTiles).
 //
 // With batchRows, a product whose A is not transposed is cut along M when
 // it has about as many rows as columns: in a network those rows are the
