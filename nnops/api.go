@@ -160,37 +160,52 @@ func ActivationBackwardSum(db, dy, y []float32, rows, cols int, act Activation, 
 	need("ActivationBackwardSum", "dy", dy, rows*cols)
 	need("ActivationBackwardSum", "y", y, rows*cols)
 	need("ActivationBackwardSum", "db", db, cols)
-	chunks := min(sumChunks, rows)
-	pbuf := getScratch(chunks * cols)
-	parts := *pbuf
-	run := func(c int) {
-		p := parts[c*cols : (c+1)*cols]
+	sumRuns(db[:cols], false, rows, rows*cols >= parallelElems, func(p []float32, lo, hi int) {
 		clear(p)
-		for i := rows * c / chunks; i < rows*(c+1)/chunks; i++ {
+		for i := lo; i < hi; i++ {
 			d := dy[i*cols : (i+1)*cols]
 			if act != Identity {
 				activationBackward(d, y[i*cols:(i+1)*cols], act, slope)
 			}
 			addTo(p, d)
 		}
-	}
-	if rows*cols < parallelElems {
-		for c := 0; c < chunks; c++ {
-			run(c)
-		}
+	})
+}
+
+// sumRuns cuts n items (rows, images) into min(n, sumChunks) runs and calls
+// fill(p, lo, hi) for each, which writes into p the len(dst) sums of items
+// [lo, hi); the runs go to the kernels' threads when parallel is set. The
+// runs' sums are then added in run order, p₀ + p₁ + …, and stored in dst,
+// or added to it when add is set: the result does not depend on the
+// number of threads.
+func sumRuns(dst []float32, add bool, n int, parallel bool, fill func(p []float32, lo, hi int)) {
+	w, runs := len(dst), min(sumChunks, n)
+	pbuf := getScratch(runs * w)
+	parts := *pbuf
+	run := func(r int) { fill(parts[r*w:(r+1)*w], n*r/runs, n*(r+1)/runs) }
+	if parallel {
+		parallelTasks(runs, run)
 	} else {
-		parallelTasks(chunks, run)
+		for r := range runs {
+			run(r)
+		}
 	}
-	copy(db[:cols], parts[:cols])
-	for c := 1; c < chunks; c++ {
-		addTo(db[:cols], parts[c*cols:(c+1)*cols])
+	total := parts[:w]
+	for r := 1; r < runs; r++ {
+		addTo(total, parts[r*w:(r+1)*w])
+	}
+	if add {
+		addTo(dst, total)
+	} else {
+		copy(dst, total)
 	}
 	putScratch(pbuf)
 }
 
-// sumChunks is how many runs of rows (of images) ActivationBackwardSum
-// (addChannelSums) sums apart: a fixed number, so that the sums do not
-// depend on the thread count, and enough for 16 threads to get a run each.
+// sumChunks is how many runs sumRuns sums apart (the rows of
+// ActivationBackwardSum, the images of addChannelSums): a fixed number, so
+// that the sums do not depend on the thread count, and enough for 16
+// threads to get a run each.
 const sumChunks = 16
 
 // MeanRows sets dst[j] to the mean over rows of column j of the rows×cols

@@ -339,37 +339,18 @@ func addChannelBias(o, bias []float32, hw int) {
 }
 
 // addChannelSums adds to dst[c] the sum of channel c over n images of
-// channels×hw values each. The images are summed in sumChunks runs, on the
-// kernels' threads when there are values enough, and the runs' sums added
-// in order, so the result does not depend on the thread count.
+// channels×hw values each, the images summed in runs (sumRuns), on the
+// kernels' threads when there are values enough.
 func addChannelSums(dst, x []float32, n, channels, hw int) {
-	runs := min(n, sumChunks)
-	pbuf := getScratch(runs * channels)
-	parts := *pbuf
-	run := func(r int) {
-		for c := range channels {
+	sumRuns(dst[:channels], true, n, n*channels*hw >= parallelElems, func(p []float32, lo, hi int) {
+		for c := range p {
 			var s float32
-			for b := n * r / runs; b < n*(r+1)/runs; b++ {
+			for b := lo; b < hi; b++ {
 				s += sum(x[(b*channels+c)*hw : (b*channels+c+1)*hw])
 			}
-			parts[r*channels+c] = s
+			p[c] = s
 		}
-	}
-	if n*channels*hw < parallelElems {
-		for r := range runs {
-			run(r)
-		}
-	} else {
-		parallelTasks(runs, run)
-	}
-	for c := range channels {
-		s := parts[c]
-		for r := 1; r < runs; r++ {
-			s += parts[r*channels+c]
-		}
-		dst[c] += s
-	}
-	putScratch(pbuf)
+	})
 }
 
 // ConvTranspose2D is a 2-D transposed convolution (the adjoint of Conv2D, as

@@ -87,11 +87,13 @@ func main() {
 		}
 	}))
 	var sim nnops.SimReport
+	var serial time.Duration // outside regions, in the simulated epochs
 	if *simulate > 0 {
 		sim = nnops.Simulated()
 		nnops.Simulate(0)
 		sim.Overhead += time.Since(last) // the last epoch's callback onwards
-		simEpochs(sim, time.Since(simStart), *epochs-1, train.N)
+		serial = time.Since(simStart) - sim.Work - sim.Overhead
+		simEpochs(sim, serial, *epochs-1, train.N)
 	}
 	med := median(ep[1:])
 	res := map[string]any{
@@ -100,7 +102,6 @@ func main() {
 		"last_loss": h.Last(), "train_samples": train.N, "kernel_threads": nnops.Threads(), "cpu_s": round3(cpu), "median_cpu_s": median(cpu[1:]),
 	}
 	if *simulate > 0 {
-		serial := time.Since(simStart) - sim.Work - sim.Overhead
 		perEpoch := (serial + sim.Span).Seconds() / float64(*epochs-1)
 		res["simulated_threads"] = *simulate
 		res["simulated_samples_per_s"] = int(float64(train.N) / perEpoch)
@@ -131,11 +132,11 @@ func main() {
 	json.NewEncoder(os.Stdout).Encode(res)
 }
 
-// simEpochs prints the simulation's regions, per training step, on stderr.
-func simEpochs(sim nnops.SimReport, wall time.Duration, epochs, samples int) {
+// simEpochs prints the simulation's regions, per training step, on stderr;
+// serial is the time spent outside regions.
+func simEpochs(sim nnops.SimReport, serial time.Duration, epochs, samples int) {
 	steps := float64(epochs * ((samples + 255) / 256))
 	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / steps }
-	serial := wall - sim.Work - sim.Overhead
 	fmt.Fprintf(os.Stderr, "simulated %d threads, per training step: %.0f µs of work in regions, %.0f µs span; %.0f µs outside regions\n", sim.Threads, us(sim.Work), us(sim.Span), us(serial))
 	fmt.Fprintf(os.Stderr, "%10s %10s %7s  region\n", "work µs", "span µs", "speedup")
 	for i, r := range sim.Regions {
