@@ -3,7 +3,8 @@
 Trains the dense autoencoder 784-32-784 (ReLU code, sigmoid output,
 per-pixel binary cross-entropy, Adam lr 1e-3, batch 256, shuffled every
 epoch) on MNIST from seeds 1..SEEDS with PyTorch's default initialisation,
-and prints one JSON line {"torch": [test loss per seed]}.
+and prints one JSON line {"torch": [test loss per seed], "torch_dead":
+[code units dead on every test image, per seed]}.
 
 usage: /usr/bin/python3 torch_quality.py MNIST_DIR SEEDS EPOCHS
 """
@@ -34,7 +35,7 @@ def main():
     torch.set_num_threads(2)
     xtr = load(os.path.join(d, "train-images-idx3-ubyte.gz"))
     xte = load(os.path.join(d, "t10k-images-idx3-ubyte.gz"))
-    losses = []
+    losses, dead = [], []
     for seed in range(1, seeds + 1):
         torch.manual_seed(seed)
         m = nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 784), nn.Sigmoid())
@@ -48,7 +49,9 @@ def main():
                 opt.step()
         with torch.no_grad():
             losses.append(F.binary_cross_entropy(m(xte), xte).item())
-    print(json.dumps({"torch": losses}), flush=True)
+            code = m[1](m[0](xte))
+            dead.append(int(((code > 0).sum(0) == 0).sum()))
+    print(json.dumps({"torch": losses, "torch_dead": dead}), flush=True)
 
 
 if __name__ == "__main__":
