@@ -66,12 +66,12 @@ for m in models:
         runs = [json.loads(line) for line in open(f"{tmp}/{m}-{p}.json") if line.strip()]
         sps = int(statistics.median(r["samples_per_s"] for r in runs))
         base = base or sps
-        one.setdefault(m, sps)
         cpu = statistics.median(r["median_cpu_s"] * 60000 / r["train_samples"] for r in runs)
         goal = ""
         if m == "dense" and p == "2":
             goal = f"  goal 1.7x {'ok' if sps / base >= 1.7 else 'BELOW GOAL'}"
         print(f"{m:6} {p:>10} {runs[0]['kernel_threads']:>7} {sps:10d} {cpu:12.2f} {sps / base:8.2f}x{goal}   {[r['samples_per_s'] for r in runs]}")
+    one[m] = base
 if sims:
     print()
     print(f"simulated on one core, split as for N threads (a bound: memory bandwidth and region starts not modelled)")
