@@ -154,8 +154,10 @@
 // from a compiled value; a comma-ok type assertion or receive) runs once
 // in a func literal that hands back its values, and the session declares
 // the variables from them (see probe.go); a return at the top level of a
-// cell ends the cell (yaegi's compiler crashes on it); os.Exit raises an
-// error instead of exiting; log.Fatal panics. Loop variables captured by a
+// cell ends the cell (yaegi's compiler crashes on it); os.Exit and
+// log.Fatal (which first logs its message) raise an error instead of
+// exiting, unless Options.Exit is set (latent script), which they then
+// call. Loop variables captured by a
 // closure or by their address get a copy per iteration, as since Go 1.22
 // (yaegi shares one), and a top-level statement that redeclares a name
 // from itself in a nested block (x := x) runs in a func literal, where

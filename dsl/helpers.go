@@ -66,12 +66,51 @@ func clearValue(v any) {
 	}
 }
 
-// exitPanic is what os.Exit in a cell raises: the kernel must not exit.
-type exitPanic struct{ code int }
+// exitPanic is what os.Exit or log.Fatal in a cell raises: the kernel must
+// not exit.
+type exitPanic struct {
+	code  int
+	fatal bool // raised by log.Fatal, which has logged its message
+}
 
-func (e exitPanic) String() string { return fmt.Sprintf("os.Exit(%d) called", e.code) }
+func (e exitPanic) String() string {
+	if e.fatal {
+		return fmt.Sprintf("log.Fatal called (a program would exit with status %d here)", e.code)
+	}
+	return fmt.Sprintf("os.Exit(%d) called", e.code)
+}
 
-func exitFunc(code int) { panic(exitPanic{code}) }
+// exit is os.Exit for interpreted code (see Options.Exit).
+func (s *Session) exit(code int) { s.leaveProgram(exitPanic{code: code}) }
+
+// leaveProgram ends the program as e says: through Options.Exit, once the
+// cell's pending output is written, or else by failing the cell.
+func (s *Session) leaveProgram(e exitPanic) {
+	if s.opts.Exit != nil {
+		s.st.flush()
+		s.opts.Exit(e.code)
+	}
+	panic(e)
+}
+
+// fatalFuncs are log.Fatal, Fatalf and Fatalln for interpreted code: the
+// message goes through output (the Output method of yaegi's logger for
+// interpreted code, which has the flags and prefix the cell set), then
+// the program ends as os.Exit(1) does (see leaveProgram). yaegi's own
+// versions panic with the bare message, which reads as an ordinary panic.
+func (s *Session) fatalFuncs(output reflect.Value) map[string]reflect.Value {
+	fatal := func(msg string) {
+		if output.IsValid() {
+			output.Call([]reflect.Value{reflect.ValueOf(3), reflect.ValueOf(msg)})
+		}
+		s.leaveProgram(exitPanic{code: 1, fatal: true})
+	}
+	return map[string]reflect.Value{
+		"Fatal":   reflect.ValueOf(func(v ...any) { fatal(fmt.Sprint(v...)) }),
+		"Fatalf":  reflect.ValueOf(func(format string, v ...any) { fatal(fmt.Sprintf(format, v...)) }),
+		"Fatalln": reflect.ValueOf(func(v ...any) { fatal(fmt.Sprintln(v...)) }),
+	}
+}
 
 // cellReturn is what a `return` at the top level of a cell raises (see
 // rewriteReturn): the cell ends there, without an error.

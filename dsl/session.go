@@ -29,6 +29,12 @@ type Options struct {
 	// run (host.Set); it gets the running cell's sink. The default shows a
 	// live display in the cell (plotting.LiveProgress).
 	NewReporter func(sink display.Sink) host.Reporter
+	// Exit, when set, is what os.Exit in interpreted code calls, after the
+	// cell's pending output has been written: `latent script` ends the
+	// process there, as a Go program would, without running deferred
+	// calls. When nil, os.Exit raises an error in the cell and the
+	// session goes on (a kernel must not exit).
+	Exit func(code int)
 }
 
 // Session is one long-lived interpreter. Its methods are not safe for
@@ -137,10 +143,15 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 		return nil, fmt.Errorf("dsl: loading the modules got with %%go get: %w", err)
 	}
 	sprintf := reflect.ValueOf(s.sprintf)
+	fatals := s.fatalFuncs(in.Symbols("log")["log"]["Output"])
+	// Values passed to these keep their String and Error methods, as for
+	// fmt.Sprintf.
+	keepMethods := map[reflect.Value][]reflect.Type{sprintf: fmtInterfaces}
+	for _, f := range fatals {
+		keepMethods[f] = fmtInterfaces
+	}
 	if err := in.Use(interp.Exports{
-		// Values passed to sprintf keep their String and Error methods,
-		// as for fmt.Sprintf.
-		".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{sprintf: fmtInterfaces})},
+		".": {"MapTypes": reflect.ValueOf(keepMethods)},
 		"latentsession/latentsession": {
 			"GoPanic":     reflect.ValueOf(s.goPanic),
 			"Clear":       reflect.ValueOf(clearValue),
@@ -154,7 +165,8 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Sprintf":     sprintf,
 			"WriteString": reflect.ValueOf(writeString),
 		},
-		"os/os": {"Exit": reflect.ValueOf(exitFunc)},
+		"os/os":   {"Exit": reflect.ValueOf(s.exit)},
+		"log/log": fatals,
 	}); err != nil {
 		return nil, err
 	}

@@ -221,7 +221,8 @@ func TestCellRules(t *testing.T) {
 		}},
 		{"log.Panic and log.Fatal", []step{
 			{code: "import \"log\"\nlog.Panic(\"lp\")", ename: "panic", stderr: "lp"},
-			{code: "log.Fatal(\"lf\")", ename: "panic", evalue: "lf"},
+			{code: "log.Fatal(\"lf\")", ename: "Exit", evalue: "log.Fatal called", stderr: "lf"},
+			{code: "log.SetFlags(0)\nlog.SetPrefix(\"p: \")\nlog.Fatalf(\"bad %d\", 3)", ename: "Exit", stderr: "p: bad 3"},
 			{code: "3", result: "3"},
 		}},
 		{"os.Exit does not exit", []step{

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -79,7 +80,11 @@ func runScript(args []string) int {
 		fmt.Fprintf(os.Stderr, "latent script: %v\n", err)
 		return 1
 	}
-	opts := dsl.Options{Args: append([]string{file}, rest...)}
+	// The script owns the process: os.Args and the flag package's command
+	// line are its own, and os.Exit ends the process with its code.
+	os.Args = append([]string{file}, rest...)
+	flag.CommandLine = flag.NewFlagSet(file, flag.ExitOnError)
+	opts := dsl.Options{Args: os.Args, Exit: os.Exit}
 	if isTerminal(os.Stderr) {
 		opts.NewReporter = func(display.Sink) host.Reporter { return plotting.NewTerminalProgress(os.Stderr).Report }
 	} else {

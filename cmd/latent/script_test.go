@@ -52,6 +52,7 @@ func TestScript(t *testing.T) {
 		code      int
 		stdout    []string
 		stderr    []string
+		absent    []string // in neither stream
 		files     []string
 	}{
 		{name: "program with main and rich output", src: "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hello\")\n\tdisplay.Show(display.HTML(\"<b>x</b>\"))\n}\n",
@@ -61,6 +62,17 @@ func TestScript(t *testing.T) {
 		{name: "compile error", src: "y := undefinedName\n", code: 1, stderr: []string{"line 1"}},
 		{name: "args and stdin", src: "import \"os\"\nvar n int\nfmt.Scanln(&n)\nfmt.Println(n*2, os.Args[1:])\n", args: []string{"a"}, stdin: "21\n",
 			stdout: []string{"42 [a]"}},
+		{name: "os.Exit ends the process with its code, without deferred calls",
+			src:  "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\tdefer fmt.Println(\"deferred\")\n\tfmt.Println(\"before\")\n\tos.Exit(3)\n}\n",
+			code: 3, stdout: []string{"before\n"}, absent: []string{"deferred", "cannot end"}},
+		{name: "os.Exit(0) is success", src: "import \"os\"\nfmt.Println(\"done\")\nos.Exit(0)\nfmt.Println(\"after\")\n",
+			stdout: []string{"done\n"}, absent: []string{"after"}},
+		{name: "log.Fatal logs and exits 1", src: "import \"log\"\nlog.SetFlags(0)\nlog.Fatalf(\"bad %d\", 3)\nfmt.Println(\"after\")\n",
+			code: 1, stderr: []string{"bad 3\n"}, absent: []string{"after", "panic", "Exit"}},
+		{name: "flag parses the script's arguments", src: "import \"flag\"\nv := flag.Bool(\"v\", false, \"verbose\")\nflag.Parse()\nfmt.Println(*v, flag.Args())\n",
+			args: []string{"-v", "x"}, stdout: []string{"true [x]"}},
+		{name: "a bad flag exits 2 with the usage", src: "import \"flag\"\nflag.Bool(\"v\", false, \"verbose\")\nflag.Parse()\nfmt.Println(\"parsed\")\n",
+			args: []string{"-bogus"}, code: 2, stderr: []string{"-bogus", "verbose"}, absent: []string{"parsed"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,6 +103,11 @@ func TestScript(t *testing.T) {
 			for _, w := range c.stderr {
 				if !strings.Contains(stderr.String(), w) {
 					t.Errorf("stderr %q lacks %q", stderr.String(), w)
+				}
+			}
+			for _, w := range c.absent {
+				if strings.Contains(stdout.String()+stderr.String(), w) {
+					t.Errorf("output has %q:\nstdout: %s\nstderr: %s", w, stdout.String(), stderr.String())
 				}
 			}
 			for _, f := range c.files {
