@@ -140,7 +140,8 @@ func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 // Convolutional returns the convolutional autoencoder for c×h×w images
 // (h and w divisible by 4): two stride-2 3×3 convolutions (16 then 8
 // channels, ReLU), two transposed convolutions back (8 then 16 channels,
-// ReLU) and a 3×3 convolution to c channels with a sigmoid; per-value MSE.
+// ReLU) and a 3×3 convolution to c channels with a sigmoid (logits under
+// WithLoss(ae.BCE)); per-value MSE.
 func Convolutional(c, h, w int) *Model {
 	if c <= 0 || h <= 0 || w <= 0 || h%4 != 0 || w%4 != 0 {
 		panic(errf("Convolutional", "image shape %d×%d×%d: need positive sizes with height and width divisible by 4 (e.g. 1, 28, 28)", c, h, w))
@@ -160,7 +161,8 @@ func Convolutional(c, h, w int) *Model {
 // ConvVariational returns a convolutional VAE for c×h×w images (h and w
 // divisible by 4): the convolutional encoder of Convolutional, a dense layer
 // to μ and log σ² of a latent-dimensional code, and a dense layer plus
-// transposed convolutions back; loss BCE per image plus β·KL.
+// transposed convolutions back to logits; loss BCE per image plus β·KL
+// (WithLoss(ae.MSE) gives the output layer a sigmoid, as in Variational).
 func ConvVariational(c, h, w, latent int) *Model {
 	if c <= 0 || h%4 != 0 || w%4 != 0 || h <= 0 || w <= 0 || latent <= 0 {
 		panic(errf("ConvVariational", "image %d×%d×%d with latent %d: need positive sizes, height and width divisible by 4", c, h, w, latent))
@@ -309,18 +311,44 @@ func denseSpecs(c *Config) (enc, dec []nn.Spec) {
 	for i, out := range dw {
 		act := c.HiddenAct
 		if i == len(dw)-1 {
-			act = nn.Sigmoid
-			if c.OutAct != "" {
-				act = c.OutAct
-			}
-			if c.Loss == BCE {
-				act = nn.Identity // logits
-			}
+			act = c.outputAct()
 		}
 		dec = append(dec, nn.Spec{Type: "dense", Name: fmt.Sprintf("dec%d", i+1), In: nn.Flat(prev), Out: out, Act: act})
 		prev = out
 	}
 	return enc, dec
+}
+
+// outputAct returns the activation of a built-in model's last decoder
+// layer: logits (identity) under BCE, whose loss and reconstructions apply
+// the sigmoid themselves; otherwise the configured output activation,
+// by default a sigmoid for data in [0, 1].
+func (c *Config) outputAct() nn.Activation {
+	switch {
+	case c.Loss == BCE:
+		return nn.Identity
+	case c.OutAct != "":
+		return c.OutAct
+	}
+	return nn.Sigmoid
+}
+
+// convolutional reports whether the model is one built by Convolutional or
+// ConvVariational, whose layers are stored as specs.
+func (c *Config) convolutional() bool {
+	return c.Widths == nil && (c.Kind == "convolutional" || c.Kind == "variational")
+}
+
+// setLoss sets the loss and, for the convolutional models, the activation
+// of the last decoder layer that goes with it (see outputAct), as
+// denseSpecs does for the dense ones.
+func (c *Config) setLoss(l Loss) {
+	c.Loss = l
+	if !c.convolutional() || len(c.DecoderSpec) == 0 {
+		return
+	}
+	c.DecoderSpec = append([]nn.Spec(nil), c.DecoderSpec...) // set keeps the old config's slice
+	c.DecoderSpec[len(c.DecoderSpec)-1].Act = c.outputAct()
 }
 
 // set applies a config change and rebuilds, panicking with op's error when
@@ -338,7 +366,9 @@ func (m *Model) set(op string, f func(c *Config)) *Model {
 }
 
 // WithLoss sets the reconstruction loss (MSE, MAE or BCE) and returns the
-// model. For dense-family models BCE makes the last layer give logits.
+// model. For the dense and convolutional models BCE makes the last layer
+// give logits (and MSE or MAE a sigmoid again); a model from FromLayers
+// whose decoder ends in a sigmoid is refused BCE.
 // Like every With method it re-initialises the weights.
 func (m *Model) WithLoss(l Loss) *Model {
 	switch l {
@@ -346,7 +376,10 @@ func (m *Model) WithLoss(l Loss) *Model {
 	default:
 		panic(errf("WithLoss", "unknown loss %q; use ae.MSE, ae.MAE or ae.BCE", string(l)))
 	}
-	return m.set("WithLoss", func(c *Config) { c.Loss = l })
+	if l == BCE && m.cfg.Kind == "custom" && m.dec.Layers[len(m.dec.Layers)-1].Spec().Act == nn.Sigmoid {
+		panic(errf("WithLoss", "BCE takes the decoder's output as logits and applies the sigmoid itself, but this decoder's last layer ends in a sigmoid; build that layer with nn.Identity, or keep ae.MSE"))
+	}
+	return m.set("WithLoss", func(c *Config) { c.setLoss(l) })
 }
 
 // WithL1 sets the L1 activity penalty weight·mean over samples of Σ|code|
