@@ -293,6 +293,28 @@ func (m *Model) checkRange(s *data.Set, what string) error {
 // Copying every batch would cost a few percent of a dense epoch.
 const snapshotEvery = 8
 
+// divergence says what is wrong, for Fit's error, when an update has
+// made the weights NaN or Inf or, given n rows x of the last batch, so
+// large that the model's outputs on them are; "" when nothing is. It costs
+// a pass over the parameters and one forward pass of a batch, so Fit runs
+// it at the end of each epoch (and checks the weights before it keeps a
+// copy of them), not after every batch.
+func (m *Model) divergence(x []float32, n int) string {
+	if !nn.Finite(m.params) {
+		return "the weights became NaN or Inf"
+	}
+	if n == 0 {
+		return ""
+	}
+	out, h, _ := m.run(x, n, pass{})
+	_, _, okOut := nnops.MinMax(out[:n*m.cfg.Input.Size()])
+	_, _, okH := nnops.MinMax(h[:n*m.enc.OutShape().Size()])
+	if !okOut || !okH {
+		return "the weights grew so large that the model's outputs are NaN or Inf"
+	}
+	return ""
+}
+
 // trainState is what a checkpoint records besides the weights.
 type trainState struct {
 	Epoch   int      `json:"epoch"` // epochs finished
@@ -322,6 +344,13 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 		return nil, errf("Fit", "a masked loss needs the mask of its training set (use ae.AutoRec) and takes no validation set")
 	}
 	params := m.params
+	if !nn.Finite(params) {
+		fix := "rebuild the model or load good weights"
+		if first > 0 {
+			fix = fmt.Sprintf("delete the checkpoint %s to start afresh", cfg.Checkpoint)
+		}
+		return nil, errf("Fit", "the model's weights hold NaN or Inf before training; %s", fix)
+	}
 	good := nn.Snapshot(nil, params)
 	goodAt := [2]int{first + 1, 1}
 	var bestSnap [][]float32
@@ -369,6 +398,15 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 		report(host.Progress{Epoch: len(hist.Train), Batch: batches, Loss: hist.Last(), Done: true, Stopped: stopped})
 		return hist, err
 	}
+	// diverged restores the last good weights and stops with what went
+	// wrong (a NaN or Inf loss, or weights) in epoch ep, batch b (1-based).
+	diverged := func(what string, ep, b int) (*History, error) {
+		nn.Restore(params, good)
+		opt.Reset()
+		e := errf("Fit", "%s in epoch %d, batch %d; the weights of epoch %d, batch %d (the last good weights saved) are restored. Lower the learning rate (ae.LR), clip gradients (ae.ClipNorm) or check the data", what, ep, b, goodAt[0], goodAt[1])
+		h, _ := finish(fmt.Sprintf("%s in epoch %d, batch %d", what, ep, b), e)
+		return h, e
+	}
 	for ep := first; ep < cfg.Epochs; ep++ {
 		rng := nn.NewRNG(nn.ChildSeed(cfg.Seed^m.cfg.Seed, uint64(ep)+1))
 		shuffle(rng, perm, train, B)
@@ -392,13 +430,12 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 			}
 			loss, recon := m.step(xb, n, rng)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				nn.Restore(params, good)
-				opt.Reset()
-				e := errf("Fit", "the loss became %v in epoch %d, batch %d; the weights of epoch %d, batch %d (the last good weights saved) are restored. Lower the learning rate (ae.LR), clip gradients (ae.ClipNorm) or check the data", loss, ep+1, b+1, goodAt[0], goodAt[1])
-				h, _ := finish(fmt.Sprintf("loss %v in epoch %d, batch %d", loss, ep+1, b+1), e)
-				return h, e
+				return diverged(fmt.Sprintf("the loss became %v", loss), ep+1, b+1)
 			}
 			if b%snapshotEvery == 0 { // these weights gave a finite loss
+				if what := m.divergence(nil, 0); what != "" { // made by the update of the batch before
+					return diverged(what, ep+1, b)
+				}
 				nn.Snapshot(good, params)
 				goodAt = [2]int{ep + 1, b + 1}
 			}
@@ -414,6 +451,12 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 				})
 			}
 			report(host.Progress{Epoch: ep + 1, Batch: b + 1, Loss: sum / float64(seen)})
+		}
+		// No loss was checked after the last batches' updates: check the
+		// weights, and the outputs on the last batch (still in m.xb).
+		last := train.N - (batches-1)*B
+		if what := m.divergence(m.xb[:last*d], last); what != "" {
+			return diverged(what, ep+1, batches)
 		}
 		m.epochs++
 		hist.Train = append(hist.Train, sum/float64(train.N))

@@ -1,6 +1,8 @@
 package ae
 
 import (
+	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,4 +63,44 @@ func TestConvBCEGivesLogits(t *testing.T) {
 	wantPanic(t, "custom sigmoid bce", "build that layer with nn.Identity", func() {
 		FromLayers([]nn.Layer{nn.NewDense("e", 64, 8, nn.ReLU)}, []nn.Layer{nn.NewDense("d", 8, 64, nn.Sigmoid)}).WithLoss(BCE)
 	})
+}
+
+// finiteWeights reports whether every weight of m is finite.
+func finiteWeights(m *Model) bool {
+	for _, v := range weightsOf(m) {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestDivergenceOnLastBatch checks that an update on the last batch of an
+// epoch that makes the model's outputs overflow is caught at the epoch's
+// end: Fit returns the divergence error with the last good weights, and
+// neither the history nor the checkpoint records the broken epoch.
+func TestDivergenceOnLastBatch(t *testing.T) {
+	train, val := blobs("train", 64, 1, 8, 8, 1), blobs("val", 16, 1, 8, 8, 2)
+	ck := filepath.Join(t.TempDir(), "ck.lae")
+	blowUp := func(ep int) float64 { return []float64{1, 1e30}[min(ep, 1)] } // epoch 2's only update diverges
+	m := Dense(64, 8).WithOutputActivation(nn.Identity)
+	h, err := m.FitE(train, Epochs(3), Batch(64), Quiet(), Validate(val), Checkpoint(ck), Optimizer(nn.SGD(0.01, 0)), Schedule(blowUp))
+	if err == nil || !strings.Contains(err.Error(), "NaN or Inf in epoch 2, batch 1") || !strings.Contains(err.Error(), "restored") {
+		t.Fatalf("err = %v, want the divergence error for epoch 2, batch 1", err)
+	}
+	if len(h.Train) != 1 || len(h.Val) != 1 || math.IsInf(h.Val[0], 0) {
+		t.Errorf("history %v %v should hold epoch 1 only", h.Train, h.Val)
+	}
+	if l := m.Loss(val); !finiteWeights(m) || math.IsInf(l, 0) || math.IsNaN(l) {
+		t.Errorf("weights not restored: loss %v", l)
+	}
+	c := Load(ck)
+	if l := c.Loss(val); c.EpochsTrained() != 1 || !finiteWeights(c) || math.IsInf(l, 0) || math.IsNaN(l) {
+		t.Errorf("checkpoint holds epoch %d with loss %v, want epoch 1's good weights", c.EpochsTrained(), l)
+	}
+	// Weights that are already broken are refused before training.
+	m.Params()[0].W[3] = float32(math.Inf(1))
+	if _, err := m.FitE(train, Epochs(1), Quiet()); err == nil || !strings.Contains(err.Error(), "NaN or Inf before training") {
+		t.Errorf("Fit from Inf weights: err = %v", err)
+	}
 }
