@@ -3,13 +3,18 @@ package ae
 import (
 	"fmt"
 
+	"github.com/latent-ai/latent/internal/hugemem"
 	"github.com/latent-ai/latent/runtime/nn"
 )
 
 // LossFunc is a reconstruction loss written by the user: given a batch's
 // reconstructions and targets (n samples × d values, row by row) it returns
-// the loss and its gradient with respect to recon (len(recon) values). It
-// is a plain func type, so a notebook cell can pass a func literal:
+// the loss and its gradient with respect to recon (len(recon) values).
+// recon and target are copies that are the function's own until it
+// returns, so it may write into them, e.g. its gradient over recon and
+// return recon; they are reused for the next batch, so keep no reference
+// to them. It is a plain func type, so a notebook cell can pass a func
+// literal:
 //
 //	huber := func(recon, target []float32) (float64, []float32) { ... }
 //	m.Fit(train, ae.CustomLoss(huber))
@@ -50,10 +55,16 @@ func (m *Model) checkLossFunc(op string) error {
 }
 
 // customLoss calls the user's loss on a batch and copies its gradient into
-// m.grad, checking what it returned.
+// m.grad, checking what it returned. The loss gets copies of out and
+// target: out is the output layer's cached activation, which backprop
+// still needs, and target may be the caller's data set.
 func (m *Model) customLoss(out, target []float32, n int) float64 {
 	d := m.cfg.Input.Size()
-	loss, g := m.lossFn(out[:n*d], target[:n*d])
+	m.lossIn = hugemem.Grow(m.lossIn, 2*n*d)
+	r, t := m.lossIn[:n*d], m.lossIn[n*d:]
+	copy(r, out[:n*d])
+	copy(t, target[:n*d])
+	loss, g := m.lossFn(r, t)
 	if len(g) != n*d {
 		panic(errf("Fit", "the custom loss returned a gradient of %d values for a batch of %d×%d = %d; return one value per reconstruction value", len(g), n, d, n*d))
 	}

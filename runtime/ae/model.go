@@ -69,6 +69,7 @@ type Model struct {
 	// training buffers, grown once per batch size
 	xb, mb, grad, z, eps, dh []float32
 	std                      []float32 // σ = exp(½ log σ²) of the last sampled code
+	lossIn                   []float32 // the copies of recon and target a custom loss gets
 
 	use useGuard // one computation at a time (inuse.go)
 }

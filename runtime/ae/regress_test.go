@@ -104,3 +104,42 @@ func TestDivergenceOnLastBatch(t *testing.T) {
 		t.Errorf("Fit from Inf weights: err = %v", err)
 	}
 }
+
+// TestCustomLossMayWriteItsInputs checks that a custom loss that writes its
+// gradient over recon (and scribbles over target) trains exactly like one
+// that allocates its gradient, and leaves the validation set as it was.
+func TestCustomLossMayWriteItsInputs(t *testing.T) {
+	train, val := blobs("train", 64, 1, 8, 8, 1), blobs("val", 16, 1, 8, 8, 2)
+	valX := append([]float32(nil), val.X...)
+	fresh := func(r, tg []float32) (float64, []float32) {
+		g := make([]float32, len(r))
+		s := 0.0
+		for i := range r {
+			d := r[i] - tg[i]
+			s += float64(d * d)
+			g[i] = 2 * d / float32(len(r))
+		}
+		return s / float64(len(r)), g
+	}
+	inPlace := func(r, tg []float32) (float64, []float32) {
+		s := 0.0
+		for i := range r {
+			d := r[i] - tg[i]
+			s += float64(d * d)
+			r[i], tg[i] = 2*d/float32(len(r)), -1
+		}
+		return s / float64(len(r)), r
+	}
+	a, b := Dense(64, 8), Dense(64, 8)
+	ha := a.Fit(train, Epochs(2), Batch(16), Quiet(), Validate(val), CustomLoss(fresh))
+	hb := b.Fit(train, Epochs(2), Batch(16), Quiet(), Validate(val), CustomLoss(inPlace))
+	equalWeights(t, a, b, "in-place custom loss")
+	if ha.Train[1] != hb.Train[1] || ha.Val[1] != hb.Val[1] {
+		t.Errorf("losses differ: %v %v against %v %v", ha.Train, ha.Val, hb.Train, hb.Val)
+	}
+	for i, v := range val.X {
+		if v != valX[i] {
+			t.Fatalf("the custom loss changed the validation set at %d", i)
+		}
+	}
+}
