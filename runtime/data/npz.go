@@ -2,6 +2,7 @@ package data
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -27,6 +28,11 @@ func LoadNPZArrays(path string) (map[string]*Array, error) {
 			return nil, fmt.Errorf("data: %s: %s: %v", path, f.Name, err)
 		}
 		a, err := ReadNPY(r, path+":"+f.Name)
+		// Read the entry to its end, where zip checks the CRC-32: ReadNPY
+		// stops after the values the header announces.
+		if _, cerr := io.Copy(io.Discard, r); errors.Is(cerr, zip.ErrChecksum) {
+			err = fmt.Errorf("data: %s: %s fails its CRC-32 check: the file is damaged; write it again (numpy.savez or SaveNPZ) or copy it again", path, f.Name)
+		}
 		r.Close()
 		if err != nil {
 			return nil, err
