@@ -72,6 +72,24 @@ func (h npyHeader) size() int {
 	return n
 }
 
+// maxNPYValues is the most values a .npy header may announce (4 TB of
+// float32); more means a damaged header.
+const maxNPYValues = 1 << 40
+
+// plausibleShape reports whether shape holds at most maxNPYValues values,
+// computing the product with an overflow check (a damaged header's
+// (2³², 2³²) would wrap to 0).
+func plausibleShape(shape []int) bool {
+	n := 1
+	for _, d := range shape {
+		if d != 0 && n > maxNPYValues/d {
+			return false
+		}
+		n *= d
+	}
+	return true
+}
+
 // readNPYHeader reads and checks the header of a .npy stream.
 func readNPYHeader(r io.Reader, where string) (npyHeader, error) {
 	var pre [10]byte
@@ -113,6 +131,9 @@ func readNPYHeader(r io.Reader, where string) (npyHeader, error) {
 	}
 	if h.elemSize() == 0 {
 		return npyHeader{}, fmt.Errorf("%s: dtype %q is not supported; convert the array with a.astype(numpy.float32) (float32, float64 and uint8 arrays are read, and int32/int64 for labels)", where, h.dtype)
+	}
+	if !plausibleShape(h.shape) {
+		return npyHeader{}, fmt.Errorf("%s: shape %v is impossibly large; the file is damaged", where, h.shape)
 	}
 	return h, nil
 }
@@ -180,9 +201,6 @@ func ReadNPY(r io.Reader, where string) (*Array, error) {
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	n := h.size()
-	if n < 0 || n > 1<<40 {
-		return nil, fmt.Errorf("data: %s: shape %v is impossibly large; the file is damaged", where, h.shape)
-	}
 	// Grow as the values arrive rather than trusting the header with the
 	// allocation: a damaged header cannot reserve absurd memory. The
 	// buffers double up to the announced size and sit on huge pages, so

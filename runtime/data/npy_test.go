@@ -179,3 +179,38 @@ func TestReadNPYLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestNPYShapeOverflow checks that a header whose shape's product
+// overflows (2³²·2³² wraps to 0) is refused as damaged, by LoadNPY and by
+// OpenNPYE, instead of giving a set with no values.
+func TestNPYShapeOverflow(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "overflow.npy")
+	os.WriteFile(p, npyHeaderBytes("<f4", []int{1 << 32, 1 << 32}), 0o644)
+	if _, err := LoadNPY(p); err == nil || !strings.Contains(err.Error(), "impossibly large") {
+		t.Errorf("LoadNPY: %v, want the damaged-file error", err)
+	}
+	if _, err := OpenNPYE(p); err == nil || !strings.Contains(err.Error(), "impossibly large") {
+		t.Errorf("OpenNPYE: %v, want the damaged-file error", err)
+	}
+}
+
+// TestNPZBadCRC checks that a .npz whose stored values were changed fails
+// its CRC-32 check (numpy raises "Bad CRC-32") instead of loading.
+func TestNPZBadCRC(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "set.npz")
+	s := &Set{Name: "s", N: 4, D: 256, X: make([]float32, 4*256)}
+	for i := range s.X {
+		s.X[i] = float32(i%7) / 7
+	}
+	if err := s.SaveNPZ(p); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	i := bytes.Index(b, []byte("x.npy"))
+	b[i+2000] ^= 0x40 // a value, well past the entry's name and the .npy header
+	os.WriteFile(p, b, 0o644)
+	if _, err := LoadNPZ(p); err == nil || !strings.Contains(err.Error(), "CRC-32") || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("LoadNPZ of a damaged file: %v, want the CRC-32 error", err)
+	}
+}
