@@ -90,6 +90,7 @@ type anomalyConfig struct {
 	normal, anomalous []int
 	ref               *data.Set
 	percentile        float64
+	meanStd           bool // threshold mean + k·σ rather than a percentile
 	k                 float64
 	threshold         float64
 	fixed             bool
@@ -116,11 +117,14 @@ func Reference(s *data.Set) AnomalyOption { return func(c *anomalyConfig) { c.re
 // Percentile sets the threshold to the p-th percentile of the reference
 // errors (default 95).
 func Percentile(p float64) AnomalyOption {
-	return func(c *anomalyConfig) { c.percentile, c.k = p, 0 }
+	return func(c *anomalyConfig) { c.percentile, c.meanStd = p, false }
 }
 
-// MeanStd sets the threshold to mean + k·σ of the reference errors.
-func MeanStd(k float64) AnomalyOption { return func(c *anomalyConfig) { c.k, c.percentile = k, 0 } }
+// MeanStd sets the threshold to mean + k·σ of the reference errors
+// (k = 0: their mean).
+func MeanStd(k float64) AnomalyOption {
+	return func(c *anomalyConfig) { c.k, c.meanStd = k, true }
+}
 
 // Threshold fixes the threshold.
 func Threshold(t float64) AnomalyOption {
@@ -204,7 +208,10 @@ func AnomalyE(m Scorer, s *data.Set, opts ...AnomalyOption) (r *AnomalyReport, e
 		if r.Warning != "" {
 			what += " (tuned on the scored set)"
 		}
-		if c.k != 0 {
+		if c.meanStd {
+			if math.IsNaN(c.k) || math.IsInf(c.k, 0) {
+				return nil, errf("Anomaly", "MeanStd(%g): k must be a finite number of standard deviations, e.g. ae.MeanStd(3)", c.k)
+			}
 			r.Threshold = metrics.MeanStdThreshold(r.Reference, c.k)
 			r.Method = fmt.Sprintf("mean + %g·σ of %s errors", c.k, what)
 		} else {

@@ -143,3 +143,27 @@ func TestCustomLossMayWriteItsInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestMeanStdZero checks that MeanStd(0) thresholds at the mean of the
+// reference errors (it was taken for a percentile of 0 and refused), and
+// that the last of MeanStd and Percentile wins.
+func TestMeanStdZero(t *testing.T) {
+	train, test := blobs("train", 64, 1, 8, 8, 1), blobs("test", 32, 1, 8, 8, 2)
+	m := Dense(64, 4)
+	m.Fit(train, Epochs(1), Quiet())
+	r, err := AnomalyE(m, test, Normal(0), MeanStd(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean := 0.0
+	for _, e := range r.Reference {
+		mean += e
+	}
+	mean /= float64(len(r.Reference))
+	if math.Abs(r.Threshold-mean) > 1e-12*mean || !strings.Contains(r.Method, "mean + 0·σ") {
+		t.Errorf("threshold %v (%s), want the mean %v", r.Threshold, r.Method, mean)
+	}
+	if r, err := AnomalyE(m, test, MeanStd(0), Percentile(50)); err != nil || !strings.Contains(r.Method, "50th percentile") {
+		t.Errorf("Percentile after MeanStd: %v, %v", err, r)
+	}
+}
