@@ -75,8 +75,8 @@ func (pc *parsedCell) declChunk(p *piece, env rewriteEnv) (chunk, error) {
 		} else {
 			c.keys = append(c.keys, d.Name.Name)
 			c.kinds = append(c.kinds, "func")
-			c.results = d.Type.Results.NumFields()
 		}
+		c.results = d.Type.Results.NumFields()
 	case *ast.GenDecl:
 		for _, s := range d.Specs {
 			switch s := s.(type) {
@@ -129,7 +129,12 @@ func (pc *parsedCell) stmtChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 		cut = cut || needsProbe(st)
 		leaves = leaves || hasBranch(st, token.GOTO)
 	}
-	if !cut || leaves {
+	// A last call on a variable the run itself declares (r :=
+	// strings.NewReader(s); r.ReadByte()) is a chunk of its own, so that
+	// the variable's type, and so the call's number of results, is known
+	// when it runs (see lastResults).
+	ownCall := callsOwnVar(list)
+	if !cut && !ownCall || leaves {
 		c, err := pc.stmtChunk(p, stmtsFile(fd, list), p.start, p.end, env)
 		return []chunk{c}, err
 	}
@@ -149,7 +154,7 @@ func (pc *parsedCell) stmtChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 		return err
 	}
 	for i, st := range list {
-		if !needsProbe(st) {
+		if !needsProbe(st) && !(ownCall && i == len(list)-1) {
 			if from < 0 {
 				from = i
 			}
@@ -158,7 +163,13 @@ func (pc *parsedCell) stmtChunks(p *piece, env rewriteEnv) ([]chunk, error) {
 		if err := flush(i); err != nil {
 			return nil, err
 		}
-		c, err := pc.probeChunk(p, stmtsFile(fd, []ast.Stmt{st}), env)
+		var c chunk
+		var err error
+		if needsProbe(st) {
+			c, err = pc.probeChunk(p, stmtsFile(fd, []ast.Stmt{st}), env)
+		} else {
+			c, err = pc.stmtChunk(p, stmtsFile(fd, []ast.Stmt{st}), int(st.Pos())-pc.base, p.end, env)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +190,7 @@ func (pc *parsedCell) stmtChunk(p *piece, f *ast.File, start, end int, env rewri
 		if es, ok := body.List[n-1].(*ast.ExprStmt); ok && !(calledLiteral(es) && !hasResults(es)) {
 			c.showLast = true
 			if call, ok := es.X.(*ast.CallExpr); ok {
-				c.lastCall = exprString(call.Fun)
+				c.lastCall = calleeName(call.Fun)
 				tuple = es
 			}
 		}
@@ -306,6 +317,26 @@ func specAssign(vs *ast.ValueSpec) *ast.AssignStmt {
 
 // definedNames lists the variables a list of top-level statements
 // declares (:= and var).
+// callsOwnVar reports whether the last of list is a call (shown as the
+// cell's result) on a variable that an earlier statement of list declares:
+// f() or x.M() after f := ... or x := ....
+func callsOwnVar(list []ast.Stmt) bool {
+	n := len(list)
+	if n < 2 {
+		return false
+	}
+	es, ok := list[n-1].(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := es.X.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	root, _, _ := strings.Cut(exprString(call.Fun), ".")
+	return slices.Contains(definedNames(list[:n-1]), root)
+}
+
 func definedNames(list []ast.Stmt) []string {
 	var names []string
 	for _, st := range list {
@@ -352,6 +383,34 @@ func recvTypeName(e ast.Expr) string {
 }
 
 // exprString renders simple expressions (identifiers and selectors).
+// calleeName is the callee of a call as lastCall records it: exprString's
+// "f", "x.M" or "pkg.F", or "T{}.M" for a method called on a literal of a
+// named type.
+func calleeName(fun ast.Expr) string {
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		x := sel.X
+		for {
+			switch e := x.(type) {
+			case *ast.ParenExpr:
+				x = e.X
+				continue
+			case *ast.UnaryExpr:
+				if e.Op == token.AND {
+					x = e.X
+					continue
+				}
+			}
+			break
+		}
+		if lit, ok := x.(*ast.CompositeLit); ok {
+			if id, ok := lit.Type.(*ast.Ident); ok {
+				return id.Name + "{}." + sel.Sel.Name
+			}
+		}
+	}
+	return exprString(fun)
+}
+
 func exprString(e ast.Expr) string {
 	switch t := e.(type) {
 	case *ast.Ident:

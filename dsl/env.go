@@ -67,6 +67,13 @@ func (s *Session) funcValued(name string) bool {
 	return ok && v.IsValid() && v.Kind() == reflect.Func
 }
 
+// isValue implements rewriteEnv: the interpreter's globals are its
+// variables and constants.
+func (s *Session) isValue(name string) bool {
+	_, ok := s.globals()[name]
+	return ok
+}
+
 // userDefined implements rewriteEnv.
 func (s *Session) userDefined(name string) bool {
 	if _, ok := s.declIdx[name]; ok {
@@ -92,6 +99,8 @@ func (noEnv) isPackage(string) bool { return false }
 
 func (noEnv) results(string) int { return -1 }
 
+func (noEnv) isValue(string) bool { return false }
+
 // rewriteEnv answers the questions the rewriter cannot settle from syntax.
 type rewriteEnv interface {
 	// intValued reports whether the global name holds an integer, so that
@@ -108,4 +117,7 @@ type rewriteEnv interface {
 	// results reports how many results a call of callee ("f", "pkg.F",
 	// "x.M") has, or -1 when the session cannot tell.
 	results(callee string) int
+	// isValue reports whether the global name is a variable or a
+	// constant (not a type or a function).
+	isValue(name string) bool
 }

@@ -24,8 +24,9 @@ import (
 // new(T{...}) func() *T { v := T{...}; return &v }(). Other values
 // (new(f()), new(a+b)) have a type only the compiler knows; they are
 // refused with what to write instead, rather than giving a pointer to a
-// zero value.
-func rewriteNew(c *ast.CallExpr, t *tree) error {
+// zero value; so is new(x) of a variable or constant x, which yaegi takes
+// for x's type.
+func rewriteNew(c *ast.CallExpr, t *tree, env rewriteEnv) error {
 	if len(c.Args) != 1 {
 		return nil
 	}
@@ -48,6 +49,11 @@ func rewriteNew(c *ast.CallExpr, t *tree) error {
 		v := t.assign(t.ids("v"), token.DEFINE, c.Args[0])
 		lit := t.funcLit(nil, []*ast.Field{t.field("", fresh(t.marks, &ast.StarExpr{X: x.Type}))}, v, t.ret(t.unary(token.AND, t.id("v"))))
 		become(t.marks, c, t.call(lit))
+	case *ast.Ident:
+		if namesValue(x, env) {
+			return unsupportedError{pos: t.fset.Position(c.Pos()), what: "new of a variable (Go 1.26)",
+				instead: "write v := " + x.Name + "; p := &v"}
+		}
 	case *ast.BinaryExpr, *ast.CallExpr, *ast.UnaryExpr:
 		if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
 			return nil // <-ch, or a channel type
@@ -56,6 +62,16 @@ func rewriteNew(c *ast.CallExpr, t *tree) error {
 			instead: "write v := VALUE; p := &v"}
 	}
 	return nil
+}
+
+// namesValue reports whether id names a variable or constant rather than
+// a type: as the parser resolved it within the cell, or else as a global
+// of the session.
+func namesValue(id *ast.Ident, env rewriteEnv) bool {
+	if id.Obj != nil {
+		return id.Obj.Kind == ast.Var || id.Obj.Kind == ast.Con
+	}
+	return env.isValue(id.Name)
 }
 
 // defaultType is the type of an untyped constant of each literal kind.

@@ -61,7 +61,22 @@ func (s *Session) results(callee string) int {
 	if i, ok := s.declIdx[callee]; ok {
 		return s.decls[i].results
 	}
+	// A method of a notebook type called on a literal: T{...}.M.
+	if recv, m, ok := cutLast(callee, "."); ok && strings.HasSuffix(recv, "}") {
+		if t, _, ok := strings.Cut(recv, "{"); ok {
+			if i, ok := s.declIdx[t+"."+m]; ok {
+				return s.decls[i].results
+			}
+		}
+		return -1
+	}
 	parts := strings.Split(callee, ".")
+	if len(parts) == 1 { // a variable holding a func
+		if g := s.globals()[callee]; g.IsValid() && g.Kind() == reflect.Func {
+			return g.Type().NumOut()
+		}
+		return -1
+	}
 	var v reflect.Value
 	p, pkg := s.aliases[parts[0]]
 	if !pkg && len(parts) > 1 && !s.userDefined(parts[0]) {
@@ -102,12 +117,26 @@ func (s *Session) results(callee string) int {
 				return m.Type.NumOut()
 			}
 		}
+		// A notebook type's methods are the session's declarations.
+		if name, ok := typeExpr(t, userTypes(s.in, s.decls)); ok {
+			if i, ok := s.declIdx[strings.TrimPrefix(name, "*")+"."+parts[0]]; ok {
+				return s.decls[i].results
+			}
+		}
 		return -1
 	}
 	if t.Kind() == reflect.Func {
 		return t.NumOut()
 	}
 	return -1
+}
+
+// cutLast slices s around the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // internalValue reports values that are the interpreter's own (what yaegi

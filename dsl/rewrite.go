@@ -139,7 +139,7 @@ func (w *walk) post(n, parent ast.Node) {
 		}
 		if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "new" && !w.env.userDefined("new") {
 			if w.err == nil {
-				w.err = rewriteNew(x, t) // gaps.go
+				w.err = rewriteNew(x, t, w.env) // gaps.go
 			}
 			break
 		}

@@ -225,6 +225,15 @@ func TestCellRules(t *testing.T) {
 			{code: "log.SetFlags(0)\nlog.SetPrefix(\"p: \")\nlog.Fatalf(\"bad %d\", 3)", ename: "Exit", stderr: "p: bad 3"},
 			{code: "3", result: "3"},
 		}},
+		{"every result of a method call, a func variable or a method on a literal", []step{
+			{code: "import \"strings\"\nr := strings.NewReader(\"qx\")\nr.ReadByte()", result: "113 <nil>"},
+			{code: "r.ReadRune()", result: "120 1 <nil>"},
+			{code: "f := func() (int, error) { return 1, nil }\nf()", result: "1 <nil>"},
+			{code: "type T struct{}\nfunc (T) Two() (int, string) { return 1, \"a\" }\nfunc (*T) None() {}\nT{}.Two()", result: "1 a"},
+			{code: "var t T\nt.Two()", result: "1 a"},
+			{code: "(&T{}).None()", result: ""},
+			{code: "g := func() int { return 7 }\ng()", result: "7"},
+		}},
 		{"os.Exit does not exit", []step{
 			{code: "import \"os\"\nos.Exit(3)", ename: "Exit", evalue: "os.Exit(3)"},
 		}},

@@ -66,8 +66,8 @@ type chunk struct {
 	// goroutine writes), the second passes the results to tupleFunc.
 	srcNone, srcTuple string
 	defers            bool // the chunk registers end-of-cell calls (top-level defers)
-	// results is the number of results of a single func declaration, -1
-	// for anything else.
+	// results is the number of results of a single func or method
+	// declaration, -1 for anything else.
 	results int
 	// vars are the variables the chunk declares at the cell's top level.
 	vars []string
