@@ -144,8 +144,8 @@ func (m *Model) FitE(train *data.Set, opts ...Option) (hist *History, err error)
 			return nil, err
 		}
 	}
-	if cfg.Epochs < 0 || cfg.Batch <= 0 {
-		return nil, errf("Fit", "epochs %d and batch %d: need epochs ≥ 0 and batch ≥ 1", cfg.Epochs, cfg.Batch)
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
 	if err := m.checkRange(train, "training set"); err != nil {
 		return nil, err
@@ -410,9 +410,9 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 	for ep := first; ep < cfg.Epochs; ep++ {
 		rng := nn.NewRNG(nn.ChildSeed(cfg.Seed^m.cfg.Seed, uint64(ep)+1))
 		shuffle(rng, perm, train, B)
-		lrScale := float32(1)
-		if cfg.Schedule != nil {
-			lrScale = float32(cfg.Schedule(ep))
+		lrScale, err := cfg.lrScale(ep)
+		if err != nil {
+			return finish(fmt.Sprintf("bad learning-rate multiplier for epoch %d", ep+1), err)
 		}
 		var sum, sumRecon float64
 		for b := 0; b < batches; b++ {

@@ -2,6 +2,8 @@ package ae
 
 import (
 	"context"
+	"math"
+	"strings"
 
 	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/host"
@@ -124,3 +126,51 @@ type Epoch struct {
 
 // Stop ends training after this epoch.
 func (e *Epoch) Stop() { e.stop = true }
+
+// check reports settings that cannot be meant, before training starts.
+func (c *FitConfig) check() error {
+	switch {
+	case c.Epochs < 0 || c.Batch <= 0:
+		return errf("Fit", "epochs %d and batch %d: need epochs ≥ 0 and batch ≥ 1", c.Epochs, c.Batch)
+	case !(c.ClipNorm >= 0) || math.IsInf(c.ClipNorm, 0):
+		return errf("Fit", "ClipNorm(%g): the largest gradient norm must be a positive number (e.g. ae.ClipNorm(1)), or leave the option out", c.ClipNorm)
+	case c.Patience < 0:
+		return errf("Fit", "EarlyStop(%d): patience is a number of epochs ≥ 1 (e.g. ae.EarlyStop(3)), or leave the option out", c.Patience)
+	case !(c.MinDelta >= 0) || math.IsInf(c.MinDelta, 0):
+		return errf("Fit", "MinDelta(%g): the smallest improvement must be a finite number ≥ 0", c.MinDelta)
+	}
+	return nil
+}
+
+// lrScale returns the schedule's learning-rate multiplier for 0-based
+// epoch ep (1 without a schedule), or an error when it is negative, NaN
+// or infinite.
+func (c *FitConfig) lrScale(ep int) (float32, error) {
+	if c.Schedule == nil {
+		return 1, nil
+	}
+	v := c.Schedule(ep)
+	if !(v >= 0) || math.IsInf(v, 0) || math.IsInf(float64(float32(v)), 0) {
+		return 0, errf("Fit", "the schedule gave the learning-rate multiplier %g for epoch %d; it must be a finite number ≥ 0 (see nn.StepDecay and nn.Cosine)", v, ep+1)
+	}
+	return float32(v), nil
+}
+
+// twoDecodersRefused reports the options TwoDecoderModel.Fit does not
+// support, all of them at once.
+func (c *FitConfig) twoDecodersRefused() error {
+	var bad []string
+	for _, o := range []struct {
+		set  bool
+		name string
+	}{{c.Val != nil, "ae.Validate"}, {c.Checkpoint != "", "ae.Checkpoint"}, {c.KeepBest, "ae.KeepBest"},
+		{c.Patience > 0, "ae.EarlyStop"}, {c.LossFunc != nil, "ae.CustomLoss"}} {
+		if o.set {
+			bad = append(bad, o.name)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return errf("Fit", "a two-decoder model does not support %s; leave them out (stop training from ae.AfterEpoch with e.Stop(), and save with t.Save(path) after Fit)", strings.Join(bad, ", "))
+}

@@ -2,6 +2,7 @@ package ae
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,5 +166,60 @@ func TestMeanStdZero(t *testing.T) {
 	}
 	if r, err := AnomalyE(m, test, MeanStd(0), Percentile(50)); err != nil || !strings.Contains(r.Method, "50th percentile") {
 		t.Errorf("Percentile after MeanStd: %v, %v", err, r)
+	}
+}
+
+// TestTwoDecodersRefusesUnsupported checks that TwoDecoderModel.Fit refuses
+// the options it cannot honour, naming them all, instead of ignoring them,
+// and that it honours a schedule and catches a diverged last update.
+func TestTwoDecodersRefusesUnsupported(t *testing.T) {
+	a, b := blobs("a", 64, 1, 8, 8, 1), blobs("b", 64, 1, 8, 8, 2)
+	ck := filepath.Join(t.TempDir(), "two.lae")
+	_, err := TwoDecoders(64, 8).FitE(a, b, Epochs(1), Quiet(), Checkpoint(ck), Validate(a), KeepBest(), EarlyStop(1))
+	if err == nil || !strings.Contains(err.Error(), "ae.Validate, ae.Checkpoint, ae.KeepBest, ae.EarlyStop") {
+		t.Errorf("err = %v, want the unsupported options named", err)
+	}
+	if _, err := os.Stat(ck); err == nil {
+		t.Error("a checkpoint was written")
+	}
+	h := TwoDecoders(64, 8).Fit(a, b, Epochs(2), Batch(32), Quiet(), Schedule(nn.StepDecay(1, 0)))
+	if len(h.Train) != 2 {
+		t.Errorf("history %v", h)
+	}
+	td := TwoDecoders(64, 8)
+	breakB := func(*Step) { td.B.dec.Params()[0].W[0] = float32(math.Inf(1)) } // as a diverging last update would
+	_, err = td.FitE(a, b, Epochs(2), Batch(64), Quiet(), AfterBatch(breakB))
+	if err == nil || !strings.Contains(err.Error(), "weights became NaN or Inf (decoder B) in epoch 1, batch 1") {
+		t.Errorf("diverged two-decoder Fit: err = %v", err)
+	}
+}
+
+// TestFitRefusesMeaninglessSettings checks the settings that were accepted
+// silently: negative ClipNorm, EarlyStop or MinDelta, and a schedule that
+// turns negative or NaN in the middle of training.
+func TestFitRefusesMeaninglessSettings(t *testing.T) {
+	train := blobs("train", 32, 1, 8, 8, 1)
+	for _, tc := range []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"clip", ClipNorm(-1), "ClipNorm(-1)"},
+		{"clip NaN", ClipNorm(math.NaN()), "ClipNorm(NaN)"},
+		{"early stop", EarlyStop(-3), "EarlyStop(-3)"},
+		{"min delta", MinDelta(-1), "MinDelta(-1)"},
+		{"optimizer momentum", Optimizer(nn.SGD(0.1, 1.5)), "momentum"},
+		{"optimizer decay", Optimizer(nn.AdamW(1e-3, -1)), "weight decay"},
+	} {
+		if _, err := Dense(64, 4).FitE(train, Epochs(1), Quiet(), tc.opt); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want one containing %q", tc.name, err, tc.want)
+		}
+	}
+	for _, v := range []float64{-1, math.NaN()} {
+		m := Dense(64, 4)
+		h, err := m.FitE(train, Epochs(3), Quiet(), Schedule(func(ep int) float64 { return []float64{1, v}[min(ep, 1)] }))
+		if err == nil || !strings.Contains(err.Error(), "for epoch 2") || len(h.Train) != 1 {
+			t.Errorf("schedule giving %v: err = %v, history %v", v, err, h)
+		}
 	}
 }

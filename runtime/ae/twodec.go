@@ -42,7 +42,8 @@ func (t *TwoDecoderModel) String() string {
 // a (through decoder A) with a batch of b (through decoder B); an epoch
 // ends when the larger set has been seen once. History.Train is the mean
 // of both losses; Metrics["a"] and ["b"] hold each. Options as for
-// Model.Fit (Validate, Checkpoint and KeepBest are not supported here).
+// Model.Fit, except that Validate, Checkpoint, KeepBest, EarlyStop and
+// CustomLoss are refused.
 func (t *TwoDecoderModel) Fit(a, b *data.Set, opts ...Option) *History {
 	h, err := t.FitE(a, b, opts...)
 	must(err)
@@ -69,8 +70,11 @@ func (t *TwoDecoderModel) FitE(a, b *data.Set, opts ...Option) (hist *History, e
 			return nil, err
 		}
 	}
-	if cfg.Epochs < 0 || cfg.Batch <= 0 {
-		return nil, errf("Fit", "epochs %d and batch %d: need epochs ≥ 0 and batch ≥ 1", cfg.Epochs, cfg.Batch)
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if err := cfg.twoDecodersRefused(); err != nil {
+		return nil, err
 	}
 	for _, m := range []*Model{t.A, t.B} {
 		if m.cfg.Image.Size() == 0 && a.C > 0 && a.C*a.H*a.W == a.D {
@@ -93,6 +97,14 @@ func (t *TwoDecoderModel) FitE(a, b *data.Set, opts ...Option) (hist *History, e
 		if o := cfg.Optimizer; o != nil {
 			ca, cb := *o, *o
 			t.A.opt, t.B.opt = &ca, &cb
+		}
+	}
+	for _, o := range []*nn.Optimizer{t.A.opt, t.B.opt} {
+		if cfg.ClipNorm > 0 {
+			o.ClipNorm = float32(cfg.ClipNorm)
+		}
+		if err := o.Validate(); err != nil {
+			return nil, wrap("Fit", err, "bad optimizer settings")
 		}
 	}
 	d := a.D
@@ -126,12 +138,20 @@ func (t *TwoDecoderModel) FitE(a, b *data.Set, opts ...Option) (hist *History, e
 		report(host.Progress{Epoch: len(hist.Train), Batch: batches, Loss: hist.Last(), Done: true, Stopped: stopped})
 		return hist, err
 	}
+	diverged := func(what string, ep, k int) (*History, error) {
+		e := errf("Fit", "%s in epoch %d, batch %d; lower the learning rate (ae.LR) or check the data", what, ep, k)
+		return done(e.Msg, e)
+	}
 	pa, pb := make([]int, a.N), make([]int, b.N)
 	xb := make([]float32, B*d)
 	for ep := 0; ep < cfg.Epochs; ep++ {
 		rng := nn.NewRNG(nn.ChildSeed(cfg.Seed, uint64(ep)+1))
 		rng.Perm(pa)
 		rng.Perm(pb)
+		lrScale, err := cfg.lrScale(ep)
+		if err != nil {
+			return done(fmt.Sprintf("bad learning-rate multiplier for epoch %d", ep+1), err)
+		}
 		var sums [2]float64
 		var counts [2]int
 		for k := 0; k < batches; k++ {
@@ -150,11 +170,9 @@ func (t *TwoDecoderModel) FitE(a, b *data.Set, opts ...Option) (hist *History, e
 				}
 				loss, _ := m.step(xb[:n*d], n, rng)
 				if math.IsNaN(loss) || math.IsInf(loss, 0) {
-					e := errf("Fit", "the loss of domain %c became %v in epoch %d, batch %d; lower the learning rate (ae.LR) or check the data", 'A'+side, loss, ep+1, k+1)
-					h, _ := done(e.Msg, e)
-					return h, e
+					return diverged(fmt.Sprintf("the loss of domain %c became %v", 'A'+side, loss), ep+1, k+1)
 				}
-				m.opt.Step(m.params, 1)
+				m.opt.Step(m.params, lrScale)
 				sums[side] += loss * float64(n)
 				counts[side] += n
 				hist.Samples += n
@@ -163,6 +181,12 @@ func (t *TwoDecoderModel) FitE(a, b *data.Set, opts ...Option) (hist *History, e
 				cfg.AfterBatch(&Step{Epoch: ep + 1, Epochs: cfg.Epochs, Batch: k + 1, Batches: batches, RunningLoss: (sums[0]/float64(counts[0]) + sums[1]/float64(counts[1])) / 2, Model: t.A})
 			}
 			report(host.Progress{Epoch: ep + 1, Batch: k + 1, Loss: (sums[0]/float64(counts[0]) + sums[1]/float64(counts[1])) / 2})
+		}
+		for side, set := range []*data.Set{a, b} { // no loss was checked after the last updates
+			n := min(B, set.N)
+			if what := []*Model{t.A, t.B}[side].divergence(set.X[:n*d], n); what != "" {
+				return diverged(fmt.Sprintf("%s (decoder %c)", what, 'A'+side), ep+1, batches)
+			}
 		}
 		la, lb := sums[0]/float64(counts[0]), sums[1]/float64(counts[1])
 		hist.Train = append(hist.Train, (la+lb)/2)

@@ -162,7 +162,8 @@ func TestBCEStable(t *testing.T) {
 }
 
 // TestOptimizers checks that each optimizer minimises a quadratic and that
-// clipping bounds the gradient norm.
+// clipping bounds the gradient norm, and that Validate refuses settings
+// that cannot train (momentum ≥ 1, negative weight decay, ...).
 func TestOptimizers(t *testing.T) {
 	tests := []struct {
 		name string
@@ -193,6 +194,23 @@ func TestOptimizers(t *testing.T) {
 	}
 	if err := (&Optimizer{Kind: "rmsprop", LR: 1}).Validate(); err == nil || !strings.Contains(err.Error(), "adam") {
 		t.Fatalf("unknown optimizer: got %v", err)
+	}
+	for _, tc := range []struct {
+		o    *Optimizer
+		want string
+	}{
+		{SGD(0.1, 1.5), "momentum"},
+		{SGD(0.1, float32(math.NaN())), "momentum"},
+		{AdamW(1e-3, -1), "weight decay"},
+		{&Optimizer{Kind: "adam", LR: 1, Beta1: 1, Beta2: 0.999, Eps: 1e-8}, "β1 and β2"},
+		{&Optimizer{Kind: "sgd", LR: 1, ClipNorm: -1}, "ClipNorm"},
+	} {
+		if err := tc.o.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want an error about %s", *tc.o, err, tc.want)
+		}
+	}
+	if err := AdamW(1e-3, 0.01).Validate(); err != nil {
+		t.Errorf("AdamW's usual settings refused: %v", err)
 	}
 }
 

@@ -56,6 +56,17 @@ func (o *Optimizer) Validate() error {
 	if !(o.LR > 0) || math.IsInf(float64(o.LR), 0) {
 		return fmt.Errorf("nn: learning rate must be a positive number, got %g", o.LR)
 	}
+	in01 := func(v float32) bool { return v >= 0 && v < 1 }
+	switch {
+	case !in01(o.Momentum):
+		return fmt.Errorf("nn: momentum must be in [0, 1), got %g (0.9 is usual)", o.Momentum)
+	case !(o.WeightDecay >= 0) || math.IsInf(float64(o.WeightDecay), 0):
+		return fmt.Errorf("nn: weight decay must be a finite number ≥ 0, got %g (0.01 is usual for AdamW)", o.WeightDecay)
+	case !(o.ClipNorm >= 0) || math.IsInf(float64(o.ClipNorm), 0):
+		return fmt.Errorf("nn: ClipNorm must be a finite number ≥ 0 (0 turns clipping off), got %g", o.ClipNorm)
+	case o.Kind != "sgd" && (!in01(o.Beta1) || !in01(o.Beta2) || !(o.Eps > 0)):
+		return fmt.Errorf("nn: Adam needs β1 and β2 in [0, 1) and ε > 0, got %g, %g and %g (Adam's defaults are 0.9, 0.999 and 1e-8)", o.Beta1, o.Beta2, o.Eps)
+	}
 	return nil
 }
 
