@@ -123,6 +123,8 @@ func TestGridErrors(t *testing.T) {
 		want string
 	}{
 		{"bad channels", ImageGrid(Shape{C: 2, H: 28, W: 28}, img, 3), "channels"},
+		{"zero shape", ImageGrid(Shape{}, []float32{1, 2, 3, 4}, 2), "channels"},
+		{"zero height", ImageGrid(Shape{C: 1, W: 4}, []float32{1, 2, 3, 4}, 2), "height and width"},
 		{"partial image", ImageGrid(mnistShape, img[:800], 3), "whole number"},
 		{"no images", ImageGrid(mnistShape, nil, 3), "no images"},
 		{"zero cols", ImageGrid(mnistShape, img, 0), "columns"},

@@ -78,6 +78,9 @@ func newTileSet(shape Shape, rows []ImageRow, cols int, mode intensity) (*tileSe
 	if len(rows) == 0 {
 		return nil, errors.New("no images to show")
 	}
+	if err := shape.check(); err != nil { // before the tile scale divides by its size
+		return nil, err
+	}
 	if cols <= 0 {
 		return nil, fmt.Errorf("%d columns; pass a positive number of columns", cols)
 	}

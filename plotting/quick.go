@@ -73,8 +73,13 @@ func Bar(labels []string, values []float64) *Figure {
 	})
 }
 
+// maxHistBins is the most bins Hist draws: more are thinner than a pixel,
+// and a huge count would exhaust memory.
+const maxHistBins = 2000
+
 // Hist draws the distribution of values in bins equal-width bins (0 picks
-// the number from the data). NaN and infinite values are left out.
+// the number from the data; at most 2000). NaN and infinite values are
+// left out.
 func Hist(values []float64, bins int) *Figure {
 	const kind = "histogram"
 	var finite plotter.Values
@@ -88,6 +93,9 @@ func Hist(values []float64, bins int) *Figure {
 	}
 	if bins < 0 {
 		return failed(kind, fmt.Errorf("%d bins; pass a positive number, or 0 to choose from the data", bins))
+	}
+	if bins > maxHistBins {
+		return failed(kind, fmt.Errorf("%d bins; a histogram shows at most %d (more are thinner than a pixel), so pass fewer, or 0 to choose from the data", bins, maxHistBins))
 	}
 	if bins == 0 {
 		bins = int(math.Ceil(math.Log2(float64(len(finite))))) + 1 // Sturges' rule

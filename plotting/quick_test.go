@@ -40,6 +40,7 @@ func TestQuickPlots(t *testing.T) {
 		{"bar empty", Bar(nil, nil), "no values"},
 		{"hist empty", Hist(nil, 3), "no finite values"},
 		{"hist bins", Hist([]float64{1}, -2), "-2 bins"},
+		{"hist huge bins", Hist([]float64{1, 2, 3}, 1<<30), "at most 2000"},
 		{"nil plot", Plot(nil), "nil *plot.Plot"},
 	} {
 		png, err := c.fig.PNG()
