@@ -83,6 +83,7 @@ func New() (*Session, error) { return NewWithOptions(Options{}) }
 // NewWithOptions starts a session configured by opts.
 func NewWithOptions(opts Options) (*Session, error) {
 	installFormatter()
+	quietNilType()
 	s := &Session{opts: opts}
 	s.stdin.s = s
 	in, err := s.newInterp()

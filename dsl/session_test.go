@@ -3,6 +3,7 @@ package dsl
 import (
 	"context"
 	"errors"
+	"log"
 	"strings"
 	"testing"
 	"time"
@@ -461,4 +462,15 @@ func TestInterruptDeepRecursion(t *testing.T) {
 		t.Fatal("a loop under 500 nested calls was not interrupted within 20 s")
 	}
 	runSteps(t, s, []step{{code: "kept + 1", result: "4"}})
+}
+
+func TestNilTypeLineFiltered(t *testing.T) {
+	var b strings.Builder
+	l := log.New(nilTypeFilter{&b}, "", log.LstdFlags)
+	l.Print("nil type")
+	l.Print("kept")
+	l.Print("a nil type mention stays")
+	if got := b.String(); strings.Contains(got, " nil type\n") || !strings.Contains(got, "kept\n") || !strings.Contains(got, "a nil type mention stays") {
+		t.Errorf("logged %q", got)
+	}
 }

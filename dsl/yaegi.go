@@ -1,12 +1,16 @@
 package dsl
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	_ "unsafe" // for go:linkname
 
 	"github.com/latent-ai/latent/runtime/host"
@@ -149,6 +153,29 @@ func definitionLoop(err error) bool {
 // nilTypeCrash reports whether a panic of yaegi's compiler is its crash
 // on a construct it cannot type ("nil type").
 func nilTypeCrash(val string) bool { return val == "nil type" }
+
+var quietOnce sync.Once
+
+// quietNilType keeps the line yaegi's compiler logs through the standard
+// logger before that crash (log.Panic("nil type")) off the process's
+// stderr, where it appeared with no context in a terminal or a Jupyter
+// server's log: the session reports the construct on its cell, or runs it
+// another way (probe.go). Interpreted code logs through yaegi's own
+// logger, never through this one.
+func quietNilType() {
+	quietOnce.Do(func() { log.SetOutput(nilTypeFilter{log.Writer()}) })
+}
+
+// nilTypeFilter passes every write to w but the standard logger's line
+// "... nil type".
+type nilTypeFilter struct{ w io.Writer }
+
+func (f nilTypeFilter) Write(p []byte) (int, error) {
+	if bytes.Equal(p, []byte("nil type\n")) || bytes.HasSuffix(p, []byte(" nil type\n")) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
+}
 
 // interpType reports whether t is one of yaegi's own types (how it
 // represents values it cannot give a Go type, or a call without result).
