@@ -52,8 +52,13 @@ func testSetWarning(name string) string {
 		"pass ae.Reference(train) (or train the model in this session) to take it from the training errors"
 }
 
-// Worst returns the indices of the k highest-scoring samples, highest first.
+// Worst returns the indices of the k highest-scoring samples, highest
+// first (all of them when k exceeds their number). A negative k panics
+// with an *Error.
 func (r *AnomalyReport) Worst(k int) []int {
+	if k < 0 {
+		panic(errf("Worst", "k = %d; ask for k ≥ 0 samples, e.g. r.Worst(8)", k))
+	}
 	idx := make([]int, len(r.Errors))
 	for i := range idx {
 		idx[i] = i

@@ -223,3 +223,13 @@ func TestFitRefusesMeaninglessSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestWorstNegative checks that Worst(-1) panics with an *Error, not a
+// runtime bounds error.
+func TestWorstNegative(t *testing.T) {
+	r := &AnomalyReport{Errors: []float64{3, 1, 2}}
+	if got := r.Worst(2); len(got) != 2 || got[0] != 0 || got[1] != 2 {
+		t.Errorf("Worst(2) = %v", got)
+	}
+	wantPanic(t, "Worst(-1)", "k ≥ 0", func() { r.Worst(-1) })
+}

@@ -131,6 +131,8 @@ func TestBadArgumentsPanicClearly(t *testing.T) {
 		{"no labels", func() { (&Set{N: 1, D: 1, X: []float32{1}}).WithLabels([]int{1}) }, "has no labels"},
 		{"Concat width", func() { s.Concat(&Set{D: 3}) }, "feature counts differ"},
 		{"Image index", func() { s.Image(9) }, "Image(9)"},
+		{"Row negative", func() { s.Row(-1) }, "Row(-1)"},
+		{"Row past the end", func() { s.Row(5) }, "index out of range [0, 5)"},
 		{"scaler width", func() { _, sc := s.Standardize(); sc.Apply(&Set{D: 2}) }, "fitted on 4 features"},
 		{"Noisy sigma", func() { s.Noisy(-1, 1) }, "sigma must be >= 0"},
 	}

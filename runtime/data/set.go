@@ -14,5 +14,9 @@ type Set struct {
 	OnDisk     bool     // X is mapped from a file (OpenNPY, OpenIDX): Fit reads it in stretches
 }
 
-// Row returns sample i's features (a view, not a copy).
-func (s *Set) Row(i int) []float32 { return s.X[i*s.D : (i+1)*s.D] }
+// Row returns sample i's features (a view, not a copy). It panics with a
+// clear message when i is not in [0, N).
+func (s *Set) Row(i int) []float32 {
+	s.checkIndex("Row", i)
+	return s.X[i*s.D : (i+1)*s.D]
+}
