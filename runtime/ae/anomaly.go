@@ -168,6 +168,9 @@ func AnomalyE(m Scorer, s *data.Set, opts ...AnomalyOption) (r *AnomalyReport, e
 	}
 	r = &AnomalyReport{Name: s.Name, Set: s, AUROC: math.NaN(), Precision: math.NaN(), Recall: math.NaN(), F1: math.NaN(), ClassNames: s.ClassNames}
 	r.Errors = m.Errors(s)
+	if err := finiteScores(r.Errors, s.Name); err != nil {
+		return nil, err
+	}
 	if s.Labels != nil {
 		r.Labels = s.Labels[:s.N]
 		switch {
@@ -207,6 +210,9 @@ func AnomalyE(m Scorer, s *data.Set, opts ...AnomalyOption) (r *AnomalyReport, e
 			r.Reference, what = r.Errors, s.Name
 			r.Warning = testSetWarning(s.Name)
 		}
+		if err := finiteScores(r.Reference, what); err != nil {
+			return nil, err
+		}
 		if len(r.Reference) == 0 {
 			return nil, errf("Anomaly", "no reference errors to set a threshold from; pass ae.Reference(train) or ae.Threshold(t)")
 		}
@@ -237,6 +243,18 @@ func AnomalyE(m Scorer, s *data.Set, opts ...AnomalyOption) (r *AnomalyReport, e
 		r.Precision, r.Recall, r.F1 = r.Confusion.Precision(), r.Confusion.Recall(), r.Confusion.F1()
 	}
 	return r, nil
+}
+
+// finiteScores reports the first NaN or infinite score of the samples of
+// name, which NaN or Inf values in the set give: AUROC, thresholds and
+// flags would all be meaningless.
+func finiteScores(scores []float64, name string) error {
+	for i, e := range scores {
+		if math.IsNaN(e) || math.IsInf(e, 0) {
+			return errf("Anomaly", "sample %d of %s scores %v: it holds NaN or infinite values; clean or impute the data first (Fit refuses such data too)", i, name, e)
+		}
+	}
+	return nil
 }
 
 func binaryLabels(ls []int) bool {

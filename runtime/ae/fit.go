@@ -227,6 +227,9 @@ func (m *Model) checkSet(op string, s *data.Set, what string) error {
 	if s.D != m.cfg.Input.Size() {
 		return errf(op, "the %s %q has %d features per sample but the model takes %d; build the model for %d inputs (e.g. ae.Dense(%d, ...)) or reshape the data", what, s.Name, s.D, m.cfg.Input.Size(), s.D, s.D)
 	}
+	if in := m.cfg.Input; (in.H > 1 || in.W > 1) && s.C > 0 && (s.C != in.C || s.H != in.H || s.W != in.W) {
+		return errf(op, "the %s %q holds %d×%d×%d images but the model takes %d×%d×%d; build the model for the set's shape (e.g. ae.Convolutional(%d, %d, %d)) or reshape the data", what, s.Name, s.C, s.H, s.W, in.C, in.H, in.W, s.C, s.H, s.W)
+	}
 	if len(s.X) < s.N*s.D {
 		return errf(op, "the %s %q holds %d values, fewer than N×D = %d×%d", what, s.Name, len(s.X), s.N, s.D)
 	}

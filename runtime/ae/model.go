@@ -3,6 +3,7 @@ package ae
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/latent-ai/latent/runtime/data"
@@ -135,6 +136,9 @@ func newDense(kind string, widths []int) (*Model, error) {
 	}
 	return m, nil
 }
+
+// finiteNonNegative reports whether v is a finite number ≥ 0 (not NaN).
+func finiteNonNegative(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
 
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
@@ -386,8 +390,8 @@ func (m *Model) WithLoss(l Loss) *Model {
 // WithL1 sets the L1 activity penalty weight·mean over samples of Σ|code|
 // (0 turns it off) and returns the model.
 func (m *Model) WithL1(weight float64) *Model {
-	if weight < 0 {
-		panic(errf("WithL1", "weight must be ≥ 0, got %g", weight))
+	if !finiteNonNegative(weight) {
+		panic(errf("WithL1", "weight must be a finite number ≥ 0 (e.g. 1e-4), got %g", weight))
 	}
 	return m.set("WithL1", func(c *Config) { c.L1, c.KLRho, c.KLBeta = weight, 0, 0 })
 }
@@ -396,7 +400,7 @@ func (m *Model) WithL1(weight float64) *Model {
 // activation ρ̂_j of each code unit (the code gets a sigmoid so that
 // activations lie in (0, 1)) and returns the model.
 func (m *Model) WithKLSparsity(rho, beta float64) *Model {
-	if !(rho > 0 && rho < 1) || beta < 0 {
+	if !(rho > 0 && rho < 1) || !finiteNonNegative(beta) {
 		panic(errf("WithKLSparsity", "need 0 < ρ < 1 and β ≥ 0, got ρ=%g β=%g", rho, beta))
 	}
 	return m.set("WithKLSparsity", func(c *Config) {
@@ -419,10 +423,13 @@ func (m *Model) WithNoise(kind string, p float32) *Model {
 	return m.set("WithNoise", func(c *Config) { c.Noise, c.NoiseP = kind, p })
 }
 
-// WithBeta sets the weight of the KL term of a variational model.
+// WithBeta sets the weight β ≥ 0 of the KL term of a variational model.
 func (m *Model) WithBeta(beta float64) *Model {
 	if !m.cfg.Variational {
 		panic(errf("WithBeta", "β weighs the KL term of a variational model; build one with ae.Variational"))
+	}
+	if !finiteNonNegative(beta) {
+		panic(errf("WithBeta", "β must be a finite number ≥ 0 (1 is the plain VAE, e.g. 4 for a β-VAE), got %g", beta))
 	}
 	return m.set("WithBeta", func(c *Config) { c.Beta = beta })
 }
@@ -490,6 +497,9 @@ func (m *Model) WithSeed(seed uint64) *Model {
 // WithImageShape sets how samples are shown as images (c×h×w must equal the
 // input width). Fit sets it from the training set when that has a shape.
 func (m *Model) WithImageShape(c, h, w int) *Model {
+	if c <= 0 || h <= 0 || w <= 0 {
+		panic(errf("WithImageShape", "%d×%d×%d: channels, height and width must be positive", c, h, w))
+	}
 	if c*h*w != m.cfg.Input.Size() {
 		panic(errf("WithImageShape", "%d×%d×%d = %d values, the model's input has %d", c, h, w, c*h*w, m.cfg.Input.Size()))
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latent-ai/latent/runtime/data"
 	"github.com/latent-ai/latent/runtime/nn"
 )
 
@@ -232,4 +233,37 @@ func TestWorstNegative(t *testing.T) {
 		t.Errorf("Worst(2) = %v", got)
 	}
 	wantPanic(t, "Worst(-1)", "k ≥ 0", func() { r.Worst(-1) })
+}
+
+// TestMeaninglessSettingsRefused checks the model settings and inputs that
+// were accepted silently: NaN or negative weights, impossible image
+// shapes, a scored set with a NaN, and images of another shape than a
+// convolutional model's with the same number of values.
+func TestMeaninglessSettingsRefused(t *testing.T) {
+	nan := math.NaN()
+	wantPanic(t, "WithL1(NaN)", "finite number ≥ 0", func() { Dense(4, 2).WithL1(nan) })
+	wantPanic(t, "WithKLSparsity(0.1, NaN)", "need 0 < ρ < 1 and β ≥ 0", func() { Dense(4, 2).WithKLSparsity(0.1, nan) })
+	wantPanic(t, "WithBeta(-1)", "β must be a finite number ≥ 0", func() { Variational(4, 2).WithBeta(-1) })
+	wantPanic(t, "WithImageShape(-1,-2,2)", "must be positive", func() { Dense(4, 2).WithImageShape(-1, -2, 2) })
+	wantPanic(t, "WithNoise NaN", "σ must be a finite number", func() { Dense(4, 2).WithNoise("gaussian", float32(nan)) })
+
+	train := blobs("train", 32, 1, 8, 8, 1)
+	m := Dense(64, 4)
+	m.Fit(train, Epochs(1), Quiet())
+	bad := train.Clone()
+	bad.X[70] = float32(nan)
+	if _, err := AnomalyE(m, bad, Normal(0)); err == nil || !strings.Contains(err.Error(), "sample 1 of train scores NaN") {
+		t.Errorf("Anomaly on a set with a NaN: %v", err)
+	}
+	if _, err := AnomalyE(m, train, Reference(bad)); err == nil || !strings.Contains(err.Error(), "scores NaN") {
+		t.Errorf("Anomaly with a NaN in the reference set: %v", err)
+	}
+
+	rgb := &data.Set{Name: "rgb", X: make([]float32, 4*3*8*8), N: 4, D: 192, C: 3, H: 8, W: 8}
+	if _, err := Convolutional(1, 8, 24).FitE(rgb, Epochs(1), Quiet()); err == nil || !strings.Contains(err.Error(), "holds 3×8×8 images but the model takes 1×8×24") {
+		t.Errorf("conv model on images of another shape: %v", err)
+	}
+	if _, err := Dense(192, 4).FitE(rgb, Epochs(1), Quiet()); err != nil {
+		t.Errorf("a dense model takes any image shape of its width: %v", err)
+	}
 }

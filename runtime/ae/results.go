@@ -275,7 +275,9 @@ func (m *Model) decode(z []float32, n int, name string) *data.Set {
 }
 
 // Sample decodes n codes drawn from the prior N(0, I) of a variational
-// model (seeded from the model's seed and n; see SampleSeed).
+// model, with seed 1: every model with the same code size decodes the
+// same codes, so that models can be compared on them; SampleSeed draws
+// others.
 func (m *Model) Sample(n int) *Samples { return m.SampleSeed(n, 1) }
 
 // SampleSeed is Sample with an explicit seed.

@@ -216,7 +216,8 @@ func (c Confusion) String() string {
 }
 
 // Percentile returns the p-th percentile (0..100) of values, interpolating
-// linearly between order statistics (numpy's default). It panics on an empty
+// linearly between order statistics (numpy's default). It returns NaN
+// when a value is NaN (as numpy.percentile does) and panics on an empty
 // slice or p outside [0, 100].
 func Percentile(values []float64, p float64) float64 {
 	if len(values) == 0 {
@@ -227,6 +228,9 @@ func Percentile(values []float64, p float64) float64 {
 	}
 	s := append([]float64(nil), values...)
 	sort.Float64s(s)
+	if math.IsNaN(s[0]) { // sort.Float64s puts NaNs first
+		return math.NaN()
+	}
 	pos := p / 100 * float64(len(s)-1)
 	lo := int(math.Floor(pos))
 	if lo >= len(s)-1 {

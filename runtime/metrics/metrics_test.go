@@ -135,6 +135,10 @@ func TestThresholds(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
+	// A NaN gives NaN, as in numpy, not the percentile of the other values.
+	if got := Percentile([]float64{3, math.NaN(), 1, 2}, 50); !math.IsNaN(got) {
+		t.Errorf("Percentile with a NaN = %v, want NaN", got)
+	}
 }
 
 func TestErrors(t *testing.T) {

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/latent-ai/latent/internal/hugemem"
@@ -135,12 +136,12 @@ type Noise struct {
 func NewNoise(shape Shape, kind string, p float32, seed uint64) *Noise {
 	switch kind {
 	case NoiseDropout, NoiseMasking, NoiseSaltPepper:
-		if p < 0 || p >= 1 {
+		if !(p >= 0 && p < 1) {
 			panic(errorf("nn: %s probability must be in [0, 1), got %g", kind, p))
 		}
 	case NoiseGaussian:
-		if p < 0 {
-			panic(errorf("nn: Gaussian noise σ must be ≥ 0, got %g", p))
+		if !(p >= 0) || math.IsInf(float64(p), 0) {
+			panic(errorf("nn: Gaussian noise σ must be a finite number ≥ 0, got %g", p))
 		}
 	default:
 		panic(errorf("nn: unknown noise %q; use dropout, gaussian, masking or saltpepper", kind))
