@@ -426,7 +426,8 @@ func findLabelColumn(label string, header []string, ncol int, where string) (int
 }
 
 // encodeLabels keeps non-negative integer labels as they are; otherwise it
-// numbers the distinct values in sorted order and returns them as class
+// numbers the distinct values in sorted order (numeric order when every
+// value is a number, so that 2 comes before 10) and returns them as class
 // names.
 func encodeLabels(raw []string) ([]int, []string) {
 	labels := make([]int, len(raw))
@@ -450,7 +451,7 @@ func encodeLabels(raw []string) ([]int, []string) {
 			names = append(names, r)
 		}
 	}
-	sort.Strings(names)
+	sortLabelNames(names)
 	index := map[string]int{}
 	for i, n := range names {
 		index[n] = i
@@ -459,4 +460,22 @@ func encodeLabels(raw []string) ([]int, []string) {
 		labels[i] = index[r]
 	}
 	return labels, names
+}
+
+// sortLabelNames sorts class names numerically when every one is a
+// number (equal values, such as 2 and 2.0, by their text), else as text.
+func sortLabelNames(names []string) {
+	vals := make(map[string]float64, len(names))
+	for _, n := range names {
+		v, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		if err != nil || math.IsNaN(v) {
+			sort.Strings(names)
+			return
+		}
+		vals[n] = v
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := vals[names[i]], vals[names[j]]
+		return a < b || (a == b && names[i] < names[j])
+	})
 }

@@ -3,6 +3,7 @@ package data
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -192,5 +193,21 @@ func TestCSVOptions(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), e.want) {
 			t.Errorf("%+v: error %v, want %q", e.opt, err, e.want)
 		}
+	}
+}
+
+// TestLabelClassOrder checks that numeric labels that are not all whole
+// numbers ≥ 0 become classes in numeric order (2 before 10), and text
+// labels in text order.
+func TestLabelClassOrder(t *testing.T) {
+	labels, names := encodeLabels([]string{"2", "10", "-1", "2.5", "2"})
+	if want := []string{"-1", "2", "2.5", "10"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("numeric class names %v, want %v", names, want)
+	}
+	if want := []int{1, 3, 0, 2, 1}; !reflect.DeepEqual(labels, want) {
+		t.Errorf("numeric labels %v, want %v", labels, want)
+	}
+	if _, names := encodeLabels([]string{"b", "10", "a", "2"}); !reflect.DeepEqual(names, []string{"10", "2", "a", "b"}) {
+		t.Errorf("mixed class names %v, want text order", names)
 	}
 }
