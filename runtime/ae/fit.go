@@ -296,6 +296,17 @@ func (m *Model) checkRange(s *data.Set, what string) error {
 // Copying every batch would cost a few percent of a dense epoch.
 const snapshotEvery = 8
 
+// finiteParams reports whether every value of ps is finite (no NaN or
+// ±Inf), with nnops.MinMax's vector kernels.
+func finiteParams(ps []*nn.Param) bool {
+	for _, p := range ps {
+		if _, _, ok := nnops.MinMax(p.W); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // divergence says what is wrong, for Fit's error, when an update has
 // made the weights NaN or Inf or, given n rows x of the last batch, so
 // large that the model's outputs on them are; "" when nothing is. It costs
@@ -303,7 +314,7 @@ const snapshotEvery = 8
 // it at the end of each epoch (and checks the weights before it keeps a
 // copy of them), not after every batch.
 func (m *Model) divergence(x []float32, n int) string {
-	if !nn.Finite(m.params) {
+	if !finiteParams(m.params) {
 		return "the weights became NaN or Inf"
 	}
 	if n == 0 {
@@ -347,7 +358,7 @@ func (m *Model) train(ctx context.Context, train *data.Set, cfg *FitConfig, opt 
 		return nil, errf("Fit", "a masked loss needs the mask of its training set (use ae.AutoRec) and takes no validation set")
 	}
 	params := m.params
-	if !nn.Finite(params) {
+	if !finiteParams(params) {
 		fix := "rebuild the model or load good weights"
 		if first > 0 {
 			fix = fmt.Sprintf("delete the checkpoint %s to start afresh", cfg.Checkpoint)

@@ -90,18 +90,6 @@ func ZeroGrad(ps []*Param) {
 	}
 }
 
-// Finite reports whether every value of ps is finite (no NaN or ±Inf).
-// Fit checks the weights with it at the end of every epoch and before it
-// keeps a copy of them, so a diverged update is never kept or saved.
-func Finite(ps []*Param) bool {
-	for _, p := range ps {
-		if _, _, ok := nnops.MinMax(p.W); !ok {
-			return false
-		}
-	}
-	return true
-}
-
 // Snapshot copies the values of ps into dst (allocating it, in one block
 // on huge pages, when it does not match ps) and returns it; Restore copies
 // them back. Both copy on all the kernels' threads: Fit snapshots the
