@@ -18,7 +18,11 @@
 //
 // Semantics worth knowing:
 //   - Interrupt (interrupt_request on control, or Kernel.Interrupt on
-//     SIGINT) cancels the context given to Evaluator.Execute.
+//     SIGINT) cancels the context given to Evaluator.Execute. It also
+//     stops an execute_request that came before it and had not started,
+//     and one that it overtook on its way (one of its own client session,
+//     dated no later, arriving within 100 ms): dates of different
+//     sessions, which may come from different clocks, are never compared.
 //   - After a failed cell with stop_on_error, the execute_requests already
 //     queued are answered with status aborted; they are taken from the
 //     queue before the failed cell's reply goes out, so a request sent

@@ -103,11 +103,10 @@ type Kernel struct {
 	// that came after an execute_request but before its cell started
 	// still stops that cell when it starts.
 	idleInterrupts uint64
-	// lastIdleInterrupt is the latest of those interrupts: when its
-	// header says it was sent, and when it came. An execute_request that
-	// comes just after it but was sent before it (the interrupt overtook
-	// it, on another socket) is stopped too.
-	lastIdleInterrupt struct{ sent, came time.Time }
+	// lastIdleInterrupt is the latest of those interrupts. An
+	// execute_request that comes just after it but was sent before it
+	// (the interrupt overtook it, on another socket) is stopped too.
+	lastIdleInterrupt idleInterrupt
 
 	inputMu sync.Mutex
 	inputCh chan inputReply // receives input_reply while a cell waits for one
@@ -389,10 +388,8 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 func (k *Kernel) enqueueShell(m *Message) {
 	k.execMu.Lock()
 	m.interruptsSeen = k.idleInterrupts
-	if last := k.lastIdleInterrupt; time.Since(last.came) < overtakeWindow {
-		if sent, ok := m.Header.sent(); ok && !sent.After(last.sent) {
-			m.interruptsSeen--
-		}
+	if k.lastIdleInterrupt.overtook(m) {
+		m.interruptsSeen--
 	}
 	k.execMu.Unlock()
 	select {
@@ -452,10 +449,36 @@ func (k *Kernel) status(parent *Message, state string) {
 
 func (k *Kernel) cancelExecution() { k.interrupt(nil) }
 
-// overtakeWindow bounds how long after an idle interrupt an execute_request
-// sent before it may still come and be stopped by it. It keeps a client
-// whose clock runs ahead from stopping cells long after its interrupt.
-const overtakeWindow = time.Second
+// overtakeWindow bounds, on the kernel's clock, how long after an idle
+// interrupt an execute_request sent before it may still come and be
+// stopped by it. An overtaking request comes within milliseconds (the two
+// messages raced on two sockets); the bound keeps a clock step of the
+// client from stopping a cell run well after the interrupt.
+const overtakeWindow = 100 * time.Millisecond
+
+// idleInterrupt is an interrupt_request that came while no cell ran: its
+// client session, when its header says it was sent (on that client's
+// clock), and when it came (on the kernel's).
+type idleInterrupt struct {
+	session    string
+	sent, came time.Time
+}
+
+// overtook reports whether the interrupt overtook m on its way: m came
+// within overtakeWindow after it, from the same client session, and is
+// dated no later. Only dates of one session are compared, as they come
+// from one client's clock; a frontend and the server that relays its
+// interrupts (JupyterLab and jupyter_server) have sessions and clocks of
+// their own, so a request from another session, or after an interrupt by
+// signal, is never taken for overtaken. The kernel's arrival order still
+// stops a request that came before the interrupt (see beginExecution).
+func (i idleInterrupt) overtook(m *Message) bool {
+	if i.session == "" || m.Header.Session != i.session || time.Since(i.came) >= overtakeWindow {
+		return false
+	}
+	sent, ok := m.Header.sent()
+	return ok && !sent.After(i.sent)
+}
 
 // interrupt cancels the running cell; with no cell running it is recorded
 // for the execute_requests it may have overtaken. m is the
@@ -468,11 +491,10 @@ func (k *Kernel) interrupt(m *Message) {
 		return
 	}
 	k.idleInterrupts++
-	now := time.Now()
-	k.lastIdleInterrupt.sent, k.lastIdleInterrupt.came = now, now
+	k.lastIdleInterrupt = idleInterrupt{came: time.Now()}
 	if m != nil {
 		if sent, ok := m.Header.sent(); ok {
-			k.lastIdleInterrupt.sent = sent
+			k.lastIdleInterrupt.session, k.lastIdleInterrupt.sent = m.Header.Session, sent
 		}
 	}
 }

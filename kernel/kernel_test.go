@@ -40,7 +40,8 @@ func TestMain(m *testing.M) {
 
 // fakeEvaluator understands a few commands, one per cell:
 // "print TEXT", "fail", "result TEXT", "wait" (until interrupted),
-// "input PROMPT" (prints what was read), "panic".
+// "input PROMPT" (prints what was read), "check" (fails if already
+// interrupted), "panic".
 type fakeEvaluator struct {
 	executed  atomic.Int64
 	codes     chan string
@@ -72,6 +73,10 @@ func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.S
 			return nil, err
 		}
 		sink.Stream("stdout", "got "+s)
+	case "check": // fails when its context was cancelled before it ran
+		if ctx.Err() != nil {
+			return nil, &display.Error{Name: "Interrupted", Value: ctx.Err().Error()}
+		}
 	case "panic":
 		panic("evaluator bug")
 	case "stuck": // ignores its context, like a call that cannot be interrupted
@@ -251,9 +256,15 @@ func (tk *testKernel) stop() {
 var msgSeq atomic.Int64
 
 func (tk *testKernel) frames(msgType string, content any, s *Signer) ([][]byte, string) {
+	return tk.framesFrom("test", time.Now(), msgType, content, s)
+}
+
+// framesFrom is frames for a message of client session session, dated date.
+func (tk *testKernel) framesFrom(session string, date time.Time, msgType string, content any, s *Signer) ([][]byte, string) {
 	id := fmt.Sprintf("req-%d", msgSeq.Add(1))
 	c, _ := json.Marshal(content)
-	m := &Message{Header: Header{MsgID: id, Session: "test", Username: "t", Date: timestamp(), MsgType: msgType, Version: ProtocolVersion}, Content: c}
+	h := Header{MsgID: id, Session: session, Username: "t", Date: date.UTC().Format("2006-01-02T15:04:05.000000Z"), MsgType: msgType, Version: ProtocolVersion}
+	m := &Message{Header: h, Content: c}
 	f, err := Encode(m, s)
 	if err != nil {
 		tk.t.Fatal(err)
@@ -703,5 +714,55 @@ func TestInterruptRightAfterExecute(t *testing.T) {
 	tk.send(tk.control, "interrupt_request", map[string]any{})
 	if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "error" {
 		t.Fatalf("interrupted cell replied %v", c)
+	}
+}
+
+// An idle interrupt stops an execute_request that comes right after it only
+// when their dates say it overtook the request, and dates are compared only
+// within one client session (one clock): in JupyterLab the browser sends
+// the cells and jupyter_server the interrupts, each with its own clock.
+func TestIdleInterruptClocks(t *testing.T) {
+	tk := startKernel(t, Config{})
+	send := func(s zmq4.Socket, session string, date time.Time, msgType, code string) string {
+		f, id := tk.framesFrom(session, date, msgType, map[string]any{"code": code}, tk.signer)
+		tk.sendRaw(s, f)
+		return id
+	}
+	execute := func(session string, date time.Time) string {
+		return send(tk.shell, session, date, "execute_request", "check")
+	}
+	interrupt := func(session string) (sent time.Time) {
+		sent = time.Now()
+		tk.recvReply(tk.control, "interrupt_reply", send(tk.control, session, sent, "interrupt_request", ""))
+		return sent
+	}
+	status := func(id string) any { return tk.recvReply(tk.shell, "execute_reply", id)["status"] }
+
+	// The interrupt, sent after a request of its own session, is sent
+	// first here, so it mostly overtakes the request: the cell stops
+	// either way (without the overtake rule, it would wait for ever).
+	sent := time.Now()
+	iid := send(tk.control, "client", sent, "interrupt_request", "")
+	if s := status(send(tk.shell, "client", sent.Add(-time.Millisecond), "execute_request", "wait")); s != "error" {
+		t.Errorf("request sent before the interrupt: %v, want it stopped", s)
+	}
+	tk.recvReply(tk.control, "interrupt_reply", iid)
+	// The same, from another session whose clock is 2 s behind: its date
+	// says nothing about the interrupt's, so the cell runs.
+	sent = interrupt("server")
+	if s := status(execute("browser", sent.Add(-2*time.Second))); s != "ok" {
+		t.Errorf("request of another session: %v, want ok", s)
+	}
+	// Sent after the interrupt, by its own session: runs.
+	sent = interrupt("client")
+	if s := status(execute("client", sent.Add(time.Millisecond))); s != "ok" {
+		t.Errorf("request sent after the interrupt: %v, want ok", s)
+	}
+	// A request that comes well after the interrupt did not race it, even
+	// if a clock step dates it earlier.
+	sent = interrupt("client")
+	time.Sleep(2 * overtakeWindow)
+	if s := status(execute("client", sent.Add(-2*time.Second))); s != "ok" {
+		t.Errorf("request long after the interrupt: %v, want ok", s)
 	}
 }
