@@ -27,7 +27,8 @@
 //     queued are answered with status aborted; they are taken from the
 //     queue before the failed cell's reply goes out, so a request sent
 //     after the frontend saw the error is never aborted.
-//   - silent cells publish nothing but busy/idle and do not count;
+//   - silent cells publish nothing but busy/idle, do not count and,
+//     failing, abort nothing;
 //     user_expressions are evaluated after a successful cell.
 //   - History (tail, range, search with glob patterns) is kept in memory
 //     for the life of the process, as session 1, bounded to the last

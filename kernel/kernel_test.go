@@ -518,6 +518,28 @@ func TestStopOnErrorAbortsQueued(t *testing.T) {
 	}
 }
 
+// A silent request that fails (a variable inspector's) aborts nothing, as
+// in ipykernel: the cells queued behind it run.
+func TestSilentFailureAbortsNothing(t *testing.T) {
+	tk := startKernel(t, Config{})
+	silent := tk.send(tk.shell, "execute_request", map[string]any{"code": "wait", "silent": true})
+	<-tk.ev.codes // the silent request is running: the next one queues behind it
+	queued := tk.send(tk.shell, "execute_request", map[string]any{"code": "print a"})
+	for deadline := time.Now().Add(10 * time.Second); len(tk.k.shellQ) < 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("the queued request never reached the kernel's queue")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	tk.send(tk.control, "interrupt_request", map[string]any{})
+	if c := tk.recvReply(tk.shell, "execute_reply", silent); c["status"] != "error" {
+		t.Fatalf("silent request: %v, want error", c)
+	}
+	if c := tk.recvReply(tk.shell, "execute_reply", queued); c["status"] != "ok" {
+		t.Fatalf("queued cell: %v, want ok", c)
+	}
+}
+
 func TestInputOverStdin(t *testing.T) {
 	tk := startKernel(t, Config{})
 	id := tk.send(tk.shell, "execute_request", map[string]any{"code": "input name?", "allow_stdin": true})

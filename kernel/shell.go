@@ -92,7 +92,8 @@ type executeRequest struct {
 }
 
 // execute runs an execute_request; end (see beginExecution) is called
-// before the reply goes out. After a failure with stop_on_error it returns
+// before the reply goes out. After a failure of a cell that is not silent,
+// with stop_on_error, it returns
 // the work that must follow the request's idle status: aborting the
 // execute_requests that were queued behind it.
 func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func()) {
@@ -143,8 +144,10 @@ func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func
 	if store {
 		k.history.add(count, req.Code, out)
 	}
+	// As ipykernel: only a failed cell the user sees (not silent, as a
+	// variable inspector's requests are) aborts the queue.
 	var aborted, kept []*Message
-	if err != nil && stopOnError {
+	if err != nil && stopOnError && !req.Silent {
 		aborted, kept = k.takeQueuedExecutes()
 	}
 	// The request is over: an interrupt from now on is for the next cell,
