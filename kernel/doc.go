@@ -29,7 +29,8 @@
 //     after the frontend saw the error is never aborted.
 //   - silent cells publish nothing but busy/idle, do not count and,
 //     failing, abort nothing;
-//     user_expressions are evaluated after a successful cell.
+//     user_expressions are evaluated after a successful cell, each only if
+//     it is one Go expression (else it gets a SyntaxError entry).
 //   - History (tail, range, search with glob patterns) is kept in memory
 //     for the life of the process, as session 1, bounded to the last
 //     10,000 cells.

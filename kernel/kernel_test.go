@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,9 @@ func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.S
 	case f.codes <- code:
 	default:
 	}
+	if inner, ok := strings.CutPrefix(code, "("); ok { // a user expression
+		code = strings.TrimSuffix(inner, ")")
+	}
 	cmd, arg, _ := strings.Cut(code, " ")
 	switch cmd {
 	case "print":
@@ -63,6 +67,9 @@ func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.S
 		return nil, &display.Error{Name: "TestError", Value: "failed on purpose", Traceback: []string{"line 1"}}
 	case "result":
 		b := display.Text(arg)
+		return &b, nil
+	case "result(7)": // a result that is also a Go expression
+		b := display.Text("7")
 		return &b, nil
 	case "wait":
 		<-ctx.Done()
@@ -411,7 +418,7 @@ func TestKernelRequests(t *testing.T) {
 				t.Errorf("reply has no user_expressions: %v", c)
 			}
 		}, []string{"status:busy", "execute_input", "stream", "status:idle"}},
-		{"execute result", "execute_request", map[string]any{"code": "result 3", "user_expressions": map[string]string{"x": "result 7", "bad": "fail"}}, "execute_reply", func(t *testing.T, c map[string]any) {
+		{"execute result", "execute_request", map[string]any{"code": "result 3", "user_expressions": map[string]string{"x": "result(7)", "bad": "fail"}}, "execute_reply", func(t *testing.T, c map[string]any) {
 			ue := c["user_expressions"].(map[string]any)
 			if ue["x"].(map[string]any)["data"].(map[string]any)["text/plain"] != "7" || ue["bad"].(map[string]any)["status"] != "error" {
 				t.Errorf("user_expressions = %v", ue)
@@ -537,6 +544,43 @@ func TestSilentFailureAbortsNothing(t *testing.T) {
 	}
 	if c := tk.recvReply(tk.shell, "execute_reply", queued); c["status"] != "ok" {
 		t.Fatalf("queued cell: %v, want ok", c)
+	}
+}
+
+// user_expressions are single Go expressions: statements and declarations
+// get an error entry and are never run.
+func TestUserExpressionsOnlyExpressions(t *testing.T) {
+	tk := startKernel(t, Config{})
+	exprs := map[string]string{"expr": "result(7)", "assign": "k = 100", "define": "secret := 42",
+		"func": "func helper() int { return 7 }", "two": "1, 2", "empty": "", "not": "!ls // not a shell command"}
+	id := tk.send(tk.shell, "execute_request", map[string]any{"code": "print cell", "user_expressions": exprs})
+	c := tk.recvReply(tk.shell, "execute_reply", id)
+	ue := c["user_expressions"].(map[string]any)
+	for name := range exprs {
+		e := ue[name].(map[string]any)
+		switch name {
+		case "expr":
+			if e["status"] != "ok" || e["data"].(map[string]any)["text/plain"] != "7" {
+				t.Errorf("%s: %v", name, e)
+			}
+			continue
+		case "not": // a Go expression: evaluated, in parentheses
+			if e["status"] != "ok" {
+				t.Errorf("%s: %v", name, e)
+			}
+			continue
+		}
+		if e["status"] != "error" || e["ename"] != "SyntaxError" || e["evalue"] == "" || len(e["traceback"].([]any)) == 0 {
+			t.Errorf("%s: %v, want a SyntaxError entry", name, e)
+		}
+	}
+	var codes []string
+	for len(tk.ev.codes) > 0 {
+		codes = append(codes, <-tk.ev.codes)
+	}
+	sort.Strings(codes)
+	if want := []string{"(!ls)", "(result(7))", "print cell"}; strings.Join(codes, "|") != strings.Join(want, "|") {
+		t.Errorf("evaluated %q, want %q", codes, want)
 	}
 }
 
@@ -786,5 +830,26 @@ func TestIdleInterruptClocks(t *testing.T) {
 	time.Sleep(2 * overtakeWindow)
 	if s := status(execute("client", sent.Add(-2*time.Second))); s != "ok" {
 		t.Errorf("request long after the interrupt: %v, want ok", s)
+	}
+}
+
+func TestGoExpression(t *testing.T) {
+	for code, want := range map[string]string{
+		"x // comment":                   "(x)",
+		"!ok":                            "(!ok)",
+		"[]int{\n1,\n2,\n}":              "([]int{\n\t1,\n\t2,\n})",
+		"func() int {\nreturn 7\n}()":    "(func() int {\n\treturn 7\n}())",
+		"/* c */ a + b /* d */":          "(a + b)",
+		"k = 100":                        "",
+		"func helper() int { return 7 }": "",
+		"x := 1":                         "",
+		"1, 2":                           "",
+		"%who":                           "",
+		"":                               "",
+	} {
+		got, err := goExpression(code)
+		if (err != nil) != (want == "") || got != want {
+			t.Errorf("goExpression(%q) = %q, %v; want %q", code, got, err, want)
+		}
 	}
 }

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"runtime/debug"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -264,11 +268,18 @@ func orEmptyMap(m map[string]any) map[string]any {
 }
 
 // userExpressions evaluates each expression of an execute_request after the
-// cell ran, as the protocol asks, without publishing anything.
+// cell ran, as the protocol asks, without publishing anything. Only single
+// Go expressions are evaluated: a statement or declaration would change the
+// session behind the user's back, so it gets an error entry and never runs.
 func (k *Kernel) userExpressions(ctx context.Context, exprs map[string]string) map[string]any {
 	out := make(map[string]any, len(exprs))
 	for name, code := range exprs {
-		res, err := k.run(ctx, code, discardSink{})
+		expr, err := goExpression(code)
+		if err != nil {
+			out[name] = errorContent("SyntaxError", fmt.Sprintf("a user expression must be one Go expression (%v); it was not run", err), nil)
+			continue
+		}
+		res, err := k.run(ctx, expr, discardSink{})
 		switch {
 		case err != nil:
 			de := asDisplayError(err)
@@ -280,6 +291,25 @@ func (k *Kernel) userExpressions(ctx context.Context, exprs map[string]string) m
 		}
 	}
 	return out
+}
+
+// goExpression parses code as one Go expression and returns it printed
+// again, without comments and in parentheses, so that the evaluator cannot
+// read it as a cell with a magic: "!ok" is a Go expression, not the shell
+// command ok.
+func goExpression(code string) (string, error) {
+	fset := token.NewFileSet()
+	e, err := parser.ParseExprFrom(fset, "", code, 0)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteByte('(')
+	if err := printer.Fprint(&b, fset, e); err != nil {
+		return "", err
+	}
+	b.WriteByte(')')
+	return b.String(), nil
 }
 
 // takeQueuedExecutes removes the execute_requests already waiting in the
