@@ -24,9 +24,10 @@
 //     dated no later, arriving within 100 ms): dates of different
 //     sessions, which may come from different clocks, are never compared.
 //   - After a failed cell with stop_on_error, the execute_requests already
-//     queued are answered with status aborted; they are taken from the
-//     queue before the failed cell's reply goes out, so a request sent
-//     after the frontend saw the error is never aborted.
+//     queued are answered with status aborted, in order with the other
+//     queued requests (which are served); they are taken from the queue
+//     before the failed cell's reply goes out, so a request sent after
+//     the frontend saw the error is never aborted.
 //   - silent cells publish nothing but busy/idle, do not count and,
 //     failing, abort nothing;
 //     user_expressions are evaluated after a successful cell, each only if

@@ -497,8 +497,8 @@ func TestStopOnErrorAbortsQueued(t *testing.T) {
 	first := tk.send(tk.shell, "execute_request", map[string]any{"code": "wait"})
 	<-tk.ev.codes // the first cell is running: the next two queue behind it
 	queued1 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print a"})
-	queued2 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print b"})
 	info := tk.send(tk.shell, "kernel_info_request", map[string]any{})
+	queued2 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print b"})
 	for deadline := time.Now().Add(10 * time.Second); len(tk.k.shellQ) < 3; {
 		if time.Now().After(deadline) {
 			t.Fatalf("the queued requests never reached the kernel's queue (%d there)", len(tk.k.shellQ))
@@ -509,12 +509,16 @@ func TestStopOnErrorAbortsQueued(t *testing.T) {
 	if c := tk.recvReply(tk.shell, "execute_reply", first); c["status"] != "error" {
 		t.Fatalf("interrupted cell: %v", c)
 	}
-	for _, id := range []string{queued1, queued2} {
-		if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "aborted" {
-			t.Fatalf("queued cell: %v, want aborted", c)
-		}
+	// Replies come in request order; only the execute_requests are aborted.
+	if c := tk.recvReply(tk.shell, "execute_reply", queued1); c["status"] != "aborted" {
+		t.Fatalf("queued cell: %v, want aborted", c)
 	}
-	tk.recvReply(tk.shell, "kernel_info_reply", info)
+	if c := tk.recvReply(tk.shell, "kernel_info_reply", info); c["status"] != "ok" {
+		t.Fatalf("queued kernel_info: %v", c)
+	}
+	if c := tk.recvReply(tk.shell, "execute_reply", queued2); c["status"] != "aborted" {
+		t.Fatalf("queued cell: %v, want aborted", c)
+	}
 	if n := tk.ev.executed.Load(); n != 1 {
 		t.Fatalf("%d cells executed, want only the first", n)
 	}

@@ -97,9 +97,9 @@ type executeRequest struct {
 
 // execute runs an execute_request; end (see beginExecution) is called
 // before the reply goes out. After a failure of a cell that is not silent,
-// with stop_on_error, it returns
-// the work that must follow the request's idle status: aborting the
-// execute_requests that were queued behind it.
+// with stop_on_error, it returns the work that must follow the request's
+// idle status: serving the requests queued behind it, aborting the
+// execute_requests among them.
 func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func()) {
 	defer end()
 	var req executeRequest
@@ -150,18 +150,18 @@ func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func
 	}
 	// As ipykernel: only a failed cell the user sees (not silent, as a
 	// variable inspector's requests are) aborts the queue.
-	var aborted, kept []*Message
+	var queued []*Message
 	if err != nil && stopOnError && !req.Silent {
-		aborted, kept = k.takeQueuedExecutes()
+		queued = k.takeQueued()
 	}
 	// The request is over: an interrupt from now on is for the next cell,
 	// which the client may send as soon as it sees this reply.
 	end()
 	k.reply(k.shell, m, "execute_reply", reply)
-	if aborted == nil && kept == nil {
+	if queued == nil {
 		return nil
 	}
-	return func() { k.abort(aborted, kept) }
+	return func() { k.abort(queued) }
 }
 
 // beginExecution makes the context that an interrupt cancels while the
@@ -312,36 +312,34 @@ func goExpression(code string) (string, error) {
 	return b.String(), nil
 }
 
-// takeQueuedExecutes removes the execute_requests already waiting in the
-// shell queue (stop_on_error), keeping the other requests in order. It runs
-// before the failed cell's reply goes out, so that a request sent after the
-// client saw the error is never aborted.
-func (k *Kernel) takeQueuedExecutes() (aborted, kept []*Message) {
+// takeQueued removes the requests already waiting in the shell queue, in
+// order, for abort. It runs before the failed cell's reply goes out, so that
+// a request sent after the client saw the error is never aborted.
+func (k *Kernel) takeQueued() []*Message {
+	var queued []*Message
 	for {
 		select {
 		case m := <-k.shellQ:
-			if m.Header.MsgType == "execute_request" {
-				aborted = append(aborted, m)
-			} else {
-				kept = append(kept, m)
-			}
+			queued = append(queued, m)
 		default:
-			return aborted, kept
+			return queued
 		}
 	}
 }
 
-// abort answers each of the taken execute_requests with status aborted and
-// then serves the other requests that were queued with them.
-func (k *Kernel) abort(aborted, kept []*Message) {
-	for _, m := range aborted {
+// abort serves the requests taken from the queue after a failed cell, in
+// order, as ipykernel does: each execute_request is answered with status
+// aborted, and the other requests are served as usual.
+func (k *Kernel) abort(queued []*Message) {
+	for _, m := range queued {
+		if m.Header.MsgType != "execute_request" {
+			k.handleShell(m)
+			continue
+		}
 		k.log.Printf("aborting queued execute_request %s: an earlier cell failed and stop_on_error is set", m.Header.MsgID)
 		k.status(m, "busy")
 		k.reply(k.shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
 		k.status(m, "idle")
-	}
-	for _, m := range kept {
-		k.handleShell(m)
 	}
 }
 
