@@ -13,7 +13,7 @@ type commContent struct {
 }
 
 func (k *Kernel) commInfo(m *Message) {
-	k.reply(k.shell, m, "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
+	k.answer(m, "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
 }
 
 func (k *Kernel) commOpen(m *Message) {

@@ -10,8 +10,11 @@
 // fake is another.
 //
 // Concurrency: each socket is read by its own goroutine (zmq4 has no
-// poller). Shell requests run one at a time in arrival order; control
-// requests (interrupt, kernel_info, shutdown) are served while a cell runs;
+// poller). Shell requests run one at a time in arrival order. Control
+// takes every shell request too: interrupt, kernel_info, shutdown, history
+// and comm_info are served while a cell runs; the others (execute,
+// complete, inspect, is_complete: they need the evaluator, which serves
+// one request at a time) join the shell queue and are answered on control;
 // the heartbeat echoes on its own goroutine, so it keeps beating during
 // long cells. The evaluator starts in the background, so kernel_info is
 // answered at once and cells wait for the interpreter.

@@ -196,8 +196,8 @@ func (k *Kernel) historyRequest(m *Message) {
 	}
 	h, err := k.history.query(req)
 	if err != nil {
-		k.reply(k.shell, m, "history_reply", errorContent("BadRequest", err.Error(), nil))
+		k.answer(m, "history_reply", errorContent("BadRequest", err.Error(), nil))
 		return
 	}
-	k.reply(k.shell, m, "history_reply", map[string]any{"status": "ok", "history": h})
+	k.answer(m, "history_reply", map[string]any{"status": "ok", "history": h})
 }

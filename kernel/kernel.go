@@ -381,20 +381,28 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 			connLog.printf("%s: dropped a replayed %s (msg_id %q): its signature was already received, or it is dated before messages this session sent long ago", name, m.Header.MsgType, m.Header.MsgID)
 			continue
 		}
+		m.channel = s
 		handle(m)
 	}
 }
 
+// enqueueShell queues a request for the shell worker, waiting for room.
 func (k *Kernel) enqueueShell(m *Message) {
-	k.execMu.Lock()
-	m.interruptsSeen = k.idleInterrupts
-	if k.lastIdleInterrupt.overtook(m) {
-		m.interruptsSeen--
-	}
-	k.execMu.Unlock()
+	k.stampInterrupts(m)
 	select {
 	case k.shellQ <- m:
 	case <-k.done:
+	}
+}
+
+// stampInterrupts records in m, as it is queued, the idle interrupts that
+// came before it and did not overtake it (see beginExecution).
+func (k *Kernel) stampInterrupts(m *Message) {
+	k.execMu.Lock()
+	defer k.execMu.Unlock()
+	m.interruptsSeen = k.idleInterrupts
+	if k.lastIdleInterrupt.overtook(m) {
+		m.interruptsSeen--
 	}
 }
 
@@ -425,6 +433,12 @@ func encodeReply(s *Signer, session string, parent *Message, msgType, date strin
 		m.ParentHeader = parent.RawHeader
 	}
 	return Encode(m, s)
+}
+
+// answer sends the reply msgType with content to the request m, on the
+// channel m came on.
+func (k *Kernel) answer(m *Message, msgType string, content any) {
+	k.reply(m.channel, m, msgType, content)
 }
 
 // reply sends msgType with content on a ROUTER socket to parent's sender.
@@ -499,30 +513,59 @@ func (k *Kernel) interrupt(m *Message) {
 	}
 }
 
-// handleControl serves the control channel; it runs while cells execute.
+// handleControl serves the control channel, which takes every request the
+// shell channel takes. The requests that need no evaluator are served at
+// once, while cells run: interrupt, kernel_info, shutdown, history and
+// comm_info. The others (complete, inspect, is_complete, execute, comm
+// messages) join the shell queue, since the evaluator serves one request
+// at a time; their replies come back on control.
 func (k *Kernel) handleControl(m *Message) {
-	k.status(m, "busy")
-	defer k.status(m, "idle")
+	var serve func(*Message)
 	switch m.Header.MsgType {
 	case "interrupt_request":
-		k.interrupt(m)
-		k.reply(k.control, m, "interrupt_reply", map[string]string{"status": "ok"})
+		serve = k.interruptRequest
 	case "kernel_info_request":
-		k.reply(k.control, m, "kernel_info_reply", k.kernelInfo())
+		serve = k.kernelInfoRequest
 	case "shutdown_request":
-		k.handleShutdown(k.control, m)
+		serve = k.handleShutdown
+	case "history_request":
+		serve = k.historyRequest
+	case "comm_info_request":
+		serve = k.commInfo
 	default:
-		k.unknown(k.control, m)
+		// The control loop never waits for room in the queue: it must
+		// stay free for interrupts.
+		k.stampInterrupts(m)
+		select {
+		case k.shellQ <- m:
+		default:
+			k.status(m, "busy")
+			k.answerError(m, "KernelBusy", fmt.Sprintf("%d requests are already waiting for the kernel; try again later", cap(k.shellQ)))
+			k.status(m, "idle")
+		}
+		return
 	}
+	k.status(m, "busy")
+	defer k.status(m, "idle")
+	serve(m)
 }
 
-func (k *Kernel) handleShutdown(s zmq4.Socket, m *Message) {
+func (k *Kernel) interruptRequest(m *Message) {
+	k.interrupt(m)
+	k.answer(m, "interrupt_reply", map[string]string{"status": "ok"})
+}
+
+func (k *Kernel) kernelInfoRequest(m *Message) {
+	k.answer(m, "kernel_info_reply", k.kernelInfo())
+}
+
+func (k *Kernel) handleShutdown(m *Message) {
 	var req struct {
 		Restart bool `json:"restart"`
 	}
 	_ = json.Unmarshal(m.Content, &req)
 	content := map[string]any{"status": "ok", "restart": req.Restart}
-	k.reply(s, m, "shutdown_reply", content)
+	k.answer(m, "shutdown_reply", content)
 	k.pub.publish(m, "shutdown_reply", content, false)
 	k.execMu.Lock()
 	k.restart = req.Restart
@@ -533,12 +576,17 @@ func (k *Kernel) handleShutdown(s zmq4.Socket, m *Message) {
 
 // unknown answers a request the kernel does not know with an error reply,
 // and ignores other unknown messages.
-func (k *Kernel) unknown(s zmq4.Socket, m *Message) {
+func (k *Kernel) unknown(m *Message) {
 	t := m.Header.MsgType
 	k.log.Printf("unknown message type %q", t)
-	if base, ok := strings.CutSuffix(t, "_request"); ok {
-		k.reply(s, m, base+"_reply", errorContent("UnknownMessageType",
-			fmt.Sprintf("this kernel does not handle %s messages", t), nil))
+	k.answerError(m, "UnknownMessageType", fmt.Sprintf("this kernel does not handle %s messages", t))
+}
+
+// answerError answers the request m (a *_request message; others get
+// nothing) with an error reply.
+func (k *Kernel) answerError(m *Message, name, value string) {
+	if base, ok := strings.CutSuffix(m.Header.MsgType, "_request"); ok {
+		k.answer(m, base+"_reply", errorContent(name, value, nil))
 	}
 }
 

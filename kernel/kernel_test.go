@@ -857,3 +857,43 @@ func TestGoExpression(t *testing.T) {
 		}
 	}
 }
+
+// The control channel takes every request the shell channel takes, and
+// answers on control. history and comm_info are answered while a cell
+// runs; the requests that need the evaluator wait for it, in the shell
+// queue's order.
+func TestControlServesShellRequests(t *testing.T) {
+	tk := startKernel(t, Config{})
+	running := tk.send(tk.shell, "execute_request", map[string]any{"code": "wait"})
+	<-tk.ev.codes
+	for _, r := range []struct{ req, reply string }{{"history_request", "history_reply"}, {"comm_info_request", "comm_info_reply"}, {"kernel_info_request", "kernel_info_reply"}} {
+		id := tk.send(tk.control, r.req, map[string]any{"hist_access_type": "tail", "n": 1})
+		if c := tk.recvReply(tk.control, r.reply, id); c["status"] != "ok" {
+			t.Errorf("%s on control while a cell runs: %v", r.req, c)
+		}
+	}
+	tk.send(tk.control, "interrupt_request", map[string]any{})
+	tk.recvReply(tk.shell, "execute_reply", running)
+	tk.recvOne(tk.control, 10*time.Second) // interrupt_reply
+
+	for _, r := range []struct {
+		req, reply string
+		content    map[string]any
+	}{
+		{"complete_request", "complete_reply", map[string]any{"code": "fmt.Pri", "cursor_pos": 7}},
+		{"inspect_request", "inspect_reply", map[string]any{"code": "fmt.Println", "cursor_pos": 5}},
+		{"is_complete_request", "is_complete_reply", map[string]any{"code": "x := 1"}},
+		{"execute_request", "execute_reply", map[string]any{"code": "print on control"}},
+	} {
+		id := tk.send(tk.control, r.req, r.content)
+		if c := tk.recvReply(tk.control, r.reply, id); c["status"] != "ok" && c["status"] != "complete" {
+			t.Errorf("%s on control: %v", r.req, c)
+		}
+		if got := strings.Join(tk.collect(id), ","); !strings.HasPrefix(got, "status:busy,") {
+			t.Errorf("%s on control: iopub %s", r.req, got)
+		}
+	}
+	if m := tk.recvOne(tk.shell, 100*time.Millisecond); m != nil {
+		t.Errorf("a %s came on shell for a request on control", m.Header.MsgType)
+	}
+}

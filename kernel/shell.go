@@ -53,7 +53,7 @@ func (k *Kernel) handleShell(m *Message) {
 	case "execute_request":
 		then = k.execute(ctx, m, end)
 	case "kernel_info_request":
-		k.reply(k.shell, m, "kernel_info_reply", k.kernelInfo())
+		k.kernelInfoRequest(m)
 	case "complete_request":
 		k.complete(m)
 	case "inspect_request":
@@ -69,21 +69,16 @@ func (k *Kernel) handleShell(m *Message) {
 	case "comm_msg", "comm_close":
 		k.commIgnore(m)
 	case "shutdown_request":
-		k.handleShutdown(k.shell, m)
+		k.handleShutdown(m)
 	default:
-		k.unknown(k.shell, m)
+		k.unknown(m)
 	}
 }
 
 // badRequest answers a request whose content does not decode.
 func (k *Kernel) badRequest(m *Message, err error) {
-	base := m.Header.MsgType
-	if len(base) > len("_request") {
-		base = base[:len(base)-len("_request")]
-	}
 	k.log.Printf("%s: bad content: %v", m.Header.MsgType, err)
-	k.reply(k.shell, m, base+"_reply", errorContent("BadRequest",
-		fmt.Sprintf("cannot decode %s content: %v", m.Header.MsgType, err), nil))
+	k.answerError(m, "BadRequest", fmt.Sprintf("cannot decode %s content: %v", m.Header.MsgType, err))
 }
 
 type executeRequest struct {
@@ -157,7 +152,7 @@ func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func
 	// The request is over: an interrupt from now on is for the next cell,
 	// which the client may send as soon as it sees this reply.
 	end()
-	k.reply(k.shell, m, "execute_reply", reply)
+	k.answer(m, "execute_reply", reply)
 	if queued == nil {
 		return nil
 	}
@@ -338,7 +333,7 @@ func (k *Kernel) abort(queued []*Message) {
 		}
 		k.log.Printf("aborting queued execute_request %s: an earlier cell failed and stop_on_error is set", m.Header.MsgID)
 		k.status(m, "busy")
-		k.reply(k.shell, m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
+		k.answer(m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.count})
 		k.status(m, "idle")
 	}
 }
@@ -375,7 +370,7 @@ func (k *Kernel) complete(m *Message) {
 	if matches == nil {
 		matches = []string{}
 	}
-	k.reply(k.shell, m, "complete_reply", map[string]any{
+	k.answer(m, "complete_reply", map[string]any{
 		"status": "ok", "matches": matches, "cursor_start": start, "cursor_end": end, "metadata": map[string]any{}})
 }
 
@@ -392,7 +387,7 @@ func (k *Kernel) inspect(m *Message) {
 	if !found || data == nil {
 		data = map[string]any{}
 	}
-	k.reply(k.shell, m, "inspect_reply", map[string]any{
+	k.answer(m, "inspect_reply", map[string]any{
 		"status": "ok", "found": found, "data": data, "metadata": orEmptyMap(b.Metadata)})
 }
 
@@ -410,7 +405,7 @@ func (k *Kernel) isComplete(m *Message) {
 	if status == "incomplete" {
 		c["indent"] = indent
 	}
-	k.reply(k.shell, m, "is_complete_reply", c)
+	k.answer(m, "is_complete_reply", c)
 }
 
 // guarded runs an evaluator call, once the evaluator is ready, and logs

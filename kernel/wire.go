@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"hash"
 	"time"
+
+	"github.com/go-zeromq/zmq4"
 )
 
 // ProtocolVersion is the Jupyter messaging protocol version the kernel speaks.
@@ -60,8 +62,10 @@ type Message struct {
 	Signature string
 
 	// interruptsSeen is the kernel's idle-interrupt count when the message
-	// arrived on shell (see Kernel.idleInterrupts).
+	// was queued for the shell worker (see Kernel.idleInterrupts).
 	interruptsSeen uint64
+	// channel is the socket the message came on; replies go back on it.
+	channel zmq4.Socket
 }
 
 // Signer signs and verifies messages with the connection file's key. A zero
