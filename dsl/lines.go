@@ -151,7 +151,44 @@ func trackLines(f *ast.File, t *tree, body *ast.BlockStmt) {
 			reg = cellLineVar
 		}
 		fd.Body.List = trackList(fd.Body.List, reg, t)
+		if fd.Body == body {
+			fd.Body.List = withPassed(fd.Body.List, t)
+		}
 	}
+}
+
+// withPassed puts a call of passedFunc after every statement of a cell's
+// top level that makes a call, but the last: the boundaries where an
+// interrupt stops the cell once an interrupted call has handed back its
+// result (see Session.passed). Like the tracking, it is not part of the
+// chunk's plain source.
+func withPassed(list []ast.Stmt, t *tree) []ast.Stmt {
+	out := list[:0:0]
+	for i, st := range list {
+		out = append(out, st)
+		if i == len(list)-1 || t.nodes[st].track || !makesCall(st) {
+			continue
+		}
+		p := t.expr(t.callOf(passedFunc))
+		t.set(p, mark{fresh: true, track: true})
+		out = t.insert(out, len(out), st.End(), p)
+	}
+	return out
+}
+
+// makesCall reports whether st calls something outside a function literal.
+func makesCall(st ast.Stmt) bool {
+	found := false
+	ast.Inspect(st, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // trackList returns the statements of one list with the tracking of the

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/latent-ai/latent/runtime/host"
@@ -31,7 +32,19 @@ type run struct {
 	once    sync.Once
 	v       reflect.Value
 	err     error
+
+	// An interrupt sets stopping; the program then closes boundary at its
+	// next top-level statement boundary (passedFunc) or at its end, and
+	// waits there until stop has stopped the interpreter and closed
+	// stopped.
+	stopping     atomic.Bool
+	boundary     chan struct{}
+	boundaryOnce sync.Once
+	stopped      chan struct{}
 }
+
+// atBoundary closes r.boundary (once).
+func (r *run) atBoundary() { r.boundaryOnce.Do(func() { close(r.boundary) }) }
 
 // stopGrace is how long a program without startedFunc runs before a stop
 // may reach it.
@@ -75,6 +88,56 @@ func withStarted(src string) string {
 
 // startedFunc is the call a program starts with (see Session.started).
 const startedFunc = "__latent.Started(); "
+
+// passedFunc is the call after each top-level statement that makes a call
+// (see withPassed and Session.passed).
+const passedFunc = "__latent.Passed"
+
+// passed implements passedFunc. While an interrupt stops the program, it
+// holds the program at this statement boundary until the interpreter is
+// stopped: a call that honours the interrupt (Fit, a read of standard
+// input) returns what it has, its statement stores it (h := m.Fit(...)
+// keeps the history), and no later statement of the cell runs.
+func (s *Session) passed() {
+	r := s.running.Load()
+	if r == nil || !r.stopping.Load() {
+		return
+	}
+	r.atBoundary()
+	<-r.stopped
+}
+
+// awaitStop holds the program, when the running cell has been interrupted,
+// until the interpreter is stopped. A compiled call that returns at once
+// because of the interrupt (a read of standard input) calls it, so that
+// the statements after it do not run before the stop reaches the
+// interpreter.
+func (s *Session) awaitStop() {
+	if r := s.running.Load(); r != nil && s.context().Err() != nil {
+		select {
+		case <-r.stopped:
+		case <-r.done: // the program ended (the caller is another goroutine)
+		}
+	}
+}
+
+// sleep is time.Sleep for interpreted code: an interrupt of the running
+// cell ends it, and the cell stops there (awaitStop), where the compiled
+// time.Sleep would hold the interrupt until its end and then leave the
+// session to a fresh interpreter.
+func (s *Session) sleep(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	ctx := s.context()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		s.awaitStop()
+	}
+}
 
 // started implements startedFunc: the running program has passed the
 // point where yaegi takes its run id.
@@ -156,7 +219,7 @@ func (s *Session) compile(src string) (prog *interp.Program, err error) {
 // starts with startedFunc, blocks whether it may run for long (otherwise
 // an interrupt waits for its end).
 func (s *Session) start(prog *interp.Program, blocks, signals bool) *run {
-	r := &run{done: make(chan struct{}), started: make(chan struct{})}
+	r := &run{done: make(chan struct{}), started: make(chan struct{}), boundary: make(chan struct{}), stopped: make(chan struct{})}
 	if blocks && !signals {
 		// Declarations only (var initialisers may still run code): the
 		// stop comes after a grace period instead.
@@ -166,6 +229,7 @@ func (s *Session) start(prog *interp.Program, blocks, signals bool) *run {
 	in := s.in
 	go func() {
 		defer close(r.done)
+		defer r.atBoundary()
 		defer func() {
 			if p := recover(); p != nil {
 				r.err = interp.Panic{Value: p}
@@ -181,8 +245,13 @@ func (s *Session) start(prog *interp.Program, blocks, signals bool) *run {
 func (s *Session) stop(r *run) {
 	select {
 	case <-r.started:
-		host.AwaitCooperative(r.done, 5*time.Second) // h := m.Fit(...) keeps the history Fit returns
+		r.stopping.Store(true)
+		// h := m.Fit(...) keeps the history Fit returns: the program goes
+		// on to its next statement boundary (passed), or for a short grace
+		// when the call sits in a nested block.
+		host.AwaitCooperative(r.boundary, 5*time.Second)
 		yaegiStop(s.in)
+		close(r.stopped)
 	case <-r.done:
 	}
 }

@@ -146,13 +146,13 @@ func TestBlockedCompiledCall(t *testing.T) {
 		t.Skip("waits for the stop grace period")
 	}
 	s := newSession(t)
-	runSteps(t, s, []step{{code: "import \"time\"\nv := 5\nfunc tw(x int) int { return 2 * x }", result: ""}})
+	runSteps(t, s, []step{{code: "import \"sync\"\nv := 5\nfunc tw(x int) int { return 2 * x }", result: ""}})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		time.Sleep(100 * time.Millisecond)
 		cancel()
 	}()
-	_, err := s.Execute(ctx, "time.Sleep(time.Hour)", newRecSink())
+	_, err := s.Execute(ctx, "var wg sync.WaitGroup\nwg.Add(1)\nwg.Wait()", newRecSink())
 	var de *display.Error
 	if !errors.As(err, &de) || de.Name != "Interrupted" || !strings.Contains(de.Value, "fresh interpreter") {
 		t.Fatalf("blocked call: %v", err)
@@ -229,4 +229,46 @@ func TestCompaction(t *testing.T) {
 		}
 	}
 	runSteps(t, s, []step{{code: "count", result: fmt.Sprint(compactEvery + 10)}})
+}
+
+// blockingInput is a sink whose input requests wait for the interrupt, as
+// Jupyter's do.
+type blockingInput struct {
+	*recSink
+	ctx context.Context
+}
+
+func (b blockingInput) Input(string, bool) (string, error) {
+	<-b.ctx.Done()
+	return "", errors.New("input was interrupted")
+}
+
+// TestInterruptEndsTheCellThere: a call that returns because of the
+// interrupt (a read of standard input, time.Sleep) ends the cell at once:
+// no later statement runs, and the session keeps its interpreter.
+func TestInterruptEndsTheCellThere(t *testing.T) {
+	s := newSession(t)
+	runSteps(t, s, []step{{code: "kept := 7\nran := false"}})
+	for _, code := range []string{
+		"var line string\nfmt.Scanln(&line)\nran = true\nfmt.Println(\"AFTER\")",
+		"import \"time\"\ntime.Sleep(time.Hour)\nran = true\nfmt.Println(\"AFTER\")",
+		"import \"time\"\nfor i := 0; i < 3; i++ { time.Sleep(time.Hour) }\nran = true",
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		sink := newRecSink()
+		start := time.Now()
+		_, err := s.Execute(ctx, code, blockingInput{sink, ctx})
+		var de *display.Error
+		if !errors.As(err, &de) || de.Name != "Interrupted" || strings.Contains(de.Value, "fresh interpreter") {
+			t.Fatalf("%q: got %v, want a plain Interrupted error", code, err)
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatalf("%q: the interrupt did not end the cell", code)
+		}
+		if out := sink.out("stdout"); strings.Contains(out, "AFTER") {
+			t.Fatalf("%q: the cell went on after the interrupt: %q", code, out)
+		}
+		runSteps(t, s, []step{{code: "fmt.Sprint(kept, ran)", result: "7 false"}})
+	}
 }

@@ -163,11 +163,13 @@ func (s *Session) newInterp() (*interp.Interpreter, error) {
 			"Len":         reflect.ValueOf(checkedLen),
 			"Tuple":       reflect.ValueOf(newTuple),
 			"Started":     reflect.ValueOf(s.started),
+			"Passed":      reflect.ValueOf(s.passed),
 			"Sprintf":     sprintf,
 			"WriteString": reflect.ValueOf(writeString),
 		},
-		"os/os":   {"Exit": reflect.ValueOf(s.exit)},
-		"log/log": fatals,
+		"os/os":     {"Exit": reflect.ValueOf(s.exit)},
+		"log/log":   fatals,
+		"time/time": {"Sleep": reflect.ValueOf(s.sleep)},
 	}); err != nil {
 		return nil, err
 	}

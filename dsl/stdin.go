@@ -44,6 +44,7 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 				r.warned = true
 				r.sink.Stream("stderr", "stdin: "+err.Error()+"\n")
 			}
+			r.s.awaitStop() // an interrupted read ends the cell here
 			return 0, err
 		}
 		r.buf = append([]byte(line), '\n')

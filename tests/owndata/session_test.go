@@ -335,3 +335,39 @@ m := ae.Dense(784, 16).WithLoss(huber)`)
 		t.Fatalf("WithLoss(huber): %s", msg)
 	}
 }
+
+// TestInterruptStopsTheCell: an interrupt during Fit keeps the history Fit
+// returns (its statement completes) and runs nothing after it.
+func TestInterruptStopsTheCell(t *testing.T) {
+	s := session(t)
+	run(t, s, smallData+`m := ae.Dense(784, 64)
+ran := false`)
+	for try := 0; try < 3; try++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		rec := &recorder{onDisplay: func() {
+			go func() {
+				time.Sleep(time.Duration(try*40) * time.Millisecond)
+				cancel()
+			}()
+		}}
+		h := fmt.Sprintf("h%d", try)
+		_, err := s.Execute(ctx, h+` := m.Fit(train, ae.Epochs(1000), ae.Batch(32))
+ran = true
+fmt.Println("AFTER THE FIT")
+m.Fit(train, ae.Epochs(1))`, rec)
+		cancel()
+		if err == nil {
+			t.Fatalf("try %d: the interrupted cell did not fail", try)
+		}
+		rec.mu.Lock()
+		out := rec.stdout.String()
+		rec.mu.Unlock()
+		if strings.Contains(out, "AFTER THE FIT") {
+			t.Fatalf("try %d: the cell went on after the interrupt: %q", try, out)
+		}
+		b, _ := run(t, s, `fmt.Sprint(ran, `+h+` != nil && strings.HasPrefix(`+h+`.Stopped, "interrupted"))`)
+		if plain(b) != "false true" {
+			t.Fatalf("try %d: after the interrupt, ran and the kept history: %s", try, plain(b))
+		}
+	}
+}
