@@ -140,15 +140,49 @@ func (s *Session) goPanic(r any, line int) {
 	msg := goPanicMsg{msg: fmt.Sprintf("%s: %s", panicName(r), panicValue(r))}
 	msg.pos, msg.posOK = s.lines.spotPos(int64(line))
 	s.ctxMu.Lock()
-	active := s.active
+	active, cell := s.active, s.activeCell
 	s.ctxMu.Unlock()
 	s.gpMu.Lock()
 	defer s.gpMu.Unlock()
-	if active {
+	// A goroutine of the running cell fails it; one that an earlier cell
+	// started (its position names that cell) is not this cell's fault.
+	if active && (!msg.posOK || msg.pos.cell == cell) {
 		s.gpDuring = append(s.gpDuring, msg)
 	} else if len(s.gpPending) < 100 {
 		s.gpPending = append(s.gpPending, msg)
 	}
+}
+
+// reportEarlierPanics writes the panics of goroutines that earlier cells
+// started (pending) to the stderr of the running cell, which itself runs
+// on as usual: failing it would also abort the cells queued behind it.
+func (s *Session) reportEarlierPanics(cs display.Sink) {
+	s.gpMu.Lock()
+	pending := s.gpPending
+	s.gpPending = nil
+	s.gpMu.Unlock()
+	if len(pending) == 0 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("warning: a goroutine started by an earlier cell panicked (this cell is not affected):\n")
+	for _, m := range s.panicTexts(pending) {
+		b.WriteString("  " + m + "\n")
+	}
+	cs.Stream("stderr", b.String())
+}
+
+// panicTexts are the goroutine panics ps, each with its position when
+// known.
+func (s *Session) panicTexts(ps []goPanicMsg) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.msg
+		if p.posOK {
+			out[i] += " (at " + s.where(p.pos) + ")"
+		}
+	}
+	return out
 }
 
 // goPanicMsg is the panic of a goroutine, and where it was when known.
@@ -158,34 +192,13 @@ type goPanicMsg struct {
 	posOK bool
 }
 
-// goroutineError reports the panics of goroutines started by this cell
-// (during) and of goroutines that panicked after their cell had ended
-// (earlier).
-func (s *Session) goroutineError(duringPanics, earlierPanics []goPanicMsg) error {
-	text := func(ps []goPanicMsg) []string {
-		out := make([]string, len(ps))
-		for i, p := range ps {
-			out[i] = p.msg
-			if p.posOK {
-				out[i] += " (at " + s.where(p.pos) + ")"
-			}
-		}
-		return out
-	}
-	during, earlier := text(duringPanics), text(earlierPanics)
-	var tb []string
-	if len(during) > 0 {
-		tb = append(tb, "GoroutinePanic: a goroutine started by this cell panicked:")
-		for _, m := range during {
-			tb = append(tb, "  "+m)
-		}
-	}
-	if len(earlier) > 0 {
-		tb = append(tb, "GoroutinePanic: a goroutine started by an earlier cell panicked after that cell ended (this cell itself ran to the end):")
-		for _, m := range earlier {
-			tb = append(tb, "  "+m)
-		}
+// goroutineError reports the panics of goroutines started by this cell.
+func (s *Session) goroutineError(panics []goPanicMsg) error {
+	texts := s.panicTexts(panics)
+	tb := []string{"GoroutinePanic: a goroutine started by this cell panicked:"}
+	for _, m := range texts {
+		tb = append(tb, "  "+m)
 	}
 	tb = append(tb, "The session is still usable.")
-	return &display.Error{Name: "GoroutinePanic", Value: strings.Join(append(append([]string(nil), during...), earlier...), "; "), Traceback: tb}
+	return &display.Error{Name: "GoroutinePanic", Value: strings.Join(texts, "; "), Traceback: tb}
 }

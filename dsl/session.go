@@ -52,9 +52,10 @@ type Session struct {
 	parsed *parsedCell // the cell being run, parsed once
 	lines  lineMap     // the cell position of every program line (see lines.go)
 
-	ctxMu  sync.Mutex
-	ctx    context.Context // the running cell's context
-	active bool            // a cell is running
+	ctxMu      sync.Mutex
+	ctx        context.Context // the running cell's context
+	active     bool            // a cell is running
+	activeCell int             // its number (cell), for goPanic
 
 	gpMu      sync.Mutex
 	gpDuring  []goPanicMsg // goroutine panics while the cell ran
@@ -244,7 +245,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	cs := cellSink{&s.st, sink}
 	s.stdin.begin(cs)
 	s.ctxMu.Lock()
-	s.ctx, s.active = ctx, true
+	s.ctx, s.active, s.activeCell = ctx, true, s.cell
 	s.ctxMu.Unlock()
 	display.SetSink(cs)
 	if s.opts.NewReporter != nil {
@@ -253,12 +254,7 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 		host.Set(s.context, liveReporter(cs))
 	}
 	host.SetMemoryStop(s.stopForMemory)
-	// Goroutine panics that came after the previous cell had ended are
-	// reported as this cell's error.
-	s.gpMu.Lock()
-	pending := s.gpPending
-	s.gpPending = nil
-	s.gpMu.Unlock()
+	s.reportEarlierPanics(cs)
 	defer func() {
 		if r := recover(); r != nil {
 			b, err = nil, &display.Error{Name: "InternalError", Value: fmt.Sprint(r),
@@ -271,14 +267,15 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 		during := s.gpDuring
 		s.gpDuring = nil
 		s.gpMu.Unlock()
-		if err == nil && len(during)+len(pending) > 0 {
-			// The cell itself succeeded: its result is still shown, as a
-			// display, and the reply reports the goroutine panics.
+		if err == nil && len(during) > 0 {
+			// The cell's own code succeeded: its result is still shown, as
+			// a display, and the reply reports the goroutine panics.
 			if b != nil {
 				cs.Display(*b, false)
 			}
-			b, err = nil, s.goroutineError(during, pending)
+			b, err = nil, s.goroutineError(during)
 		}
+		s.reportEarlierPanics(cs)
 		display.SetSink(nil)
 		s.stdin.end()
 		s.st.end()

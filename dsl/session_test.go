@@ -213,8 +213,12 @@ func TestCellRules(t *testing.T) {
 		}},
 		{"goroutine panic after the cell", []step{
 			{code: "import \"time\"\nfunc late() { time.Sleep(50 * time.Millisecond); panic(\"late\") }\ngo late()", result: ""},
-			{code: "2", ename: "GoroutinePanic", evalue: "late", before: 150 * time.Millisecond},
+			{code: "2", result: "2", stderr: "earlier cell panicked (this cell is not affected):\n  panic: late (at cell 1, line", before: 150 * time.Millisecond},
 			{code: "3", result: "3"},
+		}},
+		{"goroutine of an earlier cell panics while a later cell runs", []step{
+			{code: "import \"time\"\ngo func() { time.Sleep(100 * time.Millisecond); panic(\"elsewhere\") }()", result: ""},
+			{code: "time.Sleep(300 * time.Millisecond)\n4", result: "4", stderr: "panic: elsewhere"},
 		}},
 		{"goroutine output between cells shows on the next cell", []step{
 			{code: "import \"time\"\ngo func() { time.Sleep(50 * time.Millisecond); fmt.Println(\"from the background\") }()"},
