@@ -272,3 +272,31 @@ func TestInterruptEndsTheCellThere(t *testing.T) {
 		runSteps(t, s, []step{{code: "fmt.Sprint(kept, ran)", result: "7 false"}})
 	}
 }
+
+// TestSplitCharacterStreamsWhole: a character whose bytes come in two
+// writes, with a periodic flush between them, reaches the sink whole.
+func TestSplitCharacterStreamsWhole(t *testing.T) {
+	var st streamer
+	sink := newRecSink()
+	st.begin(sink)
+	st.write("stdout", []byte("caf\xc3"))
+	st.flushLive()
+	if got := sink.out("stdout"); got != "caf" {
+		t.Fatalf("after the first write the sink has %q, want %q", got, "caf")
+	}
+	st.write("stdout", []byte("\xa9\n"))
+	st.flushLive()
+	st.write("stdout", []byte("\xe2\x82"))
+	st.end() // the cell ends: what is left goes out as it is
+	if got := sink.out("stdout"); got != "café\n\xe2\x82" {
+		t.Fatalf("sink has %q", got)
+	}
+	for _, c := range []struct {
+		b   string
+		cut int
+	}{{"", 0}, {"a", 0}, {"é", 0}, {"\xc3", 1}, {"a\xe2\x82", 2}, {"\xf0\x9f\x98", 3}, {"😀", 0}, {"\xa9", 0}} {
+		if got := cutRune([]byte(c.b)); got != c.cut {
+			t.Errorf("cutRune(%q) = %d, want %d", c.b, got, c.cut)
+		}
+	}
+}

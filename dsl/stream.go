@@ -104,7 +104,7 @@ func (s *streamer) begin(sink display.Sink) {
 			case <-stop:
 				return
 			case <-t.C:
-				s.flush()
+				s.flushLive()
 			}
 		}
 	}()
@@ -187,17 +187,48 @@ func (s *streamer) write(name string, p []byte) {
 }
 
 // flush sends pending text to the sink.
-func (s *streamer) flush() {
+func (s *streamer) flush() { s.send(false) }
+
+// flushLive is flush for the periodic flushes while the cell writes: a
+// character whose bytes are split between two writes waits for the rest
+// of its bytes rather than reaching the sink as two broken halves.
+func (s *streamer) flushLive() { s.send(true) }
+
+func (s *streamer) send(holdCut bool) {
 	s.mu.Lock()
 	segs, sink := s.pending, s.sink
 	s.pending = nil
+	if n := len(segs); holdCut && n > 0 {
+		last := &segs[n-1]
+		if cut := cutRune(last.text); cut > 0 {
+			k := len(last.text) - cut
+			s.pending = []streamSeg{{last.name, append([]byte(nil), last.text[k:]...)}}
+			last.text = last.text[:k]
+		}
+	}
 	s.mu.Unlock()
 	if sink == nil {
 		return
 	}
 	for _, sg := range segs {
-		sink.Stream(sg.name, string(sg.text))
+		if len(sg.text) > 0 {
+			sink.Stream(sg.name, string(sg.text))
+		}
 	}
+}
+
+// cutRune returns how many bytes at the end of b begin a UTF-8 character
+// that b does not hold whole (0 when it ends on a whole one).
+func cutRune(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if utf8.FullRune(b[i:]) {
+				return 0
+			}
+			return len(b) - i
+		}
+	}
+	return 0
 }
 
 // streamWriter is the io.Writer given to the interpreter for one stream.
