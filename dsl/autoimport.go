@@ -29,6 +29,9 @@ func stdPackages() map[string][]string {
 		stdPkgs = map[string][]string{}
 		for k := range stdlib.Symbols {
 			name := path.Base(k)
+			if path.Dir(k) == "." { // yaegi's own entries, such as "." for MapTypes
+				continue
+			}
 			stdPkgs[name] = append(stdPkgs[name], path.Dir(k))
 		}
 		for _, ps := range stdPkgs {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"go/scanner"
 	"go/token"
+	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -13,6 +15,9 @@ import (
 
 	"github.com/latent-ai/latent/display"
 	"github.com/latent-ai/latent/dsl/docs"
+	"github.com/latent-ai/latent/dsl/symbols"
+	"github.com/latent-ai/latent/dsl/symbols/stdlib"
+	"github.com/latent-ai/latent/modules"
 )
 
 // lookupDoc finds the build-time documentation of pkgPath.name ("" for the
@@ -100,8 +105,21 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rs := []rune(code)
+	if m, st, en, ok := importPathCompletions(rs, cursor); ok {
+		return m, st, en
+	}
 	start, end, qual := wordAt(rs, cursor, false)
 	prefix := string(rs[start:end])
+	if magicWord(rs, start) {
+		for _, m := range magics {
+			name := strings.TrimPrefix(m.name, "%") // %%time completes as %time after its first %
+			if strings.HasPrefix(name, prefix) && !slices.Contains(matches, name) {
+				matches = append(matches, name)
+			}
+		}
+		sort.Strings(matches)
+		return matches, start, end
+	}
 	seen := map[string]bool{}
 	add := func(n string) {
 		if strings.HasPrefix(n, prefix) && !seen[n] && !strings.HasPrefix(n, "__latent") && n != "_" {
@@ -145,6 +163,93 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 	}
 	sort.Strings(matches)
 	return matches, start, end
+}
+
+// magicWord reports whether the word starting at start follows the % (or
+// %%) of a magic at the start of a line.
+func magicWord(rs []rune, start int) bool {
+	i := start
+	for i > 0 && rs[i-1] == '%' {
+		i--
+	}
+	if i == start {
+		return false
+	}
+	for i > 0 && (rs[i-1] == ' ' || rs[i-1] == '\t') {
+		i--
+	}
+	return i == 0 || rs[i-1] == '\n'
+}
+
+// importPathCompletions completes the import path in a string literal of an
+// import declaration (import "encoding/js|" or a line of import ( ... )):
+// the paths of the standard library, of the preloaded packages and of the
+// modules got with %go get that start with what is typed. ok is false when
+// the cursor is not in such a string.
+func importPathCompletions(rs []rune, cursor int) (matches []string, start, end int, ok bool) {
+	cursor = min(max(cursor, 0), len(rs))
+	lineStart := cursor
+	for lineStart > 0 && rs[lineStart-1] != '\n' {
+		lineStart--
+	}
+	line := string(rs[lineStart:cursor])
+	q := strings.LastIndex(line, "\"")
+	if q < 0 || strings.Count(line, "\"") != 1 {
+		return nil, 0, 0, false
+	}
+	head := strings.TrimSpace(line[:q])
+	inBlock := head == "" || isIdentifier(head) // a line of import ( ... ), maybe with a name
+	if f := strings.Fields(head); len(f) > 0 && f[0] == "import" {
+		inBlock = false
+	} else if !inBlock || !inImportBlock(string(rs[:lineStart])) {
+		return nil, 0, 0, false
+	}
+	prefix := line[q+1:]
+	for _, p := range importPaths() {
+		if strings.HasPrefix(p, prefix) {
+			matches = append(matches, p)
+		}
+	}
+	start = lineStart + len([]rune(line[:q+1]))
+	return matches, start, cursor, true
+}
+
+// inImportBlock reports whether text ends inside an import ( ... ) block.
+func inImportBlock(text string) bool {
+	i := strings.LastIndex(text, "import (")
+	return i >= 0 && !strings.Contains(text[i:], ")")
+}
+
+// isIdentifier reports whether s is a Go identifier (an import's name) or
+// _ or . .
+func isIdentifier(s string) bool {
+	if s == "_" || s == "." {
+		return true
+	}
+	for i, r := range s {
+		if !isIdentRune(r) || i == 0 && unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// importPaths lists every package a cell can import, sorted.
+func importPaths() []string {
+	seen := map[string]bool{}
+	for _, table := range []map[string]map[string]reflect.Value{stdlib.Symbols, symbols.Symbols, modules.Default().Symbols()} {
+		for k := range table {
+			if p := path.Dir(k); p != "." && !strings.Contains(p, "internal") {
+				seen[p] = true
+			}
+		}
+	}
+	paths := make([]string, 0, len(seen))
+	for p := range seen {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths
 }
 
 // pkgPath resolves a package name: an import of the session, else a
@@ -347,8 +452,13 @@ func (s *Session) memberHelp(qual string, v reflect.Value, name string) string {
 // string is open or the code stops mid-statement, invalid for any other
 // syntax error.
 func (s *Session) IsComplete(code string) (status, indent string) {
-	if _, ok := parseMagic(code); ok {
-		return "complete", ""
+	if m, ok := parseMagic(code); ok {
+		// The Go lines after the magic's line decide; a cell magic
+		// (%%time) waits for its body.
+		if m.cell && strings.TrimSpace(m.rest) == "" {
+			return "incomplete", ""
+		}
+		return s.IsComplete(m.rest)
 	}
 	var sc scanner.Scanner
 	fset := token.NewFileSet()

@@ -17,6 +17,7 @@ func TestComplete(t *testing.T) {
 		cursor     int // -1: end of code
 		want       []string
 		start, end int
+		not        []string // must not be offered
 	}{
 		{code: "ae.De", cursor: -1, want: []string{"Dense", "Denoising"}, start: 3, end: 5},
 		{code: "x := strings.Spl", cursor: -1, want: []string{"Split", "SplitN"}, start: 13, end: 16},
@@ -29,6 +30,13 @@ func TestComplete(t *testing.T) {
 		// Code points, not bytes: "é" is one code point.
 		{code: "s := \"é\"; numb", cursor: -1, want: []string{"number"}, start: 10, end: 14},
 		{code: "disp + 1", cursor: 4, want: []string{"display"}, start: 0, end: 4},
+		{code: "", cursor: -1, want: []string{"fmt", "number"}, not: []string{".", ""}, start: 0, end: 0},
+		{code: "fmt.Println(", cursor: -1, want: []string{"number"}, not: []string{"."}, start: 12, end: 12},
+		{code: "import \"encoding/js", cursor: -1, want: []string{"encoding/json"}, not: []string{"string", "struct"}, start: 8, end: 19},
+		{code: "import (\n\tm \"str", cursor: -1, want: []string{"strings", "strconv"}, not: []string{"string"}, start: 13, end: 16},
+		{code: "import \"github.com/latent-ai/latent/runtime/a", cursor: -1, want: []string{"github.com/latent-ai/latent/runtime/ae"}, start: 8, end: 45},
+		{code: "%he", cursor: -1, want: []string{"help"}, not: []string{"heap", "hex"}, start: 1, end: 3},
+		{code: "x := 1\n%%ti", cursor: -1, want: []string{"time"}, start: 9, end: 11},
 	}
 	for _, c := range cases {
 		cur := c.cursor
@@ -39,6 +47,11 @@ func TestComplete(t *testing.T) {
 		for _, w := range c.want {
 			if !slices.Contains(got, w) {
 				t.Errorf("Complete(%q): %v lacks %q", c.code, got, w)
+			}
+		}
+		for _, n := range c.not {
+			if slices.Contains(got, n) {
+				t.Errorf("Complete(%q) offers %q", c.code, n)
 			}
 		}
 		if start != c.start || end != c.end {
@@ -96,6 +109,10 @@ func TestIsComplete(t *testing.T) {
 		{"}", "invalid"},
 		{"x := \"unterminated", "invalid"},
 		{"%who", "complete"},
+		{"%%time", "incomplete"},
+		{"%%time\nfor {", "incomplete"},
+		{"%%time\nfor {\n}", "complete"},
+		{"%time x := 1\nfunc f() {", "incomplete"},
 		{"", "complete"},
 		// A trailing label: its statement is still to come. (The parser's
 		// implicit empty statement after it ends past the cell, which once
