@@ -239,6 +239,9 @@ func TestCellRules(t *testing.T) {
 			{code: "(&T{}).None()", result: ""},
 			{code: "g := func() int { return 7 }\ng()", result: "7"},
 		}},
+		{"a failed type assertion is a runtime error", []step{
+			{code: "var i any = \"s\"\nn := i.(int)", ename: "runtime error", evalue: "interface conversion: interface {} is string, not int (at line 2:1)"},
+		}},
 		{"os.Exit does not exit", []step{
 			{code: "import \"os\"\nos.Exit(3)", ename: "Exit", evalue: "os.Exit(3)"},
 		}},

@@ -193,6 +193,9 @@ func panicName(r any) string {
 		if strings.HasPrefix(v.Error(), "reflect: ") || strings.HasPrefix(v.Error(), "runtime error: ") {
 			return "runtime error"
 		}
+		if _, ok := failedAssertion(v.Error()); ok {
+			return "runtime error"
+		}
 		return fmt.Sprintf("%T", v)
 	case string:
 		if strings.HasPrefix(v, "reflect: ") || strings.HasPrefix(v, "runtime error: ") {
@@ -205,6 +208,20 @@ func panicName(r any) string {
 	return "panic"
 }
 
+// yaegiAssertion is how yaegi words a failed type assertion: an error of
+// its compiler's type, prefixed with the position in the program text.
+var yaegiAssertion = regexp.MustCompile(`^\d+:\d+: (interface conversion: .*)$`)
+
+// failedAssertion returns Go's message for yaegi's failed type assertion
+// msg (the position, which is not the cell's, dropped), and whether msg is
+// one.
+func failedAssertion(msg string) (string, bool) {
+	if m := yaegiAssertion.FindStringSubmatch(msg); m != nil {
+		return m[1], true
+	}
+	return "", false
+}
+
 // panicValue is the message of a panic value.
 func panicValue(r any) string {
 	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
@@ -212,6 +229,9 @@ func panicValue(r any) string {
 	}
 	s := fmt.Sprint(r)
 	s = strings.TrimPrefix(s, "runtime error: ")
+	if msg, ok := failedAssertion(s); ok {
+		return msg
+	}
 	switch {
 	case strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range"):
 		return "index out of range"
