@@ -198,9 +198,12 @@ func (p *publisher) send(m *outMsg) {
 	}
 }
 
-// close flushes what is queued (waiting at most wait) and stops the
-// publisher.
+// close flushes what is queued and stops the publisher, waiting at most
+// wait in all. zmq4 writes to the subscribers on a goroutine of its own, so
+// flushing also waits until what it was handed has been written: the
+// sockets close next, and the last messages (a shutdown's) would be lost.
 func (p *publisher) close(wait time.Duration) {
+	deadline := time.Now().Add(wait)
 	p.mu.Lock()
 	p.closed = true
 	p.cond.Broadcast()
@@ -209,5 +212,13 @@ func (p *publisher) close(wait time.Duration) {
 	case <-p.done:
 	case <-time.After(wait):
 		p.log.Printf("iopub: %v passed while flushing; dropping the rest", wait)
+		return
+	}
+	for p.track.backlog() > 0 {
+		if time.Now().After(deadline) {
+			p.log.Printf("iopub: %v passed while a subscriber was still being written to", wait)
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }

@@ -230,6 +230,14 @@ func TestJupyterClients(t *testing.T) {
 		t.Logf("%s", strings.Join(grepLines(out, "interrupt"), "\n"))
 	})
 
+	t.Run("shutdown flushes iopub", func(t *testing.T) {
+		out, err := j.python(t, 3*time.Minute, "../tests/kernel/check_shutdown.py")
+		if err != nil {
+			t.Fatalf("shutdown check: %v\n%s", err, out)
+		}
+		t.Logf("%s", lastLines(out, 1))
+	})
+
 	t.Run("ipc transport", func(t *testing.T) {
 		out, err := j.python(t, 2*time.Minute, "../tests/kernel/check_ipc.py")
 		if err != nil {

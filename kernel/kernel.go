@@ -546,8 +546,11 @@ func (k *Kernel) handleControl(m *Message) {
 		return
 	}
 	k.status(m, "busy")
-	defer k.status(m, "idle")
 	serve(m)
+	k.status(m, "idle")
+	if m.Header.MsgType == "shutdown_request" {
+		k.shutdown() // after idle, so that it is flushed with the rest
+	}
 }
 
 func (k *Kernel) interruptRequest(m *Message) {
@@ -559,6 +562,8 @@ func (k *Kernel) kernelInfoRequest(m *Message) {
 	k.answer(m, "kernel_info_reply", k.kernelInfo())
 }
 
+// handleShutdown answers a shutdown_request and stops the running cell; the
+// caller stops the kernel once the request's idle status is queued.
 func (k *Kernel) handleShutdown(m *Message) {
 	var req struct {
 		Restart bool `json:"restart"`
@@ -571,7 +576,6 @@ func (k *Kernel) handleShutdown(m *Message) {
 	k.restart = req.Restart
 	k.execMu.Unlock()
 	k.cancelExecution()
-	k.shutdown()
 }
 
 // unknown answers a request the kernel does not know with an error reply,

@@ -687,13 +687,22 @@ func TestReplayedMessageIgnored(t *testing.T) {
 	}
 }
 
+// TestShutdown: shutdown_request, on either channel, is answered, and its
+// iopub messages are all published before the kernel stops.
 func TestShutdown(t *testing.T) {
-	for _, restart := range []bool{false, true} {
-		t.Run(fmt.Sprint("restart=", restart), func(t *testing.T) {
+	for i, restart := range []bool{false, true, false, true} {
+		t.Run(fmt.Sprint("restart=", restart, ",shell=", i >= 2), func(t *testing.T) {
 			tk := startKernel(t, Config{})
-			id := tk.send(tk.control, "shutdown_request", map[string]any{"restart": restart})
-			if c := tk.recvReply(tk.control, "shutdown_reply", id); c["restart"] != restart {
+			channel := tk.control
+			if i >= 2 {
+				channel = tk.shell
+			}
+			id := tk.send(channel, "shutdown_request", map[string]any{"restart": restart})
+			if c := tk.recvReply(channel, "shutdown_reply", id); c["restart"] != restart {
 				t.Fatalf("reply = %v", c)
+			}
+			if got, want := strings.Join(tk.collect(id), ","), "status:busy,shutdown_reply,status:idle"; got != want {
+				t.Errorf("iopub = %s, want %s", got, want)
 			}
 			select {
 			case err := <-tk.runErr:

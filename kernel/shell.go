@@ -70,6 +70,7 @@ func (k *Kernel) handleShell(m *Message) {
 		k.commIgnore(m)
 	case "shutdown_request":
 		k.handleShutdown(m)
+		then = k.shutdown // after idle, so that it is flushed with the rest
 	default:
 		k.unknown(m)
 	}
