@@ -230,10 +230,18 @@ func parameterDeclarations(src string) ([]declaration, error) {
 // same line, or else the one ending on the line above.
 func annotate(decls []declaration, fset *token.FileSet, f *ast.File, src string, head, lineShift int) []declaration {
 	byLine := map[int]string{}  // comment text by the line it starts on
-	endLine := map[int]string{} // comment text by the line it ends on
+	endLine := map[int]string{} // text of comments on lines of their own, by the line they end on
 	for _, cg := range f.Comments {
 		text := strings.TrimSpace(cg.Text())
 		byLine[fset.Position(cg.Pos()).Line] = text
+		// A comment after the code of the line above is that line's, not
+		// the next declaration's.
+		if off := fset.Position(cg.Pos()).Offset - head; off >= 0 && off <= len(src) {
+			before := src[strings.LastIndexByte(src[:off], '\n')+1 : off]
+			if strings.TrimSpace(before) != "" {
+				continue
+			}
+		}
 		endLine[fset.Position(cg.End()).Line] = text
 	}
 	for i := range decls {

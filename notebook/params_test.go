@@ -211,6 +211,12 @@ func TestParameters(t *testing.T) {
 	if diff := cmp.Diff(want, ps); diff != "" {
 		t.Errorf("python (-want +got):\n%s", diff)
 	}
+	// A comment after the code of a line belongs to that line only.
+	ps, _, _ = paramsNotebook("a := 1 // first\nb := 2\n// about c\nc := 3").Parameters("go")
+	want = []ParamInfo{{"a", "int", "1", "first", 1}, {"b", "int", "2", "", 2}, {"c", "int", "3", "about c", 4}}
+	if diff := cmp.Diff(want, ps); diff != "" {
+		t.Errorf("trailing comments (-want +got):\n%s", diff)
+	}
 	if _, cell, _ := (&Notebook{}).Parameters("go"); cell != 0 {
 		t.Error("a notebook without a parameters cell")
 	}
