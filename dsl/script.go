@@ -6,7 +6,7 @@ import (
 )
 
 var (
-	packageClause = regexp.MustCompile(`(?m)^package\s+\w+\s*$`)
+	packageClause = regexp.MustCompile(`(?m)^package[ \t]+\w+[ \t]*$`)
 	mainFunc      = regexp.MustCompile(`(?m)^func\s+main\s*\(\s*\)`)
 )
 

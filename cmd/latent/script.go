@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -107,7 +109,7 @@ func runScript(args []string) int {
 		var de *display.Error
 		if errors.As(err, &de) {
 			fmt.Fprintf(os.Stderr, "%s: %s\n", file, de.Name)
-			for _, l := range de.Traceback {
+			for _, l := range scriptTrace(de.Traceback, strings.Count(strings.TrimRight(string(src), " \t\r\n"), "\n")+1) {
 				fmt.Fprintln(os.Stderr, l)
 			}
 		} else {
@@ -120,6 +122,33 @@ func runScript(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+var (
+	calledFrom = regexp.MustCompile(`^\s+called from line (\d+):`)
+	quoteLine  = regexp.MustCompile(`^\s+(\d+ \||\^)`)
+	// scriptMainName is what dsl.ScriptCell renames main to.
+	scriptMainName = regexp.MustCompile(`\bscriptMain\b`)
+)
+
+// scriptTrace is a script's traceback as the user wrote the program: the
+// frame of the call of main that dsl.ScriptCell appends after the file's
+// last line is dropped, with its quoted source, and scriptMain is main.
+func scriptTrace(tb []string, lines int) []string {
+	var out []string
+	skipping := false
+	for _, l := range tb {
+		if m := calledFrom.FindStringSubmatch(l); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			skipping = n > lines
+		} else if skipping && !quoteLine.MatchString(l) {
+			skipping = false
+		}
+		if !skipping {
+			out = append(out, scriptMainName.ReplaceAllString(l, "main"))
+		}
+	}
+	return out
 }
 
 func isTerminal(f *os.File) bool {
