@@ -53,7 +53,8 @@
 // the connections (1,024) and the handshake (10 s; a silent peer never
 // reaches zmq4's accept loop), and an iopub peer to 1,024 short
 // subscriptions; lines about such peers are rate-limited (preauth.go).
-// Replays are refused however late (replay.go), and one result or display
+// A replay of any of the last 2^20 signed messages is refused, by its
+// signature, whatever its date (replay.go), and one result or display
 // is cut to Config.MaxOutputBytes with a notice (outputs.go).
 // Everything published on iopub goes through a bounded queue that is paced
 // by what zmq4 still holds for the slowest subscriber: a slow or stalled

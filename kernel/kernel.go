@@ -159,7 +159,7 @@ func New(cfg Config) (*Kernel, error) {
 		return nil, err
 	}
 	return &Kernel{
-		cfg: cfg, log: cfg.Log, signer: signer, replay: newReplayGuard(), sess: newID(),
+		cfg: cfg, log: cfg.Log, signer: signer, replay: newReplayGuard(replayWindow), sess: newID(),
 		shellQ: make(chan *Message, 1024), done: make(chan struct{}), evReady: make(chan struct{}),
 		execCtx: context.Background(),
 	}, nil
@@ -377,8 +377,8 @@ func (k *Kernel) readLoop(s zmq4.Socket, name string, handle func(*Message)) {
 			connLog.printf("%s: dropped a message (%d frames, %d bytes): %v", name, len(raw.Frames), size, err)
 			continue
 		}
-		if k.signer.Enabled() && !k.replay.fresh(m.Signature, m.Header) {
-			connLog.printf("%s: dropped a replayed %s (msg_id %q): its signature was already received, or it is dated before messages this session sent long ago", name, m.Header.MsgType, m.Header.MsgID)
+		if k.signer.Enabled() && !k.replay.fresh(m.Signature) {
+			connLog.printf("%s: dropped a replayed %s (msg_id %q): a message with its signature was already received", name, m.Header.MsgType, m.Header.MsgID)
 			continue
 		}
 		m.channel = s

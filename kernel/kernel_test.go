@@ -687,6 +687,29 @@ func TestReplayedMessageIgnored(t *testing.T) {
 	}
 }
 
+// TestClientClockStepsBack: after thousands of messages, a client whose
+// clock stepped back (an NTP correction) is still served: the replay guard
+// does not go by dates.
+func TestClientClockStepsBack(t *testing.T) {
+	tk := startKernel(t, Config{})
+	const n = 5000
+	go func() {
+		for i := 0; i < n; i++ {
+			tk.send(tk.shell, "comm_info_request", map[string]any{})
+		}
+	}()
+	for i := 0; i < n; i++ {
+		if m := tk.recvOne(tk.shell, 10*time.Second); m == nil {
+			t.Fatalf("%d of %d replies", i, n)
+		}
+	}
+	f, id := tk.framesFrom("test", time.Now().Add(-time.Minute), "execute_request", map[string]any{"code": "print back"}, tk.signer)
+	tk.sendRaw(tk.shell, f)
+	if c := tk.recvReply(tk.shell, "execute_reply", id); c["status"] != "ok" {
+		t.Fatalf("reply = %v", c)
+	}
+}
+
 // TestShutdown: shutdown_request, on either channel, is answered, and its
 // iopub messages are all published before the kernel stops.
 func TestShutdown(t *testing.T) {
