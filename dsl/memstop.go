@@ -9,7 +9,7 @@ import "github.com/latent-ai/latent/runtime/host"
 // cells left running too. Between cells, when goroutines started by cells
 // are still running, it stops the interpreter the same way (they are then
 // the only interpreted code that can grow the heap) and the next cell
-// reports e. It returns false when there was nothing to stop, or a cell
+// warns of e on its stderr (see reportEarlierPanics). It returns false when there was nothing to stop, or a cell
 // is starting (the watchdog then asks again).
 func (s *Session) stopForMemory(e *host.AllocError) bool {
 	if stop := s.stopEval.Load(); stop != nil {
