@@ -10,9 +10,10 @@ import (
 
 // A cell's streams show at most their first MiB and last 64 KiB (package
 // dsl cuts them). A result or display is one message, so it is bounded
-// here, when it is published: text/plain keeps the same head and tail,
-// and other representations that do not fit are left out, largest first,
-// with a notice in text/plain that says what was cut and why.
+// here, when it is published: text/plain keeps the same head and tail
+// (or, under a lower limit, a head and tail that fit it), and other
+// representations that do not fit are left out, largest first, with a
+// notice in text/plain that says what was cut and why.
 const (
 	outputHead = 1 << 20
 	outputTail = 64 << 10
@@ -45,10 +46,16 @@ func boundOutput(data map[string]any, limit int) (map[string]any, bool) {
 		out[mime] = v
 	}
 	var notes []string
-	if s, ok := data["text/plain"].(string); ok && len(s) > outputHead+outputTail {
-		head, tail := cutText(s)
+	keepHead, keepTail := outputHead, outputTail
+	if keepHead+keepTail > limit { // a limit below the usual cut
+		keepTail = limit / 16
+		keepHead = limit - keepTail
+	}
+	if s, ok := data["text/plain"].(string); ok && len(s) > keepHead+keepTail {
+		head, tail := cutText(s, keepHead, keepTail)
 		shown := len(head) + len(tail)
-		out["text/plain"] = head + fmt.Sprintf("\n... [result truncated: %d bytes not shown: one output is limited to %s (%s in all here). The last %d bytes follow] ...\n", len(s)-shown, mib(limit), mib(total), len(tail)) + tail
+		out["text/plain"] = head + fmt.Sprintf("\n... [result truncated: %d bytes not shown. An output over %s (this one has %s) keeps the first %s and the last %s of its text; the last %s follow] ...\n",
+			len(s)-shown, byteSize(limit), byteSize(total), byteSize(keepHead), byteSize(keepTail), byteSize(len(tail))) + tail
 		total += shown - len(s)
 		sizes["text/plain"] = shown
 	}
@@ -77,14 +84,14 @@ func boundOutput(data map[string]any, limit int) (map[string]any, bool) {
 	return out, true
 }
 
-// cutText returns the first outputHead and last outputTail bytes of s, cut
-// at rune boundaries.
-func cutText(s string) (head, tail string) {
-	h := outputHead
+// cutText returns the first headBytes and last tailBytes bytes of s (longer
+// than both together), cut at rune boundaries.
+func cutText(s string, headBytes, tailBytes int) (head, tail string) {
+	h := headBytes
 	for h > 0 && !utf8.RuneStart(s[h]) {
 		h--
 	}
-	t := len(s) - outputTail
+	t := len(s) - tailBytes
 	for t < len(s) && !utf8.RuneStart(s[t]) {
 		t++
 	}
@@ -109,3 +116,16 @@ func valueSize(v any) int {
 }
 
 func mib(n int) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// byteSize writes n bytes in whole MiB or KiB where it can.
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return mib(n)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
