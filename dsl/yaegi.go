@@ -249,7 +249,7 @@ func panicValue(r any) string {
 	case strings.Contains(s, "Call with too many input arguments"):
 		return strings.TrimPrefix(s, "reflect: ") + " (a method expression such as T.Method cannot be called by the interpreter: use a func literal, func(t T, x X) R { return t.Method(x) })"
 	case strings.Contains(s, "target must be interface or implement error"):
-		return s + " (errors.As cannot see the methods of a type declared in a cell: use a type switch or assertion on the error, or errors.Is with a sentinel value)"
+		return s + " (the interpreter cannot find a type declared in a cell behind an error value, for errors.As or a type assertion: use errors.Is with a sentinel made by errors.New, or compare err.Error())"
 	}
 	return strings.TrimPrefix(s, "reflect: ")
 }
