@@ -750,7 +750,9 @@ func TestConnectionFile(t *testing.T) {
 		{"ipv6", `{"ip":"::1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5}`, true},
 		{"bad port", `{"ip":"127.0.0.1","shell_port":0,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5}`, false},
 		{"bad ip", `{"ip":"example.com","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5}`, false},
-		{"bad scheme", `{"ip":"127.0.0.1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5,"signature_scheme":"hmac-md5"}`, false},
+		{"md5 scheme", `{"ip":"127.0.0.1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5,"signature_scheme":"hmac-md5"}`, true},
+		{"bad scheme", `{"ip":"127.0.0.1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5,"signature_scheme":"hmac-whirlpool"}`, false},
+		{"scheme without hmac", `{"ip":"127.0.0.1","shell_port":1,"control_port":2,"stdin_port":3,"iopub_port":4,"hb_port":5,"signature_scheme":"sha256"}`, false},
 		{"bad transport", `{"transport":"udp"}`, false},
 		{"not json", `{`, false},
 	}

@@ -3,15 +3,19 @@ package kernel
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha3"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
@@ -75,21 +79,41 @@ type Signer struct {
 	newHash func() hash.Hash
 }
 
+// signatureHashes are the hashes a signature_scheme may name after "hmac-",
+// by their Python hashlib names (jupyter_client takes any of hashlib's).
+var signatureHashes = map[string]func() hash.Hash{
+	"md5":        md5.New,
+	"sha1":       sha1.New,
+	"sha224":     sha256.New224,
+	"sha256":     sha256.New,
+	"sha384":     sha512.New384,
+	"sha512":     sha512.New,
+	"sha512_224": sha512.New512_224,
+	"sha512_256": sha512.New512_256,
+	"sha3_224":   func() hash.Hash { return sha3.New224() },
+	"sha3_256":   func() hash.Hash { return sha3.New256() },
+	"sha3_384":   func() hash.Hash { return sha3.New384() },
+	"sha3_512":   func() hash.Hash { return sha3.New512() },
+}
+
 // NewSigner returns a signer for scheme (as in a connection file's
-// signature_scheme, e.g. "hmac-sha256") and key.
+// signature_scheme: "hmac-" and a hashlib name such as sha256, in any
+// case; empty means hmac-sha256) and key.
 func NewSigner(scheme string, key []byte) (*Signer, error) {
-	s := &Signer{key: append([]byte(nil), key...)}
-	switch scheme {
-	case "hmac-sha256", "":
-		s.newHash = sha256.New
-	case "hmac-sha512":
-		s.newHash = sha512.New
-	case "hmac-sha1":
-		s.newHash = sha1.New
-	default:
-		return nil, fmt.Errorf("kernel: unsupported signature_scheme %q: use hmac-sha256 in the connection file", scheme)
+	if scheme == "" {
+		scheme = "hmac-sha256"
 	}
-	return s, nil
+	name, ok := strings.CutPrefix(strings.ToLower(scheme), "hmac-")
+	newHash := signatureHashes[name]
+	if !ok || newHash == nil {
+		names := make([]string, 0, len(signatureHashes))
+		for n := range signatureHashes {
+			names = append(names, "hmac-"+n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("kernel: unsupported signature_scheme %q: use one of %s (hmac-sha256 is Jupyter's default)", scheme, strings.Join(names, ", "))
+	}
+	return &Signer{key: append([]byte(nil), key...), newHash: newHash}, nil
 }
 
 // Enabled reports whether messages are signed (the key is not empty).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -186,4 +187,45 @@ func splitFrames(data []byte) [][]byte {
 		return out
 	}
 	return bytes.Split(data, []byte{0xFF})
+}
+
+// TestSignatureSchemes: every hashlib name that jupyter_client accepts and
+// Go's standard library has signs as Python's hmac module does (the
+// expected values are Python's), in either case.
+func TestSignatureSchemes(t *testing.T) {
+	want := map[string]string{
+		"md5":        "0e062f69ea620fc271bb7cff67f021bd",
+		"sha1":       "28c8d445ef8b3f635c2a51d4ee98c48fdb910cb0",
+		"sha224":     "80b5b11c15784c81989dc0baccb9b5b5f999c08e1f479fb204e24e49",
+		"sha256":     "0206f42f4ae2a48f6054ab91271f90c100f7022f55fb1f23de6377624d533752",
+		"sha384":     "1daeeba825b5bd810837e12e361217bfb2e8e415b52bb01a95aa718c836e9a1d7d8831457bcaf3c528e4cac28f5a90fa",
+		"sha512":     "2997abca549834b2d8e14e3d8b9f713bf28efccf45c26244117fbdded43ba3b1ab28c561d2b5081bc1746314d3480c72eda79e0dd4f290a270caabd8dbff6b85",
+		"sha512_224": "4d6beb133b1bc795be6a063a1ed3e0240534dce13f36f36cb3815482",
+		"sha512_256": "9c7171c487d8f1f0dd9f4123da1b611e92b7cedd52576b011ea0c5f92fecd582",
+		"sha3_224":   "c696c6e032ecb8e3cc834321bca1c37b6c196c142f464547d5cf3095",
+		"sha3_256":   "e82ede1d43e72cbe3411d2544288a5f73a3c7adff1c8f810d486756666a17feb",
+		"sha3_384":   "82c828007edaafeaba9a9af15fe9a62daf2fcd56acf89c4583acaa26fd4ba7f674c160602684929cd4d0f3ec8f01ff09",
+		"sha3_512":   "637e56188f024025fdb69d013ae9230178f19e11e856223f9dd59a844e49660fd5b2eef001196bda46ecd63572ebf970840ace74119aeb079239bd37485048e3",
+	}
+	parts := [][]byte{[]byte(`{"a":1}`), []byte("{}"), []byte("{}"), []byte(`{"b":2}`)}
+	for name, sig := range want {
+		for _, scheme := range []string{"hmac-" + name, strings.ToUpper("hmac-" + name)} {
+			s, err := NewSigner(scheme, []byte("key"))
+			if err != nil {
+				t.Errorf("%s: %v", scheme, err)
+				continue
+			}
+			if got := string(s.sum(parts...)); got != sig {
+				t.Errorf("%s: signature %s, want %s", scheme, got, sig)
+			}
+		}
+	}
+	if len(signatureHashes) != len(want) {
+		t.Errorf("%d schemes supported, %d tested", len(signatureHashes), len(want))
+	}
+	for _, scheme := range []string{"hmac-whirlpool", "sha256", "hmac-", "hmac-blake2b"} {
+		if _, err := NewSigner(scheme, []byte("key")); err == nil || !strings.Contains(err.Error(), "hmac-sha384") {
+			t.Errorf("%s: err = %v, want one naming the supported schemes", scheme, err)
+		}
+	}
 }
