@@ -229,8 +229,19 @@ func (s *Session) context() context.Context {
 }
 
 // Execute runs code. It returns the bundle of the cell's last expression, or
-// nil, and a *display.Error when the code fails.
-func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (b *display.Bundle, err error) {
+// nil, and a *display.Error when the code fails. %history lists the code.
+func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+	return s.executeCell(ctx, code, sink, true)
+}
+
+// ExecuteUnrecorded is Execute for code that %history leaves out, as
+// Jupyter's history does: a silent request, one with store_history false,
+// a user expression.
+func (s *Session) ExecuteUnrecorded(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+	return s.executeCell(ctx, code, sink, false)
+}
+
+func (s *Session) executeCell(ctx context.Context, code string, sink display.Sink, record bool) (b *display.Bundle, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.in == nil {
@@ -285,7 +296,9 @@ func (s *Session) Execute(ctx context.Context, code string, sink display.Sink) (
 	}
 	s.compact()
 	s.resetLines()
-	s.tools.remember(code)
+	if record {
+		s.tools.remember(code)
+	}
 	if parts, ok, err := nbtools.Split(code); err != nil {
 		return nil, toolError("UsageError", err)
 	} else if ok {

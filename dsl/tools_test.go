@@ -182,3 +182,24 @@ func TestRememberBounds(t *testing.T) {
 		t.Fatalf("the newest input is not kept: %v", err)
 	}
 }
+
+// TestHistoryLeavesOutUnrecorded: %history lists what Execute ran, not what
+// ExecuteUnrecorded ran (silent requests, user expressions).
+func TestHistoryLeavesOutUnrecorded(t *testing.T) {
+	s := newSession(t)
+	ctx := context.Background()
+	if _, err := s.Execute(ctx, "shown := 1", newRecSink()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ExecuteUnrecorded(ctx, "hidden := 2", newRecSink()); err != nil {
+		t.Fatal(err)
+	}
+	sink := newRecSink()
+	if _, err := s.Execute(ctx, "%history", sink); err != nil {
+		t.Fatal(err)
+	}
+	if out := sink.out("stdout"); !strings.Contains(out, "shown := 1") || strings.Contains(out, "hidden") {
+		t.Fatalf("%%history printed %q", out)
+	}
+	runSteps(t, s, []step{{code: "hidden", result: "2"}})
+}

@@ -39,6 +39,15 @@ type Evaluator interface {
 	IsComplete(code string) (status, indent string)
 }
 
+// UnrecordedEvaluator is an Evaluator that keeps an input history of its
+// own (a %history magic): the kernel runs through ExecuteUnrecorded the code
+// that Jupyter keeps out of the history (silent requests, store_history
+// false, user_expressions).
+type UnrecordedEvaluator interface {
+	Evaluator
+	ExecuteUnrecorded(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error)
+}
+
 // Config configures a Kernel. Conn and NewEvaluator are required.
 type Config struct {
 	// Conn names the sockets and the signing key.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -44,10 +45,11 @@ func TestMain(m *testing.M) {
 // "input PROMPT" (prints what was read), "check" (fails if already
 // interrupted), "panic".
 type fakeEvaluator struct {
-	executed  atomic.Int64
-	codes     chan string
-	release   chan struct{} // closed at the end of a test: frees "stuck" cells
-	factories atomic.Int64  // evaluators made by the kernel's factory
+	executed   atomic.Int64
+	unrecorded chan string // the codes run through ExecuteUnrecorded
+	codes      chan string
+	release    chan struct{} // closed at the end of a test: frees "stuck" cells
+	factories  atomic.Int64  // evaluators made by the kernel's factory
 }
 
 func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
@@ -96,6 +98,15 @@ func (f *fakeEvaluator) Execute(ctx context.Context, code string, sink display.S
 		}
 	}
 	return nil, nil
+}
+
+// ExecuteUnrecorded makes fakeEvaluator an UnrecordedEvaluator.
+func (f *fakeEvaluator) ExecuteUnrecorded(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+	select {
+	case f.unrecorded <- code:
+	default:
+	}
+	return f.Execute(ctx, code, sink)
 }
 
 func (f *fakeEvaluator) Complete(code string, cursor int) ([]string, int, int) {
@@ -172,7 +183,7 @@ func startKernel(t testing.TB, cfg Config) *testKernel {
 	p := freePorts(t, 5)
 	ci := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: p[0], ControlPort: p[1], StdinPort: p[2],
 		IOPubPort: p[3], HBPort: p[4], Key: "test-key", SignatureScheme: "hmac-sha256"}
-	ev := &fakeEvaluator{codes: make(chan string, 100), release: make(chan struct{})}
+	ev := &fakeEvaluator{codes: make(chan string, 100), unrecorded: make(chan string, 100), release: make(chan struct{})}
 	logs := &syncBuffer{}
 	cfg.Conn = ci
 	cfg.NewEvaluator = func() (Evaluator, error) { ev.factories.Add(1); return ev, nil }
@@ -929,5 +940,33 @@ func TestControlServesShellRequests(t *testing.T) {
 	}
 	if m := tk.recvOne(tk.shell, 100*time.Millisecond); m != nil {
 		t.Errorf("a %s came on shell for a request on control", m.Header.MsgType)
+	}
+}
+
+// TestUnrecordedExecutions: what Jupyter keeps out of the history (a silent
+// request, store_history false, user expressions) reaches an
+// UnrecordedEvaluator through ExecuteUnrecorded, the rest through Execute.
+func TestUnrecordedExecutions(t *testing.T) {
+	tk := startKernel(t, Config{})
+	for _, c := range []struct {
+		content map[string]any
+		want    []string // the codes run unrecorded, in order
+	}{
+		{map[string]any{"code": "print kept"}, nil},
+		{map[string]any{"code": "print quiet", "silent": true}, []string{"print quiet"}},
+		{map[string]any{"code": "print off", "store_history": false}, []string{"print off"}},
+		{map[string]any{"code": "print x", "user_expressions": map[string]string{"e": "result(7)"}}, []string{"(result(7))"}},
+	} {
+		id := tk.send(tk.shell, "execute_request", c.content)
+		if r := tk.recvReply(tk.shell, "execute_reply", id); r["status"] != "ok" {
+			t.Fatalf("%v: %v", c.content, r)
+		}
+		var got []string
+		for len(tk.ev.unrecorded) > 0 {
+			got = append(got, <-tk.ev.unrecorded)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%v: ran %q unrecorded, want %q", c.content, got, c.want)
+		}
 	}
 }

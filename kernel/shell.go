@@ -113,7 +113,7 @@ func (k *Kernel) execute(ctx context.Context, m *Message, end func()) (then func
 		k.pub.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": count}, false)
 	}
 	sink := &execSink{k: k, parent: m, silent: req.Silent, allowStdin: req.AllowStdin}
-	result, err := k.run(ctx, req.Code, sink)
+	result, err := k.run(ctx, req.Code, sink, store)
 	sink.finish()
 
 	payload := sink.payloads // finish stopped the sink: no more come
@@ -184,8 +184,9 @@ func (k *Kernel) beginExecution(m *Message) (ctx context.Context, end func()) {
 // panic in it into an error so that the kernel lives on. An evaluator that
 // does not return within InterruptGrace of an interrupt (a call that
 // ignores its context) is abandoned: the cell is answered with an error and
-// a fresh evaluator replaces the stuck one.
-func (k *Kernel) run(ctx context.Context, code string, sink display.Sink) (*display.Bundle, error) {
+// a fresh evaluator replaces the stuck one. record says whether the code
+// belongs in the evaluator's own input history (see UnrecordedEvaluator).
+func (k *Kernel) run(ctx context.Context, code string, sink display.Sink, record bool) (*display.Bundle, error) {
 	ev, err := k.evaluator()
 	if err != nil {
 		return nil, &display.Error{Name: "KernelStartError", Value: "the Go session could not start: " + err.Error() + "; fix the cause and restart the kernel"}
@@ -204,7 +205,13 @@ func (k *Kernel) run(ctx context.Context, code string, sink display.Sink) (*disp
 					Value: fmt.Sprintf("%v (the session may be inconsistent: restart the kernel if later cells misbehave)", r)}}
 			}
 		}()
-		res, err := ev.Execute(ctx, code, sink)
+		var res *display.Bundle
+		var err error
+		if u, ok := ev.(UnrecordedEvaluator); ok && !record {
+			res, err = u.ExecuteUnrecorded(ctx, code, sink)
+		} else {
+			res, err = ev.Execute(ctx, code, sink)
+		}
 		done <- result{res, err}
 	}()
 	select {
@@ -275,7 +282,7 @@ func (k *Kernel) userExpressions(ctx context.Context, exprs map[string]string) m
 			out[name] = errorContent("SyntaxError", fmt.Sprintf("a user expression must be one Go expression (%v); it was not run", err), nil)
 			continue
 		}
-		res, err := k.run(ctx, expr, discardSink{})
+		res, err := k.run(ctx, expr, discardSink{}, false)
 		switch {
 		case err != nil:
 			de := asDisplayError(err)
