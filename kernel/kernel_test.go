@@ -290,6 +290,17 @@ func (tk *testKernel) framesFrom(session string, date time.Time, msgType string,
 	return f, id
 }
 
+// waitQueued waits until n requests wait in the kernel's shell queue.
+func (tk *testKernel) waitQueued(t *testing.T, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); len(tk.k.shellQ) < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queued requests never reached the kernel's queue (%d of %d there)", len(tk.k.shellQ), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (tk *testKernel) send(s zmq4.Socket, msgType string, content any) string {
 	f, id := tk.frames(msgType, content, tk.signer)
 	tk.sendRaw(s, f)
@@ -510,12 +521,7 @@ func TestStopOnErrorAbortsQueued(t *testing.T) {
 	queued1 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print a"})
 	info := tk.send(tk.shell, "kernel_info_request", map[string]any{})
 	queued2 := tk.send(tk.shell, "execute_request", map[string]any{"code": "print b"})
-	for deadline := time.Now().Add(10 * time.Second); len(tk.k.shellQ) < 3; {
-		if time.Now().After(deadline) {
-			t.Fatalf("the queued requests never reached the kernel's queue (%d there)", len(tk.k.shellQ))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	tk.waitQueued(t, 3)
 	tk.send(tk.control, "interrupt_request", map[string]any{})
 	if c := tk.recvReply(tk.shell, "execute_reply", first); c["status"] != "error" {
 		t.Fatalf("interrupted cell: %v", c)
@@ -547,12 +553,7 @@ func TestSilentFailureAbortsNothing(t *testing.T) {
 	silent := tk.send(tk.shell, "execute_request", map[string]any{"code": "wait", "silent": true})
 	<-tk.ev.codes // the silent request is running: the next one queues behind it
 	queued := tk.send(tk.shell, "execute_request", map[string]any{"code": "print a"})
-	for deadline := time.Now().Add(10 * time.Second); len(tk.k.shellQ) < 1; {
-		if time.Now().After(deadline) {
-			t.Fatal("the queued request never reached the kernel's queue")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	tk.waitQueued(t, 1)
 	tk.send(tk.control, "interrupt_request", map[string]any{})
 	if c := tk.recvReply(tk.shell, "execute_reply", silent); c["status"] != "error" {
 		t.Fatalf("silent request: %v, want error", c)

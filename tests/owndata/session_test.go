@@ -279,21 +279,29 @@ m2.Loss(test) == m.Loss(test)`)
 	}
 }
 
+// interruptOnTraining returns a context cancelled try·40 ms after a cell's
+// first display (its training's live display: training is under way), and
+// the recorder that shows it.
+func interruptOnTraining(try int) (context.Context, context.CancelFunc, *recorder) {
+	ctx, cancel := context.WithCancel(context.Background())
+	rec := &recorder{onDisplay: func() {
+		go func() {
+			time.Sleep(time.Duration(try*40) * time.Millisecond)
+			cancel()
+		}()
+	}}
+	return ctx, cancel, rec
+}
+
 func TestInterruptKeepsHistory(t *testing.T) {
 	s := session(t)
 	run(t, s, smallData+`m := ae.Dense(784, 64)`)
 	// Each try assigns a new variable: re-declaring one in an interrupted
 	// cell is the engine's business (see the report), not this test's.
 	for try := 0; try < 10; try++ {
-		ctx, cancel := context.WithCancel(context.Background())
-		// Interrupt once training is under way (its live display has
-		// appeared), after a delay that differs from try to try.
-		rec := &recorder{onDisplay: func() {
-			go func() {
-				time.Sleep(time.Duration(try*40) * time.Millisecond)
-				cancel()
-			}()
-		}}
+		// Interrupt once training is under way, after a delay that differs
+		// from try to try.
+		ctx, cancel, rec := interruptOnTraining(try)
 		h := fmt.Sprintf("h%d", try)
 		run(t, s, `before := m.EpochsTrained()`)
 		_, err := s.Execute(ctx, h+` := m.Fit(train, ae.Epochs(1000), ae.Batch(32))`, rec)
@@ -343,13 +351,7 @@ func TestInterruptStopsTheCell(t *testing.T) {
 	run(t, s, smallData+`m := ae.Dense(784, 64)
 ran := false`)
 	for try := 0; try < 3; try++ {
-		ctx, cancel := context.WithCancel(context.Background())
-		rec := &recorder{onDisplay: func() {
-			go func() {
-				time.Sleep(time.Duration(try*40) * time.Millisecond)
-				cancel()
-			}()
-		}}
+		ctx, cancel, rec := interruptOnTraining(try)
 		h := fmt.Sprintf("h%d", try)
 		_, err := s.Execute(ctx, h+` := m.Fit(train, ae.Epochs(1000), ae.Batch(32))
 ran = true
