@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
+	"go/token"
+	"regexp"
 	"strconv"
 	"strings"
 	_ "unsafe"
@@ -125,11 +127,44 @@ func (s *Session) newError(code, name, msg string, at *cellPos) *display.Error {
 // compileErr reports an error of yaegi's compiler, positions made the
 // cell's.
 func (s *Session) compileErr(code, raw string) error {
+	if m := undefinedSelector.FindStringSubmatch(raw); m != nil {
+		// yaegi places this error at the declaration of the value's type
+		// (an earlier line, or cell): point at the cell's selector.
+		if line, col, ok := selectorPos(code, m[1]); ok {
+			p := cellPos{s.cell, line, col}
+			return s.newError(code, "CompileError", s.where(p)+": undefined selector "+m[1]+" (no field or method of that name)", &p)
+		}
+	}
 	var at *cellPos
 	if p, ok := s.findPos(raw); ok {
 		at = &p
 	}
 	return s.newError(code, "CompileError", s.humanize(raw), at)
+}
+
+var undefinedSelector = regexp.MustCompile(`^\d+:\d+: undefined selector (\w+)$`)
+
+// selectorPos returns the line and column in code of the one selector .name
+// (of the name after the dot), and false when code has none or several.
+func selectorPos(code, name string) (line, col int, ok bool) {
+	fset := token.NewFileSet()
+	var sc scanner.Scanner
+	sc.Init(fset.AddFile("", -1, len(code)), []byte(code), nil, 0)
+	afterDot := false
+	found := 0
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if afterDot && tok == token.IDENT && lit == name {
+			p := fset.Position(pos)
+			line, col = p.Line, p.Column
+			found++
+		}
+		afterDot = tok == token.PERIOD
+	}
+	return line, col, found == 1
 }
 
 // evalErr turns an error from yaegi into the error the cell reports.
