@@ -100,7 +100,9 @@ const passedFunc = "__latent.Passed"
 // keeps the history), and no later statement of the cell runs.
 func (s *Session) passed() {
 	r := s.running.Load()
-	if r == nil || !r.stopping.Load() {
+	// The cancelled context counts as well as stopping: a call that saw
+	// the interrupt (Fit) may return before eval has begun the stop.
+	if r == nil || !r.stopping.Load() && s.context().Err() == nil {
 		return
 	}
 	r.atBoundary()

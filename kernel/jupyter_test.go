@@ -230,6 +230,14 @@ func TestJupyterClients(t *testing.T) {
 		t.Logf("%s", strings.Join(grepLines(out, "interrupt"), "\n"))
 	})
 
+	t.Run("interrupt ends the cell there", func(t *testing.T) {
+		out, err := j.python(t, 5*time.Minute, "../tests/kernel/check_interrupt_stops.py")
+		if err != nil {
+			t.Fatalf("interrupt check: %v\n%s", err, out)
+		}
+		t.Logf("%s", lastLines(out, 1))
+	})
+
 	t.Run("shutdown flushes iopub", func(t *testing.T) {
 		out, err := j.python(t, 3*time.Minute, "../tests/kernel/check_shutdown.py")
 		if err != nil {

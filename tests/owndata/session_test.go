@@ -350,10 +350,17 @@ func TestInterruptStopsTheCell(t *testing.T) {
 	s := session(t)
 	run(t, s, smallData+`m := ae.Dense(784, 64)
 ran := false`)
-	for try := 0; try < 3; try++ {
+	for try := 0; try < 6; try++ {
 		ctx, cancel, rec := interruptOnTraining(try)
+		quiet := ""
+		if try%2 == 1 {
+			// A quiet Fit shows nothing: interrupt it after a while. Fit
+			// then returns before the session has begun its stop.
+			time.AfterFunc(time.Duration(200+try*30)*time.Millisecond, cancel)
+			quiet = ", ae.Quiet()"
+		}
 		h := fmt.Sprintf("h%d", try)
-		_, err := s.Execute(ctx, h+` := m.Fit(train, ae.Epochs(1000), ae.Batch(32))
+		_, err := s.Execute(ctx, h+` := m.Fit(train, ae.Epochs(1000), ae.Batch(32)`+quiet+`)
 ran = true
 fmt.Println("AFTER THE FIT")
 m.Fit(train, ae.Epochs(1))`, rec)
