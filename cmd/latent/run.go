@@ -27,8 +27,8 @@ Executes each notebook's code cells in order, in this process, through the
 same Go session the kernel uses, and writes the executed notebook (valid
 nbformat 4.5, outputs and metadata.execution timings as nbclient writes
 them). Flags may come before or after the notebooks; "-" as the notebook
-reads it from standard input (and writes it to standard output unless -o,
---output-dir or --html say otherwise).
+reads it from standard input (and writes it to standard output unless -o
+or --output-dir say otherwise).
 
 With --kernel NAME, cells run instead on an installed Jupyter kernel (any
 language) over ZeroMQ, as nbclient would run them.
@@ -38,6 +38,9 @@ Output (the input is never overwritten without --inplace):
   -o FILE        write to FILE (one notebook only; "-" writes to stdout)
   --output-dir D write D/NAME.ipynb for each notebook (D is created)
   --inplace      replace the input notebook
+  --html FILE    also write the HTML report to FILE ("-": stdout)
+Missing directories of these files are created, as nbconvert does, and
+each place is checked to take a new file before any cell runs.
 Files are written atomically: a run that fails or is killed leaves the old
 file (or none), never a partial one; an output that is a symbolic link is
 written through, never replaced. A run interrupted with Ctrl-C or SIGTERM
@@ -62,8 +65,8 @@ and go on), "skip-execution" (not run).
 Exit status: 0 when every notebook ran (errors allowed by --allow-errors or
 raises-exception count as success), 1 when a cell failed, timed out or a
 notebook could not be read or written, 2 on bad flags or parameters or an
-output directory that does not exist (checked before any cell runs), 130
-when interrupted. Progress and errors go to stderr.
+output that cannot be written (checked before any cell runs), 130 when
+interrupted. Progress and errors go to stderr.
 
 Flags:
 `
@@ -280,7 +283,7 @@ func (rf *runFlags) check(inputs []string) error {
 		return errors.New("--autosave saves to a file, not to standard output; give -o FILE or --output-dir DIR")
 	}
 	if rf.junit != "" {
-		if err := outputDirExists(rf.junit, "--junit"); err != nil {
+		if err := prepareOutput(rf.junit, "--junit"); err != nil {
 			return err
 		}
 	}
@@ -328,8 +331,13 @@ func sameFile(a, b string) bool {
 // directory (with several notebooks, when it exists as one, or when it ends
 // in a slash) that receives NAME.html.
 func (rf *runFlags) htmlPath(in string, several bool) (string, error) {
-	if rf.html == "" {
+	switch {
+	case rf.html == "":
 		return "", nil
+	case rf.html == "-" && several:
+		return "", errors.New("--html -: with several notebooks, --html names a directory")
+	case rf.html == "-":
+		return "-", nil
 	}
 	p := rf.html
 	st, err := os.Stat(p)

@@ -409,16 +409,47 @@ func TestOutputHardening(t *testing.T) {
 			t.Errorf("the link's target holds %d cells", len(cells))
 		}
 	})
-	t.Run("a missing output directory is found before any cell runs", func(t *testing.T) {
-		for _, args := range [][]string{{"-o", "no/such/dir/out.ipynb"}, {"--html", "no/such/r.html"}, {"--junit", "no/such/j.xml"}} {
+	t.Run("missing output directories are created, as nbconvert does", func(t *testing.T) {
+		r := runLatent(t, dir, "-q", "-o", "new/a/out.ipynb", "--html", "new/b/r.html", "--junit", "new/c/j.xml", "nb.ipynb")
+		if r.code != 0 {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		for _, f := range []string{"new/a/out.ipynb", "new/b/r.html", "new/c/j.xml"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	t.Run("an output that cannot be written is found before any cell runs", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"-o", "/proc/latent-out.ipynb"}, // a directory that takes no new files, even for root
+			{"--html", "/proc/latent-r.html"},
+			{"--junit", "/proc/latent-j.xml"},
+			{"--html", "nb.ipynb"}, // the input
+			{"-o", "o.ipynb", "--html", "o.ipynb"},
+			{"--inplace", "--html", "nb.ipynb"},
+			{"-o", "-", "--html", "-"},
+		} {
 			os.Remove(filepath.Join(dir, "ran"))
 			r := runLatent(t, dir, append(args, "nb.ipynb")...)
-			if r.code != 2 || !strings.Contains(r.stderr, "does not exist") {
+			if r.code != 2 {
 				t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
-				t.Errorf("%v: a cell ran before the missing directory was found", args)
+				t.Errorf("%v: a cell ran before the output was refused", args)
 			}
+		}
+		if data, err := os.ReadFile(filepath.Join(dir, "nb.ipynb")); err != nil || !strings.HasPrefix(string(data), "{") {
+			t.Fatalf("the input notebook was overwritten: %.40q %v", data, err)
+		}
+	})
+	t.Run("--html - writes the report to standard output", func(t *testing.T) {
+		r := runLatent(t, dir, "-q", "-o", "o2.ipynb", "--html", "-", "nb.ipynb")
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "<!DOCTYPE html>") {
+			t.Fatalf("exit %d, stdout %.60q\n%s", r.code, r.stdout, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
+			t.Error("a file named - was written")
 		}
 	})
 	t.Run("a notebook too large for memory exits 1", func(t *testing.T) {

@@ -20,24 +20,28 @@ import (
 // decoded cells, the bytes written), measured with large base64 outputs.
 const notebookMemoryFactor = 4
 
-// outputDirExists checks, before any cell runs, that the directory a file
-// is to be written into is there (through a symbolic link at path).
-func outputDirExists(path, what string) error {
+// prepareOutput checks, before any cell runs, that a file can be written
+// at path (through a symbolic link at path): its directory is created when
+// missing, as nbconvert does, and must take a new file.
+func prepareOutput(path, what string) error {
 	target, err := atomicfile.Target(path)
 	if err != nil {
 		return fmt.Errorf("%s %s: %v", what, path, err)
 	}
 	dir := filepath.Dir(target)
-	st, err := os.Stat(dir)
-	switch {
-	case err != nil:
-		return fmt.Errorf("%s %s: the directory %s does not exist; create it first (--output-dir creates its directory)", what, path, dir)
-	case !st.IsDir():
-		return fmt.Errorf("%s %s: %s is not a directory", what, path, dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("%s %s: cannot create its directory: %v", what, path, err)
 	}
 	if st, err := os.Stat(target); err == nil && st.IsDir() {
 		return fmt.Errorf("%s %s is a directory; name a file", what, path)
 	}
+	// The file is written through a temporary file beside it: try one.
+	f, err := os.CreateTemp(dir, ".latent-check-*")
+	if err != nil {
+		return fmt.Errorf("%s %s: the directory %s does not take new files (%v); choose another place", what, path, dir, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }
 

@@ -65,18 +65,21 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) *nb
 		}
 	}
 	// Everything that can be checked about the outputs is, before any cell runs.
+	switch {
+	case report == "-" && out == "-":
+		return fail(2, "the notebook and the --html report would both go to standard output; name a file for one of them")
+	case report != "" && report != "-" && sameFile(abs, report):
+		return fail(2, "--html %s is the input notebook; name another file", report)
+	case report != "" && report != "-" && sameFile(out, report):
+		return fail(2, "--html %s is also the notebook's output; name another file", report)
+	}
 	if out != "-" {
-		if rf.outputDir != "" {
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				return fail(1, "--output-dir: %v", err)
-			}
-		}
-		if err := outputDirExists(out, "output"); err != nil {
+		if err := prepareOutput(out, "output"); err != nil {
 			return fail(2, "%v", err)
 		}
 	}
-	if report != "" {
-		if err := outputDirExists(report, "--html"); err != nil {
+	if report != "" && report != "-" {
+		if err := prepareOutput(report, "--html"); err != nil {
 			return fail(2, "%v", err)
 		}
 	}
@@ -199,7 +202,12 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) *nb
 		if in == "-" {
 			title = stdinName
 		}
-		if err := atomicfile.WriteFile(report, nb.HTML(title), 0o644); err != nil {
+		if report == "-" {
+			_, err = os.Stdout.Write(nb.HTML(title))
+		} else {
+			err = atomicfile.WriteFile(report, nb.HTML(title), 0o644)
+		}
+		if err != nil {
 			return fail(1, "%v", err)
 		}
 	}
@@ -208,7 +216,11 @@ func runNotebook(ctx context.Context, in string, several bool, rf *runFlags) *nb
 		if out == "-" {
 			dest = "standard output"
 		}
-		if report != "" {
+		switch report {
+		case "":
+		case "-":
+			dest += " and the HTML report to standard output"
+		default:
 			dest += " and " + relative(report)
 		}
 		fmt.Fprintf(os.Stderr, "latent run: %s: wrote %s\n", in, dest)
