@@ -146,7 +146,7 @@ func New(cfg Config) (*Kernel, error) {
 		cfg.MaxPendingBytes = 4 * cfg.MaxMessageSize
 	}
 	if cfg.MaxOutputBytes <= 0 {
-		cfg.MaxOutputBytes = 16 << 20
+		cfg.MaxOutputBytes = display.OutputLimit
 	}
 	if cfg.IOPubMaxBytes <= 0 {
 		cfg.IOPubMaxBytes = 64 << 20

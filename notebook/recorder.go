@@ -280,6 +280,9 @@ func bundleOutput(typ string, b display.Bundle) (*Output, string) {
 			warns = append(warns, fmt.Sprintf("display: metadata not saved: %v\n", err))
 		}
 	}
+	// Bounded as the kernel bounds what it publishes, so that a notebook
+	// run headless holds what Jupyter would show.
+	data, _ = display.Bound(data, display.OutputLimit)
 	return &Output{Type: typ, Data: data, Metadata: meta}, strings.Join(warns, "")
 }
 

@@ -239,3 +239,13 @@ func TestBundleOutputSanitizes(t *testing.T) {
 		t.Errorf("warning %q does not name the dropped MIME type", warn)
 	}
 }
+
+// TestBundleOutputBounded: a huge result is cut as the kernel cuts what it
+// publishes (display.Bound), so latent run saves what Jupyter would show.
+func TestBundleOutputBounded(t *testing.T) {
+	o, _ := bundleOutput(ExecuteResultOutput, display.Bundle{Data: map[string]any{"text/plain": strings.Repeat("y", 20<<20)}})
+	s := o.Data["text/plain"].(string)
+	if len(s) > 2<<20 || !strings.Contains(s, "An output over 16 MiB") {
+		t.Fatalf("a 20 MiB result kept %d bytes", len(s))
+	}
+}
