@@ -41,9 +41,11 @@ fuzz:
 bench: setup build
 	scripts/bench.sh
 
-install: build
+# install puts the binary where go install does and points the kernelspec
+# at that copy (not at bin/, which make clean removes).
+install:
 	$(GO) install ./cmd/latent
-	$(BIN) install
+	"$$($(GO) list -f '{{.Target}}' ./cmd/latent)" install
 
 clean:
 	rm -rf bin out latent-out

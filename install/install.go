@@ -15,6 +15,9 @@ import (
 //go:embed kernel.json logo-32x32.png logo-64x64.png logo-svg.svg
 var assets embed.FS
 
+// DisplayName is how Jupyter lists the kernel unless told otherwise.
+const DisplayName = "Go (Latent)"
+
 // Logos are the image files of the kernelspec, by file name.
 var Logos = []string{"logo-32x32.png", "logo-64x64.png", "logo-svg.svg"}
 
@@ -22,17 +25,24 @@ var Logos = []string{"logo-32x32.png", "logo-64x64.png", "logo-svg.svg"}
 func Asset(name string) ([]byte, error) { return assets.ReadFile(name) }
 
 // KernelJSON returns kernel.json for a kernel started as binary (an
-// absolute path), checked to be valid JSON.
-func KernelJSON(binary string) ([]byte, error) {
+// absolute path) and listed as displayName ("" for "Go (Latent)"),
+// checked to be valid JSON.
+func KernelJSON(binary, displayName string) ([]byte, error) {
 	tmpl, err := assets.ReadFile("kernel.json")
 	if err != nil {
 		return nil, err
 	}
-	quoted, err := json.Marshal(binary)
-	if err != nil {
-		return nil, err
+	if displayName == "" {
+		displayName = DisplayName
 	}
-	out := strings.Replace(string(tmpl), `"{binary}"`, string(quoted), 1)
+	out := string(tmpl)
+	for key, v := range map[string]string{`"{binary}"`: binary, `"{display_name}"`: displayName} {
+		quoted, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		out = strings.Replace(out, key, string(quoted), 1)
+	}
 	var check map[string]any
 	if err := json.Unmarshal([]byte(out), &check); err != nil {
 		return nil, fmt.Errorf("install: kernel.json template is broken: %w", err)

@@ -9,7 +9,7 @@ import (
 
 func TestKernelJSON(t *testing.T) {
 	for _, bin := range []string{"/usr/local/bin/latent", `/tmp/odd "dir"/with\back slash/latent`, "C:\\Go\\latent.exe"} {
-		b, err := KernelJSON(bin)
+		b, err := KernelJSON(bin, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,5 +52,18 @@ func TestLogos(t *testing.T) {
 	svg, err := Asset("logo-svg.svg")
 	if err != nil || !bytes.Contains(svg, []byte("<svg")) {
 		t.Errorf("logo-svg.svg: %v", err)
+	}
+}
+
+func TestKernelJSONDisplayName(t *testing.T) {
+	b, err := KernelJSON("/bin/latent", `Go "dev"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		DisplayName string `json:"display_name"`
+	}
+	if err := json.Unmarshal(b, &spec); err != nil || spec.DisplayName != `Go "dev"` {
+		t.Errorf("display_name %q: %v", spec.DisplayName, err)
 	}
 }

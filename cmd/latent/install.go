@@ -27,8 +27,9 @@ func installMain(args []string) int {
 	name := fs.String("name", "latent", "kernelspec `name` (letters, digits, '.', '_' and '-')")
 	prefix := fs.String("prefix", "", "install into `DIR`/share/jupyter/kernels instead of the user's Jupyter data dir")
 	sysPrefix := fs.Bool("sys-prefix", false, "install into the prefix of the Python that runs 'jupyter' (e.g. a virtualenv)")
+	display := fs.String("display-name", "", "how Jupyter lists the kernel (default \""+install.DisplayName+"\", or \""+install.DisplayName+" NAME\" with --name NAME)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `usage: latent install [--name NAME] [--prefix DIR | --sys-prefix]
+		fmt.Fprint(fs.Output(), `usage: latent install [--name NAME] [--display-name TEXT] [--prefix DIR | --sys-prefix]
 
 Writes a Jupyter kernelspec (kernel.json and logos) that starts this binary
 as a kernel, so that Jupyter lists "Go (Latent)". By default it goes to the
@@ -77,7 +78,11 @@ flags:
 		return 1
 	}
 	dir := filepath.Join(base, "kernels", *name)
-	if err := writeKernelspec(dir); err != nil {
+	if *display == "" && *name != "latent" {
+		// Two kernelspecs must not look alike in Jupyter's launcher.
+		*display = install.DisplayName + " " + *name
+	}
+	if err := writeKernelspec(dir, *display); err != nil {
 		fmt.Fprintln(os.Stderr, "latent install:", err)
 		return 1
 	}
@@ -85,8 +90,9 @@ flags:
 	return 0
 }
 
-// writeKernelspec writes kernel.json and the logos into dir.
-func writeKernelspec(dir string) error {
+// writeKernelspec writes kernel.json, listing the kernel as displayName,
+// and the logos into dir.
+func writeKernelspec(dir, displayName string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("cannot find the path of this binary: %w", err)
@@ -97,7 +103,7 @@ func writeKernelspec(dir string) error {
 	if exe, err = filepath.Abs(exe); err != nil {
 		return err
 	}
-	kj, err := install.KernelJSON(exe)
+	kj, err := install.KernelJSON(exe, displayName)
 	if err != nil {
 		return err
 	}
