@@ -144,6 +144,11 @@ func TestCommands(t *testing.T) {
 	if argv[0] != bin || argv[len(argv)-1] != "{connection_file}" || spec["interrupt_mode"] != "message" || spec["display_name"] != "Go (Latent)" {
 		t.Errorf("kernel.json = %s", b)
 	}
+	// Another name is listed apart from the default kernel.
+	b, err = os.ReadFile(prefix + "/share/jupyter/kernels/latent-dev/kernel.json")
+	if err != nil || !strings.Contains(string(b), `"display_name": "Go (Latent) latent-dev"`) {
+		t.Errorf("kernel.json of --name latent-dev = %s (%v)", b, err)
+	}
 }
 
 func (j *jupyterEnv) python(t *testing.T, timeout time.Duration, args ...string) (string, error) {
