@@ -1,9 +1,11 @@
 package dsl
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/latent-ai/latent/display"
@@ -169,21 +171,18 @@ func boundedString(v reflect.Value) string {
 			}
 			b.WriteString("]")
 		case reflect.Map:
+			// The smallest keys, in order, as fmt sorts a map's keys.
 			b.WriteString("map[")
-			it := v.MapRange()
-			i := 0
-			for it.Next() {
-				if i == showElems {
-					fmt.Fprintf(&b, " ... (%d more)", v.Len()-showElems)
-					break
-				}
+			for i, k := range smallestKeys(v, showElems) {
 				if i > 0 {
 					b.WriteString(" ")
 				}
-				pr(it.Key(), depth+1)
+				pr(k, depth+1)
 				b.WriteString(":")
-				pr(it.Value(), depth+1)
-				i++
+				pr(v.MapIndex(k), depth+1)
+			}
+			if v.Len() > showElems {
+				fmt.Fprintf(&b, " ... (%d more)", v.Len()-showElems)
 			}
 			b.WriteString("]")
 		case reflect.Struct:
@@ -205,4 +204,47 @@ func boundedString(v reflect.Value) string {
 	}
 	pr(v, 0)
 	return b.String()
+}
+
+// smallestKeys returns the n smallest keys of map m in order (all of them
+// when it has fewer), in O(len·log n) time and O(n) memory.
+func smallestKeys(m reflect.Value, n int) []reflect.Value {
+	buf := make([]reflect.Value, 0, 2*n)
+	it := m.MapRange()
+	for it.Next() {
+		buf = append(buf, it.Key())
+		if len(buf) == cap(buf) {
+			slices.SortFunc(buf, compareKeys)
+			buf = buf[:n]
+		}
+	}
+	slices.SortFunc(buf, compareKeys)
+	return buf[:min(n, len(buf))]
+}
+
+// compareKeys orders map keys as fmt prints them: numbers by value,
+// strings and booleans in order, other kinds by their printed form.
+func compareKeys(a, b reflect.Value) int {
+	if a.Kind() == b.Kind() {
+		switch a.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return cmp.Compare(a.Int(), b.Int())
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			return cmp.Compare(a.Uint(), b.Uint())
+		case reflect.Float32, reflect.Float64:
+			return cmp.Compare(a.Float(), b.Float())
+		case reflect.String:
+			return strings.Compare(a.String(), b.String())
+		case reflect.Bool:
+			return cmp.Compare(boolInt(a.Bool()), boolInt(b.Bool()))
+		}
+	}
+	return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
