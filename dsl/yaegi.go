@@ -196,6 +196,9 @@ func panicName(r any) string {
 		if _, ok := failedAssertion(v.Error()); ok {
 			return "runtime error"
 		}
+		if compilerError(v) {
+			return "CompileError"
+		}
 		return fmt.Sprintf("%T", v)
 	case string:
 		if strings.HasPrefix(v, "reflect: ") || strings.HasPrefix(v, "runtime error: ") {
@@ -222,6 +225,14 @@ func failedAssertion(msg string) (string, bool) {
 	return "", false
 }
 
+// compilerError reports an error of yaegi's compiler raised as a panic
+// (yaegi checks some constants, 1 << 70, only as it compiles an
+// expression).
+func compilerError(err error) bool { return fmt.Sprintf("%T", err) == "*interp.cfgError" }
+
+// yaegiPos is the position at the start of a message of yaegi's compiler.
+var yaegiPos = regexp.MustCompile(`^\d+:\d+: `)
+
 // panicValue is the message of a panic value.
 func panicValue(r any) string {
 	if v, ok := r.(reflect.Value); ok && v.IsValid() && v.CanInterface() {
@@ -231,6 +242,10 @@ func panicValue(r any) string {
 	s = strings.TrimPrefix(s, "runtime error: ")
 	if msg, ok := failedAssertion(s); ok {
 		return msg
+	}
+	if err, ok := r.(error); ok && compilerError(err) {
+		// Its position is in a text of yaegi's own, not the cell's.
+		return yaegiPos.ReplaceAllString(s, "")
 	}
 	switch {
 	case strings.HasPrefix(s, "reflect: slice index out of range") || strings.HasPrefix(s, "reflect: array index out of range"):
