@@ -136,26 +136,32 @@ func newTileSet(shape Shape, rows []ImageRow, cols int, mode intensity) (*tileSe
 	return ts, nil
 }
 
-// valueRange returns [0,1] when every value of rows lies in it (with a
-// little tolerance), else the finite min and max over all rows, so that all
-// images of a grid share one scale.
+// valueRange returns the scale of a grid's images: [0,1] when a row lies
+// in it (with a little tolerance), as images do, values of other rows past
+// it (a noisy input without clipping) then drawn clipped; else the finite
+// min and max over all rows, so that all images share one scale.
 func valueRange(rows []ImageRow) (lo, hi float32) {
 	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
+	inUnit := false
 	for _, r := range rows {
+		rlo, rhi := float32(math.Inf(1)), float32(math.Inf(-1))
 		for _, v := range r.Pixels {
 			if v != v || math.IsInf(float64(v), 0) {
 				continue
 			}
-			lo, hi = min(lo, v), max(hi, v)
+			rlo, rhi = min(rlo, v), max(rhi, v)
 		}
+		if rlo <= rhi && rlo >= -0.02 && rhi <= 1.02 {
+			inUnit = true
+		}
+		lo, hi = min(lo, rlo), max(hi, rhi)
 	}
-	if lo > hi {
+	switch {
+	case lo > hi:
 		return 0, 1 // no finite values: everything is drawn as missing
-	}
-	if lo >= -0.02 && hi <= 1.02 {
+	case inUnit:
 		return 0, 1
-	}
-	if lo == hi {
+	case lo == hi:
 		return lo - 1, hi + 1
 	}
 	return lo, hi
