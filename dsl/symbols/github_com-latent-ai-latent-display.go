@@ -4,12 +4,15 @@ package symbols
 
 import (
 	"github.com/latent-ai/latent/display"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
 func init() {
 	Symbols["github.com/latent-ai/latent/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Bound":        reflect.ValueOf(display.Bound),
 		"ClearOutput":  reflect.ValueOf(display.ClearOutput),
 		"CurrentSink":  reflect.ValueOf(display.CurrentSink),
 		"ErrNoStdin":   reflect.ValueOf(&display.ErrNoStdin).Elem(),
@@ -18,6 +21,7 @@ func init() {
 		"Image":        reflect.ValueOf(display.Image),
 		"JSON":         reflect.ValueOf(display.JSON),
 		"Markdown":     reflect.ValueOf(display.Markdown),
+		"OutputLimit":  reflect.ValueOf(constant.MakeFromLiteral("16777216", token.INT, 0)),
 		"PNG":          reflect.ValueOf(display.PNG),
 		"SVG":          reflect.ValueOf(display.SVG),
 		"SetFormatter": reflect.ValueOf(display.SetFormatter),
