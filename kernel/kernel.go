@@ -258,6 +258,11 @@ func (k *Kernel) Run(ctx context.Context) error {
 		k.log.Printf("the running cell did not stop within 2 s of shutdown")
 	}
 	k.pub.close(2 * time.Second)
+	// Let the subscribers read the last messages (a shutdown's busy,
+	// shutdown_reply and idle) before the sockets close: a connection
+	// closed with anything unread on it is reset, and a client that had
+	// not read yet (a loaded machine) lost them.
+	time.Sleep(shutdownLinger)
 	for _, s := range socks {
 		s.s.Close()
 	}
@@ -286,6 +291,10 @@ func (k *Kernel) startEvaluator() {
 		k.log.Printf("cannot start the evaluator: %v; every cell will report it", err)
 	}
 }
+
+// shutdownLinger is how long the kernel waits, after flushing iopub, before
+// it closes its sockets (ipykernel waits 0.1 s before it stops its loop).
+const shutdownLinger = 300 * time.Millisecond
 
 // evaluator waits until the evaluator has started and returns it.
 func (k *Kernel) evaluator() (Evaluator, error) {
