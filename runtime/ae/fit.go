@@ -203,6 +203,7 @@ func (m *Model) optimizer(cfg *FitConfig) (*nn.Optimizer, error) {
 		o = cfg.Optimizer
 	case m.opt != nil && m.opt.Kind == "adam" && m.opt.LR == float32(cfg.LR):
 		o = m.opt
+		o.ClipNorm = 0 // clipping is this Fit's option, not an earlier one's
 	default:
 		o = nn.Adam(float32(cfg.LR))
 	}

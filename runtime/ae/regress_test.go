@@ -267,3 +267,23 @@ func TestMeaninglessSettingsRefused(t *testing.T) {
 		t.Errorf("a dense model takes any image shape of its width: %v", err)
 	}
 }
+
+// TestClipNormIsPerFit: a second Fit that continues the model's Adam clips
+// only when its own options say so.
+func TestClipNormIsPerFit(t *testing.T) {
+	train := blobs("train", 32, 1, 8, 8, 1)
+	m := Dense(64, 4)
+	if _, err := m.FitE(train, Epochs(1), Quiet(), ClipNorm(0.5)); err != nil {
+		t.Fatal(err)
+	}
+	if m.opt.ClipNorm != 0.5 {
+		t.Fatalf("ClipNorm(0.5) gave %v", m.opt.ClipNorm)
+	}
+	steps := m.opt.Steps
+	if _, err := m.FitE(train, Epochs(1), Quiet()); err != nil {
+		t.Fatal(err)
+	}
+	if m.opt.ClipNorm != 0 || m.opt.Steps <= steps {
+		t.Fatalf("the second Fit: ClipNorm %v (want 0), Adam steps %d after %d (want it continued)", m.opt.ClipNorm, m.opt.Steps, steps)
+	}
+}
