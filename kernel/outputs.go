@@ -2,11 +2,8 @@ package kernel
 
 import "github.com/latent-ai/latent/display"
 
-// A result or display is one message, so it is bounded when it is
-// published (display.Bound).
-
-// boundOutput bounds one result or display to the kernel's MaxOutputBytes,
-// and logs what it cut.
+// boundOutput bounds one result or display, one message, to the kernel's
+// MaxOutputBytes as it is published (display.Bound), and logs what it cut.
 func (k *Kernel) boundOutput(data map[string]any) map[string]any {
 	out, cut := display.Bound(data, k.cfg.MaxOutputBytes)
 	if cut {
