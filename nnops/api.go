@@ -250,13 +250,17 @@ func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step
 		adamStep(j.w, j.g, j.m, j.v, &j.h)
 		return
 	}
-	runRegion(j.blocks(len(w)), t, task{adam: j})
+	runRegion(j.blocks(len(w)), t, task{adam: j, span: len(w)})
 }
 
 // AdamTensors applies Adam to every tensor ws[i], with gradient gs[i] and
 // moments ms[i] and vs[i], in one parallel region: a model's update costs
 // one hand-off to the pool, not one per tensor, and its small tensors
 // (biases) run beside the large ones. The result is that of Adam on each.
+// Each thread first updates its own share of the weights, counted over the
+// tensors in order: the share SgemmOwned gives it of gradients listed in
+// the same order, so that it updates the weights whose gradients it
+// computed.
 func AdamTensors(ws, gs, ms, vs [][]float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
 	if len(gs) != len(ws) || len(ms) != len(ws) || len(vs) != len(ws) {
 		panic(fmt.Sprintf("nnops.AdamTensors: %d weight tensors but %d gradients, %d first and %d second moments; give one of each per tensor", len(ws), len(gs), len(ms), len(vs)))
@@ -278,7 +282,7 @@ func AdamTensors(ws, gs, ms, vs [][]float32, lr, beta1, beta2, eps, weightDecay 
 	for _, w := range ws {
 		blocks += j.blocks(len(w))
 	}
-	runRegion(blocks, t, task{adam: j})
+	runRegion(blocks, t, task{adam: j, span: elems})
 }
 
 // checkAdam panics unless tensor i's gradient and moments cover its
@@ -320,6 +324,22 @@ type adamJob struct {
 // blocks is how many tasks the update of a tensor of n weights is split
 // into.
 func (j *adamJob) blocks(n int) int { return max(1, (n+j.block-1)/j.block) }
+
+// place returns the middle of block t among the weights of the update's
+// tensors, counted one tensor after another (see task).
+func (j *adamJob) place(t int) int {
+	off, n := 0, len(j.w)
+	for i := 0; j.ws != nil; i++ {
+		n = len(j.ws[i])
+		if b := j.blocks(n); t >= b {
+			t -= b
+			off += n
+			continue
+		}
+		break
+	}
+	return off + (t*j.block+min((t+1)*j.block, n))/2
+}
 
 func (j *adamJob) run(t int) {
 	w, g, m, v := j.w, j.g, j.m, j.v

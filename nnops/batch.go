@@ -152,29 +152,14 @@ func evenCut(blocks, n, t, g int) bool {
 // runs over the batch, or any product on its own) duplicate the packing of
 // the smaller operand.
 func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchRows bool) []gemmJob {
-	epi := p.Bias != nil || p.Act != Identity
-	if p.Bias != nil {
-		need("SgemmBatch", "bias", p.Bias, p.N)
-	}
-	if gemmTrivial("Sgemm", p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha, p.A, p.Lda, p.B, p.Ldb, p.Beta, p.C, p.Ldc) ||
-		gemvRows(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha, p.A, p.Lda, p.B, p.Ldb, p.Beta, p.C, p.Ldc) {
-		if epi && p.M > 0 && p.N > 0 {
-			epilogue(gemmJob{m1: p.M, n1: p.N, c: p.C, ldc: p.Ldc, bias: p.Bias, act: p.Act, slope: p.Slope})
-		}
+	base, nr, done := productJob(kn, p)
+	if done {
 		return jobs
 	}
 	m, n, k := p.M, p.N, p.K
-	// A row vector times B streams B row by row (gemvCols); split it by
-	// chunks of columns.
-	rowVec := m == 1 && !p.TransB
-	mr, nr := kn.mr, kn.nr
-	if rowVec {
-		nr = rowChunk
-	}
+	rowVec := base.rowVec
+	mr := kn.mr
 	tilesM, tilesN := (m+mr-1)/mr, (n+nr-1)/nr
-	base := gemmJob{kn: kn, transA: p.TransA, transB: p.TransB, m1: m, n1: n, k: k, alpha: p.Alpha, beta: p.Beta,
-		a: p.A, b: p.B, c: p.C, lda: p.Lda, ldb: p.Ldb, ldc: p.Ldc, rowVec: rowVec,
-		epilogue: epi, bias: p.Bias, act: p.Act, slope: p.Slope}
 	parts := min(share, m*n*k/minTaskWork)
 	if parts < 2 || max(tilesM, tilesN) < 2 {
 		return append(jobs, base)
@@ -228,4 +213,104 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchR
 		}
 	}
 	return jobs
+}
+
+// productJob validates p and computes it at once when it needs no tiles
+// (an empty or trivial product, or a single column: see gemvRows),
+// reporting done. Otherwise it returns the job that computes all of p with
+// kn, and the width of the column tiles to cut it at.
+func productJob(kn *microKernel, p *Product) (base gemmJob, nr int, done bool) {
+	epi := p.Bias != nil || p.Act != Identity
+	if p.Bias != nil {
+		need("SgemmBatch", "bias", p.Bias, p.N)
+	}
+	if gemmTrivial("Sgemm", p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha, p.A, p.Lda, p.B, p.Ldb, p.Beta, p.C, p.Ldc) ||
+		gemvRows(p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha, p.A, p.Lda, p.B, p.Ldb, p.Beta, p.C, p.Ldc) {
+		if epi && p.M > 0 && p.N > 0 {
+			epilogue(gemmJob{m1: p.M, n1: p.N, c: p.C, ldc: p.Ldc, bias: p.Bias, act: p.Act, slope: p.Slope})
+		}
+		return gemmJob{}, 0, true
+	}
+	// A row vector times B streams B row by row (gemvCols); it is cut in
+	// chunks of columns.
+	rowVec := p.M == 1 && !p.TransB
+	nr = kn.nr
+	if rowVec {
+		nr = rowChunk
+	}
+	return gemmJob{kn: kn, transA: p.TransA, transB: p.TransB, m1: p.M, n1: p.N, k: p.K, alpha: p.Alpha, beta: p.Beta,
+		a: p.A, b: p.B, c: p.C, lda: p.Lda, ldb: p.Ldb, ldc: p.Ldc, rowVec: rowVec,
+		epilogue: epi, bias: p.Bias, act: p.Act, slope: p.Slope}, nr, false
+}
+
+// SgemmOwned computes independent products, as SgemmBatch does, in one
+// parallel region, but hands them out by their place in the list rather
+// than cutting each product among all threads: the products' outputs are
+// counted one after another, and each thread takes the products (or the
+// pieces of a product) that lie in its equal share of that count. A
+// network's weight gradients listed in the order of the tensors given to
+// AdamTensors thus land on the threads that then apply them: no thread
+// reads a gradient that another core wrote, and each reads the layer
+// inputs and deltas of its own layers only. Products are cut into pieces
+// of about an ownedPieces-th of a thread's share of the work (along N,
+// then M), so that a thread that loses its core still delays only one
+// piece. Every element is computed as SgemmBatch computes it, so results
+// are bit-identical to it for any number of threads.
+func SgemmOwned(ps ...Product) { sgemmOwned(activeKernel, ps...) }
+
+// ownedPieces is about how many pieces SgemmOwned cuts a thread's share of
+// the work into.
+const ownedPieces = 8
+
+func sgemmOwned(kn *microKernel, ps ...Product) {
+	t := threads()
+	if t == 1 {
+		sgemmBatch(kn, true, ps...)
+		return
+	}
+	bp := getJobList()
+	jobs, span := ownedJobs((*bp)[:0], kn, ps, t)
+	runRegion(len(jobs), t, task{gemms: jobs, span: span})
+	clear(jobs) // drop the references to the matrices
+	*bp = jobs[:0]
+	putJobList(bp)
+}
+
+// ownedJobs appends the pieces of SgemmOwned's products for t threads,
+// each placed at the middle of its share of its product's output (see
+// task), and returns them with the products' outputs in all.
+func ownedJobs(jobs []gemmJob, kn *microKernel, ps []Product, t int) ([]gemmJob, int) {
+	work, span := 0, 0
+	for i := range ps {
+		work += ps[i].M * ps[i].N * ps[i].K
+		span += ps[i].M * ps[i].N
+	}
+	unit := max(minTaskWork, work/(ownedPieces*t))
+	off := 0
+	for i := range ps {
+		p := &ps[i]
+		base, nr, done := productJob(kn, p)
+		if !done {
+			tilesM, tilesN := (p.M+kn.mr-1)/kn.mr, (p.N+nr-1)/nr
+			pieces := max(1, (p.M*p.N*p.K+unit/2)/unit)
+			gridN := min(pieces, tilesN)
+			gridM := min(max(1, pieces/gridN), tilesM)
+			if base.rowVec {
+				gridM = 1
+			}
+			all := gridM * gridN
+			for w := 0; w < all; w++ {
+				bn, bm := w/gridM, w%gridM
+				j := base
+				j.m0, j.m1 = cutAt(bm, gridM, p.M, kn.mr, 1, false), cutAt(bm+1, gridM, p.M, kn.mr, 1, false)
+				j.n0, j.n1 = cutAt(bn, gridN, p.N, nr, 1, false), cutAt(bn+1, gridN, p.N, nr, 1, false)
+				j.place = off + (2*w+1)*p.M*p.N/(2*all)
+				if j.m0 < j.m1 && j.n0 < j.n1 {
+					jobs = append(jobs, j)
+				}
+			}
+		}
+		off += p.M * p.N
+	}
+	return jobs, span
 }

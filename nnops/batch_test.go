@@ -51,19 +51,75 @@ func TestSgemmBatch(t *testing.T) {
 	for i := range ps {
 		c0[i] = append([]float32(nil), ps[i].C...)
 	}
-	for _, procs := range []int{1, 2, 3, 8, 16} {
-		runtime.GOMAXPROCS(procs)
-		for i := range ps {
-			copy(ps[i].C, c0[i])
-		}
-		SgemmBatch(ps...)
-		for i := range ps {
-			for j, v := range ps[i].C {
-				if math.Float32bits(v) != math.Float32bits(want[i].C[j]) {
-					t.Fatalf("GOMAXPROCS=%d product %d %+v: C[%d] = %g, want %g", procs, i, cases[i], j, v, want[i].C[j])
+	for _, fn := range []struct {
+		name string
+		run  func(...Product)
+	}{{"SgemmBatch", SgemmBatch}, {"SgemmOwned", SgemmOwned}} {
+		for _, procs := range []int{1, 2, 3, 8, 16} {
+			runtime.GOMAXPROCS(procs)
+			for i := range ps {
+				copy(ps[i].C, c0[i])
+			}
+			fn.run(ps...)
+			for i := range ps {
+				for j, v := range ps[i].C {
+					if math.Float32bits(v) != math.Float32bits(want[i].C[j]) {
+						t.Fatalf("%s, GOMAXPROCS=%d product %d %+v: C[%d] = %g, want %g", fn.name, procs, i, cases[i], j, v, want[i].C[j])
+					}
 				}
 			}
 		}
+	}
+}
+
+// TestOwnedRuns checks that SgemmOwned and AdamTensors give a thread the
+// same tensors: with the dense model's four weight gradients (784×256,
+// 256×64, 64×256, 256×784) and its tensors with their biases, thread 0 of
+// two runs exactly the first two layers in both, and that the pieces of
+// the products cover each output once.
+func TestOwnedRuns(t *testing.T) {
+	dims := [][2]int{{784, 256}, {256, 64}, {64, 256}, {256, 784}}
+	var ps []Product
+	var ws [][]float32
+	for _, d := range dims {
+		ps = append(ps, Product{TransA: true, M: d[0], N: d[1], K: 256, Alpha: 1, A: make([]float32, 256*d[0]), Lda: d[0],
+			B: make([]float32, 256*d[1]), Ldb: d[1], C: make([]float32, d[0]*d[1]), Ldc: d[1]})
+		ws = append(ws, make([]float32, d[0]*d[1]), make([]float32, d[1]))
+	}
+	jobs, span := ownedJobs(nil, activeKernel, ps, 2)
+	g := task{gemms: jobs, span: span}
+	cut := g.start(1, 2, len(jobs))
+	covered := make([]int, len(ps))
+	for i, j := range jobs {
+		k := 0
+		for &ps[k].C[0] != &j.c[0] {
+			k++
+		}
+		if (i < cut) != (k < 2) {
+			t.Errorf("piece %d of product %d runs on thread %d", i, k, map[bool]int{true: 0, false: 1}[i < cut])
+		}
+		covered[k] += (j.m1 - j.m0) * (j.n1 - j.n0)
+	}
+	for k, p := range ps {
+		if covered[k] != p.M*p.N {
+			t.Errorf("product %d: pieces cover %d of its %d outputs", k, covered[k], p.M*p.N)
+		}
+	}
+	elems := 0
+	for _, w := range ws {
+		elems += len(w)
+	}
+	a := task{adam: adamJob{ws: ws, block: adamBlock(elems, 2)}, span: elems}
+	blocks := 0
+	for _, w := range ws {
+		blocks += a.adam.blocks(len(w))
+	}
+	first := 0 // blocks of the first two layers' four tensors
+	for _, w := range ws[:4] {
+		first += a.adam.blocks(len(w))
+	}
+	if got := a.start(1, 2, blocks); got != first {
+		t.Errorf("Adam: thread 1 starts at block %d, want %d (the third layer's weights)", got, first)
 	}
 }
 

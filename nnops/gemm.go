@@ -358,6 +358,7 @@ type gemmJob struct {
 	a, b, c           []float32
 	lda, ldb, ldc     int
 	part              int  // which of its product's parts this is
+	place             int  // where its output lies among a region's (see task)
 	rowVec            bool // m = 1 and B not transposed: gemvCols streams B
 	epilogue          bool
 	bias              []float32

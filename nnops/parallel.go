@@ -62,10 +62,46 @@ func Threads() int { return threads() }
 // task is the work of a region: a func of the task index, a list of GEMM
 // rectangles or blocks of an Adam update (the last two kept as data, so
 // that they allocate nothing).
+//
+// A region's tasks are handed out in w runs, one per participant (see
+// claim): the i-th of w equal runs of tasks, or, when span is set, by
+// position: each task of a GEMM list or an Adam update has a place in a
+// line of span elements (the outputs of the list's products, the weights
+// of the update's tensors, one after another in order), and participant i's
+// run is the tasks placed in the i-th of w equal shares of that line. Two
+// regions over the same tensors in the same order then give each tensor to
+// the same thread: the weight gradients a thread computes are the ones it
+// applies in Adam (SgemmOwned).
 type task struct {
 	fn    func(t int)
 	gemms []gemmJob
 	adam  adamJob
+	span  int
+}
+
+// start returns the first task of participant i's run of the n tasks (n
+// for i = w): the i-th of w equal runs, or, when j.span is set, the first
+// task placed at or past the i-th of w equal shares of the span (places
+// never decrease along the list).
+func (j *task) start(i, w, n int) int {
+	if j.span == 0 || i <= 0 || i >= w {
+		return i * n / w
+	}
+	edge := i * j.span / w
+	t := 0
+	for t < n && j.place(t) < edge {
+		t++
+	}
+	return t
+}
+
+// place returns where task t of a region placed by position lies in its
+// span: the middle of the elements it writes.
+func (j *task) place(t int) int {
+	if j.gemms != nil {
+		return j.gemms[t].place
+	}
+	return j.adam.place(t)
 }
 
 func (j *task) run(t int) {
@@ -187,7 +223,8 @@ func waitRegion(last int64) int64 {
 
 // claim runs tasks of the current region until none is left: first those
 // of participant id's own block, then, in turn, what is left of the
-// others'. Participant i's block is the i-th of w equal runs of tasks, so
+// others'. Participant i's block is the i-th of w runs of tasks (see
+// task), so
 // with no load elsewhere the same thread runs the same share of every
 // region (the rows it wrote in one product are the rows it reads in the
 // next, from its own cache), while a thread that falls behind still has
@@ -235,8 +272,8 @@ func runRegion(n, w int, job task) {
 	}
 	pool.homes = pool.homes[:w]
 	for i := range pool.homes {
-		pool.homes[i].next.Store(int64(i * n / w))
-		pool.homes[i].end = int64((i + 1) * n / w)
+		pool.homes[i].next.Store(int64(job.start(i, w, n)))
+		pool.homes[i].end = int64(job.start(i+1, w, n))
 	}
 	pool.done.Store(0)
 	pool.gen.Add(1) // even: published

@@ -107,7 +107,7 @@ func simRegion(n, w int, job task) {
 		work += x
 	}
 	over := t0.Sub(start) - work // the timing of the tasks
-	span := simSpan(d, w)
+	span := simSpan(d, w, &job)
 	name := regionName(n, job)
 	sim.Lock()
 	g := sim.regions[name]
@@ -122,14 +122,15 @@ func simRegion(n, w int, job task) {
 	sim.Unlock()
 }
 
-// simSpan returns how long w threads would take over tasks of durations d
-// claimed as claim does: each thread its own run first, then, in turn,
-// what is left of the others'; the thread that is free first claims next.
-func simSpan(d []time.Duration, w int) time.Duration {
+// simSpan returns how long w threads would take over job's tasks, of
+// durations d, claimed as claim does: each thread its own run first, then,
+// in turn, what is left of the others'; the thread that is free first
+// claims next.
+func simSpan(d []time.Duration, w int, job *task) time.Duration {
 	n := len(d)
 	next, end := make([]int, w), make([]int, w)
 	for i := range next {
-		next[i], end[i] = i*n/w, (i+1)*n/w
+		next[i], end[i] = job.start(i, w, n), job.start(i+1, w, n)
 	}
 	clock := make([]time.Duration, w)
 	for range d {

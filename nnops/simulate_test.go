@@ -49,10 +49,10 @@ func TestSimSpan(t *testing.T) {
 	// Runs {5, 1} and {1, 1}: thread 1 finishes its own at 2 and takes
 	// thread 0's second task, so both are done at 5, not 6.
 	d := []time.Duration{5, 1, 1, 1}
-	if s := simSpan(d, 2); s != 5 {
+	if s := simSpan(d, 2, &task{}); s != 5 {
 		t.Errorf("span %d, want 5", s)
 	}
-	if s := simSpan(d, 1); s != 8 {
+	if s := simSpan(d, 1, &task{}); s != 8 {
 		t.Errorf("span on one thread %d, want 8", s)
 	}
 }

@@ -86,6 +86,7 @@ func init() {
 		"Shape":            reflect.ValueOf((*nn.Shape)(nil)),
 		"Spec":             reflect.ValueOf((*nn.Spec)(nil)),
 		"Upsample":         reflect.ValueOf((*nn.Upsample)(nil)),
+		"WeightGrads":      reflect.ValueOf((*nn.WeightGrads)(nil)),
 
 		// interface wrapper definitions
 		"_Layer":  reflect.ValueOf((*_github_com_latent_ai_latent_runtime_nn_Layer)(nil)),

@@ -59,6 +59,7 @@ type Model struct {
 	enc, dec *nn.Sequential
 	noise    *nn.Noise // input corruption, nil when none
 	params   []*nn.Param
+	wgrads   nn.WeightGrads // the dense layers' weight gradients of a step
 	opt      *nn.Optimizer
 	epochs   int       // epochs trained so far
 	lossFn   LossFunc  // a custom reconstruction loss, nil for cfg.Loss

@@ -62,17 +62,36 @@ func (d *Dense) Forward(x []float32, n int, train bool) []float32 {
 // Backward sets dW = xᵀ·δ and db = Σ δ, where δ = dy·act′ (δ and db in
 // one pass), and returns δ·Wᵀ when needDx.
 func (d *Dense) Backward(dy []float32, n int, needDx bool) []float32 {
+	return d.backward(dy, n, needDx, nil)
+}
+
+// backward is Backward, leaving the product dW = xᵀ·δ to wg when wg is
+// deferring.
+func (d *Dense) backward(dy []float32, n int, needDx bool, wg *WeightGrads) []float32 {
 	dy = dy[:n*d.Out]
 	nnops.ActivationBackwardSum(d.B.G, dy, d.y[:n*d.Out], n, d.Out, d.op, d.Slope)
 	dW := nnops.Product{TransA: true, M: d.In, N: d.Out, K: n, Alpha: 1, A: d.x, Lda: d.In, B: dy, Ldb: d.Out, C: d.W.G, Ldc: d.Out}
-	if !needDx {
+	var dx nnops.Product
+	if needDx {
+		d.dx = hugemem.Grow(d.dx, n*d.In)
+		dx = nnops.Product{TransB: true, M: n, N: d.In, K: d.Out, Alpha: 1, A: dy, Lda: d.Out, B: d.W.W, Ldb: d.Out, C: d.dx, Ldc: d.In}
+	}
+	switch {
+	case wg.deferring():
+		wg.add(dW)
+		if needDx {
+			nnops.SgemmBatch(dx)
+		}
+	case needDx:
+		// The weight and input gradients are independent: one parallel
+		// region computes both, each thread the same part of each (its
+		// rows of the input gradient), with one wait at the end.
+		nnops.SgemmBatch(dW, dx)
+	default:
 		nnops.SgemmBatch(dW)
+	}
+	if !needDx {
 		return nil
 	}
-	// The weight and input gradients are independent: one parallel region
-	// computes both, each thread the same part of each (its rows of the
-	// input gradient), with one wait at the end.
-	d.dx = hugemem.Grow(d.dx, n*d.In)
-	nnops.SgemmBatch(dW, nnops.Product{TransB: true, M: n, N: d.In, K: d.Out, Alpha: 1, A: dy, Lda: d.Out, B: d.W.W, Ldb: d.Out, C: d.dx, Ldc: d.In})
 	return d.dx
 }

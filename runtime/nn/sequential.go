@@ -133,6 +133,22 @@ func (s *Sequential) Backward(dy []float32, n int, needDx bool) []float32 {
 	return dy
 }
 
+// BackwardDeferred is Backward, except that the dense layers leave their
+// weight-gradient products to wg (when it is deferring: see WeightGrads),
+// which computes them once the caller has run every backward pass of the
+// step.
+func (s *Sequential) BackwardDeferred(dy []float32, n int, needDx bool, wg *WeightGrads) []float32 {
+	for i := len(s.Layers) - 1; i >= 0; i-- {
+		need := i > 0 || needDx
+		if d, ok := s.Layers[i].(*Dense); ok {
+			dy = d.backward(dy, n, need, wg)
+		} else {
+			dy = s.Layers[i].Backward(dy, n, need)
+		}
+	}
+	return dy
+}
+
 // Seed reseeds every random layer, each with its own derived seed.
 func (s *Sequential) Seed(seed uint64) {
 	for i, l := range s.Layers {
