@@ -245,7 +245,7 @@ func SumCols(dst, x []float32, rows, cols int) {
 func Adam(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32, step int) {
 	checkAdam(0, w, g, m, v, step)
 	t := threads()
-	j := adamJob{w: w, g: g[:len(w)], m: m[:len(w)], v: v[:len(w)], h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step), block: adamBlock(len(w), t)}
+	j := adamJob{w: w, g: g[:len(w)], m: m[:len(w)], v: v[:len(w)], h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step), block: adamBlock(len(w), t), shared: t > 1}
 	if len(w) < parallelElems {
 		adamStep(j.w, j.g, j.m, j.v, &j.h)
 		return
@@ -271,7 +271,7 @@ func AdamTensors(ws, gs, ms, vs [][]float32, lr, beta1, beta2, eps, weightDecay 
 		elems += len(w)
 	}
 	t := threads()
-	j := adamJob{ws: ws, gs: gs, ms: ms, vs: vs, h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step), block: adamBlock(elems, t)}
+	j := adamJob{ws: ws, gs: gs, ms: ms, vs: vs, h: newAdamParams(lr, beta1, beta2, eps, weightDecay, step), block: adamBlock(elems, t), shared: t > 1}
 	if elems < parallelElems {
 		for i, w := range ws {
 			adamStep(w, gs[i][:len(w)], ms[i][:len(w)], vs[i][:len(w)], &j.h)
@@ -319,6 +319,7 @@ type adamJob struct {
 	ws, gs, ms, vs [][]float32
 	h              adamParams
 	block          int
+	shared         bool // other threads read the weights next (adamStepShared)
 }
 
 // blocks is how many tasks the update of a tensor of n weights is split
@@ -352,7 +353,11 @@ func (j *adamJob) run(t int) {
 		break
 	}
 	lo, hi := t*j.block, min((t+1)*j.block, len(w))
-	adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &j.h)
+	if j.shared {
+		adamStepShared(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &j.h)
+	} else {
+		adamStep(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &j.h)
+	}
 }
 
 // String returns the activation's name, as in "Sigmoid".

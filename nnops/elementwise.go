@@ -32,6 +32,10 @@ func sumGo(x []float32) float32 {
 	return s
 }
 
+// streamWeights says whether a parallel Adam update writes the weights
+// with non-temporal stores (see adamStepShared): on AMD CPUs.
+var streamWeights = isAMD()
+
 // adamParams are the per-step constants of the Adam update, in the order the
 // assembly kernel loads them.
 type adamParams struct {

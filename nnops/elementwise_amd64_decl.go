@@ -106,6 +106,12 @@ func axpy4x512(x, y *float32, ldy, n int, a *float32)
 //go:noescape
 func adam512(w, grad, m, v *float32, n int, h *adamParams)
 
+// adamNT512 is adam512 writing the weights' full vectors with non-temporal
+// stores; w must be 64-byte aligned (AVX-512F).
+//
+//go:noescape
+func adamNT512(w, grad, m, v *float32, n int, h *adamParams)
+
 // dot512 returns the dot product of x[:n] and y[:n] in a fixed order (AVX-512F).
 //
 //go:noescape

@@ -20,6 +20,10 @@ func sum(x []float32) float32                      { return sumGo(x) }
 func dot(x, y []float32) float32                   { return dotGo(x, y) }
 func axpy(x, y []float32, s float32)               { axpyGo(x, y, s) }
 func adamStep(w, g, m, v []float32, h *adamParams) { adamGo(w, g, m, v, h) }
+func adamStepShared(w, g, m, v []float32, h *adamParams) {
+	adamGo(w, g, m, v, h)
+}
+func isAMD() bool { return false }
 
 func hasAxpy4() bool                               { return false }
 func axpy4(x, y []float32, ldy int, a *[4]float32) { panic("nnops: axpy4 without assembly") }

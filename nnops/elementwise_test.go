@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -174,6 +175,40 @@ func TestAdam(t *testing.T) {
 				for i := range w {
 					if d := math.Abs(float64(w[i]) - w64[i]); d > 1e-5 {
 						t.Fatalf("n=%d wd=%g: w[%d] = %g, want %g", n, wd, i, w[i], w64[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestAdamShared checks that the update of a parallel region, which writes
+// aligned whole vectors of weights with non-temporal stores, gives the
+// weights and moments of adamStep bit for bit, from every alignment and
+// for lengths around the vector width.
+func TestAdamShared(t *testing.T) {
+	defer func(on bool) { streamWeights = on }(streamWeights)
+	streamWeights = true // whatever the CPU's vendor
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(17)
+		h := newAdamParams(1e-2, 0.9, 0.999, 1e-8, 0.01, 3)
+		for off := 0; off < 16; off++ {
+			for _, n := range []int{63, 64, 65, 100, 1000} {
+				var ws, ms, vs [2][]float32
+				g := randSlice(r, n)
+				w0, m0, v0 := randSlice(r, n), randSlice(r, n), randSlice(r, n)
+				for i := range v0 {
+					v0[i] *= v0[i]
+				}
+				for k := range ws {
+					ws[k] = append(make([]float32, off, off+n), w0...)[off:]
+					ms[k], vs[k] = slices.Clone(m0), slices.Clone(v0)
+				}
+				adamStep(ws[0], g, ms[0], vs[0], &h)
+				adamStepShared(ws[1], g, ms[1], vs[1], &h)
+				for i := range n {
+					if math.Float32bits(ws[0][i]) != math.Float32bits(ws[1][i]) || ms[0][i] != ms[1][i] || vs[0][i] != vs[1][i] {
+						t.Fatalf("offset %d, n=%d: [%d] = %g, %g, %g, want %g, %g, %g", off, n, i, ws[1][i], ms[1][i], vs[1][i], ws[0][i], ms[0][i], vs[0][i])
 					}
 				}
 			}

@@ -170,6 +170,9 @@ type stream struct {
 	ptr   string
 	vec   int
 	store bool
+	// nt stores the full vectors with non-temporal stores (VMOVNTPS),
+	// which need an aligned pointer; the masked tail stores normally.
+	nt bool
 }
 
 // ewLoop writes one function of the (x, y *float32, n int, slope float32)
@@ -177,14 +180,14 @@ type stream struct {
 // optional second stream (SI) is added to vector 0 first ("add") or loaded
 // into vector 7 ("load").
 func ewLoop(w *bytes.Buffer, is isa, name, second string, body ewBody) {
-	streams := []stream{{"DI", 0, true}}
+	streams := []stream{{"DI", 0, true, false}}
 	pre := func(p func(string, ...any)) {}
 	switch second {
 	case "add":
-		streams = append(streams, stream{"SI", 8, false})
+		streams = append(streams, stream{"SI", 8, false, false})
 		pre = func(p func(string, ...any)) { p("VADDPS %s8, %s0, %s0", is.reg, is.reg, is.reg) }
 	case "load":
-		streams = append(streams, stream{"SI", 7, false})
+		streams = append(streams, stream{"SI", 7, false, false})
 	}
 	header := fmt.Sprintf("// func %s(x, y *float32, n int, slope float32)\nTEXT ·%s(SB), NOSPLIT, $0-28\n", name, name)
 	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ n+16(FP), CX", "VBROADCASTSS slope+24(FP), " + is.slope}
@@ -213,7 +216,10 @@ func vecLoopFinish(w *bytes.Buffer, is isa, header string, args []string, stream
 		}
 		body(p)
 		for _, s := range streams {
-			if s.store {
+			switch {
+			case s.store && s.nt && !masked:
+				p("VMOVNTPS %s%d, (%s)", is.reg, s.vec, s.ptr)
+			case s.store:
 				p("%s", is.store("("+s.ptr+")", fmt.Sprintf("%s%d", is.reg, s.vec), masked))
 			}
 		}
@@ -338,10 +344,17 @@ func writeCopyRows(w *bytes.Buffer) {
 	nextRow(w)
 }
 
-// writeAdam writes adam512, the one-pass Adam(W) update; see Adam in api.go
-// for the formula it follows step by step.
-func writeAdam(w *bytes.Buffer) {
-	header := "// func adam512(w, grad, m, v *float32, n int, h *adamParams)\nTEXT ·adam512(SB), NOSPLIT, $8-48\n"
+// writeAdam writes adam512, the one-pass Adam(W) update (see Adam in api.go
+// for the formula it follows step by step), or, with nt, adamNT512, which
+// writes the full vectors of weights with non-temporal stores (w must be
+// 64-byte aligned) and ends with SFENCE, so that the stores are visible
+// before the caller reports the task done.
+func writeAdam(w *bytes.Buffer, nt bool) {
+	name := "adam512"
+	if nt {
+		name = "adamNT512"
+	}
+	header := fmt.Sprintf("// func %s(w, grad, m, v *float32, n int, h *adamParams)\nTEXT ·%s(SB), NOSPLIT, $8-48\n", name, name)
 	args := []string{
 		"MOVQ w+0(FP), DI", "MOVQ grad+8(FP), SI", "MOVQ m+16(FP), R8", "MOVQ v+24(FP), R9", "MOVQ n+32(FP), CX",
 		"MOVQ h+40(FP), DX",
@@ -350,7 +363,14 @@ func writeAdam(w *bytes.Buffer) {
 	for i, reg := range []int{4, 5, 6, 7, 8, 9, 10, 11, 30} {
 		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Z%d", 4*i, reg))
 	}
-	streams := []stream{{"DI", 0, true}, {"SI", 1, false}, {"R8", 2, true}, {"R9", 3, true}}
+	streams := []stream{{"DI", 0, true, nt}, {"SI", 1, false, false}, {"R8", 2, true, false}, {"R9", 3, true, false}}
+	finish := restoreDenormals
+	if nt {
+		finish = func(p func(string, ...any)) {
+			p("SFENCE")
+			restoreDenormals(p)
+		}
+	}
 	vecLoopFinish(w, avx512, header, append(args, flushDenormals...), streams, func(p func(string, ...any)) {
 		p("VMULPS Z5, Z1, Z12") // (1-b1)·g
 		p("VFMADD231PS Z4, Z2, Z12")
@@ -366,7 +386,7 @@ func writeAdam(w *bytes.Buffer) {
 		p("VDIVPS Z14, Z15, Z15")      // (m/c1)/(sqrt(v/c2)+eps)
 		p("VFMADD231PS Z11, Z0, Z15")  // + wd·w
 		p("VFNMADD231PS Z30, Z15, Z0") // w -= lr·update
-	}, restoreDenormals)
+	}, finish)
 }
 
 // flushDenormals is the prologue of a kernel that runs with denormal
@@ -574,8 +594,10 @@ func writeElementwise() (asm, decl []byte) {
 	fmt.Fprintf(&d, "// transpose16x512 sets dst[p·ldd+r] = src[r·lds+p] for r < 16, p < n\n// (AVX-512F).\n//\n//go:noescape\nfunc transpose16x512(dst *float32, ldd int, src *float32, lds, n int)\n\n")
 	writeAxpy4(&s)
 	fmt.Fprintf(&d, "// axpy4x512 sets x[i] += a[0]·y[i] + a[1]·y[ldy+i] + a[2]·y[2ldy+i] +\n// a[3]·y[3ldy+i] for i < n, as four fused multiply-adds in that order;\n// n must be a multiple of 16 (AVX-512F).\n//\n//go:noescape\nfunc axpy4x512(x, y *float32, ldy, n int, a *float32)\n\n")
-	writeAdam(&s)
+	writeAdam(&s, false)
 	fmt.Fprintf(&d, "// adam512 is the one-pass Adam(W) update of n weights (AVX-512F).\n//\n//go:noescape\nfunc adam512(w, grad, m, v *float32, n int, h *adamParams)\n\n")
+	writeAdam(&s, true)
+	fmt.Fprintf(&d, "// adamNT512 is adam512 writing the weights' full vectors with non-temporal\n// stores; w must be 64-byte aligned (AVX-512F).\n//\n//go:noescape\nfunc adamNT512(w, grad, m, v *float32, n int, h *adamParams)\n\n")
 	writeSum(&s, avx512, "512", false)
 	writeSum(&s, avx512, "512", true)
 	fmt.Fprintf(&d, "// dot512 returns the dot product of x[:n] and y[:n] in a fixed order (AVX-512F).\n//\n//go:noescape\nfunc dot512(x, y *float32, n int) float32\n\n")
@@ -604,7 +626,7 @@ func writeAxpy4(w *bytes.Buffer) {
 		"VBROADCASTSS 0(DX), Z8", "VBROADCASTSS 4(DX), Z9", "VBROADCASTSS 8(DX), Z10", "VBROADCASTSS 12(DX), Z11",
 		"LEAQ (SI)(R10*2), R11"}
 	// Rows: SI, SI+ldy, R11 = SI+2ldy, R11+ldy; all advance with SI.
-	streams := []stream{{"DI", 0, true}, {"SI", 1, false}}
+	streams := []stream{{"DI", 0, true, false}, {"SI", 1, false, false}}
 	vecLoop(w, avx512, header, args, streams, func(p func(string, ...any)) {
 		p("VFMADD231PS Z8, Z1, Z0")
 		p("VFMADD231PS (SI)(R10*1), Z9, Z0")
