@@ -141,6 +141,7 @@ func (m *Model) penalty(h []float32, n int, dh []float32) float64 {
 func (m *Model) step(x []float32, n int, rng *nn.RNG) (total, recon float64) {
 	out, h, _ := m.run(x, n, pass{train: true, corrupt: true, sample: true, rng: rng})
 	recon = m.reconLoss(out, x, n)
+	m.wgrads.Reset() // what a step that panicked left
 	dcode := m.dec.BackwardDeferred(m.grad, n, true, &m.wgrads)
 	var dh []float32
 	reg := 0.0

@@ -25,6 +25,14 @@ func (g *WeightGrads) deferring() bool { return g != nil && nnops.Threads() > 1 
 
 func (g *WeightGrads) add(p nnops.Product) { g.ps = append(g.ps, p) }
 
+// Reset forgets the collected products without computing them: those of
+// a step that a panic ended before its Run (a custom layer's, say), which
+// would otherwise overwrite the next step's gradients with stale ones.
+func (g *WeightGrads) Reset() {
+	clear(g.ps)
+	g.ps = g.ps[:0]
+}
+
 // Run computes the collected products and forgets them. The backward
 // passes collect them from the last layer to the first; they run in the
 // order of the parameters (first layer first), the order in which the
@@ -38,6 +46,5 @@ func (g *WeightGrads) Run() {
 		g.ps[i], g.ps[j] = g.ps[j], g.ps[i]
 	}
 	nnops.SgemmOwned(g.ps...)
-	clear(g.ps) // hold no reference to the layers' buffers between steps
-	g.ps = g.ps[:0]
+	g.Reset() // hold no reference to the layers' buffers between steps
 }

@@ -57,3 +57,23 @@ func TestBackwardDeferred(t *testing.T) {
 		same(p.Name+" gradient", p.G, now.Params()[i].G)
 	}
 }
+
+// TestWeightGradsReset checks that Reset drops collected products unrun:
+// a step that a panic ended before Run must not leave its products to
+// overwrite the next step's gradients.
+func TestWeightGradsReset(t *testing.T) {
+	nnops.Simulate(2)
+	defer nnops.Simulate(0)
+	d := NewDense("d", 4, 3, Identity)
+	x, dy := randVec(2*4, -1, 1, 1), randVec(2*3, -1, 1, 2)
+	d.Forward(x, 2, true)
+	var wg WeightGrads
+	d.backward(dy, 2, false, &wg)
+	wg.Reset()
+	wg.Run()
+	for i, g := range d.W.G {
+		if g != 0 {
+			t.Fatalf("dW[%d] = %g after Reset and Run, want the untouched 0", i, g)
+		}
+	}
+}
