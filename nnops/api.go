@@ -326,33 +326,33 @@ type adamJob struct {
 // into.
 func (j *adamJob) blocks(n int) int { return max(1, (n+j.block-1)/j.block) }
 
+// locate returns the tensor holding block t of the update (its weights,
+// gradient and moments), the block's index b within it, and how many
+// weights the tensors before it hold.
+func (j *adamJob) locate(t int) (w, g, m, v []float32, b, off int) {
+	w, g, m, v = j.w, j.g, j.m, j.v
+	for i := 0; j.ws != nil; i++ {
+		w, g, m, v = j.ws[i], j.gs[i], j.ms[i], j.vs[i]
+		if n := j.blocks(len(w)); t >= n {
+			t -= n
+			off += len(w)
+			continue
+		}
+		break
+	}
+	return w, g, m, v, t, off
+}
+
 // place returns the middle of block t among the weights of the update's
 // tensors, counted one tensor after another (see task).
 func (j *adamJob) place(t int) int {
-	off, n := 0, len(j.w)
-	for i := 0; j.ws != nil; i++ {
-		n = len(j.ws[i])
-		if b := j.blocks(n); t >= b {
-			t -= b
-			off += n
-			continue
-		}
-		break
-	}
-	return off + (t*j.block+min((t+1)*j.block, n))/2
+	w, _, _, _, b, off := j.locate(t)
+	return off + (b*j.block+min((b+1)*j.block, len(w)))/2
 }
 
 func (j *adamJob) run(t int) {
-	w, g, m, v := j.w, j.g, j.m, j.v
-	for i := 0; j.ws != nil; i++ { // find tensor i holding block t
-		w, g, m, v = j.ws[i], j.gs[i], j.ms[i], j.vs[i]
-		if b := j.blocks(len(w)); t >= b {
-			t -= b
-			continue
-		}
-		break
-	}
-	lo, hi := t*j.block, min((t+1)*j.block, len(w))
+	w, g, m, v, b, _ := j.locate(t)
+	lo, hi := b*j.block, min((b+1)*j.block, len(w))
 	if j.shared {
 		adamStepShared(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &j.h)
 	} else {

@@ -88,7 +88,7 @@ func TestOwnedRuns(t *testing.T) {
 	}
 	jobs, span := ownedJobs(nil, activeKernel, ps, 2)
 	g := task{gemms: jobs, span: span}
-	cut := g.start(1, 2, len(jobs))
+	cut := g.start(1, 2, len(jobs), 0)
 	covered := make([]int, len(ps))
 	for i, j := range jobs {
 		k := 0
@@ -109,7 +109,7 @@ func TestOwnedRuns(t *testing.T) {
 	for _, w := range ws {
 		elems += len(w)
 	}
-	a := task{adam: adamJob{ws: ws, block: adamBlock(elems, 2)}, span: elems}
+	a := task{adam: adamJob{ws: ws, gs: ws, ms: ws, vs: ws, block: adamBlock(elems, 2)}, span: elems}
 	blocks := 0
 	for _, w := range ws {
 		blocks += a.adam.blocks(len(w))
@@ -118,7 +118,7 @@ func TestOwnedRuns(t *testing.T) {
 	for _, w := range ws[:4] {
 		first += a.adam.blocks(len(w))
 	}
-	if got := a.start(1, 2, blocks); got != first {
+	if got := a.start(1, 2, blocks, 0); got != first {
 		t.Errorf("Adam: thread 1 starts at block %d, want %d (the third layer's weights)", got, first)
 	}
 }

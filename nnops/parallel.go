@@ -82,13 +82,14 @@ type task struct {
 // start returns the first task of participant i's run of the n tasks (n
 // for i = w): the i-th of w equal runs, or, when j.span is set, the first
 // task placed at or past the i-th of w equal shares of the span (places
-// never decrease along the list).
-func (j *task) start(i, w, n int) int {
+// never decrease along the list), looked for from task from on (the start
+// of run i−1, so that the runs of a region are found in one pass).
+func (j *task) start(i, w, n, from int) int {
 	if j.span == 0 || i <= 0 || i >= w {
 		return i * n / w
 	}
 	edge := i * j.span / w
-	t := 0
+	t := from
 	for t < n && j.place(t) < edge {
 		t++
 	}
@@ -271,9 +272,12 @@ func runRegion(n, w int, job task) {
 		pool.homes = make([]home, w)
 	}
 	pool.homes = pool.homes[:w]
+	lo := 0
 	for i := range pool.homes {
-		pool.homes[i].next.Store(int64(job.start(i, w, n)))
-		pool.homes[i].end = int64(job.start(i+1, w, n))
+		hi := job.start(i+1, w, n, lo)
+		pool.homes[i].next.Store(int64(lo))
+		pool.homes[i].end = int64(hi)
+		lo = hi
 	}
 	pool.done.Store(0)
 	pool.gen.Add(1) // even: published

@@ -130,7 +130,10 @@ func simSpan(d []time.Duration, w int, job *task) time.Duration {
 	n := len(d)
 	next, end := make([]int, w), make([]int, w)
 	for i := range next {
-		next[i], end[i] = job.start(i, w, n), job.start(i+1, w, n)
+		if i > 0 {
+			next[i] = end[i-1]
+		}
+		end[i] = job.start(i+1, w, n, next[i])
 	}
 	clock := make([]time.Duration, w)
 	for range d {

@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/latent-ai/latent/nnops"
+import (
+	"slices"
+
+	"github.com/latent-ai/latent/nnops"
+)
 
 // WeightGrads collects the weight-gradient products dW = xᵀ·δ of a training
 // step's dense layers (Sequential.BackwardDeferred) and computes them
@@ -42,9 +46,7 @@ func (g *WeightGrads) Run() {
 	if g == nil || len(g.ps) == 0 {
 		return
 	}
-	for i, j := 0, len(g.ps)-1; i < j; i, j = i+1, j-1 {
-		g.ps[i], g.ps[j] = g.ps[j], g.ps[i]
-	}
+	slices.Reverse(g.ps)
 	nnops.SgemmOwned(g.ps...)
 	g.Reset() // hold no reference to the layers' buffers between steps
 }
