@@ -349,8 +349,10 @@ func testProcess(t *testing.T, j *jupyterEnv) {
 		env := append(append([]string(nil), j.env...), fmt.Sprintf("JPY_PARENT_PID=%d", parent.Process.Pid))
 		cmd, logs := start(t, env, writeConnectionFile(t, t.TempDir()))
 		time.Sleep(300 * time.Millisecond)
+		// The parent stays a zombie until the kernel has gone, as a
+		// frontend does whose own parent waits for the kernel's pipes.
 		parent.Process.Kill()
-		parent.Wait()
+		defer parent.Wait()
 		if err := waitExit(t, cmd, 10*time.Second); err != nil {
 			t.Fatalf("exit after the parent died: %v\n%s", err, logs.String())
 		}

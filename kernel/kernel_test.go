@@ -178,7 +178,10 @@ type testKernel struct {
 	inbox   map[zmq4.Socket]chan *Message
 }
 
-func startKernel(t testing.TB, cfg Config) *testKernel {
+// launchKernel runs a kernel with a fake evaluator and makes, but does not
+// connect, a client's sockets; each socket's messages go to its inbox
+// once pumped.
+func launchKernel(t testing.TB, cfg Config) *testKernel {
 	t.Helper()
 	p := freePorts(t, 5)
 	ci := &ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", ShellPort: p[0], ControlPort: p[1], StdinPort: p[2],
@@ -196,43 +199,33 @@ func startKernel(t testing.TB, cfg Config) *testKernel {
 	tk := &testKernel{t: t, k: k, ev: ev, ci: ci, logs: logs, runErr: make(chan error, 1), ctx: ctx, cancel: cancel,
 		iopubCh: make(chan *Message, 1000)}
 	tk.signer, _ = NewSigner(ci.SignatureScheme, []byte(ci.Key))
-	go func() { tk.runErr <- k.Run(ctx) }()
-
-	dial := func(s zmq4.Socket, port int) {
-		ep := fmt.Sprintf("tcp://127.0.0.1:%d", port)
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			err := s.Dial(ep)
-			if err == nil {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("dial %s: %v", ep, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 	cctx := context.Background()
 	tk.shell = zmq4.NewDealer(cctx, zmq4.WithID(zmq4.SocketIdentity("test-client")), zmq4.WithDialerRetry(20*time.Millisecond))
 	tk.control = zmq4.NewDealer(cctx, zmq4.WithID(zmq4.SocketIdentity("test-client")), zmq4.WithDialerRetry(20*time.Millisecond))
 	tk.stdin = zmq4.NewDealer(cctx, zmq4.WithID(zmq4.SocketIdentity("test-client")), zmq4.WithDialerRetry(20*time.Millisecond))
 	tk.iopub = zmq4.NewSub(cctx, zmq4.WithDialerRetry(20*time.Millisecond))
-	dial(tk.iopub, ci.IOPubPort)
+	tk.inbox = map[zmq4.Socket]chan *Message{tk.iopub: tk.iopubCh}
+	for _, s := range []zmq4.Socket{tk.shell, tk.control, tk.stdin} {
+		tk.inbox[s] = make(chan *Message, 100)
+	}
+	go func() { tk.runErr <- k.Run(ctx) }()
+	t.Cleanup(tk.stop)
+	return tk
+}
+
+// startKernel runs a kernel with a fake evaluator and connects a client
+// to all its sockets, iopub first.
+func startKernel(t testing.TB, cfg Config) *testKernel {
+	t.Helper()
+	tk := launchKernel(t, cfg)
+	tk.dial(tk.iopub, tk.ci.IOPubPort)
 	if err := tk.iopub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
 		t.Fatal(err)
 	}
-	dial(tk.shell, ci.ShellPort)
-	dial(tk.control, ci.ControlPort)
-	dial(tk.stdin, ci.StdinPort)
-	tk.inbox = map[zmq4.Socket]chan *Message{}
-	for _, s := range []zmq4.Socket{tk.shell, tk.control, tk.stdin, tk.iopub} {
-		ch := tk.iopubCh
-		if s != tk.iopub {
-			ch = make(chan *Message, 100)
-			tk.inbox[s] = ch
-		}
-		go tk.pump(s, ch)
-	}
+	tk.dial(tk.shell, tk.ci.ShellPort)
+	tk.dial(tk.control, tk.ci.ControlPort)
+	tk.dial(tk.stdin, tk.ci.StdinPort)
+	tk.pumpAll()
 	// Wait until iopub is connected: kernel_info until a status arrives.
 	for i := 0; ; i++ {
 		id := tk.send(tk.shell, "kernel_info_request", map[string]any{})
@@ -245,8 +238,24 @@ func startKernel(t testing.TB, cfg Config) *testKernel {
 		}
 	}
 	tk.drainIOPub()
-	t.Cleanup(tk.stop)
 	return tk
+}
+
+// dial connects s to the kernel's port, retrying while the kernel starts.
+func (tk *testKernel) dial(s zmq4.Socket, port int) {
+	tk.t.Helper()
+	ep := fmt.Sprintf("tcp://127.0.0.1:%d", port)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := s.Dial(ep)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			tk.t.Fatalf("dial %s: %v", ep, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (tk *testKernel) stop() {
@@ -310,6 +319,13 @@ func (tk *testKernel) send(s zmq4.Socket, msgType string, content any) string {
 func (tk *testKernel) sendRaw(s zmq4.Socket, frames [][]byte) {
 	if err := s.Send(zmq4.NewMsgFrom(frames...)); err != nil {
 		tk.t.Fatal(err)
+	}
+}
+
+// pumpAll pumps each client socket into its inbox.
+func (tk *testKernel) pumpAll() {
+	for s, ch := range tk.inbox {
+		go tk.pump(s, ch)
 	}
 }
 
@@ -969,5 +985,34 @@ func TestUnrecordedExecutions(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%v: ran %q unrecorded, want %q", c.content, got, c.want)
 		}
+	}
+}
+
+// TestLateSubscriber: a client's iopub subscription may reach the kernel
+// after its first request (ZeroMQ reconnects each socket on its own
+// schedule). The request still has its busy, outputs and idle published
+// to it, as jupyter console, which waits for that idle, needs. A client
+// that never subscribes still gets its replies.
+func TestLateSubscriber(t *testing.T) {
+	tk := launchKernel(t, Config{})
+	tk.pumpAll()
+	tk.dial(tk.shell, tk.ci.ShellPort)
+	id := tk.send(tk.shell, "execute_request", map[string]any{"code": "print hello"})
+	time.Sleep(300 * time.Millisecond) // the request has reached the kernel
+	tk.dial(tk.iopub, tk.ci.IOPubPort)
+	if err := tk.iopub.SetOption(zmq4.OptionSubscribe, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tk.collect(id), []string{"status:busy", "execute_input", "stream", "status:idle"}; !slices.Equal(got, want) {
+		t.Errorf("iopub of the first request = %v, want %v", got, want)
+	}
+	tk.recvReply(tk.shell, "execute_reply", id)
+
+	shellOnly := launchKernel(t, Config{})
+	shellOnly.pumpAll()
+	shellOnly.dial(shellOnly.shell, shellOnly.ci.ShellPort)
+	for range 2 {
+		id := shellOnly.send(shellOnly.shell, "kernel_info_request", map[string]any{})
+		shellOnly.recvReply(shellOnly.shell, "kernel_info_reply", id)
 	}
 }

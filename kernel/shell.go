@@ -13,11 +13,14 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-zeromq/zmq4"
 	"github.com/latent-ai/latent/display"
 )
 
-// shellWorker serves shell requests one at a time, in arrival order.
+// shellWorker serves shell requests one at a time, in arrival order. The
+// first request waits for an iopub subscriber (see awaitSubscriber).
 func (k *Kernel) shellWorker() {
+	awaited := false
 	for {
 		select {
 		case <-k.done: // stop before taking another request
@@ -28,7 +31,44 @@ func (k *Kernel) shellWorker() {
 		case <-k.done:
 			return
 		case m := <-k.shellQ:
+			if !awaited {
+				k.awaitSubscriber(subscriberGrace)
+				awaited = true
+			}
 			k.handleShell(m)
+		}
+	}
+}
+
+// subscriberGrace bounds how long the kernel's first shell request waits
+// for a client to subscribe to iopub.
+const subscriberGrace = 2 * time.Second
+
+// awaitSubscriber waits until some peer is subscribed to iopub, at most
+// grace. A client connects its shell and iopub sockets at once, but each
+// connects on its own schedule: when the kernel was not yet listening,
+// ZeroMQ retries every 100 ms, so the shell socket may be connected and
+// its first request answered before the iopub subscription arrives.
+// Whatever is published before that is lost, and a client such as jupyter
+// console, which waits for the idle status of its first cell, then waits
+// for ever. Holding the first request until a subscriber is there closes
+// that gap; a client that never subscribes pays the grace once.
+func (k *Kernel) awaitSubscriber(grace time.Duration) {
+	topics, ok := k.iopub.(zmq4.Topics)
+	if !ok {
+		return
+	}
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
+	poll := time.NewTicker(5 * time.Millisecond)
+	defer poll.Stop()
+	for len(topics.Topics()) == 0 {
+		select {
+		case <-k.done:
+			return
+		case <-deadline.C:
+			return
+		case <-poll.C:
 		}
 	}
 }

@@ -14,7 +14,12 @@ try:
     out, err = p.communicate(cell, timeout=120)
 except subprocess.TimeoutExpired:
     p.kill()
-    out, err = p.communicate()
+    # The kernel, which shares these pipes, exits once it sees its parent gone.
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        print("jupyter console did not finish within 120 s, and its kernel kept running 30 s after it was killed", file=sys.stderr)
+        sys.exit(1)
     print("jupyter console did not finish within 120 s\nstdout:", out, "\nstderr:", err, file=sys.stderr)
     sys.exit(1)
 if "console says 42" not in out:
