@@ -32,8 +32,10 @@ func (k *Kernel) shellWorker() {
 			return
 		case m := <-k.shellQ:
 			if !awaited {
-				k.awaitSubscriber(subscriberGrace)
 				awaited = true
+				if !k.awaitSubscriber(subscriberGrace) {
+					return
+				}
 			}
 			k.handleShell(m)
 		}
@@ -52,11 +54,12 @@ const subscriberGrace = 2 * time.Second
 // Whatever is published before that is lost, and a client such as jupyter
 // console, which waits for the idle status of its first cell, then waits
 // for ever. Holding the first request until a subscriber is there closes
-// that gap; a client that never subscribes pays the grace once.
-func (k *Kernel) awaitSubscriber(grace time.Duration) {
+// that gap; a client that never subscribes pays the grace once. It
+// returns false if the kernel stopped meanwhile.
+func (k *Kernel) awaitSubscriber(grace time.Duration) bool {
 	topics, ok := k.iopub.(zmq4.Topics)
 	if !ok {
-		return
+		return true
 	}
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
@@ -65,12 +68,13 @@ func (k *Kernel) awaitSubscriber(grace time.Duration) {
 	for len(topics.Topics()) == 0 {
 		select {
 		case <-k.done:
-			return
+			return false
 		case <-deadline.C:
-			return
+			return true
 		case <-poll.C:
 		}
 	}
+	return true
 }
 
 func (k *Kernel) handleShell(m *Message) {
