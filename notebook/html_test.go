@@ -29,6 +29,10 @@ func TestMarkdownHTML(t *testing.T) {
 		{"```go\nx := 1 < 2\n```", `<pre class="chroma"><code class="language-go"><span class="nx">x</span><span class="w"> </span><span class="o">:=</span><span class="w"> </span><span class="mi">1</span><span class="w"> </span><span class="p">&lt;</span><span class="w"> </span><span class="mi">2</span>` + "\n</code></pre>\n", false},
 		{"```nosuchlang\n<script>x</script>\n```", "<pre><code class=\"language-nosuchlang\">&lt;script&gt;x&lt;/script&gt;\n</code></pre>\n", false},
 		{"```python\nprint('<b>')\n```", `<pre class="chroma"><code class="language-python"><span class="nb">print</span><span class="p">(</span><span class="s1">&#39;&lt;b&gt;&#39;</span><span class="p">)</span>` + "\n</code></pre>\n", false},
+		// A name chroma cannot have is not looked up (the lookup of a
+		// long unknown name takes time in proportion to its length).
+		{"```" + strings.Repeat("x", 100000) + "\n<b>\n```", "<pre><code class=\"language-" + strings.Repeat("x", 100000) + "\">&lt;b&gt;\n</code></pre>\n", false},
+		{"```caddyfile-directives\nx\n```", `<pre class="chroma"><code class="language-caddyfile-directives"><span class="k">x</span>` + "\n</code></pre>\n", false},
 		{"| a | b |\n|---|--:|\n| 1 | 2 |", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th style=\"text-align:right\">b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td style=\"text-align:right\">2</td>\n</tr>\n</tbody>\n</table>\n", false},
 		// Math is kept as TeX, untouched by emphasis or escapes.
 		{"math $x_1 + x_2*y_3*$ stays", "<p>math $x_1 + x_2*y_3*$ stays</p>\n", true},
