@@ -27,6 +27,9 @@ type outMsg struct {
 	// execute_input, then the shell reply of a fast cell), whenever the
 	// publisher goroutine gets round to encoding them.
 	date string
+	// queued is when the message was queued: it waits for the first
+	// subscriber until subscriberGrace after that.
+	queued time.Time
 }
 
 // publisher is the bounded iopub queue. Messages are encoded and sent by
@@ -53,6 +56,9 @@ type publisher struct {
 	dropPar  *Message
 	done     chan struct{}
 	lastDrop time.Time
+	// subscribed is set, by the sending goroutine, once a peer has
+	// subscribed to iopub.
+	subscribed bool
 }
 
 // maxBacklog bounds what zmq4 holds for the slowest subscriber; beyond it
@@ -113,6 +119,7 @@ func (p *publisher) push(m *outMsg) {
 	if m.date == "" {
 		m.date = timestamp()
 	}
+	m.queued = time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -160,7 +167,7 @@ func (p *publisher) run() {
 		}
 		closed := p.closed
 		p.mu.Unlock()
-		for !closed && p.track.backlog() > maxBacklog {
+		for !closed && (p.track.backlog() > maxBacklog || p.awaitingSubscriber(m)) {
 			time.Sleep(2 * time.Millisecond)
 			p.mu.Lock()
 			closed = p.closed
@@ -171,6 +178,31 @@ func (p *publisher) run() {
 			p.send(notice)
 		}
 	}
+}
+
+// subscriberGrace bounds how long a message waits for the kernel's first
+// iopub subscriber.
+const subscriberGrace = 2 * time.Second
+
+// awaitingSubscriber reports whether m must still wait for the kernel's
+// first iopub subscriber. A client connects its shell and iopub sockets at
+// once, but each connects on its own schedule: when the kernel was not yet
+// listening, ZeroMQ retries every 100 ms, so the shell socket may be
+// connected and its first request answered before the iopub subscription
+// arrives. What is published before that is lost, and a client such as
+// jupyter console, which waits for the idle status of its first cell, then
+// waits for ever. So until some peer has subscribed, each message is held
+// for up to subscriberGrace after it was queued; replies on the other
+// sockets never wait.
+func (p *publisher) awaitingSubscriber(m *outMsg) bool {
+	if p.subscribed {
+		return false
+	}
+	if t, ok := p.sock.(zmq4.Topics); !ok || len(t.Topics()) > 0 {
+		p.subscribed = true
+		return false
+	}
+	return time.Since(m.queued) < subscriberGrace
 }
 
 func (p *publisher) send(m *outMsg) {

@@ -13,14 +13,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-zeromq/zmq4"
 	"github.com/latent-ai/latent/display"
 )
 
-// shellWorker serves shell requests one at a time, in arrival order. The
-// first request waits for an iopub subscriber (see awaitSubscriber).
+// shellWorker serves shell requests one at a time, in arrival order.
 func (k *Kernel) shellWorker() {
-	awaited := false
 	for {
 		select {
 		case <-k.done: // stop before taking another request
@@ -31,50 +28,9 @@ func (k *Kernel) shellWorker() {
 		case <-k.done:
 			return
 		case m := <-k.shellQ:
-			if !awaited {
-				awaited = true
-				if !k.awaitSubscriber(subscriberGrace) {
-					return
-				}
-			}
 			k.handleShell(m)
 		}
 	}
-}
-
-// subscriberGrace bounds how long the kernel's first shell request waits
-// for a client to subscribe to iopub.
-const subscriberGrace = 2 * time.Second
-
-// awaitSubscriber waits until some peer is subscribed to iopub, at most
-// grace. A client connects its shell and iopub sockets at once, but each
-// connects on its own schedule: when the kernel was not yet listening,
-// ZeroMQ retries every 100 ms, so the shell socket may be connected and
-// its first request answered before the iopub subscription arrives.
-// Whatever is published before that is lost, and a client such as jupyter
-// console, which waits for the idle status of its first cell, then waits
-// for ever. Holding the first request until a subscriber is there closes
-// that gap; a client that never subscribes pays the grace once. It
-// returns false if the kernel stopped meanwhile.
-func (k *Kernel) awaitSubscriber(grace time.Duration) bool {
-	topics, ok := k.iopub.(zmq4.Topics)
-	if !ok {
-		return true
-	}
-	deadline := time.NewTimer(grace)
-	defer deadline.Stop()
-	poll := time.NewTicker(5 * time.Millisecond)
-	defer poll.Stop()
-	for len(topics.Topics()) == 0 {
-		select {
-		case <-k.done:
-			return false
-		case <-deadline.C:
-			return true
-		case <-poll.C:
-		}
-	}
-	return true
 }
 
 func (k *Kernel) handleShell(m *Message) {
