@@ -121,7 +121,8 @@ func (j *task) run(t int) {
 type home struct {
 	next atomic.Int64
 	end  int64
-	_    [48]byte
+	busy atomic.Int64 // ns spent in claim, while regions are timed (TimeRegions)
+	_    [40]byte
 }
 
 // pool is the process's worker pool.
@@ -231,6 +232,10 @@ func waitRegion(last int64) int64 {
 // next, from its own cache), while a thread that falls behind still has
 // its tasks taken by the others.
 func claim(id int) {
+	if timing.on.Load() {
+		t0 := time.Now()
+		defer func() { pool.homes[id].busy.Store(int64(time.Since(t0))) }()
+	}
 	w := len(pool.homes)
 	for i := 0; i < w; i++ {
 		h := &pool.homes[(id+i)%w]
@@ -256,11 +261,18 @@ func runRegion(n, w int, job task) {
 		simRegion(n, min(w, n, t), job)
 		return
 	}
-	if w = min(w, n, threads()); w <= 1 || !pool.mu.TryLock() {
-		for t := 0; t < n; t++ {
-			job.run(t)
-		}
+	if w = min(w, n, threads()); w <= 1 {
+		runSerial(n, job, timing.on.Load())
 		return
+	}
+	if !pool.mu.TryLock() {
+		runSerial(n, job, false) // nested or concurrent: timed as part of the running region
+		return
+	}
+	timed := timing.on.Load()
+	var start time.Time
+	if timed {
+		start = time.Now()
 	}
 	ensureWorkers(w - 1)
 	pool.gen.Add(1) // odd: setting up
@@ -277,6 +289,7 @@ func runRegion(n, w int, job task) {
 		hi := job.start(i+1, w, n, lo)
 		pool.homes[i].next.Store(int64(lo))
 		pool.homes[i].end = int64(hi)
+		pool.homes[i].busy.Store(0)
 		lo = hi
 	}
 	pool.done.Store(0)
@@ -291,8 +304,35 @@ func runRegion(n, w int, job task) {
 	for i := 0; pool.done.Load() != int64(n); i++ {
 		spinWait(i)
 	}
+	if timed {
+		span := time.Since(start)
+		for i := 0; pool.active.Load() != 0; i++ { // the workers' busy times are stored
+			spinWait(i)
+		}
+		var work time.Duration
+		for i := range pool.homes {
+			work += time.Duration(pool.homes[i].busy.Load())
+		}
+		recordRegion(n, job, span, work)
+	}
 	pool.job = task{}
 	pool.mu.Unlock()
+}
+
+// runSerial runs job's n tasks on the caller, recording the region's time
+// when timed (see TimeRegions).
+func runSerial(n int, job task, timed bool) {
+	var start time.Time
+	if timed {
+		start = time.Now()
+	}
+	for t := 0; t < n; t++ {
+		job.run(t)
+	}
+	if timed {
+		d := time.Since(start)
+		recordRegion(n, job, d, d)
+	}
 }
 
 // parallelTasks runs fn(t) for every task t in [0, n), spread over the

@@ -69,8 +69,15 @@ func Simulate(t int) {
 func Simulated() SimReport {
 	sim.Lock()
 	defer sim.Unlock()
-	r := SimReport{Threads: int(sim.threads.Load()), Overhead: sim.over}
-	for _, g := range sim.regions {
+	r := report(int(sim.threads.Load()), sim.regions)
+	r.Overhead = sim.over
+	return r
+}
+
+// report lists regions by span, largest first, with their sums.
+func report(threads int, regions map[string]*SimRegion) SimReport {
+	r := SimReport{Threads: threads}
+	for _, g := range regions {
 		r.Regions = append(r.Regions, *g)
 		r.Work += g.Work
 		r.Span += g.Span
@@ -110,16 +117,21 @@ func simRegion(n, w int, job task) {
 	span := simSpan(d, w, &job)
 	name := regionName(n, job)
 	sim.Lock()
-	g := sim.regions[name]
+	addRun(sim.regions, name, n, work, span)
+	sim.over += over + time.Since(t0)
+	sim.Unlock()
+}
+
+// addRun adds one run of the region called name, of n tasks, to regions.
+func addRun(regions map[string]*SimRegion, name string, n int, work, span time.Duration) {
+	g := regions[name]
 	if g == nil {
 		g = &SimRegion{Name: name, Tasks: n}
-		sim.regions[name] = g
+		regions[name] = g
 	}
 	g.Runs++
 	g.Work += work
 	g.Span += span
-	sim.over += over + time.Since(t0)
-	sim.Unlock()
 }
 
 // simSpan returns how long w threads would take over job's tasks, of
@@ -165,8 +177,12 @@ func regionName(n int, job task) string {
 		return fmt.Sprintf("%s (%d tasks)", name, n)
 	case job.gemms != nil:
 		var b strings.Builder
+		listed := 0
 		for i, g := range job.gemms {
 			if i > 0 && g.part != 0 {
+				continue
+			}
+			if listed++; listed > maxNamedParts {
 				continue
 			}
 			if b.Len() > 0 {
@@ -174,10 +190,17 @@ func regionName(n int, job task) string {
 			}
 			fmt.Fprintf(&b, "%d×%d×%d%s%s", g.m1-g.m0, g.n1-g.n0, g.k, flag(g.transA, " Aᵀ"), flag(g.transB, " Bᵀ"))
 		}
+		if more := listed - maxNamedParts; more > 0 {
+			fmt.Fprintf(&b, " + %d more", more)
+		}
 		return fmt.Sprintf("GEMM part %s (%d tasks)", b.String(), n)
 	}
 	return fmt.Sprintf("Adam (%d tasks)", n)
 }
+
+// maxNamedParts is the most parts a GEMM region's name lists (SgemmOwned
+// lists every piece of every product as a first part).
+const maxNamedParts = 4
 
 func flag(on bool, s string) string {
 	if on {

@@ -33,6 +33,7 @@ func main() {
 	samples := flag.Int("samples", 0, "train on the first N training images only (0: all 60000)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the training to this file")
 	simulate := flag.Int("simulate", 0, "run every parallel region on one core, split as for N threads, and report the span N threads would take (nnops.Simulate)")
+	regions := flag.Bool("regions", false, "time every parallel region on the real threads and report each kind's wall time per step (nnops.TimeRegions): run at GOMAXPROCS=1 and 2 to see which regions gain least from the second core")
 	flag.Parse()
 	if *epochs < 2 {
 		*epochs = 2
@@ -73,6 +74,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	var ep, cpu []float64
+	var timed nnops.SimReport // the regions of epochs 2..N, with -regions
 	var simStart time.Time
 	nnops.Simulate(*simulate)
 	last, lastCPU := time.Now(), cpuSeconds()
@@ -81,19 +83,29 @@ func main() {
 		ep = append(ep, now.Sub(last).Seconds())
 		cpu = append(cpu, c-lastCPU)
 		last, lastCPU = now, c
-		if len(ep) == 1 && *simulate > 0 {
-			nnops.Simulate(*simulate) // measure from the second epoch
+		if len(ep) == *epochs && *regions {
+			timed = nnops.TimedRegions()
+			nnops.TimeRegions(false)
+		}
+		if len(ep) == 1 { // measure from the second epoch
+			if *simulate > 0 {
+				nnops.Simulate(*simulate)
+			}
+			nnops.TimeRegions(*regions)
 			simStart = time.Now()
 		}
 	}))
 	var sim nnops.SimReport
 	var serial time.Duration // outside regions, in the simulated epochs
-	if *simulate > 0 {
+	switch {
+	case *simulate > 0:
 		sim = nnops.Simulated()
 		nnops.Simulate(0)
 		sim.Overhead += time.Since(last) // the last epoch's callback onwards
 		serial = time.Since(simStart) - sim.Work - sim.Overhead
-		simEpochs(sim, serial, *epochs-1, train.N)
+		printRegions(fmt.Sprintf("simulated %d threads", sim.Threads), "work", sim, serial, *epochs-1, train.N)
+	case *regions:
+		printRegions(fmt.Sprintf("measured on %d threads", timed.Threads), "busy", timed, last.Sub(simStart)-timed.Span, *epochs-1, train.N)
 	}
 	med := median(ep[1:])
 	res := map[string]any{
@@ -132,14 +144,16 @@ func main() {
 	json.NewEncoder(os.Stdout).Encode(res)
 }
 
-// simEpochs prints the simulation's regions, per training step, on stderr;
-// serial is the time spent outside regions.
-func simEpochs(sim nnops.SimReport, serial time.Duration, epochs, samples int) {
+// printRegions prints the regions of a simulation or of a timed run, per
+// training step, on stderr: their work (simulated) or the threads' busy
+// time in them (timed), their span (wall time), and the ratio; serial is
+// the time spent outside regions.
+func printRegions(title, work string, rep nnops.SimReport, serial time.Duration, epochs, samples int) {
 	steps := float64(epochs * ((samples + 255) / 256))
 	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / steps }
-	fmt.Fprintf(os.Stderr, "simulated %d threads, per training step: %.0f µs of work in regions, %.0f µs span; %.0f µs outside regions\n", sim.Threads, us(sim.Work), us(sim.Span), us(serial))
-	fmt.Fprintf(os.Stderr, "%10s %10s %7s  region\n", "work µs", "span µs", "speedup")
-	for i, r := range sim.Regions {
+	fmt.Fprintf(os.Stderr, "%s, per training step: %.0f µs of %s in regions, %.0f µs span; %.0f µs outside regions\n", title, us(rep.Work), work, us(rep.Span), us(serial))
+	fmt.Fprintf(os.Stderr, "%10s %10s %7s  region\n", work+" µs", "span µs", "ratio")
+	for i, r := range rep.Regions {
 		if i == 16 {
 			break
 		}
