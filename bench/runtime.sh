@@ -63,6 +63,15 @@ def load(path):
     return rec
 
 
+def round_ratios(a, b, what):
+    """Prints the ratio of each round's two runs, which ran back to back:
+    when the machine's speed drifts during the run, their median is
+    steadier than the ratio of the two sides' medians (the verdict)."""
+    rs = [x / y for x, y in zip(a["all_samples_per_s"], b["all_samples_per_s"])]
+    if len(rs) > 1:
+        print(f"{'':8} {what}, round by round: {', '.join(f'{x:.2f}x' for x in rs)} (median {statistics.median(rs):.2f}x)")
+
+
 peak_text = open(f"{tmp}/peak").read().split()
 peak = float(peak_text[0]) if peak_text else 0
 peak2_text = open(f"{tmp}/peak2").read().split()
@@ -73,6 +82,7 @@ for m in models:
     t = load(f"{tmp}/torch-{m}.json")
     r = l["samples_per_s"] / t["samples_per_s"]
     print(f"{m:8} {l['samples_per_s']:17d} {t['samples_per_s']:18d} {r:6.2f}x {goals[m]:5.1f}x {'ok' if r >= goals[m] else 'BELOW GOAL'}   {l['all_samples_per_s']} / {t['all_samples_per_s']}")
+    round_ratios(l, t, "latent / pytorch")
     if m == "dense" and peak > 0:
         for label, mflop in (("2.6 MFLOP/sample as the issue counts", 2.6), ("2.2 MFLOP/sample computed (no input gradient of layer 1)", 2.2036)):
             rate = l["samples_per_s"] * mflop / 1e3
@@ -84,6 +94,7 @@ for m in models:
         l1 = load(f"{tmp}/latent1-dense.json")
         r = l["samples_per_s"] / l1["samples_per_s"]
         print(f"{'':8} latent 2 threads vs 1 thread: {l['samples_per_s']} / {l1['samples_per_s']} samples/s = {r:.2f}x (goal 1.7x {'ok' if r >= 1.7 else 'BELOW GOAL'})   every round at 1 thread: {l1['all_samples_per_s']}")
+        round_ratios(l, l1, "2 threads / 1 thread")
     cr = t["median_cpu_s"] / l["median_cpu_s"]
     print(f"{'':8} CPU s/epoch: latent {l['median_cpu_s']:.2f}, pytorch {t['median_cpu_s']:.2f} ({cr:.2f}x less CPU)")
     if m == "dense":
