@@ -81,6 +81,10 @@ func trimFinalNewline(tokens []chroma.Token) []chroma.Token {
 	return tokens
 }
 
+// notebookLexer returns the lexer for a notebook's code cells, from its
+// metadata: language_info's pygments_lexer, name and codemirror_mode, then
+// the kernelspec's language, the first one chroma knows; Go when the
+// metadata names none, nil when it names only unknown languages.
 func notebookLexer(meta map[string]any) chroma.Lexer {
 	li, _ := meta["language_info"].(map[string]any)
 	ks, _ := meta["kernelspec"].(map[string]any)
