@@ -25,6 +25,12 @@
 # shared memory bandwidth and the cost of starting regions are not
 # modelled, so real cores do worse. SCALING_SIMULATE (default "4 8 16")
 # picks N; each runs once, 2 epochs.
+#
+# Last, the dense step's regions are timed on the real threads (aebench
+# -regions, nnops.TimeRegions) at GOMAXPROCS=1 and 2, one run each on
+# all 60000 images (3 epochs, the first a warm-up), and both tables are
+# printed: which regions gain least from the second core. SCALING_REGIONS=0
+# skips them.
 set -eu
 cd "$(dirname "$0")/.."
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ -z "${FASHION_MNIST_DIR:-}" ]; then
@@ -81,3 +87,9 @@ if sims:
             r = json.loads(open(f"{tmp}/{m}-sim{t}.json").read())
             print(f"{m:6} {t:>4} {r['simulated_samples_per_s']:10d} {r['simulated_samples_per_s'] / one[m]:8.2f}x {r['simulated_serial_share']:12.1%}")
 PY
+if [ "${SCALING_REGIONS:-1}" != 0 ]; then
+	for p in 1 2; do
+		echo
+		GOMAXPROCS=$p "$tmp/aebench" -model dense -epochs 3 -regions 2>&1 >/dev/null
+	done
+fi

@@ -105,7 +105,7 @@ func main() {
 		serial = time.Since(simStart) - sim.Work - sim.Overhead
 		printRegions(fmt.Sprintf("simulated %d threads", sim.Threads), "work", sim, serial, *epochs-1, train.N)
 	case *regions:
-		printRegions(fmt.Sprintf("measured on %d threads", timed.Threads), "busy", timed, last.Sub(simStart)-timed.Span, *epochs-1, train.N)
+		printRegions(fmt.Sprintf("measured on %d thread(s)", timed.Threads), "busy", timed, last.Sub(simStart)-timed.Span, *epochs-1, train.N)
 	}
 	med := median(ep[1:])
 	res := map[string]any{
