@@ -156,6 +156,9 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchR
 	if done {
 		return jobs
 	}
+	if batchRows {
+		base.directPanels = max(directMaxPanels, batchDirectPanels)
+	}
 	m, n, k := p.M, p.N, p.K
 	rowVec := base.rowVec
 	mr := kn.mr
@@ -190,7 +193,7 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchR
 		// with too many panels to read it in place) packs more than it
 		// computes: with many threads, cut the columns too, so that each
 		// part packs only its share of B.
-		packs := p.TransB || !kn.masked || (tilesM+gridM-1)/gridM > directMaxPanels
+		packs := p.TransB || !kn.masked || (tilesM+gridM-1)/gridM > base.directPanels
 		for packs && gridM%2 == 0 && tilesM < minPartTiles*gridM && 2*gridN <= tilesN {
 			gridM, gridN = gridM/2, 2*gridN
 		}
@@ -239,7 +242,7 @@ func productJob(kn *microKernel, p *Product) (base gemmJob, nr int, done bool) {
 		nr = rowChunk
 	}
 	return gemmJob{kn: kn, transA: p.TransA, transB: p.TransB, m1: p.M, n1: p.N, k: p.K, alpha: p.Alpha, beta: p.Beta,
-		a: p.A, b: p.B, c: p.C, lda: p.Lda, ldb: p.Ldb, ldc: p.Ldc, rowVec: rowVec,
+		a: p.A, b: p.B, c: p.C, lda: p.Lda, ldb: p.Ldb, ldc: p.Ldc, rowVec: rowVec, directPanels: directMaxPanels,
 		epilogue: epi, bias: p.Bias, act: p.Act, slope: p.Slope}, nr, false
 }
 
