@@ -352,15 +352,15 @@ var directMaxPanels = 2
 
 // batchDirectPanels is directMaxPanels for a layer's product of a batch's
 // rows (SgemmBatch), whose B is the layer's weights: the optimizer has
-// just written them, half of them on the other core when two threads
-// share the step, so they are not in this core's cache, and packing them
-// costs a slow read and a write where reading them in place costs the read
-// only. On two threads each thread's 128 rows (11 panels) of the dense
-// autoencoder's 784→256 and 256→784 products then took 299 and 267 µs a
-// step, against 413 and 359 packing B, and training ran 5-6% faster (AMD
-// Zen 5, aebench -regions); on one thread, where B is read once for 22
-// panels, reading it in place was no faster than packing it.
-const batchDirectPanels = 16
+// just written them (on two threads, half of them on the other core, with
+// non-temporal stores on AMD), so they are not in this core's cache, and
+// packing them costs a slow read and a write where reading them in place
+// costs the read only. For the dense autoencoder's 784→256 and 256→784
+// products (aebench -regions, AMD Zen 5), on two threads, each thread's
+// 132 rows (11 panels) took 299 and 267 µs a step, against 413 and 359
+// packing B, and training ran 1.10x faster; on one thread (22 panels)
+// they took 538 and 495 µs, against 552 and 522.
+const batchDirectPanels = 32
 
 // gemmJob is one rectangle of C for a pool worker, with the epilogue
 // C = act(C + bias) when epilogue is set.
