@@ -156,8 +156,8 @@ func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchR
 	if done {
 		return jobs
 	}
-	if batchRows {
-		base.directPanels = max(directMaxPanels, batchDirectPanels)
+	if batchRows && batchInPlace {
+		base.directPanels = max(base.directPanels, batchDirectPanels)
 	}
 	m, n, k := p.M, p.N, p.K
 	rowVec := base.rowVec

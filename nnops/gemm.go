@@ -350,28 +350,25 @@ var useDirectA = true
 // directMaxPanels is the most A panels for which B is read unpacked.
 var directMaxPanels = 2
 
-// batchDirectPanels is directMaxPanels for a layer's product of a batch's
-// rows (SgemmBatch), whose B is the layer's weights: 32 panels on AMD
-// CPUs, directMaxPanels elsewhere. The optimizer has just written the
-// weights (on two threads, half of them on the other core, and on AMD with
-// non-temporal stores: see adamStepShared), so they are not in this core's
-// cache, and packing them costs a slow read and a write where reading them
-// in place costs the read only. For the dense autoencoder's 784→256 and
-// 256→784 products on AMD Zen 5 (aebench -regions), on two threads, each
-// thread's 132 rows (11 panels) took 299 and 267 µs a step, against 413
-// and 359 packing B, and training ran 1.10x faster; on one thread (22
-// panels) they took 538 and 495 µs, against 552 and 522. On the Intel
-// machine, whose weights stay cached, reading them in place in the row
-// parts measured 0.94x (an earlier round of issue 14), so it packs them.
-var batchDirectPanels = directPanelsFor(isAMD())
+// batchDirectPanels is the most A panels for which a layer's product of a
+// batch's rows (SgemmBatch) reads B, the layer's weights, unpacked on CPUs
+// where batchInPlace is set. The optimizer has just written the weights
+// (on two threads, half of them on the other core, and on AMD with
+// non-temporal stores: see adamStepShared), so they are not in this
+// core's cache, and packing them costs a slow read and a write where
+// reading them in place costs the read only. For the dense autoencoder's
+// 784→256 and 256→784 products on AMD Zen 5 (aebench -regions), on two
+// threads, each thread's 132 rows (11 panels) took 299 and 267 µs a step,
+// against 413 and 359 packing B, and training ran 1.10x faster; on one
+// thread (22 panels) they took 538 and 495 µs, against 552 and 522.
+const batchDirectPanels = 32
 
-// directPanelsFor returns batchDirectPanels for an AMD CPU or another.
-func directPanelsFor(amd bool) int {
-	if amd {
-		return 32
-	}
-	return directMaxPanels
-}
+// batchInPlace says whether a layer's product reads its weights in place
+// for up to batchDirectPanels A panels: on AMD CPUs. On the Intel machine,
+// whose weights stay cached, reading them in place in the row parts
+// measured 0.94x (an earlier round of issue 14), so it packs them as any
+// product does.
+var batchInPlace = isAMD()
 
 // gemmJob is one rectangle of C for a pool worker, with the epilogue
 // C = act(C + bias) when epilogue is set.

@@ -127,16 +127,16 @@ func TestSgemmRandomShapes(t *testing.T) {
 }
 
 // TestDirectBBitIdentical checks that reading B in place (as a layer's
-// product does on AMD CPUs for up to batchDirectPanels A panels) gives
-// the same bits as packing it, whatever the CPU, for shapes with partial
-// row and column tiles and K blocks.
+// product does where batchInPlace is set, for up to batchDirectPanels A
+// panels) gives the same bits as packing it, whatever the CPU, for shapes
+// with partial row and column tiles and K blocks.
 func TestDirectBBitIdentical(t *testing.T) {
 	r := NewRNG(10)
 	for _, kn := range availableKernels() {
 		if !kn.masked {
 			continue // unmasked kernels always pack B
 		}
-		panels := directPanelsFor(true)
+		panels := batchDirectPanels
 		for i := 0; i < 30; i++ {
 			m, n, k := 1+r.Intn(panels*kn.mr), 1+r.Intn(3*kn.nr), 1+r.Intn(2*kn.kc)
 			g := newGemmCase(r, r.Intn(2) == 1, false, m, n, k, r.Intn(3), 1, 0.5)
