@@ -5,7 +5,10 @@
 # OpenBLAS through Debian's numpy (threadpoolctl limits 1,2) and the ratio,
 # by wall time and by CPU time. Each figure is the median of ROUNDS rounds;
 # rounds alternate nnops and OpenBLAS so that load from other processes on
-# the machine hits both alike.
+# the machine hits both alike. Two facts about the machine come with them:
+# one core's fp32 FMA peak (BenchmarkPeak) and how long a cache line takes
+# to go from one CPU to the other and back (BenchmarkCoreRoundTrip), which
+# bounds what a second thread gains wherever threads share data.
 #
 # Usage: bench/nnops.sh [ROUNDS]        (default 3)
 # Needs: go, /usr/bin/python3 with python3-numpy and python3-threadpoolctl.
@@ -25,7 +28,7 @@ trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/nnops.test" ./nnops
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r/$ROUNDS..." >&2
-  NNOPS_BENCH_SHAPES="$SHAPES" "$tmp/nnops.test" -test.run '^$' -test.bench '^Benchmark(Sgemm|Peak)$' \
+  NNOPS_BENCH_SHAPES="$SHAPES" "$tmp/nnops.test" -test.run '^$' -test.bench '^Benchmark(Sgemm|Peak|CoreRoundTrip)$' \
     -test.cpu 1,2 -test.benchtime 0.2s >>"$tmp/go.txt"
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $PY bench/nnops_ref.py 1,2 $SHAPES >>"$tmp/ref.txt"
 done
@@ -43,6 +46,12 @@ for line in open(sys.argv[1]):
     if m:
         kern = m.group(1)
         peak.append(float(m.group(3)))
+trips, trip_cpus = [], ""
+for line in open(sys.argv[1]):
+    m = re.match(r'BenchmarkCoreRoundTrip-\d+\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) cpuA\s+([\d.]+) cpuB', line)
+    if m:
+        trips.append(float(m.group(1)))
+        trip_cpus = f"CPUs {int(float(m.group(2)))} and {int(float(m.group(3)))}"
 blas = ""
 for line in open(sys.argv[2]):
     if line.startswith("#"):
@@ -54,6 +63,9 @@ med = lambda xs, i: statistics.median(x[i] for x in xs) if xs else float("nan")
 print("OpenBLAS:", blas)
 pk = statistics.median(peak) if peak else float("nan")
 print(f"fp32 FMA peak of one core, measured here ({kern if peak else '-'} kernel width, CPU time): {pk:.1f} GFLOP/s")
+if trips:
+    print(f"cache line round trip between {trip_cpus}, measured here: {statistics.median(trips):.0f} ns (rounds: {', '.join(f'{t:.0f}' for t in trips)});")
+    print("  every line one thread writes and the other reads pays about half of it (README, Performance)")
 print("Figures are medians over rounds. 'wall' is GFLOP per second of elapsed time;")
 print("'cpu' is GFLOP per CPU-second of the process (steadier when other jobs share")
 print("the cores; shown at 1 thread, where it is comparable). allocs: nnops allocs/op.")
