@@ -34,10 +34,10 @@ func sgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 		return
 	}
 	if m == 1 && !transB {
-		runPart(gemmJob{n1: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA, b: b, ldb: ldb, beta: beta, c: c, rowVec: true})
+		runPart(gemmJob{n1: n, k: k, alpha: alpha, a: a, lda: lda, transA: transA, b: b, ldb: ldb, beta: beta, c: c, rowVec: true}, nil)
 		return
 	}
-	gemmPart(activeKernel, directMaxPanels, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemmPart(activeKernel, directMaxPanels, nil, transA, transB, 0, m, 0, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // rowChunk is how many columns of C a row-vector product accumulates at
@@ -189,16 +189,16 @@ type microKernel struct {
 // gemmPart computes the block rows [m0, m1) × columns [n0, n1) of C on the
 // calling goroutine: the GotoBLAS/BLIS loop nest with packed panels.
 // B is read unpacked by a block of at most directPanels A panels (see
-// gemmBlock).
-func gemmPart(kn *microKernel, directPanels int, transA, transB bool, m0, m1, n0, n1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// gemmBlock). Its packing buffers come from ls (nil: the shared lists).
+func gemmPart(kn *microKernel, directPanels int, ls *localScratch, transA, transB bool, m0, m1, n0, n1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for i3 := m0; i3 < m1; i3 += kn.mc {
-		gemmBlock(kn, directPanels, transA, transB, i3, min(i3+kn.mc, m1), n0, n1, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemmBlock(kn, directPanels, ls, transA, transB, i3, min(i3+kn.mc, m1), n0, n1, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
 }
 
 // gemmBlock is gemmPart for at most kn.mc rows: A is packed kc columns at a
 // time (kept in L2/L3 while B streams past), B kc×nb at a time (kept in L2).
-func gemmBlock(kn *microKernel, directPanels int, transA, transB bool, m0, m1, n0, n1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func gemmBlock(kn *microKernel, directPanels int, ls *localScratch, transA, transB bool, m0, m1, n0, n1, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	MR, NR := kn.mr, kn.nr
 	rows := m1 - m0
 	panels := (rows + MR - 1) / MR
@@ -211,7 +211,7 @@ func gemmBlock(kn *microKernel, directPanels int, transA, transB bool, m0, m1, n
 	var abuf *[]float32
 	var ap []float32
 	if !directA {
-		abuf = getScratch(panels * MR * kcMax)
+		abuf = ls.get(panels * MR * kcMax)
 		ap = *abuf
 	}
 	// B is read in place when it is not transposed and each of its panels
@@ -222,7 +222,7 @@ func gemmBlock(kn *microKernel, directPanels int, transA, transB bool, m0, m1, n
 	var bp []float32
 	if !direct {
 		nbMax := min(kn.nb, n1-n0)
-		bbuf = getScratch(kcMax * ((nbMax + NR - 1) / NR) * NR)
+		bbuf = ls.get(kcMax * ((nbMax + NR - 1) / NR) * NR)
 		bp = *bbuf
 	}
 	for p0 := 0; p0 < k; p0 += kn.kc {
@@ -254,10 +254,10 @@ func gemmBlock(kn *microKernel, directPanels int, transA, transB bool, m0, m1, n
 		}
 	}
 	if abuf != nil {
-		putScratch(abuf)
+		ls.put(abuf)
 	}
 	if bbuf != nil {
-		putScratch(bbuf)
+		ls.put(bbuf)
 	}
 }
 
@@ -389,14 +389,15 @@ type gemmJob struct {
 	slope             float32
 }
 
-// runPart computes the rectangle of C that j describes.
-func runPart(j gemmJob) {
+// runPart computes the rectangle of C that j describes, with the packing
+// buffers of ls (nil: the shared lists).
+func runPart(j gemmJob, ls *localScratch) {
 	if j.rowVec {
 		for c0 := j.n0; c0 < j.n1; c0 += rowChunk {
 			gemvCols(c0, min(c0+rowChunk, j.n1), j.k, j.alpha, j.a, j.lda, j.transA, j.b, j.ldb, j.beta, j.c)
 		}
 	} else {
-		gemmPart(j.kn, j.directPanels, j.transA, j.transB, j.m0, j.m1, j.n0, j.n1, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
+		gemmPart(j.kn, j.directPanels, ls, j.transA, j.transB, j.m0, j.m1, j.n0, j.n1, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, j.beta, j.c, j.ldc)
 	}
 	if j.epilogue {
 		epilogue(j)

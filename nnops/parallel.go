@@ -105,12 +105,14 @@ func (j *task) place(t int) int {
 	return j.adam.place(t)
 }
 
-func (j *task) run(t int) {
+// run runs task t; a product packs into the buffers of ls (nil: the
+// shared lists).
+func (j *task) run(t int, ls *localScratch) {
 	switch {
 	case j.fn != nil:
 		j.fn(t)
 	case j.gemms != nil:
-		runPart(j.gemms[t])
+		runPart(j.gemms[t], ls)
 	default:
 		j.adam.run(t)
 	}
@@ -127,11 +129,12 @@ type home struct {
 
 // pool is the process's worker pool.
 var pool struct {
-	mu      sync.Mutex   // held by the goroutine running the current region
-	gen     atomic.Int64 // odd while a region is being set up, even once published
-	active  atomic.Int32 // workers inside the current region
-	homes   []home       // per participant: its block of tasks
-	done    atomic.Int64 // tasks finished
+	mu      sync.Mutex     // held by the goroutine running the current region
+	gen     atomic.Int64   // odd while a region is being set up, even once published
+	active  atomic.Int32   // workers inside the current region
+	homes   []home         // per participant: its block of tasks
+	local   []localScratch // per participant: its packing buffers
+	done    atomic.Int64   // tasks finished
 	job     task
 	helpers int // worker goroutines the region may use (threads − 1)
 
@@ -237,6 +240,7 @@ func claim(id int) {
 		defer func() { pool.homes[id].busy.Store(int64(time.Since(t0))) }()
 	}
 	w := len(pool.homes)
+	ls := &pool.local[id]
 	for i := 0; i < w; i++ {
 		h := &pool.homes[(id+i)%w]
 		for {
@@ -244,7 +248,7 @@ func claim(id int) {
 			if t >= h.end {
 				break
 			}
-			pool.job.run(int(t))
+			pool.job.run(int(t), ls)
 			pool.done.Add(1)
 		}
 	}
@@ -284,6 +288,9 @@ func runRegion(n, w int, job task) {
 		pool.homes = make([]home, w)
 	}
 	pool.homes = pool.homes[:w]
+	if len(pool.local) < w {
+		pool.local = append(pool.local, make([]localScratch, w-len(pool.local))...)
+	}
 	lo := 0
 	for i := range pool.homes {
 		hi := job.start(i+1, w, n, lo)
@@ -327,7 +334,7 @@ func runSerial(n int, job task, timed bool) {
 		start = time.Now()
 	}
 	for t := 0; t < n; t++ {
-		job.run(t)
+		job.run(t, nil)
 	}
 	if timed {
 		d := time.Since(start)

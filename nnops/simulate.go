@@ -96,7 +96,7 @@ func simThreads() int { return int(sim.threads.Load()) }
 func simRegion(n, w int, job task) {
 	if !sim.busy.CompareAndSwap(false, true) {
 		for t := 0; t < n; t++ {
-			job.run(t)
+			job.run(t, nil)
 		}
 		return
 	}
@@ -104,7 +104,7 @@ func simRegion(n, w int, job task) {
 	d := make([]time.Duration, n)
 	for t := range d {
 		t0 := time.Now()
-		job.run(t)
+		job.run(t, nil)
 		d[t] = time.Since(t0)
 	}
 	sim.busy.Store(false)
