@@ -174,39 +174,54 @@ func TestClaimOwnRunFirst(t *testing.T) {
 // TestSgemmBatchParts checks how a batch is cut for two threads (and a
 // few products for sixteen): a
 // product of a batch's rows is cut along M (each thread keeps its rows), a
-// weight gradient by the smaller operand, and the parts are listed part by
-// part, so that each thread's run holds the same part of every product.
+// weight gradient by the smaller operand (along M with rowsFirst, as on
+// AMD CPUs), and the parts are listed part by part, so that each thread's
+// run holds the same part of every product.
 func TestSgemmBatchParts(t *testing.T) {
+	defer func(old bool) { rowsFirst = old }(rowsFirst)
 	// The AVX-512 kernel's tiles, in every build (splitting reads only
 	// the tile sizes).
 	kn := &microKernel{name: "tiles", mr: 12, nr: 32, kc: 384, nb: 480, mc: 1536, masked: true}
 	mat := func(r, c int) []float32 { return make([]float32, r*c) }
 	dW := Product{TransA: true, M: 256, N: 784, K: 256, Alpha: 1, A: mat(256, 256), Lda: 256, B: mat(256, 784), Ldb: 784, C: mat(256, 784), Ldc: 784}
 	dX := Product{TransB: true, M: 256, N: 256, K: 784, Alpha: 1, A: mat(256, 784), Lda: 784, B: mat(256, 784), Ldb: 784, C: mat(256, 256), Ldc: 256}
-	var jobs []gemmJob
-	for _, p := range []Product{dW, dX} {
-		jobs = splitProduct(jobs, kn, &p, 2, true)
-	}
-	jobs = partMajor(jobs)
 	type rect struct{ part, m0, m1, n0, n1, k int }
-	var got []rect
-	for _, j := range jobs {
-		got = append(got, rect{j.part, j.m0, j.m1, j.n0, j.n1, j.k})
-	}
-	want := []rect{
-		{0, 0, 256, 0, 384, 256}, // dW, cut along N (A is the smaller)
-		{0, 0, 132, 0, 256, 784}, // dX, cut along M: the batch's rows
-		{1, 0, 256, 384, 784, 256},
-		{1, 132, 256, 0, 256, 784},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("tasks %v, want %v", got, want)
-	}
-	// On its own (Sgemm), the same input-gradient product is cut so that
-	// the smaller operand is packed twice: along N.
-	alone := splitProduct(nil, kn, &dX, 2, false)
-	if len(alone) != 2 || alone[0].m1 != 256 || alone[0].n1 != 128 {
-		t.Fatalf("Sgemm's parts: %+v and %+v, want two halves along N", alone[0], alone[1])
+	for _, c := range []struct {
+		rowsFirst bool
+		want      []rect
+		aloneRows int // rows of Sgemm's first part of dX
+		aloneCols int
+	}{
+		{false, []rect{
+			{0, 0, 256, 0, 384, 256}, // dW, cut along N (A is the smaller)
+			{0, 0, 132, 0, 256, 784}, // dX, cut along M: the batch's rows
+			{1, 0, 256, 384, 784, 256},
+			{1, 132, 256, 0, 256, 784},
+		}, 256, 128}, // on its own, dX packs the smaller operand twice: along N
+		{true, []rect{
+			{0, 0, 132, 0, 784, 256}, // dW, cut along M
+			{0, 0, 132, 0, 256, 784},
+			{1, 132, 256, 0, 784, 256},
+			{1, 132, 256, 0, 256, 784},
+		}, 132, 256},
+	} {
+		rowsFirst = c.rowsFirst
+		var jobs []gemmJob
+		for _, p := range []Product{dW, dX} {
+			jobs = splitProduct(jobs, kn, &p, 2, true)
+		}
+		jobs = partMajor(jobs)
+		var got []rect
+		for _, j := range jobs {
+			got = append(got, rect{j.part, j.m0, j.m1, j.n0, j.n1, j.k})
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Fatalf("rowsFirst %v: tasks %v, want %v", c.rowsFirst, got, c.want)
+		}
+		alone := splitProduct(nil, kn, &dX, 2, false)
+		if len(alone) != 2 || alone[0].m1 != c.aloneRows || alone[0].n1 != c.aloneCols {
+			t.Fatalf("rowsFirst %v: Sgemm's parts %+v and %+v, want the first %d×%d", c.rowsFirst, alone[0], alone[1], c.aloneRows, c.aloneCols)
+		}
 	}
 
 	// For 16 threads: the batch's 256 rows (22 row tiles) in even shares
