@@ -222,6 +222,16 @@ func TestSgemmBatchParts(t *testing.T) {
 		if len(alone) != 2 || alone[0].m1 != c.aloneRows || alone[0].n1 != c.aloneCols {
 			t.Fatalf("rowsFirst %v: Sgemm's parts %+v and %+v, want the first %d×%d", c.rowsFirst, alone[0], alone[1], c.aloneRows, c.aloneCols)
 		}
+		// A conv layer's short, wide im2col products stay cut along N
+		// either way: along M each part would pack all of a long B.
+		for _, s := range [][3]int{{16, 9, 50176}, {144, 8, 50176}} {
+			m, k, n := s[0], s[1], s[2]
+			wide := Product{M: m, N: n, K: k, Alpha: 1, A: mat(m, k), Lda: k, B: mat(k, n), Ldb: n, C: mat(m, n), Ldc: n}
+			parts := splitProduct(nil, kn, &wide, 2, false)
+			if len(parts) != 2 || parts[0].m1 != m || parts[0].n1 >= n {
+				t.Fatalf("rowsFirst %v: %d×%d×%d cut into %+v, want two parts along N", c.rowsFirst, m, k, n, parts)
+			}
+		}
 	}
 
 	// For 16 threads: the batch's 256 rows (22 row tiles) in even shares
