@@ -108,14 +108,15 @@ const minTaskWork = 1 << 18
 // duplicating the smaller operand: on AMD CPUs. Cut along N, the threads'
 // parts of such a C interleave within every row, a few lines each, and on
 // the AMD machine (a cache line's round trip between its two CPUs:
-// 880-1300 ns) that cost more than each part packing all of B. Wide
-// products keep the N cut: each part's run of a row spans pages, and
-// parts along M of the conv layers' short, wide products would each pack
-// all of a long B (16×9×50176 cut 12/4 along M ran 0.91x on two threads). Alternating blocks of 100 calls
-// in one process, 2 threads, medians (µs): 256×64×256 (M×K×N) 42.9
-// against 28.6 cut along M (one thread: 44.7), 256×784×256 350 against
-// 286, 256×256×784 370 against 293, 1024³ 6756 against 6116. Intel CPUs
-// keep the cut that was measured there.
+// 880-1300 ns) that cost more than each part packing all of B.
+// Alternating blocks of 100 calls in one process, 2 threads, medians
+// (µs): 256×64×256 (M×K×N) 42.9 against 28.6 cut along M (one thread:
+// 44.7), 256×784×256 350 against 286, 256×256×784 370 against 293, 1024³
+// 6756 against 6116. Wide products keep the N cut: each part's run of a
+// row spans pages, and parts along M of the conv layers' short, wide
+// products would each pack all of a long B (16×9×50176 cut 12/4 along M
+// ran 0.91x on two threads). Intel CPUs keep the cut that was measured
+// there.
 var rowsFirst = isAMD()
 
 // rowsFirstCols is the width of C per part (4 KiB of float32: a page,
