@@ -172,7 +172,8 @@ func evenCut(blocks, n, t, g int) bool {
 // another core wrote cost a 256×256×64 product as much time on two threads
 // as on one). Other products (a weight gradient, A transposed, whose sum
 // runs over the batch, or any product on its own) duplicate the packing of
-// the smaller operand.
+// the smaller operand, except that with rowsFirst (AMD CPUs) a narrow one
+// is cut along M.
 func splitProduct(jobs []gemmJob, kn *microKernel, p *Product, share int, batchRows bool) []gemmJob {
 	base, nr, done := productJob(kn, p)
 	if done {
