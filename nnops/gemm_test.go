@@ -136,14 +136,13 @@ func TestDirectBBitIdentical(t *testing.T) {
 		if !kn.masked {
 			continue // unmasked kernels always pack B
 		}
-		panels := batchDirectPanels
 		for i := 0; i < 30; i++ {
-			m, n, k := 1+r.Intn(panels*kn.mr), 1+r.Intn(3*kn.nr), 1+r.Intn(2*kn.kc)
+			m, n, k := 1+r.Intn(batchDirectPanels*kn.mr), 1+r.Intn(3*kn.nr), 1+r.Intn(2*kn.kc)
 			g := newGemmCase(r, r.Intn(2) == 1, false, m, n, k, r.Intn(3), 1, 0.5)
 			packed := append([]float32(nil), g.c...)
 			gemmPart(kn, 0, nil, g.tA, false, 0, m, 0, n, k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, packed, g.ldc)
 			direct := append([]float32(nil), g.c...)
-			gemmPart(kn, panels, nil, g.tA, false, 0, m, 0, n, k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, direct, g.ldc)
+			gemmPart(kn, batchDirectPanels, nil, g.tA, false, 0, m, 0, n, k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, direct, g.ldc)
 			for j := range packed {
 				if math.Float32bits(packed[j]) != math.Float32bits(direct[j]) {
 					t.Fatalf("%s %d×%d×%d transA=%v: C[%d] = %g read in place, %g packed", kn.name, m, n, k, g.tA, j, direct[j], packed[j])

@@ -28,7 +28,7 @@ var scratchPages hugemem.Carver
 // getScratch returns a pooled buffer of n elements (capacity rounded up to
 // a power of two). Release it with putScratch. Its contents are undefined.
 func getScratch(n int) *[]float32 {
-	class := bits.Len(uint(max(n, 1) - 1))
+	class := sizeClass(n)
 	l := &scratch[class]
 	l.mu.Lock()
 	if k := len(l.bufs); k > 0 {
@@ -43,10 +43,21 @@ func getScratch(n int) *[]float32 {
 	return &s
 }
 
+// sizeClass is the class of the buffers that hold n elements: capacity
+// 1<<class, the smallest power of two of at least n.
+func sizeClass(n int) int { return bits.Len(uint(max(n, 1) - 1)) }
+
+// bufClass returns the size class of a buffer from getScratch, and false
+// for one whose capacity is not a power of two (not from getScratch).
+func bufClass(p *[]float32) (int, bool) {
+	class := bits.Len(uint(cap(*p) - 1))
+	return class, cap(*p) == 1<<class
+}
+
 // putScratch returns a buffer from getScratch to its list.
 func putScratch(p *[]float32) {
-	class := bits.Len(uint(cap(*p) - 1))
-	if cap(*p) != 1<<class {
+	class, ok := bufClass(p)
+	if !ok {
 		return // not from getScratch
 	}
 	keep := scratchKeep
@@ -77,7 +88,7 @@ type localScratch struct {
 // get returns a buffer of n elements, as getScratch does.
 func (l *localScratch) get(n int) *[]float32 {
 	if l != nil {
-		class := bits.Len(uint(max(n, 1) - 1))
+		class := sizeClass(n)
 		if p := l.bufs[class]; p != nil {
 			l.bufs[class] = nil
 			*p = (*p)[:n]
@@ -91,8 +102,7 @@ func (l *localScratch) get(n int) *[]float32 {
 // is free, else to the shared lists.
 func (l *localScratch) put(p *[]float32) {
 	if l != nil {
-		class := bits.Len(uint(cap(*p) - 1))
-		if cap(*p) == 1<<class && l.bufs[class] == nil {
+		if class, ok := bufClass(p); ok && l.bufs[class] == nil {
 			l.bufs[class] = p
 			return
 		}
