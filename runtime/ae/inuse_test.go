@@ -13,7 +13,11 @@ import (
 func TestTwoGoroutinesOneModel(t *testing.T) {
 	train := blobs("train", 512, 1, 8, 8, 1)
 	m := Dense(64, 32, 8).WithSeed(3)
-	started := make(chan struct{})
+	// The first Fit waits in its first batch's callback until the second
+	// has been tried, so that it is still training then however the two
+	// goroutines are scheduled (on a loaded machine it had finished its
+	// 40 short epochs before the second Fit began).
+	started, tried := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	var inCallback *Reconstruction
 	var wg sync.WaitGroup
@@ -21,11 +25,12 @@ func TestTwoGoroutinesOneModel(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_, fitErr = m.FitE(train, Epochs(40), Batch(32), Quiet(), AfterBatch(func(*Step) { once.Do(func() { close(started) }) }),
+		_, fitErr = m.FitE(train, Epochs(40), Batch(32), Quiet(), AfterBatch(func(*Step) { once.Do(func() { close(started); <-tried }) }),
 			AfterEpoch(func(*Epoch) { inCallback = m.Reconstruct(train.Take(4)) }))
 	}()
 	<-started
 	_, err := m.FitE(train, Epochs(1), Quiet())
+	close(tried)
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "being trained by another Fit") {
 		t.Errorf("a second Fit during a Fit gave %v, want a clear error", err)
