@@ -96,3 +96,50 @@ func TestSquaredError(t *testing.T) {
 		}
 	}
 }
+
+// TestLossGradientOnlyWritten checks that the loss kernels only write the
+// gradient (they no longer load it first): with the gradient's memory
+// full of NaN beforehand, loss and gradient are those of a zeroed one bit
+// for bit, and nothing past it is touched, for lengths within one block
+// and across blocks.
+func TestLossGradientOnlyWritten(t *testing.T) {
+	losses := []struct {
+		name string
+		fn   func(grad, x, t []float32, scale float32) (float64, bool)
+	}{
+		{"SquaredError", SquaredError},
+		{"BCELogits", BCELogits},
+	}
+	withKernels(t, func(t *testing.T) {
+		r := NewRNG(18)
+		for _, l := range losses {
+			for _, n := range []int{1, 17, 255, 256, 257, 1023, 1024, 1025, 3000} {
+				x, tg := randSlice(r, n), randSlice(r, n)
+				want := make([]float32, n)
+				buf := make([]float32, n+16)
+				for i := range buf {
+					buf[i] = float32(math.NaN())
+				}
+				got := buf[:n]
+				lw, okw := l.fn(want, x, tg, 0.5)
+				lg, okg := l.fn(got, x, tg, 0.5)
+				if okw != okg || math.Float64bits(lw) != math.Float64bits(lg) {
+					t.Fatalf("%s n=%d: loss %g (%v), want %g (%v)", l.name, n, lg, okg, lw, okw)
+				}
+				if !okw {
+					continue
+				}
+				for i := range n {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s n=%d: grad[%d] = %g, want %g", l.name, n, i, got[i], want[i])
+					}
+				}
+				for i := n; i < len(buf); i++ {
+					if !math.IsNaN(float64(buf[i])) {
+						t.Fatalf("%s n=%d: wrote past the gradient at %d", l.name, n, i)
+					}
+				}
+			}
+		}
+	})
+}

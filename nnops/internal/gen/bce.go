@@ -26,8 +26,8 @@ func writeBCE(s, d *bytes.Buffer) {
 		return []string{"MOVQ z+0(FP), DI", "MOVQ t+8(FP), SI", "MOVQ grad+16(FP), DX", "MOVQ n+24(FP), CX",
 			fmt.Sprintf("VBROADCASTSS scale+32(FP), %s31", reg)}
 	}
-	// Streams: z in 0, t in 7, the gradient written from 9.
-	streams := []stream{{"DI", 0, false, false}, {"SI", 7, false, false}, {"DX", 9, true, false}}
+	// Streams: z in 0, t in 7, the gradient written (only) from 9.
+	streams := []stream{{"DI", 0, false, false, false}, {"SI", 7, false, false, false}, {"DX", 9, true, false, true}}
 	for _, is := range []isa{avx512, avx2} {
 		name := fmt.Sprintf("bceLogits%d", 32*is.lanes)
 		header := fmt.Sprintf("// func %s(z, t, grad *float32, n int, scale float32) float32\nTEXT ·%s(SB), NOSPLIT, $0-44\n", name, name)
@@ -136,7 +136,7 @@ func bce256(p func(string, ...any)) {
 // g = scale·(x − t) and return Σ (x − t)² over the n values in one pass
 // (the lanes past n are loaded as zeros, so they add nothing).
 func writeMSE(s, d *bytes.Buffer) {
-	streams := []stream{{"DI", 0, false, false}, {"SI", 7, false, false}, {"DX", 9, true, false}}
+	streams := []stream{{"DI", 0, false, false, false}, {"SI", 7, false, false, false}, {"DX", 9, true, false, true}}
 	for _, is := range []isa{avx512, avx2} {
 		r := is.reg
 		name := fmt.Sprintf("mseGrad%d", 32*is.lanes)

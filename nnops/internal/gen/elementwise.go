@@ -173,6 +173,9 @@ type stream struct {
 	// nt stores the full vectors with non-temporal stores (VMOVNTPS),
 	// which need an aligned pointer; the masked tail stores normally.
 	nt bool
+	// out marks a stream that is only written (body sets its vector from
+	// the others): it is not loaded, so its lines are never read.
+	out bool
 }
 
 // ewLoop writes one function of the (x, y *float32, n int, slope float32)
@@ -180,14 +183,14 @@ type stream struct {
 // optional second stream (SI) is added to vector 0 first ("add") or loaded
 // into vector 7 ("load").
 func ewLoop(w *bytes.Buffer, is isa, name, second string, body ewBody) {
-	streams := []stream{{"DI", 0, true, false}}
+	streams := []stream{{"DI", 0, true, false, false}}
 	pre := func(p func(string, ...any)) {}
 	switch second {
 	case "add":
-		streams = append(streams, stream{"SI", 8, false, false})
+		streams = append(streams, stream{"SI", 8, false, false, false})
 		pre = func(p func(string, ...any)) { p("VADDPS %s8, %s0, %s0", is.reg, is.reg, is.reg) }
 	case "load":
-		streams = append(streams, stream{"SI", 7, false, false})
+		streams = append(streams, stream{"SI", 7, false, false, false})
 	}
 	header := fmt.Sprintf("// func %s(x, y *float32, n int, slope float32)\nTEXT ·%s(SB), NOSPLIT, $0-28\n", name, name)
 	args := []string{"MOVQ x+0(FP), DI", "MOVQ y+8(FP), SI", "MOVQ n+16(FP), CX", "VBROADCASTSS slope+24(FP), " + is.slope}
@@ -212,7 +215,9 @@ func vecLoopFinish(w *bytes.Buffer, is isa, header string, args []string, stream
 	is.prologue(p)
 	step := func(masked bool) {
 		for _, s := range streams {
-			p("%s", is.load("("+s.ptr+")", fmt.Sprintf("%s%d", is.reg, s.vec), masked))
+			if !s.out {
+				p("%s", is.load("("+s.ptr+")", fmt.Sprintf("%s%d", is.reg, s.vec), masked))
+			}
 		}
 		body(p)
 		for _, s := range streams {
@@ -363,7 +368,7 @@ func writeAdam(w *bytes.Buffer, nt bool) {
 	for i, reg := range []int{4, 5, 6, 7, 8, 9, 10, 11, 30} {
 		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Z%d", 4*i, reg))
 	}
-	streams := []stream{{"DI", 0, true, nt}, {"SI", 1, false, false}, {"R8", 2, true, false}, {"R9", 3, true, false}}
+	streams := []stream{{"DI", 0, true, nt, false}, {"SI", 1, false, false, false}, {"R8", 2, true, false, false}, {"R9", 3, true, false, false}}
 	finish := restoreDenormals
 	if nt {
 		finish = func(p func(string, ...any)) {
@@ -626,7 +631,7 @@ func writeAxpy4(w *bytes.Buffer) {
 		"VBROADCASTSS 0(DX), Z8", "VBROADCASTSS 4(DX), Z9", "VBROADCASTSS 8(DX), Z10", "VBROADCASTSS 12(DX), Z11",
 		"LEAQ (SI)(R10*2), R11"}
 	// Rows: SI, SI+ldy, R11 = SI+2ldy, R11+ldy; all advance with SI.
-	streams := []stream{{"DI", 0, true, false}, {"SI", 1, false, false}}
+	streams := []stream{{"DI", 0, true, false, false}, {"SI", 1, false, false, false}}
 	vecLoop(w, avx512, header, args, streams, func(p func(string, ...any)) {
 		p("VFMADD231PS Z8, Z1, Z0")
 		p("VFMADD231PS (SI)(R10*1), Z9, Z0")

@@ -153,7 +153,7 @@ func writeAdam256(w *bytes.Buffer) {
 	for i, reg := range []int{4, 5, 6, 7, 8, 9, 10, 11, 12} {
 		args = append(args, fmt.Sprintf("VBROADCASTSS %d(DX), Y%d", 4*i, reg))
 	}
-	streams := []stream{{"DI", 0, true, false}, {"SI", 1, false, false}, {"R8", 2, true, false}, {"R9", 3, true, false}}
+	streams := []stream{{"DI", 0, true, false, false}, {"SI", 1, false, false, false}, {"R8", 2, true, false, false}, {"R9", 3, true, false, false}}
 	vecLoopFinish(w, avx2, header, append(args, flushDenormals...), streams, func(p func(string, ...any)) {
 		p("VMULPS Y5, Y1, Y13")
 		p("VFMADD231PS Y4, Y2, Y13")
