@@ -81,7 +81,7 @@ func putScratch(p *[]float32) {
 // line and the buffers went back and forth between the two threads at
 // every product. A nil *localScratch uses the shared lists.
 type localScratch struct {
-	bufs [48]*[]float32
+	bufs [len(scratch)]*[]float32
 	_    [64]byte // keep the next participant's cache off these lines
 }
 
